@@ -1,0 +1,113 @@
+/**
+ * Simulator choices: behaviour that aws-semantics.md marks *unconfirmed*. Each entry is a decision the
+ * simulator makes where AWS documents nothing; none of them is presented as AWS behaviour. The README's
+ * "Simulator choices" table is generated from the same list.
+ */
+export interface SimulatorChoice {
+  readonly id: string;
+  readonly section: string;
+  readonly question: string;
+  readonly choice: string;
+}
+
+export const SIMULATOR_CHOICES = {
+  alb_hc_timeout_default: {
+    id: 'alb_hc_timeout_default',
+    section: '§1.1',
+    question: 'Default ALB health-check timeout: 5 s (ALB guide) or 6 s / 10 s (API reference)?',
+    choice: 'API reference: 6 s for HTTP checks, 10 s for HTTPS checks.',
+  },
+  initial_to_unhealthy: {
+    id: 'initial_to_unhealthy',
+    section: '§1.4',
+    question: 'How many failed probes move a target from initial to unhealthy?',
+    choice: 'UnhealthyThresholdCount consecutive failures.',
+  },
+  registration_in_progress: {
+    id: 'registration_in_progress',
+    section: '§1.4',
+    question: 'How long does Elb.RegistrationInProgress last?',
+    choice: 'Until the first probe is scheduled (0 s by default, configurable).',
+  },
+  lambda_matcher: {
+    id: 'lambda_matcher',
+    section: '§1.1',
+    question: 'Default matcher for Lambda target groups with health checks enabled.',
+    choice: '200.',
+  },
+  health_check_user_agent: {
+    id: 'health_check_user_agent',
+    section: '§1.1',
+    question: 'User-Agent of HTTP health checks to instance/ip targets.',
+    choice: 'ELB-HealthChecker/2.0, as for Lambda.',
+  },
+  lor_tie_break: {
+    id: 'lor_tie_break',
+    section: '§2.1',
+    question: 'Tie-breaking among targets with equal outstanding requests.',
+    choice: 'Uniformly random among the minima.',
+  },
+  slow_start_initial_share: {
+    id: 'slow_start_initial_share',
+    section: '§2.2',
+    question: 'Starting share and ramp of a target in slow start.',
+    choice: 'Linear weight max(0.01, elapsed / duration) of a full target.',
+  },
+  anomaly_mitigation: {
+    id: 'anomaly_mitigation',
+    section: '§2.1',
+    question: 'Automatic target weights: anomaly threshold and weight formula.',
+    choice:
+      'A target is anomalous when its error rate over the last 5 s window exceeds twice the mean of its peers and 10 %; mitigation gives it weight 0.1; recovery doubles its weight each 5 s window up to 1.',
+  },
+  all_weights_zero: {
+    id: 'all_weights_zero',
+    section: '§4.3',
+    question: 'Weighted forward action where every weight is 0.',
+    choice: 'The load balancer answers 503.',
+  },
+  sticky_tg_unusable: {
+    id: 'sticky_tg_unusable',
+    section: '§3.3',
+    question: 'AWSALBTG pointing at a target group with weight 0 or no healthy targets.',
+    choice: 'Ignore the cookie and choose a target group by weight again.',
+  },
+  host_header_port: {
+    id: 'host_header_port',
+    section: '§4.2',
+    question: 'Does host-header matching include the :port?',
+    choice: 'The port is stripped before matching.',
+  },
+  path_decoding: {
+    id: 'path_decoding',
+    section: '§4.2',
+    question: 'Is the path percent-decoded before path-pattern matching?',
+    choice: 'No: the raw path is matched.',
+  },
+  redirect_default_port: {
+    id: 'redirect_default_port',
+    section: '§4.3',
+    question: 'Is the default port (80 for HTTP, 443 for HTTPS) written in a redirect Location?',
+    choice: 'Default ports are omitted.',
+  },
+  nlb_sticky_unhealthy: {
+    id: 'nlb_sticky_unhealthy',
+    section: '§3.5',
+    question: 'NLB source_ip stickiness when the sticky target turns unhealthy.',
+    choice: 'Re-pick by flow hash among healthy targets.',
+  },
+  evaluate_target_health_tgs: {
+    id: 'evaluate_target_health_tgs',
+    section: '§7.5',
+    question: 'Which target groups count for EvaluateTargetHealth on an ELB alias?',
+    choice: 'Target groups reachable from any listener default action or rule.',
+  },
+  dns_failover_count_default: {
+    id: 'dns_failover_count_default',
+    section: '§1.5',
+    question: 'Default of target_group_health.dns_failover.minimum_healthy_targets.count: off or 1?',
+    choice: '1 (API reference): a target group with no healthy target fails DNS health.',
+  },
+} as const satisfies Record<string, SimulatorChoice>;
+
+export type SimulatorChoiceId = keyof typeof SIMULATOR_CHOICES;

@@ -1,0 +1,58 @@
+/** Load-balancer level facts: aws-semantics.md §2.4, §5.2, §8.2, §4.4. */
+import { range } from './range';
+
+export const LOAD_BALANCER_LIMITS = {
+  nameLength: range(1, 32),
+  idleTimeoutSeconds: range(1, 4000),
+  clientKeepAliveSeconds: range(60, 604800),
+  attributes: 20,
+  attributeValueLength: 1024,
+  /** Application Load Balancers need subnets in at least two Availability Zones. */
+  albMinAvailabilityZones: 2,
+  nlbMinAvailabilityZones: 1,
+  listenersPerLoadBalancer: 50,
+  rulesPerAlb: 100,
+  targetGroupsPerAlb: 100,
+  certificatesPerLoadBalancer: 25,
+  targetsPerAlb: 1000,
+  targetsPerNlb: 3000,
+} as const;
+
+/** LB name: ≤ 32 of [A-Za-z0-9-], no leading/trailing hyphen, not starting with "internal-" (§8.2). */
+export const LOAD_BALANCER_NAME_PATTERN = /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
+
+export const LB_ATTR = {
+  deletionProtection: 'deletion_protection.enabled',
+  crossZone: 'load_balancing.cross_zone.enabled',
+  accessLogsEnabled: 'access_logs.s3.enabled',
+  accessLogsBucket: 'access_logs.s3.bucket',
+  accessLogsPrefix: 'access_logs.s3.prefix',
+  idleTimeout: 'idle_timeout.timeout_seconds',
+  clientKeepAlive: 'client_keep_alive.seconds',
+  desyncMitigationMode: 'routing.http.desync_mitigation_mode',
+  dropInvalidHeaderFields: 'routing.http.drop_invalid_header_fields.enabled',
+  preserveHostHeader: 'routing.http.preserve_host_header.enabled',
+  xffClientPort: 'routing.http.xff_client_port.enabled',
+  xffHeaderProcessingMode: 'routing.http.xff_header_processing.mode',
+  http2Enabled: 'routing.http2.enabled',
+  tlsVersionAndCipherHeaders: 'routing.http.x_amzn_tls_version_and_cipher_suite.enabled',
+} as const;
+
+export const LB_DEFAULTS = {
+  scheme: 'internet-facing',
+  ipAddressType: 'ipv4',
+  deletionProtection: false,
+  idleTimeoutSeconds: 60,
+  clientKeepAliveSeconds: 3600,
+  desyncMitigationMode: 'defensive',
+  dropInvalidHeaderFields: false,
+  preserveHostHeader: false,
+  xffClientPort: false,
+  xffHeaderProcessingMode: 'append',
+  http2Enabled: true,
+  /** NLB cross-zone is off by default; ALB cross-zone is always on. */
+  nlbCrossZone: false,
+} as const;
+
+/** Access-log prefixes must not contain "AWSLogs" (§8.2). */
+export const ACCESS_LOG_FORBIDDEN_PREFIX_TEXT = 'AWSLogs';

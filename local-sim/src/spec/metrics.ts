@@ -1,0 +1,50 @@
+/** CloudWatch metric names (aws-semantics.md §5.6, §6.7). */
+
+export const ALB_NAMESPACE = 'AWS/ApplicationELB';
+export const NLB_NAMESPACE = 'AWS/NetworkELB';
+
+export const ALB_LB_METRICS = [
+  'ActiveConnectionCount',
+  'NewConnectionCount',
+  'RequestCount',
+  'NonStickyRequestCount',
+  'ProcessedBytes',
+  'HTTPCode_ELB_3XX_Count',
+  'HTTPCode_ELB_4XX_Count',
+  'HTTPCode_ELB_5XX_Count',
+  'HTTPCode_ELB_500_Count',
+  'HTTPCode_ELB_502_Count',
+  'HTTPCode_ELB_503_Count',
+  'HTTPCode_ELB_504_Count',
+  'HTTP_Fixed_Response_Count',
+  'HTTP_Redirect_Count',
+  'RuleEvaluations',
+  'DesyncMitigationMode_NonCompliant_Request_Count',
+  'DroppedInvalidHeaderRequestCount',
+  'ForwardedInvalidHeaderRequestCount',
+] as const;
+
+export const ALB_TG_METRICS = [
+  'HealthyHostCount',
+  'UnHealthyHostCount',
+  'RequestCountPerTarget',
+  'TargetConnectionErrorCount',
+  'TargetResponseTime',
+  'HTTPCode_Target_2XX_Count',
+  'HTTPCode_Target_3XX_Count',
+  'HTTPCode_Target_4XX_Count',
+  'HTTPCode_Target_5XX_Count',
+  'UnhealthyRoutingRequestCount',
+] as const;
+
+export const NLB_METRICS = [
+  'ActiveFlowCount',
+  'NewFlowCount',
+  'ProcessedBytes',
+  'HealthyHostCount',
+  'UnHealthyHostCount',
+  'TCP_Client_Reset_Count',
+  'TCP_ELB_Reset_Count',
+  'TCP_Target_Reset_Count',
+  'UnhealthyRoutingFlowCount',
+] as const;

@@ -1,0 +1,68 @@
+/** Route 53 health checks, failover records and alias TTLs: aws-semantics.md §7, §8.5, §8.6. */
+import { range } from './range';
+
+export const ROUTE53_HEALTH_CHECK_TYPES = [
+  'HTTP',
+  'HTTPS',
+  'HTTP_STR_MATCH',
+  'HTTPS_STR_MATCH',
+  'TCP',
+  'CALCULATED',
+  'CLOUDWATCH_METRIC',
+  'RECOVERY_CONTROL',
+] as const;
+
+/** RequestInterval may only be 10 or 30 seconds, and cannot change after creation. */
+export const ROUTE53_REQUEST_INTERVALS = [10, 30] as const;
+
+export const ROUTE53_LIMITS = {
+  failureThreshold: range(1, 10),
+  port: range(1, 65535),
+  resourcePathLength: range(0, 255),
+  fqdnLength: range(1, 255),
+  searchStringLength: range(1, 255),
+  minRegions: 3,
+  setIdentifierLength: range(1, 128),
+  recordNameLength: range(1, 1024),
+  ttl: range(0, 2147483647),
+  /** Health-checked records: AWS recommends a TTL of at most 60 s. */
+  recommendedMaxTtlWithHealthCheck: 60,
+} as const;
+
+export const ROUTE53_DEFAULTS = {
+  requestIntervalSeconds: 30,
+  failureThreshold: 3,
+  /** Port used when omitted (CDK's choice; the API default is unconfirmed). */
+  httpPort: 80,
+  httpsPort: 443,
+} as const;
+
+/** Health-checker regions (§7.1). */
+export const ROUTE53_HEALTH_CHECK_REGIONS = [
+  'us-east-1',
+  'us-west-1',
+  'us-west-2',
+  'eu-west-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+  'sa-east-1',
+] as const;
+
+/** Probe timing per type (§7.2). */
+export const ROUTE53_PROBE_TIMING = {
+  httpConnectSeconds: 4,
+  httpResponseSeconds: 2,
+  strMatchBodySeconds: 2,
+  strMatchSearchBytes: 5120,
+  tcpConnectSeconds: 10,
+} as const;
+
+/** An endpoint is healthy iff MORE than this fraction of checkers report healthy (§7.2). */
+export const ROUTE53_HEALTHY_CHECKER_FRACTION = 0.18;
+
+/** Alias records to ELB use the load balancer's 60 s TTL (§7.6). */
+export const ELB_ALIAS_TTL_SECONDS = 60;
+
+export const FAILOVER_ROLES = ['PRIMARY', 'SECONDARY'] as const;
+export type FailoverRoleName = (typeof FAILOVER_ROLES)[number];

@@ -84,6 +84,12 @@ export const SIMULATOR_CHOICES = {
     question: 'Is the path percent-decoded before path-pattern matching?',
     choice: 'No: the raw path is matched.',
   },
+  query_string_decoding: {
+    id: 'query_string_decoding',
+    section: '§4.2',
+    question: 'Are query-string keys and values percent-decoded before query-string conditions match?',
+    choice: 'Yes: "+" and %XX escapes are decoded (malformed escapes are matched raw).',
+  },
   redirect_default_port: {
     id: 'redirect_default_port',
     section: '§4.3',
@@ -111,3 +117,25 @@ export const SIMULATOR_CHOICES = {
 } as const satisfies Record<string, SimulatorChoice>;
 
 export type SimulatorChoiceId = keyof typeof SIMULATOR_CHOICES;
+
+/**
+ * The numbers behind the choices above (one copy; the engine imports them from here).
+ * Each field names the `SIMULATOR_CHOICES` entry it parameterises.
+ */
+export const SIMULATOR_CHOICE_PARAMS = {
+  /** `registration_in_progress`: ms between RegisterTargets and the first probe. */
+  registrationDelayMs: 0,
+  /** `slow_start_initial_share`: weight of a target at the start of slow start. */
+  slowStartMinimumWeight: 0.01,
+  /** `anomaly_mitigation`. */
+  anomaly: {
+    /** Anomalous when error rate > errorRateFactor × mean error rate of the peers... */
+    errorRateFactor: 2,
+    /** ...and > minErrorRate. */
+    minErrorRate: 0.1,
+    /** Weight of a mitigated target (full target = 1). */
+    mitigatedWeight: 0.1,
+    /** Recovery: weight multiplied by this each evaluation window, up to 1. */
+    recoveryFactor: 2,
+  },
+} as const;

@@ -115,3 +115,22 @@ export function parseMatcher(matcher: string): number[] | undefined {
   }
   return out;
 }
+
+/**
+ * `TargetHealth.Description` texts per reason (§1.4). The reason codes are AWS's; the description wording
+ * follows what the console/API show and is not in the reference (treat as approximate).
+ */
+export const TARGET_HEALTH_DESCRIPTIONS = {
+  'Elb.RegistrationInProgress': 'Target registration is in progress',
+  'Elb.InitialHealthChecking': 'Initial health checks in progress',
+  'Target.ResponseCodeMismatch': 'Health checks failed with these codes: ',
+  'Target.Timeout': 'Request timed out',
+  'Target.FailedHealthChecks': 'Health checks failed',
+  'Target.NotRegistered': 'Target is not registered to the target group',
+  'Target.NotInUse': 'Target group is not configured to receive traffic from the load balancer',
+  'Target.DeregistrationInProgress': 'Target deregistration is in progress',
+  'Target.InvalidState': 'Target is in the stopped or terminated state',
+  'Target.IpUnusable': 'The target IP address is reserved for use by a load balancer',
+  'Target.HealthCheckDisabled': 'Health checks are disabled',
+  'Elb.InternalError': 'Health checks failed due to an internal error',
+} as const;

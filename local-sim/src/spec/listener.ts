@@ -35,6 +35,7 @@ export const RULE_LIMITS = {
   targetGroupsPerAlbAction: 5,
   targetGroupsPerNlbAction: 1,
   forwardWeight: range(0, 999),
+  redirectPort: range(1, 65535),
   redirectHostLength: range(1, 128),
   redirectPathLength: range(1, 128),
   redirectQueryLength: range(0, 128),

@@ -56,3 +56,21 @@ export const LB_DEFAULTS = {
 
 /** Access-log prefixes must not contain "AWSLogs" (§8.2). */
 export const ACCESS_LOG_FORBIDDEN_PREFIX_TEXT = 'AWSLogs';
+
+/**
+ * Other LoadBalancerAttributes keys AWS accepts (§8.2) that the simulator reads but that change no
+ * routing behaviour (logging destinations, WAF, zonal shift, IPv6 IGW policy, NLB DNS policy).
+ */
+export const LB_ATTR_OTHER_KEYS = [
+  'connection_logs.s3.enabled',
+  'connection_logs.s3.bucket',
+  'connection_logs.s3.prefix',
+  'health_check_logs.s3.enabled',
+  'health_check_logs.s3.bucket',
+  'health_check_logs.s3.prefix',
+  'waf.fail_open.enabled',
+  'ipv6.deny_all_igw_traffic',
+  'zonal_shift.config.enabled',
+  'dns_record.client_routing_policy',
+  'secondary_ips.auto_assigned.per_subnet',
+] as const;

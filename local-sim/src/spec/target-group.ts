@@ -58,6 +58,8 @@ export const TG_DEFAULTS = {
   unhealthyDrainingIntervalSeconds: 0,
   /** routing-failover count default is 1: fail open only when zero targets are healthy (§1.5). */
   routingFailoverCount: 1,
+  /** discrepancy (§1.5): guides say off, API ref says 1; simulator choice `dns_failover_count_default`. */
+  dnsFailoverCount: 1,
 } as const;
 
 /** Cross-zone values at the target-group level (§2.4). */
@@ -72,3 +74,9 @@ export function preserveClientIpDefault(targetType: string, protocol: string | u
   if (targetType === 'ip') return protocol === 'UDP' || protocol === 'TCP_UDP';
   return false;
 }
+
+/** Automatic target weights (§2.1): re-evaluated every 5 s; detection needs ≥ 3 healthy targets. */
+export const ANOMALY_DETECTION = {
+  evaluationSeconds: 5,
+  minimumHealthyTargets: 3,
+} as const;

@@ -1,0 +1,162 @@
+import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { IpTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import {
+  Algorithm,
+  FailoverRole,
+  HaLoadBalancer,
+  ListenerAction,
+  ListenerCondition,
+  LoadBalancerType,
+  Stickiness,
+  TargetKind,
+} from '../lib';
+
+/** The example hosted zone both Regions publish into (imported by id and name, no lookup). */
+export const DEMO_ZONE = { hostedZoneId: 'Z0EXAMPLE1234567890', zoneName: 'example.com' };
+
+export interface WebStackProps extends StackProps {
+  readonly role: FailoverRole;
+  /** First two octets of this Region's VPC, e.g. `10.0`. */
+  readonly cidrPrefix: string;
+}
+
+/**
+ * One Region of the demo: an ALB (HTTPS with HTTP redirect, an API path rule with stickiness and a
+ * 90/10 canary split), an NLB TCP listener, and this Region's side of the Route 53 failover pair.
+ */
+export class WebStack extends Stack {
+  public readonly web: HaLoadBalancer;
+  public readonly tcp: HaLoadBalancer;
+
+  constructor(scope: Construct, id: string, props: WebStackProps) {
+    super(scope, id, props);
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(`${props.cidrPrefix}.0.0/16`),
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'app', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+      ],
+      flowLogs: { all: { trafficType: ec2.FlowLogTrafficType.REJECT } },
+    });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', DEMO_ZONE);
+    const certificate = new acm.Certificate(this, 'Certificate', {
+      domainName: `www.${DEMO_ZONE.zoneName}`,
+      validation: acm.CertificateValidation.fromDns(zone),
+    });
+    const ip = (host: number, port: number) => new IpTarget(`${props.cidrPrefix}.${host < 100 ? 2 : 3}.${host}`, port);
+
+    this.web = new HaLoadBalancer(this, 'Web', {
+      vpc,
+      accessLogs: true,
+      dropInvalidHeaderFields: true,
+      deletionProtection: true,
+      failover: {
+        zone: DEMO_ZONE,
+        recordName: 'www',
+        role: props.role,
+        healthCheck: { protocol: 'HTTPS', path: '/health', interval: Duration.seconds(10), failureThreshold: 3 },
+      },
+    });
+
+    const site = this.web.addTargetGroup('Site', {
+      port: 8080,
+      targetKind: TargetKind.IP,
+      healthCheck: {
+        path: '/health',
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(5),
+        healthyThreshold: 3,
+      },
+      deregistrationDelay: Duration.seconds(30),
+      slowStart: Duration.seconds(60),
+      targets: [ip(10, 8080), ip(11, 8080), ip(110, 8080)],
+    });
+    const api = this.web.addTargetGroup('Api', {
+      port: 9000,
+      targetKind: TargetKind.IP,
+      algorithm: Algorithm.LEAST_OUTSTANDING_REQUESTS,
+      stickiness: Stickiness.lbCookie(Duration.hours(1)),
+      healthCheck: { path: '/health', interval: Duration.seconds(10), timeout: Duration.seconds(5) },
+      deregistrationDelay: Duration.seconds(30),
+      targets: [ip(20, 9000), ip(120, 9000)],
+    });
+    const canary = this.web.addTargetGroup('ApiCanary', {
+      port: 9000,
+      targetKind: TargetKind.IP,
+      healthCheck: { path: '/health', interval: Duration.seconds(10), timeout: Duration.seconds(5) },
+      deregistrationDelay: Duration.seconds(30),
+      targets: [ip(30, 9000)],
+    });
+
+    const https = this.web.addHttpsListener('Https', {
+      certificates: [certificate],
+      redirectHttp: true,
+      defaultAction: ListenerAction.forward([site]),
+    });
+    https.addRule('Api', {
+      conditions: [ListenerCondition.pathPatterns(['/api/*'])],
+      action: ListenerAction.weightedForward(
+        [
+          { targetGroup: api, weight: 90 },
+          { targetGroup: canary, weight: 10 },
+        ],
+        { stickinessDuration: Duration.hours(1) },
+      ),
+    });
+    https.addRule('Old', {
+      conditions: [ListenerCondition.pathPatterns(['/old/*'])],
+      action: ListenerAction.redirect({ path: '/new/#{path}', permanent: true }),
+    });
+    https.addRule('Maintenance', {
+      conditions: [ListenerCondition.pathPatterns(['/status'])],
+      action: ListenerAction.fixedResponse(200, { contentType: 'application/json', messageBody: '{"status":"ok"}' }),
+    });
+    this.web.addAlarms();
+
+    this.tcp = new HaLoadBalancer(this, 'Tcp', {
+      vpc,
+      type: LoadBalancerType.NETWORK,
+      internetFacing: false,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      crossZone: true,
+      accessLogs: true,
+      deletionProtection: true,
+    });
+    const db = this.tcp.addTargetGroup('Db', {
+      port: 5432,
+      targetKind: TargetKind.IP,
+      healthCheck: {
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(5),
+        healthyThreshold: 3,
+        unhealthyThreshold: 3,
+      },
+      deregistrationDelay: Duration.seconds(120),
+      targets: [ip(40, 5432), ip(140, 5432)],
+    });
+    this.tcp.addTcpListener('Postgres', { port: 5432, defaultAction: ListenerAction.forward([db]) });
+    this.tcp.addAlarms();
+  }
+}
+
+/** The demo app: the same stack in two Regions, primary and secondary of one failover pair. */
+export function buildDemoApp(app: App = new App()): { app: App; primary: WebStack; secondary: WebStack } {
+  const account = '123456789012';
+  const primary = new WebStack(app, 'WebPrimary', {
+    env: { account, region: 'us-east-1' },
+    role: FailoverRole.PRIMARY,
+    cidrPrefix: '10.0',
+  });
+  const secondary = new WebStack(app, 'WebSecondary', {
+    env: { account, region: 'us-west-2' },
+    role: FailoverRole.SECONDARY,
+    cidrPrefix: '10.1',
+  });
+  return { app, primary, secondary };
+}

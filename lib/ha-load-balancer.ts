@@ -70,7 +70,7 @@ export interface HaLoadBalancerProps {
   readonly internetFacing?: boolean;
   /**
    * Subnets, at most one per Availability Zone; an ALB needs at least two zones.
-   * @default public subnets when internet-facing, private subnets otherwise
+   * @default public subnets when internet-facing; otherwise private subnets with egress, or isolated subnets when the VPC has none
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
@@ -230,7 +230,11 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
     issues.throwIfAny();
 
     const vpcSubnets = props.vpcSubnets ?? {
-      subnetType: internetFacing ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS,
+      subnetType: internetFacing
+        ? ec2.SubnetType.PUBLIC
+        : this.vpc.privateSubnets.length > 0
+          ? ec2.SubnetType.PRIVATE_WITH_EGRESS
+          : ec2.SubnetType.PRIVATE_ISOLATED,
     };
     const zones = this.vpc.selectSubnets(vpcSubnets).availabilityZones;
     const minZones = isAlb
@@ -342,6 +346,7 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
       lbType: this.type as LoadBalancerTypeName,
       vpc: this.vpc,
       owner: this,
+      connections: this.connections,
     });
     this.#targetGroups.push(tg);
     return tg;

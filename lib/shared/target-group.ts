@@ -256,6 +256,8 @@ export interface HaTargetGroupContext {
   readonly lbType: LoadBalancerTypeName;
   readonly vpc: ec2.IVpc;
   readonly owner: Construct;
+  /** The load balancer's security groups, opened towards targets. */
+  readonly connections: ec2.Connections;
 }
 
 /** ALB target group that also opens a differing health-check port on connectable targets. */
@@ -283,6 +285,8 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
   public readonly targetGroup: elbv2.ApplicationTargetGroup | elbv2.NetworkTargetGroup;
   #targetCount: number;
   #inUse = false;
+  readonly #connections: ec2.Connections;
+  readonly #healthCheckPort?: number;
 
   constructor(scope: Construct, id: string, props: HaTargetGroupProps, context: HaTargetGroupContext) {
     super(scope, id);
@@ -298,6 +302,8 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
       : (props.protocol ?? (isAlb ? TargetGroupProtocol.HTTP : TargetGroupProtocol.TCP));
     this.port = lambda ? undefined : (props.port ?? 80);
     this.#targetCount = props.targets?.length ?? 0;
+    this.#connections = context.connections;
+    this.#healthCheckPort = props.healthCheck?.port;
 
     const issues = new IssueCollector(this);
     this.validate(issues, props);
@@ -405,6 +411,26 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
       issues.throwIfAny();
     }
     (this.targetGroup as elbv2.ApplicationTargetGroup).addTarget(...targets);
+  }
+
+  /**
+   * Let the load balancer reach these targets' security groups on the traffic port and, when it
+   * differs, the health-check port. Auto Scaling groups given as targets are opened automatically.
+   */
+  public allowTrafficTo(...targets: ec2.IConnectable[]): void {
+    const ports = [...new Set([this.port, this.#healthCheckPort].filter((p): p is number => p !== undefined))];
+    const udp = this.protocol === TargetGroupProtocol.UDP || this.protocol === TargetGroupProtocol.TCP_UDP;
+    for (const target of targets) {
+      for (const port of ports) {
+        const healthOnly = port !== this.port;
+        const kind = healthOnly ? 'health checks' : 'traffic';
+        if (!udp || healthOnly || this.protocol === TargetGroupProtocol.TCP_UDP) {
+          this.#connections.allowTo(target, ec2.Port.tcp(port), `${this.node.path} ${kind} on port ${port}`);
+        }
+        if (udp && !healthOnly)
+          this.#connections.allowTo(target, ec2.Port.udp(port), `${this.node.path} traffic on UDP port ${port}`);
+      }
+    }
   }
 
   /** Whether a listener default action or rule forwards here. */

@@ -526,6 +526,13 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
         LOAD_BALANCER_LIMITS.targetGroupsPerAlb,
       );
     }
+    const targets = this.#targetGroups.reduce((n, tg) => n + tg.targetCount, 0);
+    issues.maxCount(
+      'HALB_LB_TARGET_COUNT',
+      `targets registered across the target groups of this ${isAlb ? 'Application' : 'Network'} Load Balancer`,
+      targets,
+      isAlb ? LOAD_BALANCER_LIMITS.targetsPerAlb : LOAD_BALANCER_LIMITS.targetsPerNlb,
+    );
     const extraCerts = this.#listeners.reduce((n, l) => n + Math.max(0, l.certificateCount - 1), 0);
     issues.maxCount(
       'HALB_LB_CERTIFICATE_COUNT',

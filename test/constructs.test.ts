@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { InstanceTarget, IpTarget, LambdaTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
@@ -122,6 +123,23 @@ describe('load balancer', () => {
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::S3::Bucket', 1);
     expectAttributes(t, LB, 'LoadBalancerAttributes', { 'access_logs.s3.prefix': 'web' });
+  });
+
+  test('grantReadAccessLogs lets a principal read the log bucket', () => {
+    const { stack, lb } = alb({ accessLogs: true });
+    const role = new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() });
+    lb.grantReadAccessLogs(role);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['s3:GetObject*']) })]),
+      },
+    });
+  });
+
+  test('grantReadAccessLogs without access logs is an error', () => {
+    const { stack, lb } = alb();
+    const role = new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => lb.grantReadAccessLogs(role)).toThrow(/\[HALB_ACCESS_LOGS_OFF\] Test\/Web/);
   });
 
   test('without access logs the synth output warns', () => {

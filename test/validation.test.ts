@@ -949,6 +949,31 @@ describe('synth-time validation across constructs (reported together at synth)',
     expect(build(51).join('\n')).toMatch(/\[HALB_LB_LISTENER_COUNT\].*51 given; allowed: at most 50/);
   });
 
+  test('§4.4 at most 1000 targets per ALB: 1000 pass, 1001 fail with HALB_LB_TARGET_COUNT', () => {
+    const build = (n: number) => {
+      const { app, lb } = alb();
+      const ips = (count: number, base: number) =>
+        Array.from({ length: count }, (_, i) => new IpTarget(`10.${base}.${i >> 8}.${i & 255}`));
+      lb.addTargetGroup('A', { targetKind: TargetKind.IP, targets: ips(500, 1) });
+      lb.addTargetGroup('B', { targetKind: TargetKind.IP, targets: ips(n - 500, 2) });
+      return synthErrors(app);
+    };
+    expect(build(1000)).toEqual([]);
+    expect(build(1001).join('\n')).toMatch(
+      /\[HALB_LB_TARGET_COUNT\] Test\/Web: targets registered across the target groups of this Application Load Balancer: 1001 given; allowed: at most 1000\./,
+    );
+  });
+
+  test('§4.4 at most 100 target groups per ALB', () => {
+    const build = (n: number) => {
+      const { app, lb } = alb();
+      for (let i = 0; i < n; i++) lb.addTargetGroup(`T${i}`);
+      return synthErrors(app);
+    };
+    expect(build(100)).toEqual([]);
+    expect(build(101).join('\n')).toMatch(/\[HALB_LB_TARGET_GROUP_COUNT\].*101 given; allowed: at most 100/);
+  });
+
   test('every issue of one call is reported together, each with its own code', () => {
     const error = caught(() =>
       alb().lb.addTargetGroup('Tg', {

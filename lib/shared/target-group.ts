@@ -433,6 +433,11 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
     }
   }
 
+  /** Number of targets registered in the template. */
+  public get targetCount(): number {
+    return this.#targetCount;
+  }
+
   /** Whether a listener default action or rule forwards here. */
   public get inUse(): boolean {
     return this.#inUse;

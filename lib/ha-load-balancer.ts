@@ -17,7 +17,7 @@ import { AlarmOptions, createAlarms } from './alarms';
 import { FailoverProps, FailoverRecord } from './dns/failover';
 import { ListenerAction } from './shared/actions';
 import { isUnresolved, IssueCollector, seconds, warn } from './shared/errors';
-import { HaListener, ListenerProtocol } from './shared/listener';
+import { HaListener, HaListenerProps, ListenerProtocol } from './shared/listener';
 import { HaTargetGroup, HaTargetGroupProps } from './shared/target-group';
 
 /** Application (layer 7, HTTP/HTTPS) or Network (layer 4, TCP/UDP/TLS) load balancer. */
@@ -354,65 +354,41 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
 
   /** HTTP listener (ALB). */
   public addHttpListener(id: string, props: HttpListenerProps): HaListener {
-    return this.addListener(id, 'HTTP', props.port ?? 80, props.defaultAction, { open: props.open });
+    return this.addListener(id, 'HTTP', { ...props, port: props.port ?? 80 });
   }
 
   /** HTTPS listener (ALB) with a modern TLS policy; `redirectHttp: true` adds the port 80 redirect. */
   public addHttpsListener(id: string, props: HttpsListenerProps): HaListener {
     const port = props.port ?? 443;
-    const listener = this.addListener(id, 'HTTPS', port, props.defaultAction, {
-      open: props.open,
-      certificates: props.certificates,
-      sslPolicy: props.sslPolicy,
-    });
+    const listener = this.addListener(id, 'HTTPS', { ...props, port });
     if (props.redirectHttp !== undefined && props.redirectHttp !== false) {
-      const from = props.redirectHttp === true ? 80 : props.redirectHttp;
-      this.addListener(
-        `${id}Redirect`,
-        'HTTP',
-        from,
-        ListenerAction.redirect({ protocol: 'HTTPS', port: String(port), permanent: true }),
-        {
-          open: props.open,
-        },
-      );
+      this.addListener(`${id}Redirect`, 'HTTP', {
+        port: props.redirectHttp === true ? 80 : props.redirectHttp,
+        defaultAction: ListenerAction.redirect({ protocol: 'HTTPS', port: String(port), permanent: true }),
+        open: props.open,
+      });
     }
     return listener;
   }
 
   /** TCP listener (NLB). */
   public addTcpListener(id: string, props: NetworkListenerProps): HaListener {
-    return this.addListener(id, 'TCP', props.port, props.defaultAction, {
-      open: props.open,
-      tcpIdleTimeout: props.tcpIdleTimeout,
-    });
+    return this.addListener(id, 'TCP', props);
   }
 
   /** UDP listener (NLB). */
   public addUdpListener(id: string, props: NetworkListenerProps): HaListener {
-    return this.addListener(id, 'UDP', props.port, props.defaultAction, {
-      open: props.open,
-      tcpIdleTimeout: props.tcpIdleTimeout,
-    });
+    return this.addListener(id, 'UDP', props);
   }
 
   /** TCP and UDP on one port (NLB). */
   public addTcpUdpListener(id: string, props: NetworkListenerProps): HaListener {
-    return this.addListener(id, 'TCP_UDP', props.port, props.defaultAction, {
-      open: props.open,
-      tcpIdleTimeout: props.tcpIdleTimeout,
-    });
+    return this.addListener(id, 'TCP_UDP', props);
   }
 
   /** TLS listener (NLB) terminating TLS with a modern policy. */
   public addTlsListener(id: string, props: TlsListenerProps): HaListener {
-    return this.addListener(id, 'TLS', props.port, props.defaultAction, {
-      open: props.open,
-      tcpIdleTimeout: props.tcpIdleTimeout,
-      certificates: props.certificates,
-      sslPolicy: props.sslPolicy,
-      alpnPolicy: props.alpnPolicy,
-    });
+    return this.addListener(id, 'TLS', props);
   }
 
   /**
@@ -436,19 +412,8 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
     return this.accessLogsBucket!.grantRead(grantee);
   }
 
-  private addListener(
-    id: string,
-    protocol: ListenerProtocol,
-    port: number,
-    defaultAction: ListenerAction,
-    extra: {
-      open?: boolean;
-      certificates?: elbv2.IListenerCertificate[];
-      sslPolicy?: string;
-      alpnPolicy?: string;
-      tcpIdleTimeout?: Duration;
-    },
-  ): HaListener {
+  private addListener(id: string, protocol: ListenerProtocol, props: Omit<HaListenerProps, 'protocol'>): HaListener {
+    const { port } = props;
     const isAlb = this.type === LoadBalancerType.APPLICATION;
     const allowed: ListenerProtocol[] = isAlb ? ['HTTP', 'HTTPS'] : ['TCP', 'TLS', 'UDP', 'TCP_UDP'];
     const issues = new IssueCollector(this);
@@ -475,21 +440,20 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
     const listener = new HaListener(
       this,
       id,
-      { protocol, port, defaultAction, ...extra },
+      { ...props, protocol },
       {
         lbType: this.type as LoadBalancerTypeName,
         owner: this,
         loadBalancer: this.loadBalancer,
         connections: this.connections,
         clientPeers: this.#clientPeers,
-        onRule: () => undefined,
       },
     );
     this.#listeners.push(listener);
     if (
       isAlb &&
       protocol === 'HTTP' &&
-      defaultAction.kind !== 'redirect' &&
+      props.defaultAction.kind !== 'redirect' &&
       this.#listeners.some((l) => l.protocol === 'HTTPS')
     ) {
       warn(

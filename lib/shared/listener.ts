@@ -37,8 +37,6 @@ export interface ListenerContext {
   readonly connections: ec2.Connections;
   /** Peers allowed to reach the listener port. */
   readonly clientPeers: ec2.IPeer[];
-  /** Called for each rule so the load balancer can enforce its quota of rules. */
-  readonly onRule: (listener: HaListener) => void;
 }
 
 export interface HaListenerProps {
@@ -66,7 +64,6 @@ export class HaListener extends Construct {
   /** The underlying aws-cdk-lib listener. */
   public readonly listener: elbv2.ApplicationListener | elbv2.NetworkListener;
   readonly #rules: HaListenerRule[] = [];
-  readonly #context: ListenerContext;
   #highestPriority = 0;
 
   constructor(scope: Construct, id: string, props: HaListenerProps, context: ListenerContext) {
@@ -75,7 +72,6 @@ export class HaListener extends Construct {
     this.port = props.port;
     this.lbType = context.lbType;
     this.owner = context.owner;
-    this.#context = context;
     this.certificateCount = props.certificates?.length ?? 0;
 
     const issues = new IssueCollector(this);
@@ -225,7 +221,6 @@ export class HaListener extends Construct {
     props.action.targetGroups.forEach((t) => t.targetGroup.markInUse());
     const created = { priority, rule };
     this.#rules.push(created);
-    this.#context.onRule(this);
     return created;
   }
 }

@@ -41,6 +41,12 @@ export const SIMULATOR_CHOICES = {
     question: 'User-Agent of HTTP health checks to instance/ip targets.',
     choice: 'ELB-HealthChecker/2.0, as for Lambda.',
   },
+  fail_open_initial_targets: {
+    id: 'fail_open_initial_targets',
+    section: '§1.5',
+    question: 'When no target is healthy yet (all still initial), does the load balancer fail open to them?',
+    choice: 'Yes: initial targets count as registered, so requests go to them (fail open) until one turns healthy.',
+  },
   lor_tie_break: {
     id: 'lor_tie_break',
     section: '§2.1',
@@ -113,6 +119,13 @@ export const SIMULATOR_CHOICES = {
     section: '§1.5',
     question: 'Default of target_group_health.dns_failover.minimum_healthy_targets.count: off or 1?',
     choice: '1 (API reference): a target group with no healthy target fails DNS health.',
+  },
+  elb_error_page: {
+    id: 'elb_error_page',
+    section: '§5.4',
+    question: 'Body and headers of the responses the load balancer generates itself (400, 463, 502, 503, 504 ...).',
+    choice:
+      'A small HTML page "<code> <reason>" with Server: awselb/2.0, as ALBs are commonly observed to send; redirects have an empty body.',
   },
 } as const satisfies Record<string, SimulatorChoice>;
 

@@ -1,0 +1,836 @@
+/** Engine implementation; import from `./engine`. See `engine.ts` for the overview. */
+import { findListener, findLoadBalancer, findTargetGroup } from '../model/lookup';
+import { Route53Checks, type Route53ProbeRequest } from './route53-checks';
+import type { R53ProbeObservation } from './route53';
+import type {
+  RecordSetModel,
+  ForwardActionModel,
+  ListenerModel,
+  LoadBalancerModel,
+  SimModel,
+  TargetGroupModel,
+  TargetModel,
+} from '../model/types';
+import { ANOMALY_DETECTION, ELB_STATUS, HEALTH_CHECK_USER_AGENT, SIMULATOR_CHOICE_PARAMS, TRAFFIC_PORT } from '../spec';
+import { evaluateAnomalies, NORMAL, type AnomalyStatus, type WindowStats } from './anomaly';
+import {
+  AWS_BALANCERS,
+  flowHash,
+  weightedChoice,
+  type Balancer,
+  type BalancerFactory,
+  type PoolTarget,
+} from './balancers';
+import { belowThreshold, candidateSet, isRegistered, isRoutable } from './candidates';
+import { parseCookies } from './cookies';
+import { classifyProbe, type ProbeVerdict } from './health-check';
+import { redirectLocation, redirectStatus } from './redirect';
+import { headerValues, selectRule } from './rules';
+import { entersSlowStart, slowStartWeight } from './slow-start';
+import {
+  appCookies,
+  APP_COOKIE_NAME,
+  lbCookies,
+  LB_COOKIE_NAMES,
+  readStickyCookie,
+  targetGroupCookies,
+  TG_COOKIE_NAMES,
+} from './stickiness';
+import {
+  NOT_REGISTERED,
+  transition,
+  unregisteredStatus,
+  type HealthEvent,
+  type HealthSettings,
+  type TargetHealthStatus,
+} from './target-health';
+import type {
+  Clock,
+  ConnectionDecision,
+  EngineEvent,
+  ErrorDecision,
+  FlowInfo,
+  ForwardDecision,
+  HttpRequestInfo,
+  ProbeOutcome,
+  ProbeRequest,
+  Random,
+  RequestOutcome,
+  RouteDecision,
+  StickinessOutcome,
+  TargetHealthDescription,
+  TargetKey,
+} from './types';
+
+export interface EngineOptions {
+  readonly clock: Clock;
+  readonly random: Random;
+  /** Secret for signing stickiness cookies (AWSALB, AWSALBAPP-0, AWSALBTG). */
+  readonly cookieKey: string | Uint8Array;
+  /**
+   * How long targets stay `initial / Elb.RegistrationInProgress` before the first probe
+   * (simulator choice `registration_in_progress`). Default from `SIMULATOR_CHOICE_PARAMS`.
+   */
+  readonly registrationDelayMs?: number;
+  /** Register the targets listed in the template's `Targets` properties at creation. Default true. */
+  readonly registerTemplateTargets?: boolean;
+  /**
+   * What-if comparisons: use another algorithm for a target group (e.g. one of `NON_AWS_BALANCERS`).
+   * Return undefined to keep the TG's own `load_balancing.algorithm.type`. Not AWS behaviour.
+   */
+  readonly balancerOverride?: (targetGroup: TargetGroupModel) => BalancerFactory | undefined;
+}
+
+/**
+ * The stateful facade over the pure core. Every `*Id` parameter accepts the forms `SimModel` lookups
+ * accept (friendly id, cdk path, `<stack>/<logicalId>`, unique logicalId); a listener may also be named
+ * by its port (`'443'`) within the given load balancer.
+ */
+export interface Engine {
+  readonly model: SimModel;
+  /** Route one HTTP request arriving on an ALB listener (§4): rule evaluation, action, target choice. */
+  route(loadBalancerId: string, listenerId: string, request: HttpRequestInfo): RouteDecision;
+  /** Choose a target for a new NLB flow (§6.2 flow hash, §3.5 source_ip stickiness). */
+  routeConnection(loadBalancerId: string, listenerId: string, flow: FlowInfo): ConnectionDecision;
+  /** The forwarded request/connection `requestId` has ended. Unknown ids are ignored. */
+  requestFinished(requestId: number, outcome?: RequestOutcome): void;
+  /** Register targets now (`RegisterTargets`); targets already registered (and not draining) are left alone. */
+  registerTargets(targetGroupId: string, targets: readonly TargetModel[]): void;
+  /** Deregister targets now (`DeregisterTargets`): they go `draining` for the deregistration delay (§2.3). */
+  deregisterTargets(targetGroupId: string, targets: readonly TargetModel[]): void;
+  /** Probes due at `now` (default `clock.now()`); each is returned once. Fires due timers first. */
+  probeDue(now?: number): ProbeRequest[];
+  /** Report a probe's outcome; results at or after the probe's deadline are ignored (it timed out). */
+  probeResult(probeId: number, outcome: ProbeOutcome): void;
+  /**
+   * Fire timers up to `now` (probe deadlines, draining ends) and return every event emitted since the
+   * previous call (including events caused by `probeResult`, `route`, `deregisterTargets`).
+   */
+  advance(now?: number): EngineEvent[];
+  /** Earliest time at which `advance` or `probeDue` has something to do (target groups only), or undefined. */
+  nextWakeAt(): number | undefined;
+  /** `DescribeTargetHealth` (§1.4): all registered targets, or the given ones (unregistered → unused). */
+  describeTargetHealth(targetGroupId: string, targets?: readonly TargetModel[]): TargetHealthDescription[];
+  /** Requests currently in flight to a target. */
+  inFlight(target: TargetKey): number;
+  /**
+   * §7.5 health of a load balancer as Route 53 `EvaluateTargetHealth` sees it: every target group its
+   * listeners use (simulator choice `evaluate_target_health_tgs`) has registered targets and meets its
+   * `target_group_health.dns_failover` thresholds (default: at least one healthy target).
+   */
+  loadBalancerHealthy(loadBalancerId: string): boolean;
+  /**
+   * Earliest time a Route 53 probe or probe deadline is due (kept apart from `nextWakeAt`, so shells
+   * that do not run Route 53 checks are not woken for them).
+   */
+  route53NextWakeAt(): number | undefined;
+  /** Route 53 endpoint probes due now (§7.2); the shell performs them and reports `route53ProbeResult`. */
+  route53ProbeDue(now?: number): Route53ProbeRequest[];
+  /** What a Route 53 probe observed; the engine judges it (§7.2) and applies `FailureThreshold`. */
+  route53ProbeResult(probeId: number, observation: R53ProbeObservation): void;
+  /** Status of a Route 53 health check by id (§7.2), or undefined when unknown. */
+  healthCheckStatus(healthCheckId: string): boolean | undefined;
+  /** The record Route 53 would answer for a name and type, with health and failover applied (§7.3, §7.4). */
+  resolveRecord(name: string, type: string): RecordSetModel | undefined;
+  /** Subscribe to engine events as they happen. Returns an unsubscribe function. */
+  onEvent(listener: (event: EngineEvent) => void): () => void;
+}
+
+interface TargetRt {
+  readonly key: TargetKey;
+  readonly k: string;
+  readonly availabilityZone?: string;
+  health: TargetHealthStatus;
+  nextProbeAt?: number;
+  probe?: { readonly id: number; readonly deadline: number };
+  readonly inflight: Set<number>;
+  slowStartFrom?: number;
+  stats: { requests: number; errors: number };
+  anomaly: AnomalyStatus;
+  /** RegisterTargets call this registration came from (§2.2: one call into an empty TG → no slow start). */
+  batch: number;
+  /** Has been healthy since this registration. */
+  wasHealthy: boolean;
+  /** Smoothed response time (ms), for non-AWS what-if algorithms. */
+  latencyMs?: number;
+}
+
+/** Smoothing factor of the response-time average (simulator bookkeeping, not an AWS fact). */
+const LATENCY_EWMA_ALPHA = 0.2;
+
+interface TgRt {
+  readonly model: TargetGroupModel;
+  readonly targets: Map<string, TargetRt>;
+  readonly balancer: Balancer;
+  readonly settings: HealthSettings;
+  windowStart: number;
+}
+
+const targetK = (id: string, port: number) => `${id}:${port}`;
+
+export function createEngine(model: SimModel, options: EngineOptions): Engine {
+  return new EngineImpl(model, options);
+}
+
+class EngineImpl implements Engine {
+  readonly model: SimModel;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #key: string | Uint8Array;
+  readonly #tgs = new Map<string, TgRt>();
+  readonly #probes = new Map<number, { tg: TgRt; t: TargetRt }>();
+  readonly #requests = new Map<number, { tg: TgRt; t: TargetRt; startedAt: number }>();
+  readonly #listeners = new Set<(e: EngineEvent) => void>();
+  #pending: EngineEvent[] = [];
+  #nextProbeId = 1;
+  #nextRequestId = 1;
+  #nextBatch = 1;
+  readonly #route53: Route53Checks;
+
+  constructor(model: SimModel, options: EngineOptions) {
+    this.model = model;
+    this.#clock = options.clock;
+    this.#random = options.random;
+    this.#key = options.cookieKey;
+    const registrationDelayMs = options.registrationDelayMs ?? SIMULATOR_CHOICE_PARAMS.registrationDelayMs;
+    const now = this.#clock.now();
+    this.#route53 = new Route53Checks(model, now, (id) => this.loadBalancerHealthy(id));
+    for (const tg of model.targetGroups) {
+      const hc = tg.healthCheck;
+      this.#tgs.set(tg.id, {
+        model: tg,
+        targets: new Map(),
+        balancer: (options.balancerOverride?.(tg) ?? AWS_BALANCERS[tg.attributes.algorithm])(),
+        settings: {
+          enabled: hc.enabled,
+          inUse: tg.inUse,
+          intervalMs: hc.intervalSeconds * 1000,
+          healthyThresholdCount: hc.healthyThresholdCount,
+          unhealthyThresholdCount: hc.unhealthyThresholdCount,
+          registrationDelayMs,
+          unhealthyDrainingMs:
+            tg.loadBalancerType === 'network' && !tg.attributes.unhealthyConnectionTermination
+              ? tg.attributes.unhealthyDrainingIntervalSeconds * 1000
+              : 0,
+        },
+        windowStart: now,
+      });
+      if (options.registerTemplateTargets !== false && tg.targets.length > 0) this.registerTargets(tg.id, tg.targets);
+    }
+  }
+
+  // ---- events ---------------------------------------------------------------------------------------
+
+  onEvent(listener: (event: EngineEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(e: EngineEvent): void {
+    this.#pending.push(e);
+    for (const l of this.#listeners) l(e);
+  }
+
+  // ---- registration & health -------------------------------------------------------------------------
+
+  #tg(ref: string): TgRt | undefined {
+    const m = findTargetGroup(this.model, ref);
+    return m ? this.#tgs.get(m.id) : undefined;
+  }
+
+  #portOf(tg: TgRt, t: TargetModel): number {
+    return t.port ?? tg.model.port ?? 0;
+  }
+
+  registerTargets(targetGroupId: string, targets: readonly TargetModel[]): void {
+    const tg = this.#tg(targetGroupId);
+    if (!tg) throw new Error(`SIM_TARGET_GROUP_NOT_FOUND: no target group ${targetGroupId}`);
+    const now = this.#clock.now();
+    const batch = this.#nextBatch++;
+    for (const target of targets) {
+      const port = this.#portOf(tg, target);
+      const k = targetK(target.id, port);
+      const existing = tg.targets.get(k);
+      if (existing && existing.health.state !== 'draining') continue;
+      const rt: TargetRt = existing ?? {
+        key: { targetGroupId: tg.model.id, targetId: target.id, port },
+        k,
+        availabilityZone: target.availabilityZone,
+        health: unregisteredStatus(now),
+        inflight: new Set(),
+        stats: { requests: 0, errors: 0 },
+        anomaly: NORMAL,
+        batch,
+        wasHealthy: false,
+      };
+      rt.batch = batch;
+      rt.wasHealthy = false;
+      if (existing) rt.health = unregisteredStatus(now);
+      tg.targets.set(k, rt);
+      this.#apply(tg, rt, { type: 'register', at: now });
+    }
+  }
+
+  deregisterTargets(targetGroupId: string, targets: readonly TargetModel[]): void {
+    const tg = this.#tg(targetGroupId);
+    if (!tg) throw new Error(`SIM_TARGET_GROUP_NOT_FOUND: no target group ${targetGroupId}`);
+    const now = this.#clock.now();
+    const delayMs = tg.model.targetType === 'lambda' ? 0 : tg.model.attributes.deregistrationDelaySeconds * 1000;
+    for (const target of targets) {
+      const rt = tg.targets.get(targetK(target.id, this.#portOf(tg, target)));
+      if (rt) this.#apply(tg, rt, { type: 'deregister', at: now, delayMs });
+    }
+  }
+
+  #apply(tg: TgRt, t: TargetRt, event: HealthEvent): void {
+    const [next, effects] = transition(t.health, event, tg.settings);
+    t.health = next;
+    for (const eff of effects) {
+      switch (eff.type) {
+        case 'schedule-probe':
+          t.nextProbeAt = eff.at;
+          break;
+        case 'stop-probing':
+          t.nextProbeAt = undefined;
+          if (t.probe) this.#probes.delete(t.probe.id);
+          t.probe = undefined;
+          break;
+        case 'schedule-removal':
+          break; // drainingUntil is part of the status; #fire checks it
+        case 'state-changed':
+          this.#onStateChanged(tg, t, eff.from, eff.to, event.at);
+          this.#emit({
+            type: 'target-health-changed',
+            at: event.at,
+            target: t.key,
+            from: eff.from,
+            to: eff.to,
+            reason: eff.reason,
+          });
+          break;
+        case 'removed':
+          if (t.inflight.size > 0) {
+            const ids = [...t.inflight];
+            for (const id of ids) this.#requests.delete(id);
+            t.inflight.clear();
+            this.#emit({
+              type: 'abort-requests',
+              at: event.at,
+              target: t.key,
+              requestIds: ids,
+              status: ELB_STATUS.badGateway as 502,
+              reason: 'DeregistrationDelayExpired',
+            });
+          }
+          tg.targets.delete(t.k);
+          this.#emit({ type: 'target-removed', at: event.at, target: t.key });
+          break;
+      }
+    }
+  }
+
+  #onStateChanged(tg: TgRt, t: TargetRt, from: string, to: string, at: number): void {
+    if (
+      to === 'unhealthy' &&
+      tg.model.loadBalancerType === 'network' &&
+      tg.model.attributes.unhealthyConnectionTermination &&
+      t.inflight.size > 0
+    ) {
+      const pool = candidateSet(
+        [...tg.targets.values()].map((o) => ({ state: o.health.state })),
+        tg.model.attributes.routingFailover,
+      );
+      // §1.5/§6.6: connections of a target that turns unhealthy are reset, unless the TG fails open
+      if (pool.kind === 'ok' && !pool.failOpen) {
+        const ids = [...t.inflight];
+        for (const id of ids) this.#requests.delete(id);
+        t.inflight.clear();
+        this.#emit({ type: 'terminate-connections', at, target: t.key, requestIds: ids, reason: 'TargetUnhealthy' });
+      }
+    }
+    if (to === 'healthy') {
+      const durationS = tg.model.attributes.slowStartSeconds;
+      // §2.2: targets registered together into a TG without a healthy target do not start each other.
+      const others = [...tg.targets.values()]
+        .filter((o) => o !== t && (t.wasHealthy || o.batch !== t.batch))
+        .map((o) => ({ healthy: o.health.state === 'healthy', inSlowStart: this.#inSlowStart(tg, o, at) }));
+      t.slowStartFrom = entersSlowStart(durationS, others) ? at : undefined;
+      t.wasHealthy = true;
+    } else if (from === 'healthy') {
+      t.slowStartFrom = undefined;
+      t.anomaly = NORMAL;
+    }
+  }
+
+  #inSlowStart(tg: TgRt, t: TargetRt, now: number): boolean {
+    return t.slowStartFrom !== undefined && now - t.slowStartFrom < tg.model.attributes.slowStartSeconds * 1000;
+  }
+
+  /** Fire due timers (probe deadlines, draining ends) in time order. */
+  #fire(now: number): void {
+    const due: { at: number; run: () => void }[] = [];
+    for (const tg of this.#tgs.values()) {
+      for (const t of tg.targets.values()) {
+        const probe = t.probe;
+        if (probe && probe.deadline <= now) {
+          due.push({ at: probe.deadline, run: () => this.#probeTimedOut(tg, t, probe.id, probe.deadline) });
+        }
+        const until = t.health.drainingUntil;
+        const timed = t.health.state === 'draining' || t.health.state === 'unhealthy.draining';
+        if (timed && until !== undefined && until <= now) {
+          due.push({ at: until, run: () => this.#apply(tg, t, { type: 'delay-elapsed', at: until }) });
+        }
+      }
+    }
+    due.sort((a, b) => a.at - b.at);
+    for (const d of due) d.run();
+  }
+
+  #probeTimedOut(tg: TgRt, t: TargetRt, id: number, at: number): void {
+    if (t.probe?.id !== id) return;
+    t.probe = undefined;
+    this.#probes.delete(id);
+    const verdict = classifyProbe(tg.model.loadBalancerType, tg.model.healthCheck.successCodes, { kind: 'timeout' });
+    this.#apply(tg, t, { type: 'probe-result', at, verdict });
+  }
+
+  advance(now: number = this.#clock.now()): EngineEvent[] {
+    this.#fire(now);
+    this.#route53.fire(now);
+    const out = this.#pending;
+    this.#pending = [];
+    return out;
+  }
+
+  probeDue(now: number = this.#clock.now()): ProbeRequest[] {
+    this.#fire(now);
+    const out: ProbeRequest[] = [];
+    for (const tg of this.#tgs.values()) {
+      const hc = tg.model.healthCheck;
+      for (const t of tg.targets.values()) {
+        if (t.nextProbeAt === undefined || t.nextProbeAt > now || t.probe) continue;
+        const scheduled = t.nextProbeAt;
+        this.#apply(tg, t, { type: 'probe-sent', at: scheduled });
+        if (t.nextProbeAt === undefined) continue;
+        while (t.nextProbeAt <= now) t.nextProbeAt += tg.settings.intervalMs;
+        const id = this.#nextProbeId++;
+        const timeoutMs = hc.timeoutSeconds * 1000;
+        t.probe = { id, deadline: now + timeoutMs };
+        this.#probes.set(id, { tg, t });
+        out.push({
+          probeId: id,
+          target: t.key,
+          loadBalancerType: tg.model.loadBalancerType,
+          protocol: hc.protocol,
+          port: hc.port === TRAFFIC_PORT ? t.key.port : hc.port,
+          path: hc.path,
+          timeoutMs,
+          deadline: now + timeoutMs,
+          userAgent: HEALTH_CHECK_USER_AGENT,
+        });
+      }
+    }
+    return out;
+  }
+
+  probeResult(probeId: number, outcome: ProbeOutcome): void {
+    const now = this.#clock.now();
+    this.#fire(now);
+    const entry = this.#probes.get(probeId);
+    if (!entry || entry.t.probe?.id !== probeId) return;
+    const { tg, t } = entry;
+    this.#probes.delete(probeId);
+    t.probe = undefined;
+    const verdict: ProbeVerdict = classifyProbe(tg.model.loadBalancerType, tg.model.healthCheck.successCodes, outcome);
+    this.#apply(tg, t, { type: 'probe-result', at: now, verdict });
+  }
+
+  nextWakeAt(): number | undefined {
+    let min: number | undefined;
+    const consider = (x: number | undefined) => {
+      if (x !== undefined && (min === undefined || x < min)) min = x;
+    };
+    for (const tg of this.#tgs.values()) {
+      for (const t of tg.targets.values()) {
+        if (t.probe) consider(t.probe.deadline);
+        else consider(t.nextProbeAt);
+        if (t.health.state === 'draining' || t.health.state === 'unhealthy.draining') consider(t.health.drainingUntil);
+      }
+    }
+    return min;
+  }
+
+  describeTargetHealth(targetGroupId: string, targets?: readonly TargetModel[]): TargetHealthDescription[] {
+    const tg = this.#tg(targetGroupId);
+    if (!tg) throw new Error(`SIM_TARGET_GROUP_NOT_FOUND: no target group ${targetGroupId}`);
+    this.#fire(this.#clock.now());
+    const hc = tg.model.healthCheck;
+    const describe = (key: TargetKey, health: TargetHealthStatus, rt?: TargetRt): TargetHealthDescription => {
+      const anomalyShown =
+        rt !== undefined &&
+        tg.model.loadBalancerType === 'application' &&
+        tg.model.targetType !== 'lambda' &&
+        health.state === 'healthy';
+      return {
+        Target: {
+          Id: key.targetId,
+          Port: key.port,
+          ...(rt?.availabilityZone ? { AvailabilityZone: rt.availabilityZone } : {}),
+        },
+        HealthCheckPort: String(hc.port === TRAFFIC_PORT ? key.port : hc.port),
+        TargetHealth: {
+          State: health.state,
+          ...(health.reason ? { Reason: health.reason } : {}),
+          ...(health.description ? { Description: health.description } : {}),
+        },
+        ...(anomalyShown
+          ? {
+              AnomalyDetection: {
+                Result: rt!.anomaly.result,
+                MitigationInEffect: rt!.anomaly.mitigationInEffect ? ('yes' as const) : ('no' as const),
+              },
+            }
+          : {}),
+      };
+    };
+    if (targets) {
+      return targets.map((t) => {
+        const port = this.#portOf(tg, t);
+        const rt = tg.targets.get(targetK(t.id, port));
+        return rt
+          ? describe(rt.key, rt.health, rt)
+          : describe({ targetGroupId: tg.model.id, targetId: t.id, port }, NOT_REGISTERED);
+      });
+    }
+    return [...tg.targets.values()].map((rt) => describe(rt.key, rt.health, rt));
+  }
+
+  inFlight(target: TargetKey): number {
+    const tg = this.#tg(target.targetGroupId);
+    return tg?.targets.get(targetK(target.targetId, target.port))?.inflight.size ?? 0;
+  }
+
+  loadBalancerHealthy(loadBalancerId: string): boolean {
+    const lb = findLoadBalancer(this.model, loadBalancerId);
+    if (!lb) return false;
+    this.#fire(this.#clock.now());
+    for (const tg of this.#tgs.values()) {
+      if (!tg.model.loadBalancerIds.includes(lb.id)) continue;
+      const states = [...tg.targets.values()].map((t) => t.health.state);
+      const registered = states.filter(isRegistered).length;
+      const healthy = states.filter(isRoutable).length;
+      if (registered === 0 || belowThreshold(healthy, registered, tg.model.attributes.dnsFailover)) return false;
+    }
+    return true;
+  }
+
+  route53NextWakeAt(): number | undefined {
+    return this.#route53.nextWakeAt();
+  }
+
+  route53ProbeDue(now: number = this.#clock.now()): Route53ProbeRequest[] {
+    return this.#route53.probeDue(now);
+  }
+
+  route53ProbeResult(probeId: number, observation: R53ProbeObservation): void {
+    this.#route53.probeResult(probeId, observation, this.#clock.now());
+  }
+
+  healthCheckStatus(healthCheckId: string): boolean | undefined {
+    this.#route53.fire(this.#clock.now());
+    return this.#route53.status(healthCheckId);
+  }
+
+  resolveRecord(name: string, type: string): RecordSetModel | undefined {
+    const now = this.#clock.now();
+    this.#fire(now);
+    this.#route53.fire(now);
+    return this.#route53.answer(name, type);
+  }
+
+  // ---- anomaly detection (§2.1) ------------------------------------------------------------------------
+
+  #rollWindow(tg: TgRt, now: number): void {
+    const windowMs = ANOMALY_DETECTION.evaluationSeconds * 1000;
+    let rounds = 0;
+    while (now - tg.windowStart >= windowMs) {
+      if (rounds++ > 20) {
+        tg.windowStart = now;
+        break;
+      }
+      tg.windowStart += windowMs;
+      if (tg.model.targetType === 'lambda') continue;
+      const monitored = [...tg.targets.values()].filter((t) => t.health.state === 'healthy');
+      const stats = new Map<string, WindowStats>(monitored.map((t) => [t.k, t.stats]));
+      const prev = new Map(monitored.map((t) => [t.k, t.anomaly]));
+      const mitigation = tg.model.attributes.anomalyMitigation && tg.model.attributes.algorithm === 'weighted_random';
+      const next = evaluateAnomalies(stats, prev, mitigation);
+      for (const t of monitored) t.anomaly = next.get(t.k) ?? NORMAL;
+      for (const t of tg.targets.values()) t.stats = { requests: 0, errors: 0 };
+    }
+  }
+
+  requestFinished(requestId: number, outcome: RequestOutcome = {}): void {
+    const entry = this.#requests.get(requestId);
+    if (!entry) return;
+    this.#requests.delete(requestId);
+    entry.t.inflight.delete(requestId);
+    const now = this.#clock.now();
+    this.#rollWindow(entry.tg, now);
+    entry.t.stats.requests++;
+    const latency = now - entry.startedAt;
+    entry.t.latencyMs =
+      entry.t.latencyMs === undefined
+        ? latency
+        : entry.t.latencyMs + LATENCY_EWMA_ALPHA * (latency - entry.t.latencyMs);
+    if (outcome.connectionError || (outcome.status !== undefined && outcome.status >= 500)) entry.t.stats.errors++;
+  }
+
+  // ---- routing -----------------------------------------------------------------------------------------
+
+  #lookup(lbRef: string, listenerRef: string): { lb?: LoadBalancerModel; listener?: ListenerModel } {
+    const lb = findLoadBalancer(this.model, lbRef);
+    if (!lb) return {};
+    const byRef = findListener(this.model, listenerRef);
+    const listener =
+      byRef && byRef.loadBalancerId === lb.id
+        ? byRef
+        : this.model.listeners.find((l) => l.loadBalancerId === lb.id && String(l.port) === listenerRef);
+    return { lb, listener };
+  }
+
+  route(loadBalancerId: string, listenerId: string, request: HttpRequestInfo): RouteDecision {
+    const now = this.#clock.now();
+    this.#fire(now);
+    const { lb, listener } = this.#lookup(loadBalancerId, listenerId);
+    const base = { loadBalancerId: lb?.id ?? loadBalancerId, listenerId: listener?.id ?? listenerId };
+    if (!lb || !listener) {
+      return {
+        kind: 'error',
+        ...base,
+        matchedRulePriority: -1,
+        status: ELB_STATUS.serviceUnavailable,
+        reason: 'ListenerNotFound',
+      };
+    }
+    const selection = selectRule(listener, request);
+    const skipped = selection.actions
+      .filter((a) => a.type === 'unsupported')
+      .map((a) => (a as { originalType: string }).originalType);
+    const terminal = [...selection.actions].reverse().find((a) => a.type !== 'unsupported');
+    const priority = selection.priority;
+    if (!terminal) {
+      return { kind: 'error', ...base, matchedRulePriority: priority, status: 500, reason: 'NoTerminalAction' };
+    }
+    switch (terminal.type) {
+      case 'redirect':
+        return {
+          kind: 'redirect',
+          ...base,
+          matchedRulePriority: priority,
+          status: redirectStatus(terminal.statusCode),
+          location: redirectLocation(terminal, request),
+        };
+      case 'fixed-response':
+        return {
+          kind: 'fixed',
+          ...base,
+          matchedRulePriority: priority,
+          status: terminal.statusCode,
+          contentType: terminal.contentType,
+          body: terminal.messageBody,
+        };
+      case 'forward':
+        return this.#forward(lb, base, terminal, priority, request, skipped, now);
+    }
+    return { kind: 'error', ...base, matchedRulePriority: priority, status: 500, reason: 'NoTerminalAction' };
+  }
+
+  #forward(
+    lb: LoadBalancerModel,
+    base: { loadBalancerId: string; listenerId: string },
+    action: ForwardActionModel,
+    priority: number,
+    request: HttpRequestInfo,
+    skipped: string[],
+    now: number,
+  ): ForwardDecision | ErrorDecision {
+    const error = (status: number, reason: string, targetGroupId?: string): ErrorDecision => ({
+      kind: 'error',
+      ...base,
+      matchedRulePriority: priority,
+      status,
+      reason,
+      ...(targetGroupId ? { targetGroupId } : {}),
+    });
+    if (action.targetGroups.length === 0) return error(ELB_STATUS.serviceUnavailable, 'TargetGroupNotFound');
+    const weighted = action.targetGroups.filter((t) => t.weight > 0 && this.#tgs.has(t.targetGroupId));
+    if (weighted.length === 0) {
+      // simulator choice all_weights_zero
+      const anyKnown = action.targetGroups.some((t) => this.#tgs.has(t.targetGroupId));
+      return error(ELB_STATUS.serviceUnavailable, anyKnown ? 'AllWeightsZero' : 'TargetGroupNotFound');
+    }
+    const cookies = parseCookies(headerValues(request, 'cookie'));
+    const setCookies: string[] = [];
+    let tgId: string;
+    const tgSticky = action.targetGroups.length > 1 && action.targetGroupStickiness?.enabled === true;
+    if (tgSticky) {
+      const durationMs = (action.targetGroupStickiness?.durationSeconds ?? 0) * 1000;
+      const read = readStickyCookie(cookies, TG_COOKIE_NAMES, 'tg', undefined, now, durationMs, this.#key);
+      // simulator choice sticky_tg_unusable: a cookie for a weight-0 TG or one without targets is ignored
+      const usable =
+        read.status === 'valid' &&
+        weighted.some((w) => w.targetGroupId === read.payload.g) &&
+        this.#hasRegistered(this.#tgs.get(read.payload.g)!);
+      tgId =
+        usable && read.status === 'valid'
+          ? read.payload.g
+          : weightedChoice(weighted, this.#random.next()).targetGroupId;
+      setCookies.push(...targetGroupCookies(tgId, now, this.#key));
+    } else {
+      tgId =
+        weighted.length === 1 ? weighted[0].targetGroupId : weightedChoice(weighted, this.#random.next()).targetGroupId;
+    }
+    const tg = this.#tgs.get(tgId)!;
+    if (tg.model.targetType === 'lambda') return error(ELB_STATUS.badGateway, 'LambdaNotSimulated', tgId);
+    const scope = this.#scopeZone(lb, tg, request.availabilityZone);
+    const pool = this.#candidates(tg, scope, now);
+    if (!pool) return error(ELB_STATUS.serviceUnavailable, 'NoRegisteredTargets', tgId);
+
+    // target stickiness (§3.1, §3.2)
+    const st = tg.model.attributes.stickiness;
+    let stickiness: StickinessOutcome = 'none';
+    let chosen: (PoolTarget & { rt: TargetRt }) | undefined;
+    let appCookie: ForwardDecision['appCookie'];
+    const stickyKind = st.enabled && lb.type === 'application' ? st.type : undefined;
+    if (stickyKind === 'lb_cookie' || stickyKind === 'app_cookie') {
+      const isLb = stickyKind === 'lb_cookie';
+      const read = readStickyCookie(
+        cookies,
+        isLb ? LB_COOKIE_NAMES : [APP_COOKIE_NAME],
+        isLb ? 'lb' : 'app',
+        tg.model.id,
+        now,
+        (isLb ? st.lbCookieDurationSeconds : st.appCookieDurationSeconds) * 1000,
+        this.#key,
+      );
+      if (read.status === 'valid') {
+        chosen = pool.targets.find((p) => p.rt.key.targetId === read.payload.t && p.rt.key.port === read.payload.p);
+      }
+      stickiness = chosen ? 'hit' : read.status === 'absent' ? 'new' : 'repick';
+    }
+    chosen ??= tg.balancer.pick(pool.targets, { random: this.#random, now, hashKey: request.sourceIp });
+    const key = chosen.rt.key;
+    if (stickyKind === 'lb_cookie') {
+      setCookies.push(...lbCookies(tg.model.id, key.targetId, key.port, now, this.#key));
+    } else if (stickyKind === 'app_cookie') {
+      const issued = appCookies(
+        tg.model.id,
+        key.targetId,
+        key.port,
+        now,
+        this.#key,
+        headerValues(request, 'user-agent')[0],
+      );
+      // Each response refreshes the LB cookie once a session exists; a re-pick moves the session (§3.2).
+      if (stickiness === 'hit' || stickiness === 'repick') setCookies.push(...issued);
+      appCookie = { cookieName: st.appCookieName ?? '', setCookies: issued };
+    }
+    const requestId = this.#nextRequestId++;
+    chosen.rt.inflight.add(requestId);
+    this.#requests.set(requestId, { tg, t: chosen.rt, startedAt: now });
+    return {
+      kind: 'forward',
+      requestId,
+      ...base,
+      targetGroupId: tg.model.id,
+      target: key,
+      matchedRulePriority: priority,
+      setCookies,
+      ...(appCookie ? { appCookie } : {}),
+      stickiness,
+      failOpen: pool.failOpen,
+      skippedActions: skipped,
+    };
+  }
+
+  #hasRegistered(tg: TgRt): boolean {
+    return this.#candidates(tg, undefined, this.#clock.now()) !== undefined;
+  }
+
+  #scopeZone(lb: LoadBalancerModel, tg: TgRt, zone: string | undefined): string | undefined {
+    if (zone === undefined) return undefined;
+    const cz = tg.model.attributes.crossZone;
+    const crossZone = cz === 'use_load_balancer_configuration' ? lb.attributes.crossZone : cz === 'true';
+    return crossZone ? undefined : zone;
+  }
+
+  /** Candidate pool with balancer weights, or undefined when no target is registered (→ 503, §1.5). */
+  #candidates(
+    tg: TgRt,
+    scopeZone: string | undefined,
+    now: number,
+  ): { targets: (PoolTarget & { rt: TargetRt })[]; failOpen: boolean } | undefined {
+    this.#rollWindow(tg, now);
+    const views = [...tg.targets.values()].map((rt) => ({
+      state: rt.health.state,
+      availabilityZone: rt.availabilityZone,
+      rt,
+    }));
+    const c = candidateSet(views, tg.model.attributes.routingFailover, scopeZone);
+    if (c.kind === 'no-registered-targets') return undefined;
+    const slowMs = tg.model.attributes.slowStartSeconds * 1000;
+    return {
+      failOpen: c.failOpen,
+      targets: c.targets.map(({ rt }) => ({
+        key: rt.k,
+        weight:
+          (rt.slowStartFrom !== undefined ? slowStartWeight(now, rt.slowStartFrom, slowMs) : 1) * rt.anomaly.weight,
+        outstanding: rt.inflight.size,
+        latencyMs: rt.latencyMs,
+        rt,
+      })),
+    };
+  }
+
+  routeConnection(loadBalancerId: string, listenerId: string, flow: FlowInfo): ConnectionDecision {
+    const now = this.#clock.now();
+    this.#fire(now);
+    const { lb, listener } = this.#lookup(loadBalancerId, listenerId);
+    const base = { loadBalancerId: lb?.id ?? loadBalancerId, listenerId: listener?.id ?? listenerId };
+    if (!lb || !listener) return { kind: 'error', ...base, reason: 'ListenerNotFound' };
+    const action = [...listener.defaultActions].reverse().find((a) => a.type === 'forward') as
+      ForwardActionModel | undefined;
+    const tgId = action?.targetGroups.find((t) => this.#tgs.has(t.targetGroupId))?.targetGroupId;
+    if (!tgId) return { kind: 'error', ...base, reason: 'TargetGroupNotFound' };
+    const tg = this.#tgs.get(tgId)!;
+    const pool = this.#candidates(tg, this.#scopeZone(lb, tg, flow.availabilityZone), now);
+    // NLB: an empty target group fails open too (§1.5), but with no target there is nowhere to send.
+    if (!pool) return { kind: 'error', ...base, reason: 'NoRegisteredTargets' };
+    const sourceIpSticky =
+      tg.model.attributes.stickiness.enabled && tg.model.attributes.stickiness.type === 'source_ip';
+    const hashKey = sourceIpSticky
+      ? flow.sourceIp
+      : [
+          flow.protocol,
+          flow.sourceIp,
+          flow.sourcePort,
+          flow.destinationIp,
+          flow.destinationPort,
+          flow.sequence ?? '',
+        ].join('|');
+    const chosen = flowHash().pick(pool.targets, { random: this.#random, now, hashKey });
+    const requestId = this.#nextRequestId++;
+    chosen.rt.inflight.add(requestId);
+    this.#requests.set(requestId, { tg, t: chosen.rt, startedAt: now });
+    return {
+      kind: 'forward',
+      requestId,
+      ...base,
+      targetGroupId: tg.model.id,
+      target: chosen.rt.key,
+      failOpen: pool.failOpen,
+      stickiness: sourceIpSticky ? 'hit' : 'none',
+    };
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * The target health state machine (aws-semantics.md §1.4) as a pure transition:
+ * `transition(status, event, settings) → [status, effects]`. Effects are data the engine performs
+ * (schedule the next probe, stop probing, report a state change, remove the target).
+ *
+ * ```
+ * register            → initial/Elb.RegistrationInProgress (first probe after registrationDelayMs)
+ * first probe sent    → initial/Elb.InitialHealthChecking
+ * initial + 1 pass    → healthy
+ * initial + U fails   → unhealthy               (simulator choice initial_to_unhealthy)
+ * healthy + U fails   → unhealthy   (NLB with unhealthy draining interval: unhealthy.draining first, §6.6)
+ * unhealthy + H passes→ healthy
+ * deregister          → draining/Target.DeregistrationInProgress until the delay ends, then removed
+ * TG not in use       → unused/Target.NotInUse  (never probed)
+ * health checks off   → unavailable/Target.HealthCheckDisabled (lambda)
+ * ```
+ */
+import { TARGET_HEALTH_DESCRIPTIONS, type TargetHealthReason, type TargetHealthState } from '../spec';
+import type { ProbeVerdict } from './health-check';
+
+export interface TargetHealthStatus {
+  readonly state: TargetHealthState;
+  readonly reason?: TargetHealthReason;
+  readonly description?: string;
+  readonly consecutivePasses: number;
+  readonly consecutiveFails: number;
+  /** When the current state was entered (ms). */
+  readonly since: number;
+  /** While `draining`: when the deregistration delay ends. While `unhealthy.draining`: when the interval ends. */
+  readonly drainingUntil?: number;
+}
+
+export interface HealthSettings {
+  /** `HealthCheckEnabled`. */
+  readonly enabled: boolean;
+  /** The TG is referenced by a listener or rule (§1.4: only then probed). */
+  readonly inUse: boolean;
+  readonly intervalMs: number;
+  readonly healthyThresholdCount: number;
+  readonly unhealthyThresholdCount: number;
+  /** Simulator choice `registration_in_progress`. */
+  readonly registrationDelayMs: number;
+  /**
+   * NLB `target_health_state.unhealthy.draining_interval_seconds` in ms (§6.6); 0 = off. When set, a
+   * failing healthy target goes `unhealthy.draining` for this long before `unhealthy`.
+   */
+  readonly unhealthyDrainingMs?: number;
+}
+
+export type HealthEvent =
+  | { readonly type: 'register'; readonly at: number }
+  /** A probe was sent; `at` is its scheduled time (the next probe is `interval` later, §1.3). */
+  | { readonly type: 'probe-sent'; readonly at: number }
+  | { readonly type: 'probe-result'; readonly at: number; readonly verdict: ProbeVerdict }
+  | { readonly type: 'deregister'; readonly at: number; readonly delayMs: number }
+  | { readonly type: 'delay-elapsed'; readonly at: number };
+
+export type HealthEffect =
+  | { readonly type: 'schedule-probe'; readonly at: number }
+  | { readonly type: 'stop-probing' }
+  | { readonly type: 'schedule-removal'; readonly at: number }
+  | { readonly type: 'removed' }
+  | {
+      readonly type: 'state-changed';
+      readonly from: TargetHealthState;
+      readonly to: TargetHealthState;
+      readonly reason?: TargetHealthReason;
+    };
+
+function status(
+  state: TargetHealthState,
+  reason: TargetHealthReason | undefined,
+  since: number,
+  extra: Partial<TargetHealthStatus> = {},
+): TargetHealthStatus {
+  return {
+    state,
+    reason,
+    description: reason ? TARGET_HEALTH_DESCRIPTIONS[reason] : undefined,
+    consecutivePasses: 0,
+    consecutiveFails: 0,
+    since,
+    ...extra,
+  };
+}
+
+/** Status of a target that is not registered (DescribeTargetHealth for an unknown target, §1.4). */
+export const NOT_REGISTERED: TargetHealthStatus = status('unused', 'Target.NotRegistered', 0);
+
+function changed(from: TargetHealthStatus, to: TargetHealthStatus): HealthEffect[] {
+  return from.state === to.state ? [] : [{ type: 'state-changed', from: from.state, to: to.state, reason: to.reason }];
+}
+
+export function transition(
+  current: TargetHealthStatus,
+  event: HealthEvent,
+  settings: HealthSettings,
+): [TargetHealthStatus, HealthEffect[]] {
+  switch (event.type) {
+    case 'register': {
+      let next: TargetHealthStatus;
+      const effects: HealthEffect[] = [];
+      if (!settings.inUse) next = status('unused', 'Target.NotInUse', event.at);
+      else if (!settings.enabled) next = status('unavailable', 'Target.HealthCheckDisabled', event.at);
+      else {
+        next = status('initial', 'Elb.RegistrationInProgress', event.at);
+        effects.push({ type: 'schedule-probe', at: event.at + settings.registrationDelayMs });
+      }
+      return [next, [...changed(current, next), ...effects]];
+    }
+    case 'probe-sent': {
+      if (current.state === 'draining' || current.state === 'unused' || current.state === 'unavailable') {
+        return [current, [{ type: 'stop-probing' }]];
+      }
+      const next =
+        current.state === 'initial' && current.reason === 'Elb.RegistrationInProgress'
+          ? {
+              ...current,
+              reason: 'Elb.InitialHealthChecking' as const,
+              description: TARGET_HEALTH_DESCRIPTIONS['Elb.InitialHealthChecking'],
+            }
+          : current;
+      return [next, [{ type: 'schedule-probe', at: event.at + settings.intervalMs }]];
+    }
+    case 'probe-result': {
+      const probed: readonly TargetHealthState[] = ['initial', 'healthy', 'unhealthy', 'unhealthy.draining'];
+      if (!probed.includes(current.state)) return [current, []];
+      const v = event.verdict;
+      if (v.ok) {
+        const passes = current.consecutivePasses + 1;
+        const failedState = current.state === 'unhealthy' || current.state === 'unhealthy.draining';
+        const becomesHealthy = current.state === 'initial' || (failedState && passes >= settings.healthyThresholdCount);
+        if (becomesHealthy) {
+          const next = status('healthy', undefined, event.at);
+          return [next, changed(current, next)];
+        }
+        return [{ ...current, consecutivePasses: passes, consecutiveFails: 0 }, []];
+      }
+      const fails = current.consecutiveFails + 1;
+      if (current.state === 'unhealthy' || current.state === 'unhealthy.draining') {
+        return [
+          { ...current, reason: v.reason, description: v.description, consecutivePasses: 0, consecutiveFails: fails },
+          [],
+        ];
+      }
+      if (fails >= settings.unhealthyThresholdCount) {
+        const drainMs = settings.unhealthyDrainingMs ?? 0;
+        if (current.state === 'healthy' && drainMs > 0) {
+          const next: TargetHealthStatus = {
+            ...status('unhealthy.draining', v.reason, event.at, { drainingUntil: event.at + drainMs }),
+            description: v.description,
+            consecutiveFails: fails,
+          };
+          return [next, [...changed(current, next), { type: 'schedule-removal', at: event.at + drainMs }]];
+        }
+        const next: TargetHealthStatus = {
+          ...status('unhealthy', v.reason, event.at),
+          description: v.description,
+          consecutiveFails: fails,
+        };
+        return [next, changed(current, next)];
+      }
+      return [{ ...current, consecutivePasses: 0, consecutiveFails: fails }, []];
+    }
+    case 'deregister': {
+      if (current.state === 'draining') return [current, []];
+      if (event.delayMs <= 0) {
+        const next = { ...NOT_REGISTERED, since: event.at };
+        return [next, [{ type: 'stop-probing' }, ...changed(current, next), { type: 'removed' }]];
+      }
+      const until = event.at + event.delayMs;
+      const next = status('draining', 'Target.DeregistrationInProgress', event.at, { drainingUntil: until });
+      return [next, [{ type: 'stop-probing' }, ...changed(current, next), { type: 'schedule-removal', at: until }]];
+    }
+    case 'delay-elapsed': {
+      if (current.state === 'unhealthy.draining' && (current.drainingUntil ?? 0) <= event.at) {
+        const next: TargetHealthStatus = { ...current, state: 'unhealthy', since: event.at, drainingUntil: undefined };
+        return [next, changed(current, next)];
+      }
+      if (current.state !== 'draining' || (current.drainingUntil ?? 0) > event.at) return [current, []];
+      const next = { ...NOT_REGISTERED, since: event.at };
+      return [next, [...changed(current, next), { type: 'removed' }]];
+    }
+  }
+}
+
+/** A fresh status before registration (the machine's start). */
+export function unregisteredStatus(at: number): TargetHealthStatus {
+  return { ...NOT_REGISTERED, since: at };
+}

@@ -1,0 +1,230 @@
+/**
+ * Public types of the pure core, shared by the engine facade and both shells (live, virtual).
+ * Times are milliseconds on the injected clock; nothing here reads the wall clock.
+ */
+import type { TargetHealthReason, TargetHealthState } from '../spec';
+
+/** Injected time source (ms). The live shell passes a wall clock; tests pass a `VirtualClock`. */
+export interface Clock {
+  now(): number;
+}
+
+/** Injected randomness: `next()` returns a number in [0, 1). */
+export interface Random {
+  next(): number;
+}
+
+/** Identifies one registered target of one target group (a target may be registered on several ports). */
+export interface TargetKey {
+  readonly targetGroupId: string;
+  readonly targetId: string;
+  readonly port: number;
+}
+
+/** What the engine needs to know about an incoming HTTP request (ALB listeners). */
+export interface HttpRequestInfo {
+  /** Request method exactly as received (case-sensitive, §4.2). */
+  readonly method: string;
+  /** Raw path without the query string, e.g. `/api/users` (not percent-decoded, see choices.ts). */
+  readonly path: string;
+  /** Raw query string without the leading `?` (empty when none). */
+  readonly query: string;
+  /**
+   * Request headers; names in any case. Repeated headers as arrays. `host` is taken from here
+   * unless `host` is given.
+   */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** Host (authority) when not from the headers, e.g. for HTTP/2 `:authority`. */
+  readonly host?: string;
+  /** TCP peer address (IPv4 or IPv6), used by source-ip conditions (§4.2). */
+  readonly sourceIp: string;
+  /** Scheme between client and load balancer. */
+  readonly protocol: 'http' | 'https';
+  /** Listener port the client connected to (the AWS port, e.g. 443, not the local 8443). */
+  readonly port: number;
+  /** Availability Zone of the load-balancer node that received the request (cross-zone off, §2.4). */
+  readonly availabilityZone?: string;
+}
+
+/** How the target was chosen, for logs/metrics (`NonStickyRequestCount`, §3.1). */
+export type StickinessOutcome =
+  /** Target group has no stickiness. */
+  | 'none'
+  /** A valid sticky cookie selected the target. */
+  | 'hit'
+  /** Stickiness on, no cookie: algorithm chose and a cookie is issued. */
+  | 'new'
+  /** Cookie invalid/expired/pointing at an unusable target: re-picked and re-issued. */
+  | 'repick';
+
+export interface ForwardDecision {
+  readonly kind: 'forward';
+  /** Handle for `requestFinished`; the request counts as in flight until then. */
+  readonly requestId: number;
+  readonly loadBalancerId: string;
+  readonly listenerId: string;
+  readonly targetGroupId: string;
+  readonly target: TargetKey;
+  /** 1–50000 for a rule, 0 for the default rule (access-log `matched_rule_priority`, §4.1). */
+  readonly matchedRulePriority: number;
+  /** `Set-Cookie` header values to add to the response unconditionally (AWSALB, AWSALBCORS, AWSALBTG…). */
+  readonly setCookies: readonly string[];
+  /**
+   * app_cookie stickiness (§3.2): when the target's response sets a cookie named `cookieName`, add
+   * `setCookies` to the response. Absent when the TG does not use app_cookie.
+   */
+  readonly appCookie?: { readonly cookieName: string; readonly setCookies: readonly string[] };
+  readonly stickiness: StickinessOutcome;
+  /** True when the routing-failover threshold was breached and unhealthy targets were candidates (§1.5). */
+  readonly failOpen: boolean;
+  /** Actions that were present but not simulated (e.g. `authenticate-oidc`), for `actions_executed`. */
+  readonly skippedActions: readonly string[];
+}
+
+export interface RedirectDecision {
+  readonly kind: 'redirect';
+  readonly loadBalancerId: string;
+  readonly listenerId: string;
+  readonly matchedRulePriority: number;
+  readonly status: 301 | 302;
+  readonly location: string;
+}
+
+export interface FixedResponseDecision {
+  readonly kind: 'fixed';
+  readonly loadBalancerId: string;
+  readonly listenerId: string;
+  readonly matchedRulePriority: number;
+  readonly status: number;
+  readonly contentType?: string;
+  readonly body: string;
+}
+
+/** The load balancer itself answers with an error (e.g. 503 for a TG with no registered targets, §5.4). */
+export interface ErrorDecision {
+  readonly kind: 'error';
+  readonly loadBalancerId: string;
+  readonly listenerId: string;
+  /** -1 when no rule was reached, else as for other decisions. */
+  readonly matchedRulePriority: number;
+  readonly status: number;
+  /** Machine-readable cause, e.g. `NoRegisteredTargets`, `AllWeightsZero`, `ListenerNotFound`. */
+  readonly reason: string;
+  readonly targetGroupId?: string;
+}
+
+export type RouteDecision = ForwardDecision | RedirectDecision | FixedResponseDecision | ErrorDecision;
+
+/** NLB flow (§6.2): the tuple the flow hash covers. */
+export interface FlowInfo {
+  readonly protocol: 'TCP' | 'UDP' | 'TLS' | 'TCP_UDP';
+  readonly sourceIp: string;
+  readonly sourcePort: number;
+  readonly destinationIp: string;
+  readonly destinationPort: number;
+  /** TCP initial sequence number (or any per-connection nonce); omitted for UDP. */
+  readonly sequence?: number;
+  readonly availabilityZone?: string;
+}
+
+export type ConnectionDecision =
+  | {
+      readonly kind: 'forward';
+      readonly requestId: number;
+      readonly loadBalancerId: string;
+      readonly listenerId: string;
+      readonly targetGroupId: string;
+      readonly target: TargetKey;
+      readonly failOpen: boolean;
+      readonly stickiness: StickinessOutcome;
+    }
+  | {
+      readonly kind: 'error';
+      readonly loadBalancerId: string;
+      readonly listenerId: string;
+      readonly reason: string;
+    };
+
+/** How a forwarded request ended, reported by the shell (feeds anomaly detection, §2.1). */
+export interface RequestOutcome {
+  /** Status the target answered with, when it answered. */
+  readonly status?: number;
+  /** True when the target could not be reached or reset the connection. */
+  readonly connectionError?: boolean;
+}
+
+/** A health-check probe the shell must perform (§1.1, §1.3). */
+export interface ProbeRequest {
+  readonly probeId: number;
+  readonly target: TargetKey;
+  readonly loadBalancerType: 'application' | 'network';
+  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP';
+  /** Port to probe: the traffic port or the configured health-check port. */
+  readonly port: number;
+  /** Path for HTTP(S) probes. */
+  readonly path: string;
+  readonly timeoutMs: number;
+  /** The engine itself records `Target.Timeout` when no result arrives by this time. */
+  readonly deadline: number;
+  readonly userAgent: string;
+}
+
+/** What one probe saw. */
+export type ProbeOutcome =
+  /** HTTP(S) response with this status (before the timeout). */
+  | { readonly kind: 'response'; readonly status: number }
+  /** TCP check: connection established. */
+  | { readonly kind: 'connected' }
+  /** No complete response within the timeout. */
+  | { readonly kind: 'timeout' }
+  /** Connection refused/reset, TLS failure, malformed response. */
+  | { readonly kind: 'error'; readonly detail?: string };
+
+/** `DescribeTargetHealth` entry, in the API's shape (PascalCase, like the XML/JSON it serialises to). */
+export interface TargetHealthDescription {
+  readonly Target: { readonly Id: string; readonly Port: number; readonly AvailabilityZone?: string };
+  readonly HealthCheckPort: string;
+  readonly TargetHealth: {
+    readonly State: TargetHealthState;
+    readonly Reason?: TargetHealthReason;
+    readonly Description?: string;
+  };
+  /** Present when anomaly detection has data (§2.1, `--include AnomalyDetection`). */
+  readonly AnomalyDetection?: { readonly Result: 'anomalous' | 'normal'; readonly MitigationInEffect: 'yes' | 'no' };
+}
+
+/** Something the engine observed or decided that a shell may log, count or act on. */
+export type EngineEvent =
+  | {
+      readonly type: 'target-health-changed';
+      readonly at: number;
+      readonly target: TargetKey;
+      readonly from: TargetHealthState;
+      readonly to: TargetHealthState;
+      readonly reason?: TargetHealthReason;
+    }
+  /** A target finished draining (deregistration delay elapsed) and was removed (§2.3). */
+  | { readonly type: 'target-removed'; readonly at: number; readonly target: TargetKey }
+  /**
+   * Requests still in flight on a target whose deregistration delay expired: the shell must abort them
+   * and answer 502 (§2.3, §5.4).
+   */
+  | {
+      readonly type: 'abort-requests';
+      readonly at: number;
+      readonly target: TargetKey;
+      readonly requestIds: readonly number[];
+      readonly status: 502;
+      readonly reason: 'DeregistrationDelayExpired';
+    }
+  /**
+   * NLB: connections of a target that turned unhealthy are reset (§1.5, §6.6,
+   * `target_health_state.unhealthy.connection_termination.enabled`); not emitted while failing open.
+   */
+  | {
+      readonly type: 'terminate-connections';
+      readonly at: number;
+      readonly target: TargetKey;
+      readonly requestIds: readonly number[];
+      readonly reason: 'TargetUnhealthy';
+    };

@@ -1,0 +1,342 @@
+/**
+ * The typed model of a synthesized configuration: what the simulator reads from CloudFormation
+ * templates of `AWS::ElasticLoadBalancingV2::*` and `AWS::Route53::{RecordSet,HealthCheck}` resources,
+ * with AWS defaults applied (aws-semantics.md §1.1, §8). Property names mirror CloudFormation where
+ * the model mirrors it; everything is plain data (no classes) so shells can serialise it.
+ *
+ * Identity: every resource has
+ * - `logicalId` (template key) and `stackName`,
+ * - `path` = `Metadata['aws:cdk:path']` when present (`WebPrimary/Web/Https/Resource`),
+ * - `id` = the friendly id: the path without a trailing `/Resource` (`WebPrimary/Web/Https`), or
+ *   `<stackName>/<logicalId>` when the template carries no path.
+ * Lookups (`SimModel.find*`) accept the id, the path, `<stackName>/<logicalId>` or a bare logicalId
+ * when it is unique across stacks. Cross-references between resources use `id`.
+ */
+import type {
+  AlgorithmName,
+  FailoverRoleName,
+  LoadBalancerTypeName,
+  ProtocolVersionName,
+  TargetTypeName,
+} from '../spec';
+
+/** Something the simulator cannot honour, reported instead of being silently ignored. */
+export interface ModelIssue {
+  readonly severity: 'warning' | 'error';
+  /** `aws:cdk:path` of the resource (or `<stack>/<logicalId>`), `'<assembly>'` for assembly-level issues. */
+  readonly resourcePath: string;
+  /** What was found, e.g. `authenticate-oidc action`. */
+  readonly what: string;
+  /** Why the simulator does not (fully) honour it, and what it does instead. */
+  readonly why: string;
+}
+
+/** Identity shared by every modelled resource. */
+export interface ResourceIdentity {
+  /** Friendly id (path without trailing `/Resource`), unique across the model. */
+  readonly id: string;
+  readonly logicalId: string;
+  readonly stackName: string;
+  /** `Metadata['aws:cdk:path']`, when present. */
+  readonly path?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Load balancers
+// ---------------------------------------------------------------------------------------------------
+
+/** LoadBalancerAttributes with AWS defaults applied (§8.2), typed. */
+export interface LoadBalancerAttributes {
+  readonly deletionProtection: boolean;
+  /** ALB: always true (cross-zone cannot be turned off, §2.4). NLB: attribute, default false. */
+  readonly crossZone: boolean;
+  readonly accessLogs: { readonly enabled: boolean; readonly bucket?: string; readonly prefix?: string };
+  readonly idleTimeoutSeconds: number;
+  readonly clientKeepAliveSeconds: number;
+  readonly desyncMitigationMode: 'monitor' | 'defensive' | 'strictest';
+  readonly dropInvalidHeaderFields: boolean;
+  readonly preserveHostHeader: boolean;
+  readonly xffClientPort: boolean;
+  readonly xffHeaderProcessingMode: 'append' | 'preserve' | 'remove';
+  readonly http2Enabled: boolean;
+  readonly tlsVersionAndCipherHeaders: boolean;
+  /** Every attribute exactly as written in the template (strings), including ones not typed above. */
+  readonly raw: Readonly<Record<string, string>>;
+}
+
+export interface SubnetMappingModel {
+  readonly subnetId?: string;
+  readonly allocationId?: string;
+  readonly privateIPv4Address?: string;
+}
+
+export interface LoadBalancerModel extends ResourceIdentity {
+  readonly kind: 'LoadBalancer';
+  /** `Name` when given literally. */
+  readonly name?: string;
+  readonly type: LoadBalancerTypeName;
+  readonly scheme: 'internet-facing' | 'internal';
+  readonly ipAddressType: string;
+  /** Subnets (or subnet mappings) when given literally; tokens are kept as `undefined` entries dropped. */
+  readonly subnets: readonly string[];
+  readonly subnetMappings: readonly SubnetMappingModel[];
+  readonly attributes: LoadBalancerAttributes;
+  /** Ids of this load balancer's listeners, in template order. */
+  readonly listenerIds: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Listeners, rules, conditions, actions
+// ---------------------------------------------------------------------------------------------------
+
+export interface ListenerModel extends ResourceIdentity {
+  readonly kind: 'Listener';
+  /** Id of the load balancer (resolved from `LoadBalancerArn`). */
+  readonly loadBalancerId: string;
+  readonly protocol: string;
+  readonly port: number;
+  readonly sslPolicy?: string;
+  readonly certificateArns: readonly string[];
+  readonly alpnPolicy?: readonly string[];
+  /** The default rule's actions, sorted by `Order` (§4.1). */
+  readonly defaultActions: readonly ActionModel[];
+  /** Listener rules sorted by ascending priority (§4.1). */
+  readonly rules: readonly RuleModel[];
+}
+
+export interface RuleModel extends ResourceIdentity {
+  readonly kind: 'ListenerRule';
+  readonly listenerId: string;
+  readonly priority: number;
+  readonly conditions: readonly ConditionModel[];
+  /** Sorted by `Order`. */
+  readonly actions: readonly ActionModel[];
+}
+
+/** One listener-rule condition (§4.2). Values within one condition are ORed. */
+export type ConditionModel =
+  | { readonly field: 'host-header'; readonly values: readonly string[] }
+  | { readonly field: 'path-pattern'; readonly values: readonly string[] }
+  | { readonly field: 'http-header'; readonly headerName: string; readonly values: readonly string[] }
+  | { readonly field: 'http-request-method'; readonly values: readonly string[] }
+  | {
+      readonly field: 'query-string';
+      readonly values: readonly { readonly key?: string; readonly value: string }[];
+    }
+  | { readonly field: 'source-ip'; readonly values: readonly string[] };
+
+export type ConditionField = ConditionModel['field'];
+
+export interface ForwardTargetGroupModel {
+  /** Id of the target group. */
+  readonly targetGroupId: string;
+  /** 0–999; 1 when a single target group is forwarded to. */
+  readonly weight: number;
+}
+
+/** forward (§4.3): one target group, or several with weights. */
+export interface ForwardActionModel {
+  readonly type: 'forward';
+  readonly order?: number;
+  readonly targetGroups: readonly ForwardTargetGroupModel[];
+  /** `ForwardConfig.TargetGroupStickinessConfig` (§3.3). */
+  readonly targetGroupStickiness?: { readonly enabled: boolean; readonly durationSeconds?: number };
+}
+
+/** redirect (§4.3). Omitted components keep the request's value (`#{...}` placeholders). */
+export interface RedirectActionModel {
+  readonly type: 'redirect';
+  readonly order?: number;
+  readonly protocol: string;
+  readonly host: string;
+  readonly port: string;
+  readonly path: string;
+  readonly query: string;
+  readonly statusCode: 'HTTP_301' | 'HTTP_302';
+}
+
+/** fixed-response (§4.3). */
+export interface FixedResponseActionModel {
+  readonly type: 'fixed-response';
+  readonly order?: number;
+  readonly statusCode: number;
+  readonly contentType?: string;
+  readonly messageBody: string;
+}
+
+/** authenticate-oidc / authenticate-cognito / jwt-validation etc.: kept, reported, not simulated. */
+export interface UnsupportedActionModel {
+  readonly type: 'unsupported';
+  readonly order?: number;
+  readonly originalType: string;
+}
+
+export type ActionModel = ForwardActionModel | RedirectActionModel | FixedResponseActionModel | UnsupportedActionModel;
+
+// ---------------------------------------------------------------------------------------------------
+// Target groups
+// ---------------------------------------------------------------------------------------------------
+
+/** Health-check settings with §1.1 defaults applied. */
+export interface HealthCheckModel {
+  readonly enabled: boolean;
+  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP';
+  /** `'traffic-port'` or a port number. */
+  readonly port: 'traffic-port' | number;
+  readonly path: string;
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly healthyThresholdCount: number;
+  readonly unhealthyThresholdCount: number;
+  /** `Matcher.HttpCode` (or `GrpcCode` for gRPC target groups) as written or defaulted. */
+  readonly matcher: { readonly httpCode?: string; readonly grpcCode?: string };
+  /** Codes accepted by the matcher, from `parseMatcher`. */
+  readonly successCodes: readonly number[];
+}
+
+/** `off` or a number, as the target_group_health.* attributes allow (§1.5). */
+export type Threshold = number | 'off';
+
+/** TargetGroupAttributes with `TG_DEFAULTS` applied (§8.1), typed. */
+export interface TargetGroupAttributes {
+  readonly deregistrationDelaySeconds: number;
+  readonly stickiness: {
+    readonly enabled: boolean;
+    readonly type: string;
+    readonly lbCookieDurationSeconds: number;
+    readonly appCookieName?: string;
+    readonly appCookieDurationSeconds: number;
+  };
+  readonly algorithm: AlgorithmName;
+  readonly anomalyMitigation: boolean;
+  /** 0 = off. */
+  readonly slowStartSeconds: number;
+  readonly crossZone: 'true' | 'false' | 'use_load_balancer_configuration';
+  readonly routingFailover: { readonly count: Threshold; readonly percentage: Threshold };
+  readonly dnsFailover: { readonly count: Threshold; readonly percentage: Threshold };
+  readonly proxyProtocolV2: boolean;
+  readonly preserveClientIp: boolean;
+  readonly deregistrationConnectionTermination: boolean;
+  readonly unhealthyConnectionTermination: boolean;
+  readonly unhealthyDrainingIntervalSeconds: number;
+  readonly lambdaMultiValueHeaders: boolean;
+  /** Every attribute exactly as written in the template. */
+  readonly raw: Readonly<Record<string, string>>;
+}
+
+/** A target from the TG's `Targets` property (ids kept so the shell can map them to local host:port). */
+export interface TargetModel {
+  readonly id: string;
+  /** Target port; defaults to the target group's port. */
+  readonly port?: number;
+  readonly availabilityZone?: string;
+}
+
+export interface TargetGroupModel extends ResourceIdentity {
+  readonly kind: 'TargetGroup';
+  readonly name?: string;
+  readonly targetType: TargetTypeName;
+  readonly protocol?: string;
+  readonly port?: number;
+  readonly protocolVersion: ProtocolVersionName;
+  /**
+   * Type of the load balancer whose listeners use this TG; when no listener uses it, inferred from the
+   * protocol (HTTP/HTTPS → application, else network).
+   */
+  readonly loadBalancerType: LoadBalancerTypeName;
+  /** Load balancers whose listeners or rules forward to this TG. */
+  readonly loadBalancerIds: readonly string[];
+  /** True when a listener default action or rule forwards to this TG (health checks run only then, §1.4). */
+  readonly inUse: boolean;
+  readonly healthCheck: HealthCheckModel;
+  readonly attributes: TargetGroupAttributes;
+  readonly targets: readonly TargetModel[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Route 53
+// ---------------------------------------------------------------------------------------------------
+
+export interface Route53HealthCheckModel extends ResourceIdentity {
+  readonly kind: 'HealthCheck';
+  readonly type: string;
+  readonly ipAddress?: string;
+  readonly port?: number;
+  readonly resourcePath?: string;
+  readonly fullyQualifiedDomainName?: string;
+  readonly searchString?: string;
+  readonly requestIntervalSeconds: number;
+  readonly failureThreshold: number;
+  readonly inverted: boolean;
+  readonly disabled: boolean;
+  readonly measureLatency: boolean;
+  readonly enableSni?: boolean;
+  readonly healthThreshold?: number;
+  /** Ids of child health checks (resolved when they are Refs to modelled health checks). */
+  readonly childHealthChecks: readonly string[];
+  readonly regions: readonly string[];
+  readonly insufficientDataHealthStatus?: string;
+  readonly alarmIdentifier?: { readonly name: string; readonly region: string };
+}
+
+export interface AliasTargetModel {
+  /** Literal DNSName, when not a token. */
+  readonly dnsName?: string;
+  readonly hostedZoneId?: string;
+  readonly evaluateTargetHealth: boolean;
+  /** Id of the modelled load balancer the alias points at (`Fn::GetAtt [LB, DNSName]`), if any. */
+  readonly loadBalancerId?: string;
+}
+
+export interface RecordSetModel extends ResourceIdentity {
+  readonly kind: 'RecordSet';
+  readonly name: string;
+  readonly type: string;
+  readonly hostedZoneId?: string;
+  readonly hostedZoneName?: string;
+  readonly setIdentifier?: string;
+  readonly failover?: FailoverRoleName;
+  readonly weight?: number;
+  readonly ttl?: number;
+  readonly resourceRecords: readonly string[];
+  readonly aliasTarget?: AliasTargetModel;
+  /** Id of the modelled Route 53 health check (or the literal id when not a Ref). */
+  readonly healthCheckId?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The model
+// ---------------------------------------------------------------------------------------------------
+
+export type ModelResource =
+  LoadBalancerModel | ListenerModel | RuleModel | TargetGroupModel | Route53HealthCheckModel | RecordSetModel;
+
+/** The whole configuration: all stacks of an assembly (or one template). */
+export interface SimModel {
+  readonly stackNames: readonly string[];
+  readonly loadBalancers: readonly LoadBalancerModel[];
+  readonly listeners: readonly ListenerModel[];
+  readonly targetGroups: readonly TargetGroupModel[];
+  readonly healthChecks: readonly Route53HealthCheckModel[];
+  readonly recordSets: readonly RecordSetModel[];
+  readonly issues: readonly ModelIssue[];
+}
+
+/** A template as parsed JSON (what `Template.fromStack(stack).toJSON()` returns). */
+export interface CfnTemplate {
+  readonly Resources?: Readonly<Record<string, CfnResource>>;
+  readonly [key: string]: unknown;
+}
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Readonly<Record<string, unknown>>;
+  readonly Metadata?: Readonly<Record<string, unknown>>;
+  readonly [key: string]: unknown;
+}
+
+/** One stack's template, for `buildModel`. */
+export interface StackTemplate {
+  readonly stackName: string;
+  readonly template: CfnTemplate;
+}

@@ -58,6 +58,9 @@ function threshold(raw: Readonly<Record<string, string>>, key: string, dflt: Thr
   return int(raw, key, typeof dflt === 'number' ? dflt : 0, issue) || 'off';
 }
 
+/** Attributes whose value only names something elsewhere: a token there changes no behaviour. */
+const NAMES_ONLY_KEYS: ReadonlySet<string> = new Set([LB_ATTR.accessLogsBucket, LB_ATTR.accessLogsPrefix]);
+
 /** `[{Key, Value}]` → record of strings. */
 export function attributeRecord(list: unknown, issue: IssueSink): Record<string, string> {
   const out: Record<string, string> = {};
@@ -68,6 +71,11 @@ export function attributeRecord(list: unknown, issue: IssueSink): Record<string,
   }
   for (const item of list as unknown[]) {
     const { Key, Value } = (item ?? {}) as { Key?: unknown; Value?: unknown };
+    if (typeof Key === 'string' && NAMES_ONLY_KEYS.has(Key) && typeof Value === 'object' && Value !== null) {
+      // The bucket a deployed load balancer would write to; the simulator writes its log locally.
+      out[Key] = JSON.stringify(Value);
+      continue;
+    }
     if (
       typeof Key !== 'string' ||
       (typeof Value !== 'string' && typeof Value !== 'number' && typeof Value !== 'boolean')

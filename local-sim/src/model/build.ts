@@ -84,7 +84,7 @@ function key(stackName: string, logicalId: string): string {
 function identityOf(stackName: string, logicalId: string, resource: CfnResource): ResourceIdentity {
   const p = resource.Metadata?.['aws:cdk:path'];
   const path = typeof p === 'string' ? p : undefined;
-  const id = path ? path.replace(/\/Resource$/, '') : key(stackName, logicalId);
+  const id = path ? path.replace(/(\/Resource)+$/, '') : key(stackName, logicalId);
   return { id, logicalId, stackName, path };
 }
 

@@ -7,7 +7,8 @@
  * Identity: every resource has
  * - `logicalId` (template key) and `stackName`,
  * - `path` = `Metadata['aws:cdk:path']` when present (`WebPrimary/Web/Https/Resource`),
- * - `id` = the friendly id: the path without a trailing `/Resource` (`WebPrimary/Web/Https`), or
+ * - `id` = the friendly id: the path without its trailing `/Resource` segments (`WebPrimary/Web/Https`
+ *   from `WebPrimary/Web/Https/Resource/Resource`, as wrapper constructs nest them), or
  *   `<stackName>/<logicalId>` when the template carries no path.
  * Lookups (`SimModel.find*`) accept the id, the path, `<stackName>/<logicalId>` or a bare logicalId
  * when it is unique across stacks. Cross-references between resources use `id`.
@@ -33,7 +34,7 @@ export interface ModelIssue {
 
 /** Identity shared by every modelled resource. */
 export interface ResourceIdentity {
-  /** Friendly id (path without trailing `/Resource`), unique across the model. */
+  /** Friendly id (path without trailing `/Resource` segments), unique across the model. */
   readonly id: string;
   readonly logicalId: string;
   readonly stackName: string;

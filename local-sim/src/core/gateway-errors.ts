@@ -1,0 +1,149 @@
+/**
+ * Upstream failures → the status code the ALB itself sends (aws-semantics.md §5.4), keeping the cause
+ * for logs and metrics. One function decides; the live shell only classifies what its socket saw.
+ *
+ * Pure: no I/O. `classifyUpstreamError` looks only at the `code`/`name` strings of an error object.
+ */
+import { ELB_STATUS, HTTP_LIMITS } from '../spec';
+
+/** Why a request could not be completed by a target. */
+export type UpstreamFailureKind =
+  /** Target answered the TCP connect with RST / ICMP unreachable (ECONNREFUSED). */
+  | 'connect_refused'
+  /** Connection reset while connecting. */
+  | 'connect_reset'
+  /** TCP connect to the target took longer than 10 s. */
+  | 'connect_timeout'
+  /** The target sent nothing within the idle timeout. */
+  | 'target_idle_timeout'
+  /** The target closed the connection (RST or FIN) while a request was outstanding. */
+  | 'target_closed'
+  /** The target's response status line or headers could not be parsed. */
+  | 'bad_response_headers'
+  /** The target's response header block was larger than 32 KB. */
+  | 'response_headers_too_large'
+  /** TLS handshake to the target failed or took longer than 10 s. */
+  | 'tls_failure'
+  /** The request was still in flight when the target's deregistration delay expired. */
+  | 'deregistration_delay_expired'
+  /** The target group has no registered targets. */
+  | 'no_registered_targets'
+  /** The target announced a Content-Length larger than the body it sent. */
+  | 'content_length_mismatch';
+
+export interface GatewayError {
+  readonly kind: UpstreamFailureKind;
+  /** HTTP status the load balancer sends to the client. */
+  readonly status: number;
+  /** Human-readable cause for logs (AWS's wording, paraphrased from §5.4). */
+  readonly cause: string;
+  /** Counts in the target group's `TargetConnectionErrorCount` (§5.6): connection never established. */
+  readonly targetConnectionError: boolean;
+  /** Whether a target was chosen (the access log then names it; `RequestCount` counts it). */
+  readonly dispatched: boolean;
+  /** Extra detail from the socket layer (error code/message), if any. */
+  readonly detail?: string;
+}
+
+const TABLE: Readonly<Record<UpstreamFailureKind, Omit<GatewayError, 'kind' | 'detail'>>> = {
+  connect_refused: {
+    status: ELB_STATUS.badGateway,
+    cause: 'The target refused the connection (TCP RST on connect or ICMP unreachable).',
+    targetConnectionError: true,
+    dispatched: true,
+  },
+  connect_reset: {
+    status: ELB_STATUS.badGateway,
+    cause: 'The target reset the connection while it was being established.',
+    targetConnectionError: true,
+    dispatched: true,
+  },
+  connect_timeout: {
+    status: ELB_STATUS.gatewayTimeout,
+    cause: `The TCP connection to the target took longer than ${HTTP_LIMITS.targetConnectTimeoutSeconds} s.`,
+    targetConnectionError: true,
+    dispatched: true,
+  },
+  target_idle_timeout: {
+    status: ELB_STATUS.gatewayTimeout,
+    cause: 'The target did not respond before the idle timeout elapsed.',
+    targetConnectionError: false,
+    dispatched: true,
+  },
+  target_closed: {
+    status: ELB_STATUS.badGateway,
+    cause: 'The target closed the connection (RST or FIN) with a request outstanding.',
+    targetConnectionError: false,
+    dispatched: true,
+  },
+  bad_response_headers: {
+    status: ELB_STATUS.badGateway,
+    cause: 'The target sent a malformed or invalid response.',
+    targetConnectionError: false,
+    dispatched: true,
+  },
+  response_headers_too_large: {
+    status: ELB_STATUS.badGateway,
+    cause: `The target's response header was larger than ${HTTP_LIMITS.responseHeaderBytes / 1024} KB.`,
+    targetConnectionError: false,
+    dispatched: true,
+  },
+  tls_failure: {
+    status: ELB_STATUS.badGateway,
+    cause: `The TLS handshake with the target failed or took longer than ${HTTP_LIMITS.targetTlsHandshakeTimeoutSeconds} s.`,
+    targetConnectionError: true,
+    dispatched: true,
+  },
+  deregistration_delay_expired: {
+    status: ELB_STATUS.badGateway,
+    cause: 'The deregistration delay expired while the request was in flight.',
+    targetConnectionError: false,
+    dispatched: true,
+  },
+  no_registered_targets: {
+    status: ELB_STATUS.serviceUnavailable,
+    cause: 'The target group has no registered targets.',
+    targetConnectionError: false,
+    dispatched: false,
+  },
+  content_length_mismatch: {
+    status: ELB_STATUS.gatewayTimeout,
+    cause: 'The target sent a Content-Length larger than the body it sent.',
+    targetConnectionError: false,
+    dispatched: true,
+  },
+};
+
+/** The status AWS sends for an upstream failure, with its cause (§5.4). */
+export function gatewayError(kind: UpstreamFailureKind, detail?: string): GatewayError {
+  return { kind, ...TABLE[kind], ...(detail !== undefined ? { detail } : {}) };
+}
+
+/** The minimal shape of a socket / undici / TLS error that classification looks at. */
+export interface ErrorLike {
+  readonly code?: string;
+  readonly name?: string;
+  readonly message?: string;
+  readonly cause?: unknown;
+}
+
+/**
+ * Map an error from the socket layer to a failure kind. `phase` says whether the connection to the
+ * target had been established (errors after connect mean the target went away mid-request).
+ */
+export function classifyUpstreamError(err: ErrorLike, phase: 'connect' | 'request'): UpstreamFailureKind {
+  const inner = err.cause && typeof err.cause === 'object' ? (err.cause as ErrorLike) : undefined;
+  const codes = [err.code, inner?.code].filter((c): c is string => typeof c === 'string');
+  const names = [err.name, inner?.name].filter((c): c is string => typeof c === 'string');
+  const has = (test: (code: string) => boolean): boolean => codes.some(test);
+  if (has((c) => c === 'ECONNREFUSED' || c === 'EHOSTUNREACH' || c === 'ENETUNREACH')) return 'connect_refused';
+  if (has((c) => c === 'UND_ERR_CONNECT_TIMEOUT' || c === 'ETIMEDOUT') || names.includes('ConnectTimeoutError')) {
+    return 'connect_timeout';
+  }
+  if (has((c) => c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT')) return 'target_idle_timeout';
+  if (has((c) => c === 'UND_ERR_HEADERS_OVERFLOW')) return 'response_headers_too_large';
+  if (has((c) => c === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')) return 'content_length_mismatch';
+  if (has((c) => c.startsWith('HPE_')) || names.includes('HTTPParserError')) return 'bad_response_headers';
+  if (has((c) => c.startsWith('ERR_TLS') || c.startsWith('ERR_SSL') || /CERT|SSL/.test(c))) return 'tls_failure';
+  return phase === 'connect' ? 'connect_reset' : 'target_closed';
+}

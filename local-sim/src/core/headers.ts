@@ -1,0 +1,283 @@
+/**
+ * Request headers the ALB adds or rewrites before forwarding (aws-semantics.md §5.1).
+ *
+ * Pure: no I/O, no clock, no randomness. Time and random digits are passed in.
+ * Headers are handled as an ordered list of [name, value] pairs (as they arrived on the wire), so
+ * repeated headers and their order survive.
+ */
+import { HTTP_LIMITS, TRACE_ID_VERSION, VALID_HEADER_NAME, type XffMode } from '../spec';
+
+export type HeaderList = Array<[string, string]>;
+
+/** Load-balancer attributes that shape forwarded headers (§5.1, §8.2). */
+export interface ForwardingAttributes {
+  /** `routing.http.xff_header_processing.mode` */
+  readonly xffMode: XffMode;
+  /** `routing.http.xff_client_port.enabled` */
+  readonly xffClientPort: boolean;
+  /** `routing.http.preserve_host_header.enabled` */
+  readonly preserveHostHeader: boolean;
+  /** `routing.http.drop_invalid_header_fields.enabled` (§5.3); default false. */
+  readonly dropInvalidHeaderFields?: boolean;
+}
+
+/** What the load balancer knows about the client connection. */
+export interface ClientHop {
+  /** TCP peer address (IPv4 or IPv6, without brackets). */
+  readonly address: string;
+  readonly port: number;
+  /** Protocol between client and load balancer. */
+  readonly protocol: 'http' | 'https';
+  /** The listener port as configured in the template (80, 443, ...), not a local bind port. */
+  readonly listenerPort: number;
+}
+
+/** Time and randomness for X-Amzn-Trace-Id, injected by the shell. */
+export interface TraceIdSource {
+  /** Milliseconds since the epoch. */
+  readonly nowMs: number;
+  /** Returns `n` lower-case hex digits. */
+  readonly randomHex: (n: number) => string;
+}
+
+export type ForwardResult =
+  | {
+      readonly ok: true;
+      readonly headers: HeaderList;
+      readonly traceId: string;
+      /**
+       * Header names not matching `[-A-Za-z0-9]+` (§5.3): removed when drop_invalid_header_fields is on
+       * (`DroppedInvalidHeaderRequestCount`), otherwise forwarded (`ForwardedInvalidHeaderRequestCount`).
+       */
+      readonly invalidHeaderNames: readonly string[];
+    }
+  | { readonly ok: false; readonly status: number; readonly reason: string };
+
+/** Hop-by-hop headers (RFC 7230 §6.1) that a proxy never forwards. */
+export const HOP_BY_HOP_HEADERS: readonly string[] = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+
+const TRACE_HEADER = 'x-amzn-trace-id';
+
+function lower(s: string): string {
+  return s.toLowerCase();
+}
+
+/** All values of one header, in order. */
+export function headerValues(headers: HeaderList, name: string): string[] {
+  const n = lower(name);
+  return headers.filter(([k]) => lower(k) === n).map(([, v]) => v);
+}
+
+/** Remove hop-by-hop headers and any header named in `Connection`. */
+export function stripHopByHop(headers: HeaderList): HeaderList {
+  const named = new Set(HOP_BY_HOP_HEADERS);
+  for (const v of headerValues(headers, 'connection')) {
+    for (const token of v.split(',')) {
+      const t = lower(token.trim());
+      if (t) named.add(t);
+    }
+  }
+  return headers.filter(([k]) => !named.has(lower(k)));
+}
+
+/** Strip the IPv4-mapped IPv6 prefix Node reports for IPv4 peers on dual-stack sockets. */
+export function normaliseAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/** `ip` or, with the client port, `ip:port` / `[ipv6]:port` (§5.1, `xff_client_port`). */
+export function formatClientAddress(address: string, port: number, withPort: boolean): string {
+  const ip = normaliseAddress(address);
+  if (!withPort) return ip;
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/** Number of addresses in the incoming X-Forwarded-For values (all header lines together). */
+export function countXffAddresses(values: readonly string[]): number {
+  let n = 0;
+  for (const v of values) {
+    for (const part of v.split(',')) if (part.trim() !== '') n++;
+  }
+  return n;
+}
+
+/**
+ * The X-Forwarded-For value to send to the target, or undefined for none (§5.1 table).
+ * Incoming repeated header lines are joined with ", ".
+ */
+export function forwardedFor(
+  incoming: readonly string[],
+  mode: XffMode,
+  client: { address: string; port: number },
+  withClientPort: boolean,
+): string | undefined {
+  const existing = incoming
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  switch (mode) {
+    case 'remove':
+      return undefined;
+    case 'preserve':
+      return existing.length > 0 ? existing.join(', ') : undefined;
+    case 'append':
+      return [...existing, formatClientAddress(client.address, client.port, withClientPort)].join(', ');
+  }
+}
+
+/** Split `host[:port]` (with `[v6]` support). */
+export function splitHostPort(value: string): { host: string; port?: string } {
+  const v = value.trim();
+  if (v.startsWith('[')) {
+    const end = v.indexOf(']');
+    if (end > 0) {
+      const rest = v.slice(end + 1);
+      return { host: v.slice(0, end + 1), port: rest.startsWith(':') ? rest.slice(1) : undefined };
+    }
+  }
+  const i = v.lastIndexOf(':');
+  if (i >= 0 && v.indexOf(':') === i) return { host: v.slice(0, i), port: v.slice(i + 1) };
+  return { host: v };
+}
+
+/** The authority of an absolute-form request target (`http://h:p/x` → `h:p`), else undefined. */
+export function absoluteUriAuthority(requestTarget: string): string | undefined {
+  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(requestTarget);
+  if (!m) return undefined;
+  const authority = m[1];
+  const at = authority.lastIndexOf('@');
+  return at >= 0 ? authority.slice(at + 1) : authority;
+}
+
+/**
+ * The Host header values sent to the target (§5.1):
+ * preserve on → unchanged (all kept); off → one Host, taken from an absolute-form URI if any,
+ * with the port removed on listener ports 80/443 and appended when missing on other ports.
+ */
+export function rewriteHost(
+  hostValues: readonly string[],
+  requestTarget: string,
+  listenerPort: number,
+  preserveHostHeader: boolean,
+): string[] {
+  if (preserveHostHeader) return [...hostValues];
+  const source = absoluteUriAuthority(requestTarget) ?? hostValues[0];
+  if (source === undefined || source.trim() === '') return [];
+  const { host } = splitHostPort(source);
+  const { port } = splitHostPort(source);
+  if (listenerPort === 80 || listenerPort === 443) return [host];
+  return [port ? `${host}:${port}` : `${host}:${listenerPort}`];
+}
+
+/** One trace-id segment `1-<8 hex epoch seconds>-<24 hex>` (§5.1). */
+export function newTraceSegment(src: TraceIdSource): string {
+  const seconds = Math.floor(src.nowMs / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  return `${TRACE_ID_VERSION}-${seconds}-${src.randomHex(24)}`;
+}
+
+/**
+ * The X-Amzn-Trace-Id value after the load balancer has handled it (§5.1):
+ * absent → `Root=`; with `Root` → `Self=` prepended/updated, Root and custom fields kept;
+ * with `Self` → Self updated. When the request headers exceed 7 KB only `Root` is kept.
+ */
+export function updateTraceId(incoming: string | undefined, src: TraceIdSource, requestHeaderBytes = 0): string {
+  const fields = (incoming ?? '')
+    .split(';')
+    .map((f) => f.trim())
+    .filter((f) => f.includes('='))
+    .map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)] as [string, string]);
+  const root = fields.find(([k]) => k === 'Root');
+  const hasSelf = fields.some(([k]) => k === 'Self');
+  if (requestHeaderBytes > HTTP_LIMITS.traceIdRewriteHeaderBytes) {
+    return `Root=${root ? root[1] : newTraceSegment(src)}`;
+  }
+  if (!root && !hasSelf) {
+    const custom = fields.map(([k, v]) => `${k}=${v}`);
+    return [`Root=${newTraceSegment(src)}`, ...custom].join(';');
+  }
+  const others = fields.filter(([k]) => k !== 'Self').map(([k, v]) => `${k}=${v}`);
+  return [`Self=${newTraceSegment(src)}`, ...others].join(';');
+}
+
+/** Total size of the request header block in bytes, as `name: value\r\n` lines. */
+export function headerBytes(headers: HeaderList): number {
+  let n = 0;
+  for (const [k, v] of headers) n += Buffer.byteLength(k) + Buffer.byteLength(v) + 4;
+  return n;
+}
+
+/**
+ * The headers forwarded to a target (§5.1): hop-by-hop removed, Host rewritten, X-Forwarded-For /
+ * -Proto / -Port set, X-Amzn-Trace-Id added or updated. More than 30 addresses in X-Forwarded-For
+ * → HTTP 463 (checked in every mode).
+ *
+ * Upgrade requests (WebSocket) keep `Connection` and `Upgrade` when `keepUpgrade` is set.
+ */
+export function forwardRequestHeaders(
+  headers: HeaderList,
+  requestTarget: string,
+  client: ClientHop,
+  attributes: ForwardingAttributes,
+  trace: TraceIdSource,
+  options: { keepUpgrade?: boolean } = {},
+): ForwardResult {
+  const xffIn = headerValues(headers, 'x-forwarded-for');
+  const count = countXffAddresses(xffIn);
+  if (count > HTTP_LIMITS.maxXffAddresses) {
+    return {
+      ok: false,
+      status: 463,
+      reason: `X-Forwarded-For carries ${count} addresses (more than ${HTTP_LIMITS.maxXffAddresses})`,
+    };
+  }
+  const upgrade = options.keepUpgrade ? headerValues(headers, 'upgrade') : [];
+  const invalidHeaderNames = headers.map(([k]) => k).filter((k) => !VALID_HEADER_NAME.test(k));
+  const base = stripHopByHop(headers)
+    .filter(([k]) => !(attributes.dropInvalidHeaderFields && !VALID_HEADER_NAME.test(k)))
+    .filter(
+      ([k]) => !['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', TRACE_HEADER].includes(lower(k)),
+    );
+  const out: HeaderList = [];
+  for (const h of rewriteHost(
+    headerValues(headers, 'host'),
+    requestTarget,
+    client.listenerPort,
+    attributes.preserveHostHeader,
+  )) {
+    out.push(['host', h]);
+  }
+  out.push(...base);
+  const xff = forwardedFor(xffIn, attributes.xffMode, client, attributes.xffClientPort);
+  if (xff !== undefined) out.push(['x-forwarded-for', xff]);
+  out.push(['x-forwarded-proto', client.protocol]);
+  out.push(['x-forwarded-port', String(client.listenerPort)]);
+  const traceIn = headerValues(headers, TRACE_HEADER)[0];
+  const traceId = updateTraceId(traceIn, trace, headerBytes(headers));
+  out.push(['x-amzn-trace-id', traceId]);
+  if (upgrade.length > 0) {
+    out.push(['connection', 'upgrade']);
+    out.push(['upgrade', upgrade[0]]);
+  }
+  return { ok: true, headers: out, traceId, invalidHeaderNames };
+}
+
+/** The Root segment of a trace-id value (for access logs: `trace_id` field). */
+export function traceRoot(traceId: string): string {
+  const root = traceId
+    .split(';')
+    .map((f) => f.trim())
+    .find((f) => f.startsWith('Root='));
+  return root ?? traceId;
+}

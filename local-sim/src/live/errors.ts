@@ -1,0 +1,26 @@
+/** Typed errors of the live simulator, each with a stable `code` string that callers may match on. */
+
+export type SimErrorCode =
+  | 'SIM_SOURCE_NOT_FOUND'
+  | 'SIM_SOURCE_INVALID'
+  | 'SIM_MODEL_UNAVAILABLE'
+  | 'SIM_LISTENER_NOT_FOUND'
+  | 'SIM_TARGET_GROUP_NOT_FOUND'
+  | 'SIM_LOAD_BALANCER_NOT_FOUND'
+  | 'SIM_AMBIGUOUS_ID'
+  | 'SIM_TARGET_NOT_FOUND'
+  | 'SIM_NO_DEMO_BACKENDS'
+  | 'SIM_BAD_OPTION'
+  | 'SIM_PORT_IN_USE'
+  | 'SIM_NOT_RUNNING'
+  | 'SIM_SYNTH_FAILED'
+  | 'SIM_WAIT_ABORTED';
+
+export class SimulatorError extends Error {
+  readonly code: SimErrorCode;
+  constructor(code: SimErrorCode, message: string, options?: { cause?: unknown }) {
+    super(`${code}: ${message}`, options);
+    this.name = 'SimulatorError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Resource names the simulator reports where AWS would report generated ones (CloudWatch dimensions,
+ * ARNs, DNS names). They are derived from the construct path so they are stable across runs; the
+ * account and Region are placeholders (simulator choice, not AWS behaviour).
+ */
+import { createHash } from 'node:crypto';
+import type { LoadBalancerModel, ResourceIdentity, TargetGroupModel } from '../model/types';
+
+export const SIM_ACCOUNT = '123456789012';
+export const SIM_REGION = 'us-east-1';
+
+function hex16(s: string): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, 16);
+}
+
+function shortName(r: ResourceIdentity & { name?: string }): string {
+  return (r.name ?? r.logicalId).replace(/[^A-Za-z0-9-]/g, '-').slice(0, 32);
+}
+
+/** CloudWatch `LoadBalancer` dimension: `app/<name>/<id>` or `net/<name>/<id>`. */
+export function loadBalancerDimension(lb: LoadBalancerModel): string {
+  return `${lb.type === 'network' ? 'net' : 'app'}/${shortName(lb)}/${hex16(lb.id)}`;
+}
+
+/** CloudWatch `TargetGroup` dimension: `targetgroup/<name>/<id>`. */
+export function targetGroupDimension(tg: TargetGroupModel): string {
+  return `targetgroup/${shortName(tg)}/${hex16(tg.id)}`;
+}
+
+export function targetGroupArn(tg: TargetGroupModel): string {
+  return `arn:aws:elasticloadbalancing:${SIM_REGION}:${SIM_ACCOUNT}:${targetGroupDimension(tg)}`;
+}
+
+export function loadBalancerArn(lb: LoadBalancerModel): string {
+  return `arn:aws:elasticloadbalancing:${SIM_REGION}:${SIM_ACCOUNT}:loadbalancer/${loadBalancerDimension(lb)}`;
+}

@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { FIXTURE, get } from './helpers';
+
+const BIN = path.join(__dirname, '..', '..', 'bin', 'ha-sim.js');
+
+let child: ChildProcess | undefined;
+
+afterEach(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  child = undefined;
+});
+
+/** Resolves with everything printed so far once `pattern` appears on stdout. */
+function waitFor(proc: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (c: Buffer): void => {
+      out += c.toString();
+      if (pattern.test(out)) {
+        proc.stdout!.off('data', onData);
+        resolve(out);
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`ha-sim exited with ${code} before ${pattern}: ${out}`)));
+  });
+}
+
+function exitCode(proc: ChildProcess): Promise<number | null> {
+  if (proc.exitCode !== null) return Promise.resolve(proc.exitCode);
+  return new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
+}
+
+describe('ha-sim CLI (bin/ha-sim.js)', () => {
+  test('--help prints usage and exits 0', async () => {
+    child = spawn(process.execPath, [BIN, '--help']);
+    const out = await waitFor(child, /Usage:/);
+    expect(out).toContain('ha-sim start');
+    expect(out).toContain('ha-sim demo');
+    expect(await exitCode(child)).toBe(0);
+  });
+
+  test('start serves the fixture, prints endpoints and stops cleanly on SIGTERM', async () => {
+    child = spawn(process.execPath, [
+      BIN,
+      'start',
+      FIXTURE,
+      '--ports',
+      '0',
+      '--admin-port',
+      '0',
+      '--demo-backends',
+      '1',
+      '--summary-seconds',
+      '0',
+    ]);
+    const out = await waitFor(child, /Ctrl-C to stop/);
+    const url = /HTTP:80 +(http:\/\/127\.0\.0\.1:\d+) +\[LiveFixture\/Web\/Http\]/.exec(out)?.[1];
+    expect(url).toBeDefined();
+    expect(out).toMatch(/Target group LiveFixture\/Web\/Site/);
+    expect((await get(url! + '/teapot')).status).toBe(418);
+    const exited = exitCode(child);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

@@ -1,0 +1,101 @@
+import type { HealthChange, Simulator } from '../../src/index';
+import { allHealthy, get, SITE, startFixture, WEB_HTTP } from './helpers';
+
+let sim: Simulator;
+
+beforeEach(async () => {
+  sim = await startFixture();
+});
+
+afterEach(async () => {
+  await sim.stop();
+});
+
+/** Counts the health-check answers with `status` a backend sends until `until` resolves. */
+async function countChecks(sim: Simulator, index: number, status: number, until: Promise<unknown>): Promise<number> {
+  const backend = sim.targets(SITE).get(index).backend!;
+  let n = 0;
+  const on = (r: { healthCheck: boolean; status: number }): void => {
+    if (r.healthCheck && r.status === status) n++;
+  };
+  backend.on('response', on);
+  await until;
+  backend.off('response', on);
+  return n;
+}
+
+describe('active health checks against live targets (aws-semantics.md §1.3, §1.4)', () => {
+  test('§1.4 initial → healthy after one passing check', async () => {
+    const changes: HealthChange[] = [];
+    sim.on('health', (c) => changes.push(c));
+    await allHealthy(sim, SITE);
+    const site = changes.filter((c) => c.targetGroupId === SITE);
+    expect(site.every((c) => c.from === 'initial' && c.to === 'healthy')).toBe(true);
+    expect(sim.describeTargetHealth(SITE).map((d) => d.TargetHealth.State)).toEqual(['healthy', 'healthy', 'healthy']);
+  });
+
+  test('§1.4 healthy → unhealthy after UnhealthyThresholdCount (2) failed checks, back after HealthyThresholdCount (2)', async () => {
+    await allHealthy(sim, SITE);
+    const target = sim.targets(SITE).get(0);
+    await target.failHealthChecks();
+    const failed = await countChecks(sim, 0, 503, sim.waitForHealth(SITE, 0, 'unhealthy'));
+    expect(failed).toBe(2);
+    expect(target.health()?.TargetHealth.Reason).toBe('Target.ResponseCodeMismatch');
+    await target.recover();
+    const passed = await countChecks(sim, 0, 200, sim.waitForHealth(SITE, 0, 'healthy'));
+    expect(passed).toBe(2);
+  });
+
+  test('§1.3 a target that refuses connections is unhealthy with Target.FailedHealthChecks', async () => {
+    await allHealthy(sim, SITE);
+    await sim.targets(SITE).get(1).down();
+    await sim.waitForHealth(SITE, 1, 'unhealthy');
+    expect(sim.targets(SITE).get(1).health()?.TargetHealth.Reason).toBe('Target.FailedHealthChecks');
+  });
+
+  test('§1.4 unhealthy targets receive no traffic while others are healthy', async () => {
+    await allHealthy(sim, SITE);
+    await sim.targets(SITE).get(2).failHealthChecks();
+    await sim.waitForHealth(SITE, 2, 'unhealthy');
+    for (let i = 0; i < 12; i++) {
+      expect((await get(sim.url(WEB_HTTP) + '/')).json().target).not.toBe('SiteTG#2');
+    }
+  });
+
+  test('§1.5 fail open: with every target unhealthy, requests go to all targets', async () => {
+    await allHealthy(sim, SITE);
+    for (let i = 0; i < 3; i++) await sim.targets(SITE).get(i).failHealthChecks();
+    await Promise.all([0, 1, 2].map((i) => sim.waitForHealth(SITE, i, 'unhealthy')));
+    const seen = new Set<string>();
+    for (let i = 0; i < 9; i++) {
+      const r = await get(sim.url(WEB_HTTP) + '/');
+      expect(r.status).toBe(200);
+      seen.add(r.json().target);
+    }
+    expect(seen.size).toBe(3);
+    const tg = Object.entries(sim.metrics.snapshot().targetGroups).find(([k]) => k.startsWith('targetgroup/SiteTG'));
+    expect(tg?.[1].UnhealthyRoutingRequestCount).toBe(9);
+    expect(tg?.[1].UnHealthyHostCount).toBe(3);
+  });
+
+  test('§2.3 a request still in flight when the deregistration delay expires gets 502', async () => {
+    await sim.stop();
+    sim = await startFixture({ deregistrationDelayOverrideMs: 200 });
+    await allHealthy(sim, SITE);
+    for (let i = 0; i < 3; i++) await sim.targets(SITE).get(i).slow(5_000);
+    const pending = get(sim.url(WEB_HTTP) + '/slow');
+    // Wait until the request reaches a backend, then deregister that backend.
+    const index = await new Promise<number>((resolve) => {
+      for (let i = 0; i < 3; i++) {
+        sim
+          .targets(SITE)
+          .get(i)
+          .backend!.once('request', (r) => {
+            if (!r.healthCheck) resolve(i);
+          });
+      }
+    });
+    sim.targets(SITE).get(index).deregister();
+    expect((await pending).status).toBe(502);
+  });
+});

@@ -1,0 +1,103 @@
+/** Shared helpers for the live simulator tests: fixture, HTTP client, raw sockets. */
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { Simulator, type SimulatorOptions } from '../../src/index';
+
+export const FIXTURE = path.join(__dirname, '..', 'fixtures', 'live', 'cdk.out');
+export const WEB_HTTP = 'LiveFixture/Web/Http';
+export const WEB_HTTPS = 'LiveFixture/Web/Https';
+export const EDGE_HTTP = 'LiveFixture/Edge/Http';
+export const SITE = 'LiveFixture/Web/Site';
+export const API = 'LiveFixture/Web/Api';
+export const APP = 'LiveFixture/Web/App';
+export const EMPTY = 'LiveFixture/Web/Empty';
+export const EDGE_POOL = 'LiveFixture/Edge/Pool';
+
+/**
+ * Starts the fixture on free ports with 3 demo backends per target group and the Empty group without
+ * targets. Health checks run every 200 ms (150 ms timeout): a simulator test convenience (the fixture itself uses the
+ * AWS minimum of 5 s).
+ */
+export async function startFixture(options: SimulatorOptions = {}): Promise<Simulator> {
+  return Simulator.start(FIXTURE, {
+    ports: 0,
+    demoBackends: 3,
+    targets: { [EMPTY]: [] },
+    healthCheckIntervalOverrideMs: 200,
+    healthCheckTimeoutOverrideMs: 150,
+    ...options,
+  });
+}
+
+export async function allHealthy(sim: Simulator, tg: string): Promise<void> {
+  const n = sim.targets(tg).length;
+  await Promise.all(Array.from({ length: n }, (_, i) => sim.waitForHealth(tg, i, 'healthy')));
+}
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  json<T = EchoBody>(): T;
+}
+
+export interface EchoBody {
+  target: string;
+  port: number;
+  request: { method: string; url: string; httpVersion: string };
+  headers: Array<[string, string]>;
+  body: string;
+}
+
+/** One HTTP request; `agent: false` unless given (a fresh connection). */
+export function get(
+  url: string,
+  options: { method?: string; headers?: http.OutgoingHttpHeaders; agent?: http.Agent | false; body?: string } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        agent: options.agent ?? false,
+        maxHeaderSize: 64 * 1024,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+export function header(echo: EchoBody, name: string): string[] {
+  return echo.headers.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
+}
+
+/** Send raw bytes and collect what comes back until the server closes or `until` matches. */
+export function raw(port: number, data: string, until?: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    s.on('data', (c) => {
+      got += c.toString('latin1');
+      if (until && until.test(got)) {
+        s.destroy();
+        resolve(got);
+      }
+    });
+    s.on('end', () => resolve(got));
+    s.on('close', () => resolve(got));
+    s.on('error', (e) => (got ? resolve(got) : reject(e)));
+    s.write(data);
+  });
+}

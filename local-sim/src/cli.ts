@@ -3,13 +3,28 @@
  *
  *   ha-sim start [cdk.out] [--targets TG=host:port,...] [--demo-backends N] [--port-offset N] ...
  *   ha-sim demo            synthesize bin/app.ts into .sim/cdk.out and start it with demo backends
+ *   ha-sim start|demo --config sim.json   the same options from a JSON file (flags override it)
+ *   ha-sim compare [cdk.out] --target-group TG [--requests N] [--rps N] [--seed N] [--algorithms a,b] [--json]
  *   ha-sim --help
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SimulatorError } from './live/errors';
+import {
+  DEFAULT_BACKENDS,
+  DEFAULT_REQUESTS,
+  DEFAULT_RPS,
+  DEFAULT_SEED,
+  formatComparison,
+  parseCompareOptions,
+  runComparison,
+  type CompareCliOptions,
+} from './compare-command';
+import { ALL_BALANCERS, NON_AWS_BALANCERS } from './core/balancers';
+import { isHostPort, mergeConfig, readConfigFile, type SimConfigFile } from './config';
+import { SimulatorError, type SimErrorCode } from './live/errors';
+import { modelOf } from './live/source';
 import type { PortMode } from './live/ports';
 import { Simulator, type EndpointsDescription, type HealthChange, type SimulatorOptions } from './live/simulator';
 
@@ -19,9 +34,12 @@ Usage:
   ha-sim start [CDK_OUT] [options]   start the simulator on a cloud assembly (default ./cdk.out)
   ha-sim demo [options]              synthesize the demo app (bin/app.ts) into .sim/cdk.out and start
                                      it with 3 demo backends per target group (what "npm run sim" runs)
+  ha-sim compare [CDK_OUT] --target-group TG [options]
+                                     what-if comparison of balancing algorithms for one target group in
+                                     virtual time (no sockets; deterministic for a seed)
   ha-sim --help                      show this help
 
-Options:
+Options of start and demo:
   --targets TG=HOST:PORT[,HOST:PORT...]
                           register these addresses as the targets of target group TG (construct path,
                           stack/logicalId or logical id); repeat for several groups
@@ -34,8 +52,35 @@ Options:
   --endpoints FILE        write the endpoint list as JSON (demo: .sim/endpoints.json)
   --summary-seconds N     print a one-line summary every N seconds (default 10; 0 = never)
   --no-synth              demo: reuse .sim/cdk.out instead of running "cdk synth"
+  --config FILE           read the options below from a JSON file; flags given on the command line
+                          override it (--targets TG=... replaces only TG's list from the file)
   -q, --quiet             print only the endpoint table and errors
   -h, --help              show this help
+
+Config file (--config), every key optional, unknown keys are errors:
+  {
+    "targets": { "<target group>": ["host:port", ...] },   same as --targets
+    "demoBackends": 2,                                       --demo-backends
+    "ports": "aws" | 0 | { "offset": 10 },                   --ports / --port-offset
+    "host": "127.0.0.1",                                     --host
+    "adminPort": 8404 | "off",                               --admin-port
+    "accessLog": "-" | "FILE",                               --access-log
+    "summarySeconds": 10                                     --summary-seconds
+  }
+
+Options of compare:
+  --target-group TG       the target group to compare (construct path, stack/logicalId or logical id);
+                          requests go through the first ALB listener (default action, else rule) that
+                          forwards to it, built to satisfy that rule's conditions
+  --algorithms A,B,...    default: all, AWS's first: ${Object.keys(ALL_BALANCERS).join(', ')}
+                          (${Object.keys(NON_AWS_BALANCERS).join(', ')} are not offered by AWS: marked "not AWS")
+  --requests N            requests per algorithm (default ${DEFAULT_REQUESTS})
+  --rps N                 request rate in virtual time (default ${DEFAULT_RPS})
+  --seed N                random seed (default ${DEFAULT_SEED}); the same seed gives the same result
+  --backends LxC,...      simulated targets, one per item: latency L ms while at most C requests are in
+                          flight, proportionally slower beyond (default ${DEFAULT_BACKENDS}: two targets
+                          and one with a quarter of their capacity; simulator choice)
+  --json                  print the result rows as JSON instead of the table
 
 Served: ALB HTTP/HTTPS listeners (HTTP/1.1, HTTP/2 over TLS, WebSocket), NLB TCP/TLS listeners.
 Not served: UDP listeners, Lambda targets, authenticate-* actions (reported at start-up).
@@ -47,54 +92,110 @@ Demo-backend controls (while running), e.g. with curl on the admin port:
   http://127.0.0.1:8404/ (HTML)   /metrics (Prometheus)   /stats (JSON)
 `;
 
-interface CliArgs {
-  readonly command: 'start' | 'demo' | 'help';
+/** The parsed command line: `options` etc. for start/demo, `compare` for compare. */
+export interface CliArgs {
+  readonly command: 'start' | 'demo' | 'compare' | 'help';
   readonly assembly?: string;
   readonly options: SimulatorOptions;
   readonly endpointsFile?: string;
   readonly summarySeconds: number;
   readonly synth: boolean;
   readonly quiet: boolean;
+  /** The `--config` file, when given. */
+  readonly configFile?: string;
+  /** compare: the validated compare options. */
+  readonly compare?: CompareCliOptions;
 }
 
-/** Parse the command line (exported for tests). Throws SimulatorError('SIM_BAD_OPTION') on bad input. */
-export function parseCli(argv: readonly string[]): CliArgs {
+/** Every option of every command; COMPARE_ONLY / START_ONLY say which command rejects which. */
+const OPTIONS = {
+  targets: { type: 'string', multiple: true },
+  'demo-backends': { type: 'string' },
+  ports: { type: 'string' },
+  'port-offset': { type: 'string' },
+  host: { type: 'string' },
+  'admin-port': { type: 'string' },
+  'access-log': { type: 'string' },
+  endpoints: { type: 'string' },
+  'summary-seconds': { type: 'string' },
+  config: { type: 'string' },
+  'no-synth': { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  'target-group': { type: 'string' },
+  requests: { type: 'string' },
+  rps: { type: 'string' },
+  seed: { type: 'string' },
+  algorithms: { type: 'string' },
+  backends: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+const COMPARE_ONLY = ['target-group', 'requests', 'rps', 'seed', 'algorithms', 'backends', 'json'];
+const START_ONLY = [
+  'targets',
+  'demo-backends',
+  'ports',
+  'port-offset',
+  'host',
+  'admin-port',
+  'access-log',
+  'endpoints',
+  'summary-seconds',
+  'config',
+  'no-synth',
+  'quiet',
+];
+
+function int(name: string, s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isInteger(n) || n < 0)
+    throw new SimulatorError('SIM_BAD_OPTION', `--${name} must be a non-negative integer, got "${s}"`);
+  return n;
+}
+
+/**
+ * Parse the command line (exported for tests). Throws SimulatorError('SIM_BAD_OPTION') on bad input,
+ * including a bad `--config` file. `readFile` reads the config file (tests pass their own).
+ */
+export function parseCli(argv: readonly string[], readFile?: (file: string) => string): CliArgs {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        targets: { type: 'string', multiple: true },
-        'demo-backends': { type: 'string' },
-        ports: { type: 'string' },
-        'port-offset': { type: 'string' },
-        host: { type: 'string' },
-        'admin-port': { type: 'string' },
-        'access-log': { type: 'string' },
-        endpoints: { type: 'string' },
-        'summary-seconds': { type: 'string' },
-        'no-synth': { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
   } catch (err) {
     throw new SimulatorError('SIM_BAD_OPTION', (err as Error).message);
   }
   const v = parsed.values;
   const [cmd, ...rest] = parsed.positionals;
-  if (v.help || cmd === undefined || cmd === 'help') {
-    return { command: 'help', options: {}, summarySeconds: 0, synth: false, quiet: false };
+  const none = { options: {}, summarySeconds: 0, synth: false, quiet: false };
+  if (v.help || cmd === undefined || cmd === 'help') return { command: 'help', ...none };
+  if (cmd !== 'start' && cmd !== 'demo' && cmd !== 'compare')
+    throw new SimulatorError('SIM_BAD_OPTION', `unknown command "${cmd}"`);
+  const notHere = Object.keys(v).filter((k) => (cmd === 'compare' ? START_ONLY : COMPARE_ONLY).includes(k));
+  if (notHere.length > 0)
+    throw new SimulatorError(
+      'SIM_BAD_OPTION',
+      `${notHere.map((k) => `--${k}`).join(', ')} cannot be used with "${cmd}"`,
+    );
+  if (rest.length > 1) throw new SimulatorError('SIM_BAD_OPTION', `unexpected argument "${rest[1]}"`);
+  if (cmd === 'compare') {
+    return {
+      command: 'compare',
+      assembly: rest[0],
+      ...none,
+      compare: parseCompareOptions({
+        targetGroup: v['target-group'],
+        requests: v.requests,
+        rps: v.rps,
+        seed: v.seed,
+        algorithms: v.algorithms,
+        backends: v.backends,
+        json: v.json ?? false,
+      }),
+    };
   }
-  if (cmd !== 'start' && cmd !== 'demo') throw new SimulatorError('SIM_BAD_OPTION', `unknown command "${cmd}"`);
-  const int = (name: string, s: string | undefined): number | undefined => {
-    if (s === undefined) return undefined;
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 0)
-      throw new SimulatorError('SIM_BAD_OPTION', `--${name} must be a non-negative integer, got "${s}"`);
-    return n;
-  };
+
   const targets: Record<string, string[]> = {};
   for (const t of v.targets ?? []) {
     const eq = t.indexOf('=');
@@ -105,37 +206,53 @@ export function parseCli(argv: readonly string[]): CliArgs {
       .map((a) => a.trim())
       .filter(Boolean);
     for (const a of addrs) {
-      if (!/^(\[[^\]]+\]|[^:]+):\d+$/.test(a))
-        throw new SimulatorError('SIM_BAD_OPTION', `--targets address "${a}" is not host:port`);
+      if (!isHostPort(a))
+        throw new SimulatorError('SIM_BAD_OPTION', `--targets address "${a}" is not host:port (port 1-65535)`);
     }
     (targets[t.slice(0, eq)] ??= []).push(...addrs);
   }
-  let ports: PortMode = 'aws';
+  let ports: PortMode | undefined;
   if (v.ports !== undefined) {
     if (v.ports === '0') ports = 0;
-    else if (v.ports !== 'aws')
-      throw new SimulatorError('SIM_BAD_OPTION', `--ports must be "aws" or 0, got "${v.ports}"`);
+    else if (v.ports === 'aws') ports = 'aws';
+    else throw new SimulatorError('SIM_BAD_OPTION', `--ports must be "aws" or 0, got "${v.ports}"`);
   }
   const offset = int('port-offset', v['port-offset']);
-  if (offset !== undefined && ports === 'aws') ports = { offset };
-  const adminPort = v['admin-port'] === 'off' ? false : (int('admin-port', v['admin-port']) ?? 8404);
-  const demoBackends = int('demo-backends', v['demo-backends']) ?? (cmd === 'demo' ? 3 : 0);
-  const options: SimulatorOptions = {
-    demoBackends,
-    targets,
+  if (offset !== undefined && ports !== 0) ports = { offset };
+  let adminPort: number | false | undefined;
+  if (v['admin-port'] === 'off') adminPort = false;
+  else {
+    adminPort = int('admin-port', v['admin-port']);
+    if (adminPort !== undefined && adminPort > 65535)
+      throw new SimulatorError('SIM_BAD_OPTION', `--admin-port must be 0-65535 or "off", got "${v['admin-port']}"`);
+  }
+  const flags: SimConfigFile = {
+    targets: v.targets ? targets : undefined,
+    demoBackends: int('demo-backends', v['demo-backends']),
     ports,
+    host: v.host || undefined,
     adminPort,
-    ...(v.host ? { host: v.host } : {}),
-    ...(v['access-log'] ? { accessLog: v['access-log'] } : {}),
+    accessLog: v['access-log'] || undefined,
+    summarySeconds: int('summary-seconds', v['summary-seconds']),
+  };
+  const c = v.config !== undefined ? mergeConfig(readConfigFile(v.config, readFile), flags) : mergeConfig({}, flags);
+  const options: SimulatorOptions = {
+    demoBackends: c.demoBackends ?? (cmd === 'demo' ? 3 : 0),
+    targets: c.targets ?? {},
+    ports: c.ports ?? 'aws',
+    adminPort: c.adminPort ?? 8404,
+    ...(c.host ? { host: c.host } : {}),
+    ...(c.accessLog ? { accessLog: c.accessLog } : {}),
   };
   return {
     command: cmd,
     assembly: rest[0],
     options,
     endpointsFile: v.endpoints,
-    summarySeconds: int('summary-seconds', v['summary-seconds']) ?? 10,
+    summarySeconds: c.summarySeconds ?? 10,
     synth: !v['no-synth'],
     quiet: v.quiet ?? false,
+    ...(v.config !== undefined ? { configFile: v.config } : {}),
   };
 }
 
@@ -308,23 +425,61 @@ async function run(args: CliArgs): Promise<void> {
   }
 }
 
-export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+/** Where the CLI prints (tests capture it). */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const CONSOLE_IO: CliIo = { out: (t) => console.log(t), err: (t) => console.error(t) };
+
+/** Errors in what the user asked for (exit 2), as opposed to failures while running (exit 1). */
+const USAGE_ERRORS: ReadonlySet<SimErrorCode> = new Set([
+  'SIM_BAD_OPTION',
+  'SIM_SOURCE_NOT_FOUND',
+  'SIM_TARGET_GROUP_NOT_FOUND',
+  'SIM_LISTENER_NOT_FOUND',
+  'SIM_LOAD_BALANCER_NOT_FOUND',
+  'SIM_AMBIGUOUS_ID',
+]);
+
+function compare(assembly: string | undefined, options: CompareCliOptions, io: CliIo): void {
+  const model = modelOf(path.resolve(assembly ?? 'cdk.out'));
+  const report = runComparison(model, options);
+  io.out(options.json ? JSON.stringify(report.rows, null, 2) : formatComparison(report));
+}
+
+/**
+ * Run the CLI. Returns the exit code, or -1 while `start`/`demo` keep serving. Usage errors (bad flags,
+ * a bad config file, unknown target group or algorithm) print the message without a stack trace and
+ * return 2.
+ */
+export async function main(argv: readonly string[] = process.argv.slice(2), io: CliIo = CONSOLE_IO): Promise<number> {
   let args: CliArgs;
   try {
     args = parseCli(argv);
   } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    if (!(err instanceof SimulatorError)) throw err;
+    io.err(`${err.message}\n(run "ha-sim --help" for the commands and options)`);
     return 2;
   }
   if (args.command === 'help') {
-    console.log(USAGE);
+    io.out(USAGE);
     return 0;
   }
   try {
+    if (args.command === 'compare' && args.compare) {
+      compare(args.assembly, args.compare, io);
+      return 0;
+    }
     await run(args);
     return -1; // keep running
   } catch (err) {
-    console.error(err instanceof SimulatorError ? err.message : err);
+    if (err instanceof SimulatorError) {
+      io.err(err.message);
+      return USAGE_ERRORS.has(err.code) && args.command === 'compare' ? 2 : 1;
+    }
+    io.err(String((err as Error)?.stack ?? err));
     return 1;
   }
 }

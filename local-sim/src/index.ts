@@ -34,7 +34,8 @@ export {
   type ModelIssue,
   type SimModel,
 } from './model';
-export { Metrics, renderPrometheus } from './core/metrics';
+export { Metrics, renderPrometheus, type MetricsSnapshot, type ResetSource } from './core/metrics';
+export type { FlowRecord } from './live/tcp-listener';
 export { formatAccessLogLine, parseAccessLogLine, parseAccessLogRecord, type AccessLogEntry } from './core/access-log';
 /** Virtual time: the same engine driven by a virtual clock (deterministic scenarios, what-if comparisons). */
 export * from './virtual';

@@ -575,6 +575,7 @@ class EngineImpl implements Engine {
     if (!entry) return;
     this.#requests.delete(requestId);
     entry.t.inflight.delete(requestId);
+    if (outcome.notSent) return;
     const now = this.#clock.now();
     this.#rollWindow(entry.tg, now);
     entry.t.stats.requests++;

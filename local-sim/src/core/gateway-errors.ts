@@ -4,7 +4,7 @@
  *
  * Pure: no I/O. `classifyUpstreamError` looks only at the `code`/`name` strings of an error object.
  */
-import { ELB_STATUS, HTTP_LIMITS } from '../spec';
+import { ELB_STATUS, HTTP_LIMITS, type ProtocolVersionName } from '../spec';
 
 /** Why a request could not be completed by a target. */
 export type UpstreamFailureKind =
@@ -29,7 +29,9 @@ export type UpstreamFailureKind =
   /** The target group has no registered targets. */
   | 'no_registered_targets'
   /** The target announced a Content-Length larger than the body it sent. */
-  | 'content_length_mismatch';
+  | 'content_length_mismatch'
+  /** The request's protocol does not fit the target group's protocol version (`protocolVersionError`). */
+  | 'incompatible_protocol_version';
 
 export interface GatewayError {
   readonly kind: UpstreamFailureKind;
@@ -112,11 +114,56 @@ const TABLE: Readonly<Record<UpstreamFailureKind, Omit<GatewayError, 'kind' | 'd
     targetConnectionError: false,
     dispatched: true,
   },
+  incompatible_protocol_version: {
+    status: ELB_STATUS.incompatibleProtocol,
+    cause: "The request protocol is incompatible with the target group's protocol version.",
+    targetConnectionError: false,
+    dispatched: false,
+  },
 };
 
 /** The status AWS sends for an upstream failure, with its cause (§5.4). */
 export function gatewayError(kind: UpstreamFailureKind, detail?: string): GatewayError {
   return { kind, ...TABLE[kind], ...(detail !== undefined ? { detail } : {}) };
+}
+
+/** What `protocolVersionError` looks at in a request. */
+export interface RequestProtocol {
+  /** 1 for HTTP/1.0 and HTTP/1.1, 2 for HTTP/2. */
+  readonly httpVersionMajor: number;
+  readonly method: string;
+  /** The request's `content-type` header, if any. */
+  readonly contentType?: string;
+}
+
+/** gRPC requests carry `content-type: application/grpc` or `application/grpc+<codec>` (and similar). */
+export function isGrpcRequest(contentType: string | undefined): boolean {
+  return contentType !== undefined && contentType.trim().toLowerCase().startsWith('application/grpc');
+}
+
+/**
+ * §5.4 HTTP 464: the request protocol is incompatible with the target group's `ProtocolVersion`. The ALB
+ * answers by itself after choosing the target group; nothing is sent to a target.
+ *
+ * - HTTP/1.x request → `HTTP2` or `GRPC` target group;
+ * - gRPC request (`content-type: application/grpc*`) → `HTTP1` target group;
+ * - HTTP/2 request with a method other than `POST` → `GRPC` target group.
+ *
+ * Anything else passes (e.g. a gRPC request to an `HTTP2` target group: AWS forwards it without
+ * gRPC-specific features; a non-gRPC HTTP/2 `POST` to a `GRPC` target group: not listed by AWS).
+ */
+export function protocolVersionError(
+  protocolVersion: ProtocolVersionName,
+  request: RequestProtocol,
+): GatewayError | undefined {
+  const http1 = request.httpVersionMajor < 2;
+  const grpc = isGrpcRequest(request.contentType);
+  const incompatible =
+    protocolVersion === 'HTTP1' ? grpc : protocolVersion === 'HTTP2' ? http1 : http1 || request.method !== 'POST';
+  if (!incompatible) return undefined;
+  const version = http1 ? 'HTTP/1.x' : 'HTTP/2';
+  const what = grpc ? `gRPC (${version})` : `${version} ${request.method}`;
+  return gatewayError('incompatible_protocol_version', `${what} request to a ${protocolVersion} target group`);
 }
 
 /** The minimal shape of a socket / undici / TLS error that classification looks at. */

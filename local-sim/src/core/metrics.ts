@@ -1,13 +1,29 @@
 /**
- * CloudWatch-style counters per load balancer and per target group (aws-semantics.md §5.6), named
- * exactly as AWS names them (spec/metrics.ts), plus a Prometheus text rendering for `/metrics`.
+ * CloudWatch-style metrics per load balancer and per target group, named exactly as AWS names them
+ * (spec/metrics.ts): `AWS/ApplicationELB` for application load balancers (aws-semantics.md §5.6) and
+ * `AWS/NetworkELB` for network load balancers (§6.7). Two views of the same numbers:
  *
- * Pure: counters are plain data updated by `record*` methods; no clock, no I/O.
+ * - `snapshot()`: plain JSON counters (the `/stats` page, tests, the CLI summary line);
+ * - `registry`: a prom-client `Registry` owned by this instance (never the global default registry),
+ *   rendered in the Prometheus text format by `prometheus()` for `/metrics`.
+ *
+ * Pure computation: counters are updated by the `record*` / `flow*` methods; no clock, no I/O.
  */
-import { ALB_LB_METRICS, ALB_NAMESPACE, ALB_TG_METRICS } from '../spec';
+import { Counter, Gauge, Registry, Summary } from 'prom-client';
+import {
+  ALB_LB_METRICS,
+  ALB_NAMESPACE,
+  ALB_TG_METRICS,
+  NLB_LB_METRICS,
+  NLB_NAMESPACE,
+  NLB_TG_METRICS,
+  type LoadBalancerTypeName,
+} from '../spec';
 
 export type AlbLbMetric = (typeof ALB_LB_METRICS)[number];
 export type AlbTgMetric = (typeof ALB_TG_METRICS)[number];
+export type NlbLbMetric = (typeof NLB_LB_METRICS)[number];
+export type NlbTgMetric = (typeof NLB_TG_METRICS)[number];
 
 /** What happened to one request, as the shell observed it. */
 export interface RequestObservation {
@@ -37,15 +53,117 @@ export interface RequestObservation {
   readonly invalidHeaders?: 'dropped' | 'forwarded';
 }
 
+/** Who sent a TCP RST on an NLB flow (§6.7 `TCP_Client_Reset_Count`, `TCP_ELB_Reset_Count`, `TCP_Target_Reset_Count`). */
+export type ResetSource = 'client' | 'elb' | 'target';
+
 type Counters<K extends string> = Partial<Record<K, number>>;
+type AlbTgCounters = Counters<AlbTgMetric> & { TargetResponseTimeCount?: number };
 
 export interface MetricsSnapshot {
+  /** `AWS/ApplicationELB`, `LoadBalancer` dimension (`app/...`). */
   readonly loadBalancers: Readonly<Record<string, Counters<AlbLbMetric>>>;
-  readonly targetGroups: Readonly<Record<string, Counters<AlbTgMetric> & { TargetResponseTimeCount?: number }>>;
+  /** `AWS/ApplicationELB`, `TargetGroup` dimension. */
+  readonly targetGroups: Readonly<Record<string, AlbTgCounters>>;
+  /** `AWS/NetworkELB`, `LoadBalancer` dimension (`net/...`). */
+  readonly networkLoadBalancers: Readonly<Record<string, Counters<NlbLbMetric>>>;
+  /** `AWS/NetworkELB`, `TargetGroup` dimension. */
+  readonly networkTargetGroups: Readonly<Record<string, Counters<NlbTgMetric>>>;
 }
 
-function add<K extends string>(c: Counters<K>, k: K, n = 1): void {
-  c[k] = (c[k] ?? 0) + n;
+/** Metrics whose value goes up and down (Prometheus gauges); the rest only count up. */
+const GAUGES: ReadonlySet<string> = new Set([
+  'ActiveConnectionCount',
+  'ActiveFlowCount',
+  'HealthyHostCount',
+  'UnHealthyHostCount',
+]);
+
+/** Metrics rendered as a Prometheus summary (`_sum` / `_count`, like CloudWatch's Sum and SampleCount). */
+const SUMMARIES: ReadonlySet<string> = new Set(['TargetResponseTime']);
+
+type Dimension = 'LoadBalancer' | 'TargetGroup';
+
+/** `AWS/ApplicationELB` → `aws_applicationelb` */
+export function prometheusPrefix(namespace: string = ALB_NAMESPACE): string {
+  return namespace.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+}
+
+/**
+ * One namespace × dimension: the JSON counters per dimension value and the prom-client metric per
+ * AWS metric name, kept in step.
+ */
+class Family<K extends string> {
+  readonly #values = new Map<string, Record<string, number>>();
+  readonly #counters = new Map<K, Counter<Dimension>>();
+  readonly #gauges = new Map<K, Gauge<Dimension>>();
+  readonly #summaries = new Map<K, Summary<Dimension>>();
+
+  constructor(
+    registry: Registry,
+    namespace: string,
+    readonly dimension: Dimension,
+    names: readonly K[],
+  ) {
+    const prefix = prometheusPrefix(namespace);
+    for (const m of names) {
+      const config = {
+        name: `${prefix}_${m}`,
+        help: `${namespace} ${m} per ${dimension} (CloudWatch metric)`,
+        labelNames: [dimension],
+        registers: [registry],
+      };
+      if (SUMMARIES.has(m)) this.#summaries.set(m, new Summary({ ...config, percentiles: [] }));
+      else if (GAUGES.has(m)) this.#gauges.set(m, new Gauge(config));
+      else this.#counters.set(m, new Counter(config));
+    }
+  }
+
+  has(key: string): boolean {
+    return this.#values.has(key);
+  }
+
+  /** The counters of one dimension value; counters and gauges render as 0 from here on. */
+  of(key: string): Readonly<Counters<K>> {
+    return this.#row(key) as Counters<K>;
+  }
+
+  #row(key: string): Record<string, number> {
+    let c = this.#values.get(key);
+    if (!c) {
+      this.#values.set(key, (c = {}));
+      const labels = { [this.dimension]: key };
+      for (const counter of this.#counters.values()) counter.inc(labels, 0);
+      for (const gauge of this.#gauges.values()) gauge.set(labels, 0);
+    }
+    return c;
+  }
+
+  add(key: string, m: K, n = 1): void {
+    const c = this.#row(key);
+    c[m] = (c[m] ?? 0) + n;
+    const labels = { [this.dimension]: key };
+    this.#counters.get(m)?.inc(labels, n);
+    this.#gauges.get(m)?.inc(labels, n);
+  }
+
+  set(key: string, m: K, v: number): void {
+    const c = this.#row(key);
+    c[m] = v;
+    this.#gauges.get(m)?.set({ [this.dimension]: key }, v);
+  }
+
+  observe(key: string, m: K, v: number): void {
+    const c = this.#row(key);
+    c[m] = (c[m] ?? 0) + v;
+    c.TargetResponseTimeCount = (c.TargetResponseTimeCount ?? 0) + 1;
+    this.#summaries.get(m)?.observe({ [this.dimension]: key }, v);
+  }
+
+  snapshot(): Record<string, Counters<K> & { TargetResponseTimeCount?: number }> {
+    const out: Record<string, Counters<K> & { TargetResponseTimeCount?: number }> = {};
+    for (const [k, v] of this.#values) out[k] = { ...v } as Counters<K> & { TargetResponseTimeCount?: number };
+    return out;
+  }
 }
 
 function statusClass(code: number): '2XX' | '3XX' | '4XX' | '5XX' | undefined {
@@ -56,128 +174,144 @@ function statusClass(code: number): '2XX' | '3XX' | '4XX' | '5XX' | undefined {
   return undefined;
 }
 
+const RESET_METRIC: Readonly<Record<ResetSource, NlbLbMetric>> = {
+  client: 'TCP_Client_Reset_Count',
+  elb: 'TCP_ELB_Reset_Count',
+  target: 'TCP_Target_Reset_Count',
+};
+
 export class Metrics {
-  readonly #lb = new Map<string, Counters<AlbLbMetric>>();
-  readonly #tg = new Map<string, Counters<AlbTgMetric> & { TargetResponseTimeCount?: number }>();
+  /** prom-client registry of this instance (one per simulator; not the global default registry). */
+  readonly registry = new Registry();
+  readonly #albLb = new Family<AlbLbMetric>(this.registry, ALB_NAMESPACE, 'LoadBalancer', ALB_LB_METRICS);
+  readonly #albTg = new Family<AlbTgMetric>(this.registry, ALB_NAMESPACE, 'TargetGroup', ALB_TG_METRICS);
+  readonly #nlbLb = new Family<NlbLbMetric>(this.registry, NLB_NAMESPACE, 'LoadBalancer', NLB_LB_METRICS);
+  readonly #nlbTg = new Family<NlbTgMetric>(this.registry, NLB_NAMESPACE, 'TargetGroup', NLB_TG_METRICS);
 
-  #lbCounters(lb: string): Counters<AlbLbMetric> {
-    let c = this.#lb.get(lb);
-    if (!c) this.#lb.set(lb, (c = {}));
-    return c;
+  /**
+   * Register a load balancer and its target groups so they render with zero values before any traffic.
+   * `type` picks the namespace: `AWS/ApplicationELB` (default) or `AWS/NetworkELB`.
+   */
+  declare(
+    loadBalancer: string,
+    targetGroups: readonly string[] = [],
+    type: LoadBalancerTypeName = 'application',
+  ): void {
+    if (type === 'network') {
+      this.#nlbLb.of(loadBalancer);
+      for (const tg of targetGroups) this.#nlbTg.of(tg);
+    } else {
+      this.#albLb.of(loadBalancer);
+      for (const tg of targetGroups) this.#albTg.of(tg);
+    }
   }
 
-  #tgCounters(tg: string): Counters<AlbTgMetric> & { TargetResponseTimeCount?: number } {
-    let c = this.#tg.get(tg);
-    if (!c) this.#tg.set(tg, (c = {}));
-    return c;
-  }
-
-  /** Register a load balancer / target group so it renders with zero values before any traffic. */
-  declare(loadBalancer: string, targetGroups: readonly string[] = []): void {
-    this.#lbCounters(loadBalancer);
-    for (const tg of targetGroups) this.#tgCounters(tg);
-  }
+  // ---- application load balancers (§5.6) ----------------------------------------------------------
 
   connectionOpened(loadBalancer: string): void {
-    const c = this.#lbCounters(loadBalancer);
-    add(c, 'NewConnectionCount');
-    add(c, 'ActiveConnectionCount');
+    this.#albLb.add(loadBalancer, 'NewConnectionCount');
+    this.#albLb.add(loadBalancer, 'ActiveConnectionCount');
   }
 
   connectionClosed(loadBalancer: string): void {
-    const c = this.#lbCounters(loadBalancer);
-    c.ActiveConnectionCount = Math.max(0, (c.ActiveConnectionCount ?? 0) - 1);
+    const active = this.#albLb.of(loadBalancer).ActiveConnectionCount ?? 0;
+    this.#albLb.set(loadBalancer, 'ActiveConnectionCount', Math.max(0, active - 1));
   }
 
-  /** Gauges from the health state machine (§5.6 `HealthyHostCount`, `UnHealthyHostCount`). */
+  /**
+   * Gauges from the health state machine (§5.6, §6.7 `HealthyHostCount`, `UnHealthyHostCount`), in the
+   * namespace the target group was declared in (application when undeclared).
+   */
   setHostCounts(targetGroup: string, healthy: number, unhealthy: number): void {
-    const c = this.#tgCounters(targetGroup);
-    c.HealthyHostCount = healthy;
-    c.UnHealthyHostCount = unhealthy;
+    const family = this.#nlbTg.has(targetGroup) ? this.#nlbTg : this.#albTg;
+    family.set(targetGroup, 'HealthyHostCount', healthy);
+    family.set(targetGroup, 'UnHealthyHostCount', unhealthy);
   }
 
   recordRequest(o: RequestObservation): void {
-    const lb = this.#lbCounters(o.loadBalancer);
-    if (o.targetChosen) add(lb, 'RequestCount');
-    if (o.ruleEvaluations) add(lb, 'RuleEvaluations', o.ruleEvaluations);
-    if (o.nonSticky) add(lb, 'NonStickyRequestCount');
-    if (o.processedBytes) add(lb, 'ProcessedBytes', o.processedBytes);
-    if (o.invalidHeaders === 'dropped') add(lb, 'DroppedInvalidHeaderRequestCount');
-    if (o.invalidHeaders === 'forwarded') add(lb, 'ForwardedInvalidHeaderRequestCount');
-    if (o.action === 'redirect' && o.elbStatusCode !== undefined && o.elbStatusCode < 400) {
-      add(lb, 'HTTP_Redirect_Count');
-    }
-    if (o.action === 'fixed-response') add(lb, 'HTTP_Fixed_Response_Count');
+    const lb = o.loadBalancer;
+    const add = (m: AlbLbMetric, n = 1): void => this.#albLb.add(lb, m, n);
+    this.#albLb.of(lb);
+    if (o.targetChosen) add('RequestCount');
+    if (o.ruleEvaluations) add('RuleEvaluations', o.ruleEvaluations);
+    if (o.nonSticky) add('NonStickyRequestCount');
+    if (o.processedBytes) add('ProcessedBytes', o.processedBytes);
+    if (o.invalidHeaders === 'dropped') add('DroppedInvalidHeaderRequestCount');
+    if (o.invalidHeaders === 'forwarded') add('ForwardedInvalidHeaderRequestCount');
+    if (o.action === 'redirect' && o.elbStatusCode !== undefined && o.elbStatusCode < 400) add('HTTP_Redirect_Count');
+    if (o.action === 'fixed-response') add('HTTP_Fixed_Response_Count');
     if (o.elbStatusCode !== undefined) {
       const cls = statusClass(o.elbStatusCode);
-      if (cls === '3XX' || cls === '4XX' || cls === '5XX') add(lb, `HTTPCode_ELB_${cls}_Count`);
+      if (cls === '3XX' || cls === '4XX' || cls === '5XX') add(`HTTPCode_ELB_${cls}_Count`);
       const exact = `HTTPCode_ELB_${o.elbStatusCode}_Count`;
-      if ((ALB_LB_METRICS as readonly string[]).includes(exact)) add(lb, exact as AlbLbMetric);
+      if ((ALB_LB_METRICS as readonly string[]).includes(exact)) add(exact as AlbLbMetric);
     }
     if (o.targetGroup) {
-      const tg = this.#tgCounters(o.targetGroup);
-      if (o.targetChosen) add(tg, 'RequestCountPerTarget');
-      if (o.targetConnectionError) add(tg, 'TargetConnectionErrorCount');
-      if (o.unhealthyRouting) add(tg, 'UnhealthyRoutingRequestCount');
+      const tg = o.targetGroup;
+      this.#albTg.of(tg);
+      if (o.targetChosen) this.#albTg.add(tg, 'RequestCountPerTarget');
+      if (o.targetConnectionError) this.#albTg.add(tg, 'TargetConnectionErrorCount');
+      if (o.unhealthyRouting) this.#albTg.add(tg, 'UnhealthyRoutingRequestCount');
       if (o.targetStatusCode !== undefined) {
         const cls = statusClass(o.targetStatusCode);
-        if (cls) add(tg, `HTTPCode_Target_${cls}_Count`);
+        if (cls) this.#albTg.add(tg, `HTTPCode_Target_${cls}_Count`);
       }
-      if (o.targetResponseTime !== undefined) {
-        add(tg, 'TargetResponseTime', o.targetResponseTime);
-        tg.TargetResponseTimeCount = (tg.TargetResponseTimeCount ?? 0) + 1;
-      }
+      if (o.targetResponseTime !== undefined) this.#albTg.observe(tg, 'TargetResponseTime', o.targetResponseTime);
     }
   }
+
+  // ---- network load balancers (§6.7) ---------------------------------------------------------------
+
+  /** A new flow from a client to a target (`NewFlowCount`, `ActiveFlowCount`; fail-open: `UnhealthyRoutingFlowCount`). */
+  flowOpened(loadBalancer: string, targetGroup?: string, unhealthyRouting = false): void {
+    this.#nlbLb.add(loadBalancer, 'NewFlowCount');
+    this.#nlbLb.add(loadBalancer, 'ActiveFlowCount');
+    if (targetGroup && unhealthyRouting) this.#nlbTg.add(targetGroup, 'UnhealthyRoutingFlowCount');
+  }
+
+  flowClosed(loadBalancer: string): void {
+    const active = this.#nlbLb.of(loadBalancer).ActiveFlowCount ?? 0;
+    this.#nlbLb.set(loadBalancer, 'ActiveFlowCount', Math.max(0, active - 1));
+  }
+
+  /** Bytes carried by a flow, in either direction (`ProcessedBytes`). */
+  flowBytes(loadBalancer: string, bytes: number): void {
+    if (bytes > 0) this.#nlbLb.add(loadBalancer, 'ProcessedBytes', bytes);
+  }
+
+  /** One TCP RST, by who sent it (`TCP_Client_Reset_Count`, `TCP_ELB_Reset_Count`, `TCP_Target_Reset_Count`). */
+  tcpReset(loadBalancer: string, source: ResetSource): void {
+    this.#nlbLb.add(loadBalancer, RESET_METRIC[source]);
+  }
+
+  // ---- views ---------------------------------------------------------------------------------------
 
   snapshot(): MetricsSnapshot {
-    const lbs: Record<string, Counters<AlbLbMetric>> = {};
-    for (const [k, v] of this.#lb) lbs[k] = { ...v };
-    const tgs: Record<string, Counters<AlbTgMetric> & { TargetResponseTimeCount?: number }> = {};
-    for (const [k, v] of this.#tg) tgs[k] = { ...v };
-    return { loadBalancers: lbs, targetGroups: tgs };
+    return {
+      loadBalancers: this.#albLb.snapshot(),
+      targetGroups: this.#albTg.snapshot(),
+      networkLoadBalancers: this.#nlbLb.snapshot(),
+      networkTargetGroups: this.#nlbTg.snapshot(),
+    };
+  }
+
+  /** `Content-Type` of `prometheus()` (text exposition format 0.0.4). */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /**
+   * Prometheus text exposition, rendered by prom-client. Metric names keep AWS's spelling behind a
+   * namespace prefix (`aws_applicationelb_RequestCount`, `aws_networkelb_NewFlowCount`); labels are the
+   * CloudWatch dimensions `LoadBalancer` and `TargetGroup`. `TargetResponseTime` is a summary
+   * (`_sum` / `_count`), present once a target has answered.
+   */
+  prometheus(): Promise<string> {
+    return this.registry.metrics();
   }
 }
 
-/** `AWS/ApplicationELB` → `aws_applicationelb` */
-export function prometheusPrefix(namespace: string = ALB_NAMESPACE): string {
-  return namespace.toLowerCase().replace(/[^a-z0-9]+/g, '_');
-}
-
-function label(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-/**
- * Prometheus text exposition (version 0.0.4). Metric names keep AWS's spelling behind a namespace
- * prefix (`aws_applicationelb_RequestCount`); labels are the CloudWatch dimensions `LoadBalancer` and
- * `TargetGroup`. `TargetResponseTime` renders as `_sum` / `_count`.
- */
-export function renderPrometheus(snapshot: MetricsSnapshot, namespace: string = ALB_NAMESPACE): string {
-  const prefix = prometheusPrefix(namespace);
-  const lines: string[] = [];
-  const gauges = new Set(['ActiveConnectionCount', 'HealthyHostCount', 'UnHealthyHostCount']);
-  for (const m of ALB_LB_METRICS) {
-    const name = `${prefix}_${m}`;
-    lines.push(`# TYPE ${name} ${gauges.has(m) ? 'gauge' : 'counter'}`);
-    for (const [lb, c] of Object.entries(snapshot.loadBalancers)) {
-      lines.push(`${name}{LoadBalancer="${label(lb)}"} ${c[m] ?? 0}`);
-    }
-  }
-  for (const m of ALB_TG_METRICS) {
-    const name = `${prefix}_${m}`;
-    if (m === 'TargetResponseTime') {
-      lines.push(`# TYPE ${name} summary`);
-      for (const [tg, c] of Object.entries(snapshot.targetGroups)) {
-        lines.push(`${name}_sum{TargetGroup="${label(tg)}"} ${c.TargetResponseTime ?? 0}`);
-        lines.push(`${name}_count{TargetGroup="${label(tg)}"} ${c.TargetResponseTimeCount ?? 0}`);
-      }
-      continue;
-    }
-    lines.push(`# TYPE ${name} ${gauges.has(m) ? 'gauge' : 'counter'}`);
-    for (const [tg, c] of Object.entries(snapshot.targetGroups)) {
-      lines.push(`${name}{TargetGroup="${label(tg)}"} ${c[m] ?? 0}`);
-    }
-  }
-  return lines.join('\n') + '\n';
+/** Prometheus text of `metrics` (same as `metrics.prometheus()`). */
+export function renderPrometheus(metrics: Metrics): Promise<string> {
+  return metrics.prometheus();
 }

@@ -151,6 +151,11 @@ export interface RequestOutcome {
   readonly status?: number;
   /** True when the target could not be reached or reset the connection. */
   readonly connectionError?: boolean;
+  /**
+   * True when the load balancer answered by itself after choosing the target (e.g. §5.4 464): the
+   * request leaves the in-flight set but does not count in the target's request/latency statistics.
+   */
+  readonly notSent?: boolean;
 }
 
 /** A health-check probe the shell must perform (§1.1, §1.3). */

@@ -17,7 +17,13 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import type { Engine, ForwardDecision, HttpRequestInfo, RouteDecision, TargetKey } from '../core/engine';
 import { type AccessLogEntry, formatAccessLogLine } from '../core/access-log';
-import { classifyUpstreamError, gatewayError, type GatewayError } from '../core/gateway-errors';
+import {
+  classifyUpstreamError,
+  gatewayError,
+  protocolVersionError,
+  type GatewayError,
+  type RequestProtocol,
+} from '../core/gateway-errors';
 import {
   forwardRequestHeaders,
   headerValues,
@@ -347,6 +353,16 @@ export class HttpListener {
     };
   }
 
+  /** What §5.4 464 looks at: HTTP version, method and content type. */
+  #requestProtocol(req: http.IncomingMessage): RequestProtocol {
+    const contentType = req.headers['content-type'];
+    return {
+      httpVersionMajor: req.httpVersionMajor,
+      method: req.method ?? 'GET',
+      ...(contentType !== undefined ? { contentType } : {}),
+    };
+  }
+
   /** Early checks before routing (§5.2 sizes, §5.4 TRACE / Transfer-Encoding). Returns a status or undefined. */
   #precheck(req: http.IncomingMessage): number | undefined {
     const url = req.url ?? '';
@@ -534,6 +550,36 @@ export class HttpListener {
         return;
       }
       case 'forward': {
+        const tg = this.services.targetGroup(decision.targetGroupId);
+        const incompatible = tg
+          ? protocolVersionError(tg.model.protocolVersion, this.#requestProtocol(req))
+          : undefined;
+        if (incompatible) {
+          // §5.4 464: answered by the load balancer after choosing the target group; no target sees it.
+          req.resume();
+          this.services.engine.requestFinished(decision.requestId, { notSent: true });
+          const sent = this.#sendElb(res, incompatible.status);
+          this.services.metrics.recordRequest({
+            loadBalancer: lbDim,
+            targetGroup: tg?.dimension,
+            targetChosen: false,
+            elbStatusCode: incompatible.status,
+            ruleEvaluations: 1,
+          });
+          this.#log({
+            clientSocket: req.socket,
+            req,
+            startMs,
+            status: incompatible.status,
+            sentBytes: sent,
+            actions: [],
+            matchedRulePriority: decision.matchedRulePriority,
+            cause: `${incompatible.kind}: ${incompatible.cause} (${incompatible.detail})`,
+            traceId,
+            targetGroupArn: tg?.arn,
+          });
+          return;
+        }
         const extra: HeaderList = [];
         if (this.#scheme === 'https' && this.loadBalancer.attributes.tlsVersionAndCipherHeaders) {
           // §5.1: x-amzn-tls-version / x-amzn-tls-cipher-suite (OpenSSL names).
@@ -816,6 +862,11 @@ export class HttpListener {
     if (d.kind === 'fixed') return reject(d.status, { 'Content-Type': d.contentType ?? 'text/plain' }, d.body);
     if (d.kind === 'error') return reject(d.status);
     const tg = this.services.targetGroup(d.targetGroupId);
+    if (tg && protocolVersionError(tg.model.protocolVersion, this.#requestProtocol(req))) {
+      // §5.4 464: an HTTP/1.1 upgrade to an HTTP2 / GRPC target group.
+      this.services.engine.requestFinished(d.requestId, { notSent: true });
+      return reject(ELB_STATUS.incompatibleProtocol);
+    }
     const { engine, inFlight } = this.services;
     let finished = false;
     const finish = (status: number | undefined, connectionError: boolean): void => {

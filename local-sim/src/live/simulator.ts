@@ -17,7 +17,7 @@ import {
   type TargetKey,
 } from '../core/engine';
 import type { AccessLogEntry } from '../core/access-log';
-import { Metrics, renderPrometheus, type MetricsSnapshot } from '../core/metrics';
+import { Metrics, type MetricsSnapshot } from '../core/metrics';
 import {
   findListener,
   findLoadBalancer,
@@ -34,7 +34,7 @@ import { AccessLogWriter } from './access-log-writer';
 import { DemoBackend } from './demo-backend';
 import { SimulatorError } from './errors';
 import { HttpListener, InFlightRegistry, PoolRegistry, type ListenerServices } from './http-listener';
-import { TcpListener } from './tcp-listener';
+import { TcpListener, type FlowRecord } from './tcp-listener';
 import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from './ids';
 import { localPort, type PortMode } from './ports';
 import { Prober } from './prober';
@@ -87,6 +87,8 @@ export interface HealthChange {
 export interface SimulatorEvents {
   health: [change: HealthChange];
   'access-log': [line: string, entry: AccessLogEntry];
+  /** An NLB flow (TCP / TLS connection) ended; its metrics are already counted. */
+  flow: [flow: FlowRecord];
   error: [err: unknown];
 }
 
@@ -252,9 +254,12 @@ function statsPage(e: EndpointsDescription, m: MetricsSnapshot): string {
   const rows: string[] = [];
   for (const lb of e.loadBalancers) {
     const c = m.loadBalancers[lb.dimension] ?? {};
-    rows.push(
-      `<h2>${esc(lb.id)} <small>${esc(lb.type)} · requests ${c.RequestCount ?? 0} · ELB 4xx ${c.HTTPCode_ELB_4XX_Count ?? 0} · ELB 5xx ${c.HTTPCode_ELB_5XX_Count ?? 0}</small></h2><ul>`,
-    );
+    const n = m.networkLoadBalancers[lb.dimension] ?? {};
+    const counts =
+      lb.type === 'network'
+        ? `new flows ${n.NewFlowCount ?? 0} · active flows ${n.ActiveFlowCount ?? 0} · bytes ${n.ProcessedBytes ?? 0}`
+        : `requests ${c.RequestCount ?? 0} · ELB 4xx ${c.HTTPCode_ELB_4XX_Count ?? 0} · ELB 5xx ${c.HTTPCode_ELB_5XX_Count ?? 0}`;
+    rows.push(`<h2>${esc(lb.id)} <small>${esc(lb.type)} · ${counts}</small></h2><ul>`);
     for (const l of lb.listeners) {
       const link = l.url ? `<a href="${esc(l.url)}">${esc(l.url)}</a>` : '(not simulated)';
       rows.push(`<li>${esc(l.protocol)}:${l.port} → ${link}<table>`);
@@ -380,6 +385,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       this.metrics.declare(
         loadBalancerDimension(lb),
         this.model.targetGroups.filter((t) => t.loadBalancerIds.includes(lb.id)).map(targetGroupDimension),
+        lb.type,
       );
     }
     await this.#registerTargets();
@@ -447,6 +453,13 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         inFlight: this.#inFlight,
         targetGroup: (id: string) => this.model.targetGroups.find((t) => t.id === id),
         idleTimeoutMs: this.#options.idleTimeoutOverrideMs,
+        metrics: this.metrics,
+        loadBalancerDimension: loadBalancerDimension(lb),
+        targetGroupDimension: (id: string) => {
+          const tg = this.model.targetGroups.find((t) => t.id === id);
+          return tg ? targetGroupDimension(tg) : undefined;
+        },
+        onFlowClosed: (flow: FlowRecord) => this.emit('flow', flow),
         connectTimeoutMs: this.#options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
         onError: (err: unknown) => this.emit('error', err),
       };
@@ -554,8 +567,9 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   async #adminRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://admin');
     if (url.pathname === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(renderPrometheus(this.metrics.snapshot()));
+      const text = await this.metrics.prometheus();
+      res.writeHead(200, { 'content-type': this.metrics.contentType });
+      res.end(text);
       return;
     }
     if (url.pathname === '/' && (req.headers.accept ?? '').includes('text/html')) {

@@ -4,13 +4,20 @@
  * until either side closes. TLS listeners terminate TLS with the simulator's self-signed certificate and
  * open plain TCP (TCP target group) or TLS (TLS target group) to the target. Idle flows are reset after
  * the TCP idle timeout (§6.3). UDP listeners are not served by the live shell.
+ *
+ * Metrics (`AWS/NetworkELB`, §6.7) are counted as they happen: `NewFlowCount` / `ActiveFlowCount` when a
+ * flow gets a target and when it ends, `ProcessedBytes` per chunk in either direction, and one
+ * `TCP_{Client,ELB,Target}_Reset_Count` per RST: a client's or target's RST is relayed to the other
+ * side (counted once, for its sender; a refused connect is the target's RST); RSTs the load balancer
+ * makes itself (no target, other connect failures, idle timeout: one per side) count as ELB resets.
  */
 import { randomInt } from 'node:crypto';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import type { Engine } from '../core/engine';
+import type { Engine, TargetKey } from '../core/engine';
 import { normaliseAddress } from '../core/headers';
+import type { Metrics, ResetSource } from '../core/metrics';
 import type { ListenerModel, LoadBalancerModel, TargetGroupModel } from '../model/types';
 import { LISTENER_DEFAULTS } from '../spec';
 import type { InFlightRegistry } from './http-listener';
@@ -23,7 +30,34 @@ export interface TcpListenerServices {
   /** TCP idle timeout override in ms (test convenience), else the AWS default (§6.3). */
   readonly idleTimeoutMs?: number;
   readonly connectTimeoutMs: number;
+  readonly metrics: Metrics;
+  /** `LoadBalancer` dimension (`net/name/id`). */
+  readonly loadBalancerDimension: string;
+  /** `TargetGroup` dimension of a target group id. */
+  readonly targetGroupDimension?: (id: string) => string | undefined;
+  /** Called once per accepted connection, after it closed and its metrics were counted. */
+  readonly onFlowClosed?: (flow: FlowRecord) => void;
   readonly onError?: (err: unknown) => void;
+}
+
+/** One NLB flow as the shell saw it (there are no NLB access logs for TCP listeners). */
+export interface FlowRecord {
+  readonly listenerId: string;
+  readonly loadBalancer: string;
+  readonly client: { readonly ip: string; readonly port: number };
+  /** The target the flow was pinned to; absent when none was available (the client got a RST). */
+  target?: TargetKey;
+  /** Bytes from the client to the target. */
+  receivedBytes: number;
+  /** Bytes from the target to the client. */
+  sentBytes: number;
+  /** Every RST of this flow, by sender. */
+  readonly resets: ResetSource[];
+}
+
+/** A peer's RST shows up as ECONNRESET on our side of the socket. */
+function isReset(err: NodeJS.ErrnoException): boolean {
+  return err.code === 'ECONNRESET';
 }
 
 export class TcpListener {
@@ -89,22 +123,50 @@ export class TcpListener {
 
   #flow(client: net.Socket): void {
     this.#sockets.add(client);
-    client.on('error', () => undefined);
-    client.once('close', () => this.#sockets.delete(client));
-    const { engine, inFlight } = this.services;
+    const { engine, inFlight, metrics } = this.services;
+    const lb = this.services.loadBalancerDimension;
+    const flow: FlowRecord = {
+      listenerId: this.listener.id,
+      loadBalancer: lb,
+      client: { ip: normaliseAddress(client.remoteAddress ?? '0.0.0.0'), port: client.remotePort ?? 0 },
+      receivedBytes: 0,
+      sentBytes: 0,
+      resets: [],
+    };
+    const counted = (source: ResetSource): void => {
+      flow.resets.push(source);
+      metrics.tcpReset(lb, source);
+    };
+    /** The load balancer itself sends a RST on `socket` (§6.3, §6.7 `TCP_ELB_Reset_Count`). */
+    const elbReset = (socket: net.Socket): void => {
+      if (socket.destroyed) return;
+      counted('elb');
+      socket.resetAndDestroy();
+    };
+    /** Work to do when the client side closes (set once the flow has a target). */
+    let settle = (): void => undefined;
+    client.once('close', () => {
+      this.#sockets.delete(client);
+      settle();
+      this.services.onFlowClosed?.(flow);
+    });
     const d = engine.routeConnection(this.loadBalancer.id, this.listener.id, {
       protocol: this.listener.protocol === 'TLS' ? 'TLS' : 'TCP',
-      sourceIp: normaliseAddress(client.remoteAddress ?? '0.0.0.0'),
-      sourcePort: client.remotePort ?? 0,
+      sourceIp: flow.client.ip,
+      sourcePort: flow.client.port,
       destinationIp: '127.0.0.1',
       destinationPort: this.listener.port,
       // §6.2: the TCP flow hash includes the sequence number; a random per-connection nonce stands in.
       sequence: randomInt(0, 2 ** 32),
     });
     if (d.kind === 'error') {
-      client.resetAndDestroy();
+      client.on('error', () => undefined);
+      elbReset(client);
       return;
     }
+    flow.target = d.target;
+    const tgDimension = this.services.targetGroupDimension?.(d.targetGroupId);
+    metrics.flowOpened(lb, tgDimension, d.failOpen);
     const tg = this.services.targetGroup(d.targetGroupId);
     const opts = { host: d.target.targetId, port: d.target.port };
     const upstream: net.Socket =
@@ -122,22 +184,41 @@ export class TcpListener {
       upstream.destroy();
       client.destroy();
     });
+    client.on('error', (err: NodeJS.ErrnoException) => {
+      if (!isReset(err)) return;
+      // The client's RST is passed on to the target.
+      counted('client');
+      if (!upstream.destroyed) upstream.resetAndDestroy();
+    });
     upstream.once(tg?.protocol === 'TLS' ? 'secureConnect' : 'connect', () => {
       connected = true;
       clearTimeout(connectTimer);
+      client.on('data', (chunk: Buffer) => {
+        flow.receivedBytes += chunk.length;
+        metrics.flowBytes(lb, chunk.length);
+      });
+      upstream.on('data', (chunk: Buffer) => {
+        flow.sentBytes += chunk.length;
+        metrics.flowBytes(lb, chunk.length);
+      });
       upstream.pipe(client);
       client.pipe(upstream);
       const idle = this.services.idleTimeoutMs ?? LISTENER_DEFAULTS.tcpIdleTimeoutSeconds * 1000;
       // §6.3: after the idle timeout the flow is gone; data afterwards gets a RST.
       client.setTimeout(idle, () => {
-        client.resetAndDestroy();
-        upstream.resetAndDestroy();
+        elbReset(client);
+        elbReset(upstream);
       });
     });
-    upstream.on('error', () => {
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(connectTimer);
       if (!connected) finish(true);
-      if (!client.destroyed) client.resetAndDestroy();
+      if (client.destroyed) return;
+      if (isReset(err) || err.code === 'ECONNREFUSED') {
+        // The target's RST (on connect or later) is passed on to the client.
+        counted('target');
+        client.resetAndDestroy();
+      } else elbReset(client);
     });
     const close = (): void => {
       clearTimeout(connectTimer);
@@ -146,6 +227,9 @@ export class TcpListener {
       finish(!connected);
     };
     upstream.once('close', close);
-    client.once('close', close);
+    settle = () => {
+      close();
+      metrics.flowClosed(lb);
+    };
   }
 }

@@ -37,14 +37,17 @@ export const ALB_TG_METRICS = [
   'UnhealthyRoutingRequestCount',
 ] as const;
 
-export const NLB_METRICS = [
+/** `AWS/NetworkELB` metrics with the `LoadBalancer` dimension (§6.7). */
+export const NLB_LB_METRICS = [
   'ActiveFlowCount',
   'NewFlowCount',
   'ProcessedBytes',
-  'HealthyHostCount',
-  'UnHealthyHostCount',
   'TCP_Client_Reset_Count',
   'TCP_ELB_Reset_Count',
   'TCP_Target_Reset_Count',
-  'UnhealthyRoutingFlowCount',
 ] as const;
+
+/** `AWS/NetworkELB` metrics with the `TargetGroup` dimension (§6.7). */
+export const NLB_TG_METRICS = ['HealthyHostCount', 'UnHealthyHostCount', 'UnhealthyRoutingFlowCount'] as const;
+
+export const NLB_METRICS = [...NLB_LB_METRICS, ...NLB_TG_METRICS] as const;

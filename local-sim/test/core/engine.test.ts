@@ -191,6 +191,16 @@ describe('engine: routing (§1.5, §2.1, §4)', () => {
     expect(engine.inFlight(second.target)).toBe(1);
   });
 
+  test('§5.4 a request the load balancer answers itself after choosing a target (464) leaves the in-flight set', () => {
+    const { engine } = setup();
+    answerProbes(engine);
+    const d = engine.route(IDS.lb, IDS.listener, req());
+    if (d.kind !== 'forward') throw new Error('expected forward');
+    expect(engine.inFlight(d.target)).toBe(1);
+    engine.requestFinished(d.requestId, { notSent: true });
+    expect(engine.inFlight(d.target)).toBe(0);
+  });
+
   test('§4.1 rule actions: redirect and fixed-response decisions with matched priority; listener found by port', () => {
     const { engine } = setup({
       rules: [

@@ -1,4 +1,10 @@
-import { classifyUpstreamError, gatewayError, type UpstreamFailureKind } from '../../src/core/gateway-errors';
+import {
+  classifyUpstreamError,
+  gatewayError,
+  isGrpcRequest,
+  protocolVersionError,
+  type UpstreamFailureKind,
+} from '../../src/core/gateway-errors';
 
 describe('ALB-generated status per upstream failure (aws-semantics.md §5.4)', () => {
   test.each([
@@ -13,6 +19,7 @@ describe('ALB-generated status per upstream failure (aws-semantics.md §5.4)', (
     ['deregistration_delay_expired', 502, false],
     ['no_registered_targets', 503, false],
     ['content_length_mismatch', 504, false],
+    ['incompatible_protocol_version', 464, false],
   ] as const)('%s → %i (TargetConnectionErrorCount: %s)', (kind, status, connErr) => {
     const e = gatewayError(kind as UpstreamFailureKind, 'detail');
     expect(e.status).toBe(status);
@@ -43,5 +50,41 @@ describe('classifying socket-layer errors (aws-semantics.md §5.4)', () => {
     [{ name: 'TypeError', cause: { code: 'ECONNREFUSED' } }, 'connect', 'connect_refused'],
   ] as const)('%j during %s → %s', (err, phase, kind) => {
     expect(classifyUpstreamError(err, phase)).toBe(kind);
+  });
+});
+
+describe('HTTP 464: request protocol vs target-group protocol version (aws-semantics.md §5.4)', () => {
+  test.each([
+    // [target-group ProtocolVersion, HTTP major version, method, content-type, 464?]
+    ['HTTP1', 1, 'GET', undefined, false],
+    ['HTTP1', 2, 'GET', 'text/html', false],
+    ['HTTP1', 2, 'POST', 'application/grpc', true],
+    ['HTTP1', 2, 'POST', 'application/grpc+proto', true],
+    ['HTTP1', 1, 'POST', 'Application/GRPC', true],
+    ['HTTP2', 1, 'GET', undefined, true],
+    ['HTTP2', 1, 'POST', 'application/grpc', true],
+    ['HTTP2', 2, 'GET', undefined, false],
+    ['HTTP2', 2, 'POST', 'application/grpc', false],
+    ['GRPC', 1, 'POST', 'application/grpc', true],
+    ['GRPC', 1, 'GET', undefined, true],
+    ['GRPC', 2, 'GET', undefined, true],
+    ['GRPC', 2, 'PUT', 'application/grpc', true],
+    ['GRPC', 2, 'POST', 'application/grpc', false],
+  ] as const)('%s target group, HTTP/%i %s (content-type %s) → 464: %s', (pv, major, method, contentType, is464) => {
+    const e = protocolVersionError(pv, { httpVersionMajor: major, method, contentType });
+    if (!is464) {
+      expect(e).toBeUndefined();
+      return;
+    }
+    expect(e).toMatchObject({ kind: 'incompatible_protocol_version', status: 464, dispatched: false });
+    expect(e?.targetConnectionError).toBe(false);
+    expect(e?.detail).toContain(`${pv} target group`);
+  });
+
+  test('gRPC requests are recognised by content-type application/grpc*', () => {
+    expect(isGrpcRequest('application/grpc')).toBe(true);
+    expect(isGrpcRequest('application/grpc+json')).toBe(true);
+    expect(isGrpcRequest('application/json')).toBe(false);
+    expect(isGrpcRequest(undefined)).toBe(false);
   });
 });

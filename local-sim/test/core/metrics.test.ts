@@ -1,3 +1,4 @@
+import { register } from 'prom-client';
 import { Metrics, renderPrometheus } from '../../src/core/metrics';
 
 const LB = 'app/web/50dc6c495c0c9188';
@@ -64,7 +65,7 @@ describe('CloudWatch metrics (aws-semantics.md §5.6)', () => {
     expect(s.targetGroups[TG].UnHealthyHostCount).toBe(1);
   });
 
-  test('Prometheus rendering keeps AWS metric names and dimensions', () => {
+  test('Prometheus rendering keeps AWS metric names and dimensions', async () => {
     const m = new Metrics();
     m.declare(LB, [TG]);
     m.recordRequest({
@@ -74,7 +75,7 @@ describe('CloudWatch metrics (aws-semantics.md §5.6)', () => {
       targetStatusCode: 500,
       targetResponseTime: 1,
     });
-    const text = renderPrometheus(m.snapshot());
+    const text = await renderPrometheus(m);
     expect(text).toContain(`aws_applicationelb_RequestCount{LoadBalancer="${LB}"} 1`);
     expect(text).toContain(`aws_applicationelb_HTTPCode_Target_5XX_Count{TargetGroup="${TG}"} 1`);
     expect(text).toContain(`aws_applicationelb_UnHealthyHostCount{TargetGroup="${TG}"} 0`);
@@ -90,4 +91,75 @@ test('invalid header names count as dropped or forwarded (aws-semantics.md §5.3
   const c = m.snapshot().loadBalancers[LB];
   expect(c.DroppedInvalidHeaderRequestCount).toBe(1);
   expect(c.ForwardedInvalidHeaderRequestCount).toBe(1);
+});
+
+describe('NLB metrics in AWS/NetworkELB (aws-semantics.md §6.7)', () => {
+  const NLB = 'net/db/2a3b4c5d6e7f8091';
+  const NTG = 'targetgroup/db/0a1b2c3d4e5f6071';
+
+  test('flows, bytes and resets count under the NetworkELB names, host counts follow the declared namespace', async () => {
+    const m = new Metrics();
+    m.declare(LB, [TG]);
+    m.declare(NLB, [NTG], 'network');
+    m.flowOpened(NLB, NTG, true);
+    m.flowOpened(NLB, NTG);
+    m.flowBytes(NLB, 120);
+    m.flowBytes(NLB, 30);
+    m.flowClosed(NLB);
+    m.tcpReset(NLB, 'client');
+    m.tcpReset(NLB, 'elb');
+    m.tcpReset(NLB, 'elb');
+    m.tcpReset(NLB, 'target');
+    m.setHostCounts(NTG, 3, 1);
+    const s = m.snapshot();
+    expect(s.networkLoadBalancers[NLB]).toEqual({
+      NewFlowCount: 2,
+      ActiveFlowCount: 1,
+      ProcessedBytes: 150,
+      TCP_Client_Reset_Count: 1,
+      TCP_ELB_Reset_Count: 2,
+      TCP_Target_Reset_Count: 1,
+    });
+    expect(s.networkTargetGroups[NTG]).toEqual({
+      HealthyHostCount: 3,
+      UnHealthyHostCount: 1,
+      UnhealthyRoutingFlowCount: 1,
+    });
+    expect(s.loadBalancers[NLB]).toBeUndefined();
+    expect(s.targetGroups[NTG]).toBeUndefined();
+    const text = await m.prometheus();
+    expect(text).toContain(`aws_networkelb_NewFlowCount{LoadBalancer="${NLB}"} 2`);
+    expect(text).toContain(`aws_networkelb_ActiveFlowCount{LoadBalancer="${NLB}"} 1`);
+    expect(text).toContain(`aws_networkelb_TCP_ELB_Reset_Count{LoadBalancer="${NLB}"} 2`);
+    expect(text).toContain(`aws_networkelb_HealthyHostCount{TargetGroup="${NTG}"} 3`);
+    expect(text).toContain('# TYPE aws_networkelb_ActiveFlowCount gauge');
+    expect(text).toContain('# TYPE aws_networkelb_NewFlowCount counter');
+    expect(text).not.toContain(`aws_applicationelb_RequestCount{LoadBalancer="${NLB}"}`);
+    expect(text).toContain(`aws_applicationelb_RequestCount{LoadBalancer="${LB}"} 0`);
+  });
+});
+
+describe('Prometheus text through prom-client', () => {
+  test('each Metrics owns its registry; the global default registry stays empty', async () => {
+    const a = new Metrics();
+    const b = new Metrics();
+    a.declare(LB, [TG]);
+    a.recordRequest({ loadBalancer: LB, targetChosen: true });
+    expect(await a.prometheus()).toContain(`aws_applicationelb_RequestCount{LoadBalancer="${LB}"} 1`);
+    expect(await b.prometheus()).not.toContain(LB);
+    expect(register.getMetricsAsArray()).toEqual([]);
+    expect(a.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+
+  test('every family has HELP and TYPE lines; TargetResponseTime is a summary with _sum and _count only', async () => {
+    const m = new Metrics();
+    m.recordRequest({ loadBalancer: LB, targetGroup: TG, targetChosen: true, targetResponseTime: 0.5 });
+    m.recordRequest({ loadBalancer: LB, targetGroup: TG, targetChosen: true, targetResponseTime: 0.25 });
+    const text = await m.prometheus();
+    expect(text).toContain('# HELP aws_applicationelb_RequestCount ');
+    expect(text).toContain('# TYPE aws_applicationelb_TargetResponseTime summary');
+    expect(text).toContain(`aws_applicationelb_TargetResponseTime_sum{TargetGroup="${TG}"} 0.75`);
+    expect(text).toContain(`aws_applicationelb_TargetResponseTime_count{TargetGroup="${TG}"} 2`);
+    expect(text).not.toContain('quantile=');
+  });
 });

@@ -12,6 +12,8 @@ export const SITE = 'LiveFixture/Web/Site';
 export const API = 'LiveFixture/Web/Api';
 export const APP = 'LiveFixture/Web/App';
 export const EMPTY = 'LiveFixture/Web/Empty';
+/** ProtocolVersion HTTP2, behind the HTTPS listener's `/stream/*` rule. */
+export const STREAM = 'LiveFixture/Web/Stream';
 export const EDGE_POOL = 'LiveFixture/Edge/Pool';
 
 /**

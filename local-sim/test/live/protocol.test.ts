@@ -4,7 +4,7 @@ import * as http2 from 'node:http2';
 import { Agent, WebSocket } from 'undici';
 import type { Simulator } from '../../src/index';
 import { parseAccessLogRecord } from '../../src/core/access-log';
-import { allHealthy, EDGE_HTTP, get, raw, SITE, startFixture, WEB_HTTP, WEB_HTTPS } from './helpers';
+import { allHealthy, EDGE_HTTP, get, raw, SITE, startFixture, STREAM, WEB_HTTP, WEB_HTTPS } from './helpers';
 
 let sim: Simulator;
 let logs: string[];
@@ -127,6 +127,43 @@ describe('HTTPS and WebSockets (aws-semantics.md §5.1, §3.4)', () => {
       expect(h('x-forwarded-proto')).toEqual(['https']);
       expect(echo.headers.some(([k]) => k.startsWith(':'))).toBe(false);
       expect(parseAccessLogRecord(logs[logs.length - 1]).type).toBe('h2');
+    } finally {
+      session.close();
+    }
+  });
+
+  test('§5.4 HTTP/1.1 request to a ProtocolVersion HTTP2 target group → 464 from the ALB; HTTP/2 is forwarded', async () => {
+    await allHealthy(sim, STREAM);
+    const lb = Object.keys(sim.metrics.snapshot().loadBalancers).find((k) => k.startsWith('app/WebLB/'))!;
+    const elb4xx = () => sim.metrics.snapshot().loadBalancers[lb].HTTPCode_ELB_4XX_Count ?? 0;
+    const before = elb4xx();
+    const reply = await new Promise<{ status: number; server?: string }>((resolve, reject) => {
+      https
+        .get(sim.url(WEB_HTTPS) + '/stream/x', { rejectUnauthorized: false, agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, server: String(res.headers.server) }));
+        })
+        .on('error', reject);
+    });
+    expect(reply).toEqual({ status: 464, server: 'awselb/2.0' });
+    const rec = parseAccessLogRecord(logs[logs.length - 1]);
+    expect(rec.elb_status_code).toBe('464');
+    expect(rec.target_status_code).toBe('-');
+    expect(rec['target:port']).toBe('-');
+    expect(rec.target_group_arn).toMatch(/:targetgroup\/StreamTG\//);
+    expect(elb4xx()).toBe(before + 1);
+
+    const session = http2.connect(sim.url(WEB_HTTPS), { rejectUnauthorized: false });
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = session.request({ ':path': '/stream/x' });
+        let s = 0;
+        req.on('response', (h) => (s = Number(h[':status'])));
+        req.on('data', () => undefined);
+        req.on('end', () => resolve(s));
+        req.on('error', reject);
+      });
+      expect(status).toBe(200);
     } finally {
       session.close();
     }

@@ -1,0 +1,175 @@
+/**
+ * `ha-sim start|demo --config sim.json`: the same settings as the command-line flags, in a JSON file.
+ *
+ *   {
+ *     "targets": { "<target group>": ["host:port", ...] },
+ *     "demoBackends": 2,
+ *     "ports": "aws" | 0 | { "offset": 10 },
+ *     "host": "127.0.0.1",
+ *     "adminPort": 8404 | "off",
+ *     "accessLog": "-" | "file",
+ *     "summarySeconds": 10
+ *   }
+ *
+ * Every key is optional; unknown keys and wrong types are errors (`SIM_BAD_OPTION`) naming the file, the
+ * key, the value and what is allowed. Parsing and merging are pure; only `readConfigFile` touches disk.
+ */
+import { readFileSync } from 'node:fs';
+import { SimulatorError } from './live/errors';
+import type { PortMode } from './live/ports';
+
+/** A validated config file (every key optional, as in the file). */
+export interface SimConfigFile {
+  readonly targets?: Readonly<Record<string, readonly string[]>>;
+  readonly demoBackends?: number;
+  readonly ports?: PortMode;
+  readonly host?: string;
+  readonly adminPort?: number | false;
+  readonly accessLog?: string;
+  readonly summarySeconds?: number;
+}
+
+/** The keys a config file may have, with what each allows (used in error messages and `--help`). */
+export const CONFIG_KEYS = {
+  targets: 'an object mapping a target group to an array of "host:port" strings',
+  demoBackends: 'a non-negative integer',
+  ports: '"aws", 0, or { "offset": <non-negative integer> }',
+  host: 'a non-empty string (bind address)',
+  adminPort: 'an integer 0-65535 or "off"',
+  accessLog: 'a file name or "-" (stdout)',
+  summarySeconds: 'a non-negative integer',
+} as const;
+
+const MAX_PORT = 65535;
+
+/** `host:port` or `[v6]:port` with a port 1-65535 (the form `--targets` and the config file accept). */
+export function isHostPort(text: string): boolean {
+  const m = /^(\[[^\]\s]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(text);
+  if (!m) return false;
+  const port = Number(m[2]);
+  return port >= 1 && port <= MAX_PORT;
+}
+
+function show(value: unknown): string {
+  const s = JSON.stringify(value);
+  return s === undefined ? String(value) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function bad(file: string, key: string, value: unknown, allowed: string): SimulatorError {
+  return new SimulatorError('SIM_BAD_OPTION', `${file}: "${key}" is ${show(value)}; expected ${allowed}`);
+}
+
+const isNonNegativeInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/**
+ * Parse and validate the text of a config file. `file` is the name used in error messages.
+ * Throws SimulatorError('SIM_BAD_OPTION').
+ */
+export function parseConfig(text: string, file: string): SimConfigFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new SimulatorError('SIM_BAD_OPTION', `${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new SimulatorError(
+      'SIM_BAD_OPTION',
+      `${file}: the file holds ${show(raw)}; expected a JSON object with keys ${Object.keys(CONFIG_KEYS).join(', ')}`,
+    );
+  }
+  const obj = raw as Record<string, unknown>;
+  const out: {
+    -readonly [K in keyof SimConfigFile]: SimConfigFile[K];
+  } = {};
+  for (const [key, value] of Object.entries(obj)) {
+    switch (key) {
+      case 'targets': {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+          throw bad(file, key, value, CONFIG_KEYS.targets);
+        const targets: Record<string, string[]> = {};
+        for (const [tg, addrs] of Object.entries(value as Record<string, unknown>)) {
+          if (tg === '') throw bad(file, 'targets', value, 'target group names that are not empty');
+          if (!Array.isArray(addrs)) throw bad(file, `targets.${tg}`, addrs, 'an array of "host:port" strings');
+          addrs.forEach((a, i) => {
+            if (typeof a !== 'string' || !isHostPort(a))
+              throw bad(file, `targets.${tg}[${i}]`, a, '"host:port" with a port 1-65535 (e.g. "127.0.0.1:3000")');
+          });
+          targets[tg] = [...(addrs as string[])];
+        }
+        out.targets = targets;
+        break;
+      }
+      case 'demoBackends':
+      case 'summarySeconds':
+        if (!isNonNegativeInt(value)) throw bad(file, key, value, CONFIG_KEYS[key]);
+        out[key] = value;
+        break;
+      case 'ports':
+        if (value === 'aws' || value === 0) out.ports = value;
+        else if (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.keys(value).length === 1 &&
+          isNonNegativeInt((value as { offset?: unknown }).offset)
+        )
+          out.ports = { offset: (value as { offset: number }).offset };
+        else throw bad(file, key, value, CONFIG_KEYS.ports);
+        break;
+      case 'host':
+        if (typeof value !== 'string' || value.trim() === '' || /\s/.test(value))
+          throw bad(file, key, value, CONFIG_KEYS.host);
+        out.host = value;
+        break;
+      case 'adminPort':
+        if (value === 'off') out.adminPort = false;
+        else if (isNonNegativeInt(value) && value <= MAX_PORT) out.adminPort = value;
+        else throw bad(file, key, value, CONFIG_KEYS.adminPort);
+        break;
+      case 'accessLog':
+        if (typeof value !== 'string' || value === '') throw bad(file, key, value, CONFIG_KEYS.accessLog);
+        out.accessLog = value;
+        break;
+      default:
+        throw new SimulatorError(
+          'SIM_BAD_OPTION',
+          `${file}: unknown key "${key}" (value ${show(value)}); allowed keys: ${Object.keys(CONFIG_KEYS).join(', ')}`,
+        );
+    }
+  }
+  return out;
+}
+
+/** Read and validate a config file. A missing or unreadable file is SIM_BAD_OPTION too. */
+export function readConfigFile(
+  file: string,
+  read: (file: string) => string = (f) => readFileSync(f, 'utf8'),
+): SimConfigFile {
+  let text: string;
+  try {
+    text = read(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SimulatorError(
+      'SIM_BAD_OPTION',
+      `--config ${file}: cannot read the file (${code === 'ENOENT' ? 'no such file' : (err as Error).message})`,
+    );
+  }
+  return parseConfig(text, file);
+}
+
+/**
+ * File settings overridden by command-line ones (`flags` holds only what was given on the command line).
+ * `targets` merge per target group: a `--targets TG=...` flag replaces that group's list from the file
+ * and leaves the file's other groups in place.
+ */
+export function mergeConfig(file: SimConfigFile, flags: SimConfigFile): SimConfigFile {
+  const targets = file.targets || flags.targets ? { ...file.targets, ...flags.targets } : undefined;
+  const merged: SimConfigFile = { ...file, ...definedOnly(flags) };
+  return targets ? { ...merged, targets } : merged;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

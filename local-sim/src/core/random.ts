@@ -1,4 +1,4 @@
-/** Deterministic randomness for the core (no `Math.random()`): a seeded mulberry32 generator. */
+/** Deterministic randomness for the core, never the global generator: a seeded mulberry32 generator. */
 import type { Random } from './types';
 
 /** mulberry32: small, fast, good enough for load-balancing simulations; same seed → same sequence. */

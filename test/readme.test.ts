@@ -12,7 +12,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { IpTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { InstanceTarget, IpTarget, LambdaTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import {
   Algorithm, DesyncMitigationMode, FailoverRole, HaLoadBalancer, IpAddressType, ListenerAction,
   ListenerCondition, LoadBalancerType, Stickiness, TargetGroupProtocol, TargetKind,
@@ -25,7 +27,7 @@ const lb = new HaLoadBalancer(stack, 'Web', { vpc });
 const site = lb.addTargetGroup('Site', { port: 8080 });
 const api = lb.addTargetGroup('Api', { port: 9000 });
 const topic = new sns.Topic(stack, 'Topic');
-void [Algorithm, DesyncMitigationMode, FailoverRole, IpAddressType, ListenerCondition, LoadBalancerType, Stickiness, TargetGroupProtocol, TargetKind, Duration, IpTarget, SnsAction, site, api, topic, certificate];
+void [Algorithm, DesyncMitigationMode, FailoverRole, IpAddressType, ListenerCondition, LoadBalancerType, Stickiness, TargetGroupProtocol, TargetKind, Duration, IpTarget, SnsAction, iam, lambda, InstanceTarget, LambdaTarget, site, api, topic, certificate];
 `;
 
 const EXAMPLE_TEST = join(ROOT, 'test', 'local-sim-example.test.ts');

@@ -172,6 +172,29 @@ export function createEngine(model: SimModel, options: EngineOptions): Engine {
   return new EngineImpl(model, options);
 }
 
+/** An error decision of the forward action (no target chosen). */
+function forwardError(
+  base: { loadBalancerId: string; listenerId: string },
+  priority: number,
+  status: number,
+  reason: string,
+  targetGroupId?: string,
+): ErrorDecision {
+  return {
+    kind: 'error',
+    ...base,
+    matchedRulePriority: priority,
+    status,
+    reason,
+    ...(targetGroupId ? { targetGroupId } : {}),
+  };
+}
+
+/** The request's cookies by name (first occurrence wins). */
+function requestCookies(request: HttpRequestInfo): Map<string, string> {
+  return parseCookies(headerValues(request, 'cookie'));
+}
+
 class EngineImpl implements Engine {
   readonly model: SimModel;
   readonly #clock: Clock;
@@ -656,28 +679,34 @@ class EngineImpl implements Engine {
     skipped: string[],
     now: number,
   ): ForwardDecision | ErrorDecision {
-    const error = (status: number, reason: string, targetGroupId?: string): ErrorDecision => ({
-      kind: 'error',
-      ...base,
-      matchedRulePriority: priority,
-      status,
-      reason,
-      ...(targetGroupId ? { targetGroupId } : {}),
-    });
-    if (action.targetGroups.length === 0) return error(ELB_STATUS.serviceUnavailable, 'TargetGroupNotFound');
+    if (action.targetGroups.length === 0)
+      return forwardError(base, priority, ELB_STATUS.serviceUnavailable, 'TargetGroupNotFound');
     const weighted = action.targetGroups.filter((t) => t.weight > 0 && this.#tgs.has(t.targetGroupId));
     if (weighted.length === 0) {
       // simulator choice all_weights_zero
       const anyKnown = action.targetGroups.some((t) => this.#tgs.has(t.targetGroupId));
-      return error(ELB_STATUS.serviceUnavailable, anyKnown ? 'AllWeightsZero' : 'TargetGroupNotFound');
+      return forwardError(
+        base,
+        priority,
+        ELB_STATUS.serviceUnavailable,
+        anyKnown ? 'AllWeightsZero' : 'TargetGroupNotFound',
+      );
     }
-    const cookies = parseCookies(headerValues(request, 'cookie'));
+    // Cookies are parsed only for stickiness (target group or target); most requests need none.
     const setCookies: string[] = [];
     let tgId: string;
     const tgSticky = action.targetGroups.length > 1 && action.targetGroupStickiness?.enabled === true;
     if (tgSticky) {
       const durationMs = (action.targetGroupStickiness?.durationSeconds ?? 0) * 1000;
-      const read = readStickyCookie(cookies, TG_COOKIE_NAMES, 'tg', undefined, now, durationMs, this.#key);
+      const read = readStickyCookie(
+        requestCookies(request),
+        TG_COOKIE_NAMES,
+        'tg',
+        undefined,
+        now,
+        durationMs,
+        this.#key,
+      );
       // simulator choice sticky_tg_unusable: a cookie for a weight-0 TG or one without targets is ignored
       const usable =
         read.status === 'valid' &&
@@ -693,10 +722,11 @@ class EngineImpl implements Engine {
         weighted.length === 1 ? weighted[0].targetGroupId : weightedChoice(weighted, this.#random.next()).targetGroupId;
     }
     const tg = this.#tgs.get(tgId)!;
-    if (tg.model.targetType === 'lambda') return error(ELB_STATUS.badGateway, 'LambdaNotSimulated', tgId);
+    if (tg.model.targetType === 'lambda')
+      return forwardError(base, priority, ELB_STATUS.badGateway, 'LambdaNotSimulated', tgId);
     const scope = this.#scopeZone(lb, tg, request.availabilityZone);
     const pool = this.#candidates(tg, scope, now);
-    if (!pool) return error(ELB_STATUS.serviceUnavailable, 'NoRegisteredTargets', tgId);
+    if (!pool) return forwardError(base, priority, ELB_STATUS.serviceUnavailable, 'NoRegisteredTargets', tgId);
 
     // target stickiness (§3.1, §3.2)
     const st = tg.model.attributes.stickiness;
@@ -707,7 +737,7 @@ class EngineImpl implements Engine {
     if (stickyKind === 'lb_cookie' || stickyKind === 'app_cookie') {
       const isLb = stickyKind === 'lb_cookie';
       const read = readStickyCookie(
-        cookies,
+        requestCookies(request),
         isLb ? LB_COOKIE_NAMES : [APP_COOKIE_NAME],
         isLb ? 'lb' : 'app',
         tg.model.id,

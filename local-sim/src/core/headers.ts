@@ -75,19 +75,41 @@ function lower(s: string): string {
 /** All values of one header, in order. */
 export function headerValues(headers: HeaderList, name: string): string[] {
   const n = lower(name);
-  return headers.filter(([k]) => lower(k) === n).map(([, v]) => v);
+  const out: string[] = [];
+  for (const [k, v] of headers) if (lower(k) === n) out.push(v);
+  return out;
+}
+
+const HOP_BY_HOP_SET: ReadonlySet<string> = new Set(HOP_BY_HOP_HEADERS);
+
+/** Headers the load balancer sets itself (§5.1): incoming copies are replaced, never forwarded as they are. */
+const REWRITTEN_HEADERS: ReadonlySet<string> = new Set([
+  'host',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  TRACE_HEADER,
+]);
+
+/** Header names listed in `Connection` values (lower case), or undefined when there are none. */
+function connectionTokens(values: readonly string[]): Set<string> | undefined {
+  let named: Set<string> | undefined;
+  for (const v of values) {
+    for (const token of v.split(',')) {
+      const t = lower(token.trim());
+      if (t) (named ??= new Set()).add(t);
+    }
+  }
+  return named;
 }
 
 /** Remove hop-by-hop headers and any header named in `Connection`. */
 export function stripHopByHop(headers: HeaderList): HeaderList {
-  const named = new Set(HOP_BY_HOP_HEADERS);
-  for (const v of headerValues(headers, 'connection')) {
-    for (const token of v.split(',')) {
-      const t = lower(token.trim());
-      if (t) named.add(t);
-    }
-  }
-  return headers.filter(([k]) => !named.has(lower(k)));
+  const named = connectionTokens(headerValues(headers, 'connection'));
+  return headers.filter(([k]) => {
+    const n = lower(k);
+    return !HOP_BY_HOP_SET.has(n) && !named?.has(n);
+  });
 }
 
 /** Strip the IPv4-mapped IPv6 prefix Node reports for IPv4 peers on dual-stack sockets. */
@@ -121,6 +143,9 @@ export function forwardedFor(
   client: { address: string; port: number },
   withClientPort: boolean,
 ): string | undefined {
+  if (incoming.length === 0) {
+    return mode === 'append' ? formatClientAddress(client.address, client.port, withClientPort) : undefined;
+  }
   const existing = incoming
     .flatMap((v) => v.split(','))
     .map((s) => s.trim())
@@ -193,6 +218,8 @@ export function newTraceSegment(src: TraceIdSource): string {
  * with `Self` → Self updated. When the request headers exceed 7 KB only `Root` is kept.
  */
 export function updateTraceId(incoming: string | undefined, src: TraceIdSource, requestHeaderBytes = 0): string {
+  // No incoming header: a new Root, whatever the header size.
+  if (incoming === undefined) return `Root=${newTraceSegment(src)}`;
   const fields = (incoming ?? '')
     .split(';')
     .map((f) => f.trim())
@@ -233,7 +260,44 @@ export function forwardRequestHeaders(
   trace: TraceIdSource,
   options: { keepUpgrade?: boolean } = {},
 ): ForwardResult {
-  const xffIn = headerValues(headers, 'x-forwarded-for');
+  // One pass over the incoming headers: lower-case names, the values the rewrite needs, name validity
+  // and the header block size.
+  const n = headers.length;
+  const names: string[] = new Array<string>(n);
+  const valid: boolean[] = new Array<boolean>(n);
+  const xffIn: string[] = [];
+  const hostValues: string[] = [];
+  const connectionValues: string[] = [];
+  const upgrade: string[] = [];
+  const invalidHeaderNames: string[] = [];
+  let traceIn: string | undefined;
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const [k, v] = headers[i];
+    const name = lower(k);
+    names[i] = name;
+    switch (name) {
+      case 'x-forwarded-for':
+        xffIn.push(v);
+        break;
+      case 'host':
+        hostValues.push(v);
+        break;
+      case 'connection':
+        connectionValues.push(v);
+        break;
+      case 'upgrade':
+        if (options.keepUpgrade) upgrade.push(v);
+        break;
+      case TRACE_HEADER:
+        if (traceIn === undefined) traceIn = v;
+        break;
+    }
+    const ok = VALID_HEADER_NAME.test(k);
+    valid[i] = ok;
+    if (!ok) invalidHeaderNames.push(k);
+    bytes += Buffer.byteLength(k) + Buffer.byteLength(v) + 4;
+  }
   const count = countXffAddresses(xffIn);
   if (count > HTTP_LIMITS.maxXffAddresses) {
     return {
@@ -242,29 +306,25 @@ export function forwardRequestHeaders(
       reason: `X-Forwarded-For carries ${count} addresses (more than ${HTTP_LIMITS.maxXffAddresses})`,
     };
   }
-  const upgrade = options.keepUpgrade ? headerValues(headers, 'upgrade') : [];
-  const invalidHeaderNames = headers.map(([k]) => k).filter((k) => !VALID_HEADER_NAME.test(k));
-  const base = stripHopByHop(headers)
-    .filter(([k]) => !(attributes.dropInvalidHeaderFields && !VALID_HEADER_NAME.test(k)))
-    .filter(
-      ([k]) => !['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', TRACE_HEADER].includes(lower(k)),
-    );
   const out: HeaderList = [];
-  for (const h of rewriteHost(
-    headerValues(headers, 'host'),
-    requestTarget,
-    client.listenerPort,
-    attributes.preserveHostHeader,
-  )) {
+  for (const h of rewriteHost(hostValues, requestTarget, client.listenerPort, attributes.preserveHostHeader)) {
     out.push(['host', h]);
   }
-  out.push(...base);
+  // Hop-by-hop headers and those named in Connection, invalid names when dropped, and the headers set below.
+  const named = connectionTokens(connectionValues);
+  const dropInvalid = attributes.dropInvalidHeaderFields;
+  for (let i = 0; i < n; i++) {
+    const name = names[i];
+    if (HOP_BY_HOP_SET.has(name) || named?.has(name)) continue;
+    if (dropInvalid && !valid[i]) continue;
+    if (REWRITTEN_HEADERS.has(name)) continue;
+    out.push(headers[i]);
+  }
   const xff = forwardedFor(xffIn, attributes.xffMode, client, attributes.xffClientPort);
   if (xff !== undefined) out.push(['x-forwarded-for', xff]);
   out.push(['x-forwarded-proto', client.protocol]);
   out.push(['x-forwarded-port', String(client.listenerPort)]);
-  const traceIn = headerValues(headers, TRACE_HEADER)[0];
-  const traceId = updateTraceId(traceIn, trace, headerBytes(headers));
+  const traceId = updateTraceId(traceIn, trace, bytes);
   out.push(['x-amzn-trace-id', traceId]);
   if (upgrade.length > 0) {
     out.push(['connection', 'upgrade']);
@@ -275,9 +335,14 @@ export function forwardRequestHeaders(
 
 /** The Root segment of a trace-id value (for access logs: `trace_id` field). */
 export function traceRoot(traceId: string): string {
-  const root = traceId
-    .split(';')
-    .map((f) => f.trim())
-    .find((f) => f.startsWith('Root='));
-  return root ?? traceId;
+  // Common case: the load balancer's own `Root=...` with no other field.
+  if (traceId.startsWith('Root=') && !traceId.includes(';')) {
+    const field = traceId.trim();
+    if (field.startsWith('Root=')) return field;
+  }
+  for (const f of traceId.split(';')) {
+    const field = f.trim();
+    if (field.startsWith('Root=')) return field;
+  }
+  return traceId;
 }

@@ -88,9 +88,19 @@ export function prometheusPrefix(namespace: string = ALB_NAMESPACE): string {
   return namespace.toLowerCase().replace(/[^a-z0-9]+/g, '_');
 }
 
+/** The part of a prom-client summary's per-label state that `Family` keeps up to date at scrape time. */
+interface SummaryEntry {
+  labels: Record<string, string>;
+  sum: number;
+  count: number;
+}
+
 /**
  * One namespace × dimension: the JSON counters per dimension value and the prom-client metric per
- * AWS metric name, kept in step.
+ * AWS metric name. The hot path only updates the plain counters; the prom-client metrics are filled
+ * from them when they are collected (`collect` callbacks: `/metrics`, `registry.metrics()`), in the
+ * order the dimension values were first seen, so the rendered text is the same as if every update had
+ * gone through prom-client.
  */
 class Family<K extends string> {
   readonly #values = new Map<string, Record<string, number>>();
@@ -105,6 +115,8 @@ class Family<K extends string> {
     names: readonly K[],
   ) {
     const prefix = prometheusPrefix(namespace);
+    const values = this.#values;
+    const dim = dimension;
     for (const m of names) {
       const config = {
         name: `${prefix}_${m}`,
@@ -112,9 +124,47 @@ class Family<K extends string> {
         labelNames: [dimension],
         registers: [registry],
       };
-      if (SUMMARIES.has(m)) this.#summaries.set(m, new Summary({ ...config, percentiles: [] }));
-      else if (GAUGES.has(m)) this.#gauges.set(m, new Gauge(config));
-      else this.#counters.set(m, new Counter(config));
+      if (SUMMARIES.has(m)) {
+        this.#summaries.set(
+          m,
+          new Summary({
+            ...config,
+            percentiles: [],
+            collect(this: Summary<Dimension>) {
+              // Entries exist from each dimension value's first observation; sum and count come from the rows.
+              const map = (this as unknown as { hashMap: Record<string, SummaryEntry> }).hashMap;
+              for (const s of Object.values(map)) {
+                const row = values.get(s.labels[dim]);
+                if (!row) continue;
+                s.sum = row[m] ?? 0;
+                s.count = row.TargetResponseTimeCount ?? 0;
+              }
+            },
+          }),
+        );
+      } else if (GAUGES.has(m)) {
+        this.#gauges.set(
+          m,
+          new Gauge({
+            ...config,
+            collect(this: Gauge<Dimension>) {
+              this.reset();
+              for (const [key, row] of values) this.set({ [dim]: key }, row[m] ?? 0);
+            },
+          }),
+        );
+      } else {
+        this.#counters.set(
+          m,
+          new Counter({
+            ...config,
+            collect(this: Counter<Dimension>) {
+              this.reset();
+              for (const [key, row] of values) this.inc({ [dim]: key }, row[m] ?? 0);
+            },
+          }),
+        );
+      }
     }
   }
 
@@ -129,34 +179,27 @@ class Family<K extends string> {
 
   #row(key: string): Record<string, number> {
     let c = this.#values.get(key);
-    if (!c) {
-      this.#values.set(key, (c = {}));
-      const labels = { [this.dimension]: key };
-      for (const counter of this.#counters.values()) counter.inc(labels, 0);
-      for (const gauge of this.#gauges.values()) gauge.set(labels, 0);
-    }
+    if (!c) this.#values.set(key, (c = {}));
     return c;
   }
 
   add(key: string, m: K, n = 1): void {
     const c = this.#row(key);
     c[m] = (c[m] ?? 0) + n;
-    const labels = { [this.dimension]: key };
-    this.#counters.get(m)?.inc(labels, n);
-    this.#gauges.get(m)?.inc(labels, n);
   }
 
   set(key: string, m: K, v: number): void {
     const c = this.#row(key);
     c[m] = v;
-    this.#gauges.get(m)?.set({ [this.dimension]: key }, v);
   }
 
   observe(key: string, m: K, v: number): void {
     const c = this.#row(key);
+    const first = c.TargetResponseTimeCount === undefined;
     c[m] = (c[m] ?? 0) + v;
     c.TargetResponseTimeCount = (c.TargetResponseTimeCount ?? 0) + 1;
-    this.#summaries.get(m)?.observe({ [this.dimension]: key }, v);
+    // The first observation creates prom-client's entry for this dimension value (render order).
+    if (first) this.#summaries.get(m)?.observe({ [this.dimension]: key }, v);
   }
 
   snapshot(): Record<string, Counters<K> & { TargetResponseTimeCount?: number }> {
@@ -173,6 +216,14 @@ function statusClass(code: number): '2XX' | '3XX' | '4XX' | '5XX' | undefined {
   if (code >= 500 && code < 600) return '5XX';
   return undefined;
 }
+
+/** `HTTPCode_ELB_<status>_Count` metrics that AWS publishes for single status codes, by status. */
+const ELB_EXACT_STATUS_METRIC: ReadonlyMap<number, AlbLbMetric> = new Map(
+  ALB_LB_METRICS.flatMap((m) => {
+    const status = /^HTTPCode_ELB_(\d{3})_Count$/.exec(m)?.[1];
+    return status === undefined ? [] : [[Number(status), m] as [number, AlbLbMetric]];
+  }),
+);
 
 const RESET_METRIC: Readonly<Record<ResetSource, NlbLbMetric>> = {
   client: 'TCP_Client_Reset_Count',
@@ -230,21 +281,22 @@ export class Metrics {
 
   recordRequest(o: RequestObservation): void {
     const lb = o.loadBalancer;
-    const add = (m: AlbLbMetric, n = 1): void => this.#albLb.add(lb, m, n);
-    this.#albLb.of(lb);
-    if (o.targetChosen) add('RequestCount');
-    if (o.ruleEvaluations) add('RuleEvaluations', o.ruleEvaluations);
-    if (o.nonSticky) add('NonStickyRequestCount');
-    if (o.processedBytes) add('ProcessedBytes', o.processedBytes);
-    if (o.invalidHeaders === 'dropped') add('DroppedInvalidHeaderRequestCount');
-    if (o.invalidHeaders === 'forwarded') add('ForwardedInvalidHeaderRequestCount');
-    if (o.action === 'redirect' && o.elbStatusCode !== undefined && o.elbStatusCode < 400) add('HTTP_Redirect_Count');
-    if (o.action === 'fixed-response') add('HTTP_Fixed_Response_Count');
+    const family = this.#albLb;
+    family.of(lb);
+    if (o.targetChosen) family.add(lb, 'RequestCount');
+    if (o.ruleEvaluations) family.add(lb, 'RuleEvaluations', o.ruleEvaluations);
+    if (o.nonSticky) family.add(lb, 'NonStickyRequestCount');
+    if (o.processedBytes) family.add(lb, 'ProcessedBytes', o.processedBytes);
+    if (o.invalidHeaders === 'dropped') family.add(lb, 'DroppedInvalidHeaderRequestCount');
+    if (o.invalidHeaders === 'forwarded') family.add(lb, 'ForwardedInvalidHeaderRequestCount');
+    if (o.action === 'redirect' && o.elbStatusCode !== undefined && o.elbStatusCode < 400)
+      family.add(lb, 'HTTP_Redirect_Count');
+    if (o.action === 'fixed-response') family.add(lb, 'HTTP_Fixed_Response_Count');
     if (o.elbStatusCode !== undefined) {
       const cls = statusClass(o.elbStatusCode);
-      if (cls === '3XX' || cls === '4XX' || cls === '5XX') add(`HTTPCode_ELB_${cls}_Count`);
-      const exact = `HTTPCode_ELB_${o.elbStatusCode}_Count`;
-      if ((ALB_LB_METRICS as readonly string[]).includes(exact)) add(exact as AlbLbMetric);
+      if (cls === '3XX' || cls === '4XX' || cls === '5XX') family.add(lb, `HTTPCode_ELB_${cls}_Count`);
+      const exact = ELB_EXACT_STATUS_METRIC.get(o.elbStatusCode);
+      if (exact !== undefined) family.add(lb, exact);
     }
     if (o.targetGroup) {
       const tg = o.targetGroup;

@@ -10,6 +10,11 @@ export class AccessLogWriter {
     if (target && target !== '-') this.#stream = createWriteStream(target, { flags: 'a' });
   }
 
+  /** True when lines go somewhere (a file or stdout). */
+  get active(): boolean {
+    return this.#stdout || this.#stream !== undefined;
+  }
+
   write(line: string): void {
     if (this.#stdout) process.stdout.write(line + '\n');
     else this.#stream?.write(line + '\n');

@@ -44,6 +44,11 @@ export interface ListenerServices {
   readonly pools: PoolRegistry;
   readonly inFlight: InFlightRegistry;
   readonly accessLog: (line: string, entry: AccessLogEntry) => void;
+  /**
+   * Whether anyone takes access-log lines right now (a file, stdout, a callback or an `access-log`
+   * listener). When it answers false, lines are neither built nor formatted. Absent: always.
+   */
+  readonly accessLogActive?: () => boolean;
   readonly loadBalancerDimension: string;
   readonly targetGroup: (id: string) => { model: TargetGroupModel; dimension: string; arn: string } | undefined;
   /** Idle timeout override in ms (test convenience), else the LB attribute. */
@@ -57,10 +62,25 @@ export interface ListenerServices {
 /** Keep-alive connection pools, one per target origin. */
 export class PoolRegistry {
   readonly #pools = new Map<string, Pool>();
+  /** Per target key object (stable in the engine): pools by protocol and idle timeout, without building keys. */
+  readonly #byTarget = new WeakMap<TargetKey, Map<string | undefined, Map<number, Pool>>>();
 
   constructor(private readonly options: { idleTimeoutMs: number; connectTimeoutMs: number }) {}
 
   get(target: TargetKey, protocol: string | undefined, idleTimeoutMs: number): Pool {
+    let byProtocol = this.#byTarget.get(target);
+    if (!byProtocol) this.#byTarget.set(target, (byProtocol = new Map()));
+    let byIdle = byProtocol.get(protocol);
+    if (!byIdle) byProtocol.set(protocol, (byIdle = new Map()));
+    let pool = byIdle.get(idleTimeoutMs);
+    if (!pool || pool.destroyed) {
+      pool = this.#pool(target, protocol, idleTimeoutMs);
+      byIdle.set(idleTimeoutMs, pool);
+    }
+    return pool;
+  }
+
+  #pool(target: TargetKey, protocol: string | undefined, idleTimeoutMs: number): Pool {
     const scheme = protocol === 'HTTPS' ? 'https' : 'http';
     const host = target.targetId.includes(':') ? `[${target.targetId}]` : target.targetId;
     const origin = `${scheme}://${host}:${target.port}`;
@@ -88,7 +108,7 @@ export class PoolRegistry {
   async close(): Promise<void> {
     const pools = [...this.#pools.values()];
     this.#pools.clear();
-    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+    await Promise.all(pools.map((p) => p.destroy().catch(ignore)));
   }
 }
 
@@ -124,6 +144,8 @@ function rawResponse(status: number, headers: Record<string, string> = {}, body 
   return lines.join('\r\n') + '\r\n\r\n' + body;
 }
 
+function ignore(): void {}
+
 function pairs(raw: readonly string[]): HeaderList {
   const out: HeaderList = [];
   for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i], raw[i + 1]]);
@@ -135,13 +157,60 @@ const HTTP2_MAX_CONCURRENT_STREAMS = 128;
 
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']);
 
-const traceSource = () => ({
-  nowMs: Date.now(),
-  randomHex: (n: number) =>
-    randomBytes(Math.ceil(n / 2))
-      .toString('hex')
-      .slice(0, n),
-});
+/**
+ * Random hex digits for trace ids, cut from a pool of random bytes refilled 64 KiB at a time (one
+ * `randomBytes` call per ~5,000 trace ids instead of one per request).
+ */
+const RANDOM_POOL_BYTES = 64 * 1024;
+let randomPool = randomBytes(RANDOM_POOL_BYTES);
+let randomPoolOffset = 0;
+
+function randomHex(n: number): string {
+  const bytes = Math.ceil(n / 2);
+  if (randomPoolOffset + bytes > randomPool.length) {
+    randomPool = randomBytes(Math.max(RANDOM_POOL_BYTES, bytes));
+    randomPoolOffset = 0;
+  }
+  const hex = randomPool.toString('hex', randomPoolOffset, randomPoolOffset + bytes);
+  randomPoolOffset += bytes;
+  return hex.length === n ? hex : hex.slice(0, n);
+}
+
+const traceSource = () => ({ nowMs: Date.now(), randomHex });
+
+/**
+ * The abort signal handed to undici for one forwarded request: the part of `AbortSignal` undici uses
+ * (`aborted`, `reason`, one `abort` listener), without an `AbortController` / `EventTarget` per request.
+ * `abort()` sets the same reason as `AbortController.abort()` (a DOMException named `AbortError`).
+ */
+class RequestAbort {
+  aborted = false;
+  reason: unknown = undefined;
+  #listener: (() => void) | undefined;
+
+  on(_event: 'abort', listener: () => void): this {
+    this.#listener = listener;
+    return this;
+  }
+
+  once(event: 'abort', listener: () => void): this {
+    return this.on(event, listener);
+  }
+
+  removeListener(_event: 'abort', listener: () => void): this {
+    if (this.#listener === listener) this.#listener = undefined;
+    return this;
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = new DOMException('This operation was aborted', 'AbortError');
+    const listener = this.#listener;
+    this.#listener = undefined;
+    listener?.();
+  }
+}
 
 /** Attributes that shape forwarded headers, from the LB model. */
 function forwardingAttributes(lb: LoadBalancerModel): ForwardingAttributes {
@@ -158,6 +227,7 @@ export class HttpListener {
   readonly #sockets = new Set<net.Socket>();
   readonly #scheme: 'http' | 'https';
   readonly #idleMs: number;
+  readonly #forwarding: ForwardingAttributes;
   #port = 0;
 
   private constructor(
@@ -168,6 +238,7 @@ export class HttpListener {
   ) {
     this.#scheme = listener.protocol === 'HTTPS' ? 'https' : 'http';
     this.#idleMs = services.idleTimeoutMs ?? loadBalancer.attributes.idleTimeoutSeconds * 1000;
+    this.#forwarding = forwardingAttributes(loadBalancer);
     const serverOptions: http.ServerOptions = {
       // Node's limit covers request line + headers; the §5.2 limits are enforced per request below.
       maxHeaderSize: HTTP_LIMITS.requestHeaderBytes + HTTP_LIMITS.requestLineBytes,
@@ -264,7 +335,7 @@ export class HttpListener {
     this.#sockets.add(socket);
     this.#connectedAt.set(socket, Date.now());
     this.services.metrics.connectionOpened(this.services.loadBalancerDimension);
-    socket.on('error', () => undefined);
+    socket.on('error', ignore);
     socket.once('close', () => {
       this.#sockets.delete(socket);
       this.services.metrics.connectionClosed(this.services.loadBalancerDimension);
@@ -329,13 +400,13 @@ export class HttpListener {
     return out;
   }
 
-  #requestInfo(req: http.IncomingMessage): HttpRequestInfo {
+  #requestInfo(req: http.IncomingMessage, requestHeaders = this.#requestHeaders(req)): HttpRequestInfo {
     const url = req.url ?? '/';
     const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(url);
     const pathAndQuery = origin ? url.slice(origin[0].length) || '/' : url;
     const q = pathAndQuery.indexOf('?');
     const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of this.#requestHeaders(req)) {
+    for (const [k, v] of requestHeaders) {
       const n = k.toLowerCase();
       const cur = headers[n];
       if (cur === undefined) headers[n] = v;
@@ -364,18 +435,27 @@ export class HttpListener {
   }
 
   /** Early checks before routing (§5.2 sizes, §5.4 TRACE / Transfer-Encoding). Returns a status or undefined. */
-  #precheck(req: http.IncomingMessage): number | undefined {
+  #precheck(req: http.IncomingMessage, requestHeaders = this.#requestHeaders(req)): number | undefined {
     const url = req.url ?? '';
     const requestLine = `${req.method} ${url} HTTP/${req.httpVersion}`;
     if (Buffer.byteLength(requestLine) > HTTP_LIMITS.requestLineBytes) return ELB_STATUS.uriTooLong;
-    let total = 0;
-    for (const [k, v] of this.#requestHeaders(req)) {
-      const n = Buffer.byteLength(k) + Buffer.byteLength(v) + 2;
-      if (n > HTTP_LIMITS.singleHeaderBytes) return ELB_STATUS.badRequest;
-      total += n + 2;
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: exact byte counts only near a limit.
+    let bound = 0;
+    for (const [k, v] of requestHeaders) {
+      const upper = 3 * (k.length + v.length) + 2;
+      if (upper > HTTP_LIMITS.singleHeaderBytes) {
+        if (Buffer.byteLength(k) + Buffer.byteLength(v) + 2 > HTTP_LIMITS.singleHeaderBytes) {
+          return ELB_STATUS.badRequest;
+        }
+      }
+      bound += upper + 2;
     }
-    if (total > HTTP_LIMITS.requestHeaderBytes) return ELB_STATUS.badRequest;
-    for (const te of headerValues(this.#requestHeaders(req), 'transfer-encoding')) {
+    if (bound > HTTP_LIMITS.requestHeaderBytes) {
+      let total = 0;
+      for (const [k, v] of requestHeaders) total += Buffer.byteLength(k) + Buffer.byteLength(v) + 4;
+      if (total > HTTP_LIMITS.requestHeaderBytes) return ELB_STATUS.badRequest;
+    }
+    for (const te of headerValues(requestHeaders, 'transfer-encoding')) {
       for (const token of te.split(',')) {
         const t = token.trim().toLowerCase();
         if (t && !(ACCEPTED_TRANSFER_ENCODINGS as readonly string[]).includes(t)) return ELB_STATUS.notImplemented;
@@ -410,15 +490,16 @@ export class HttpListener {
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const startMs = Date.now();
     const t0 = performance.now();
-    res.on('error', () => undefined);
-    req.on('error', () => undefined);
+    res.on('error', ignore);
+    req.on('error', ignore);
     // client_keep_alive.seconds (§5.2): after this long the connection is closed after the current response.
     const opened = this.#connectedAt.get(req.socket);
     if (opened !== undefined && startMs - opened >= this.loadBalancer.attributes.clientKeepAliveSeconds * 1000) {
       res.shouldKeepAlive = false;
     }
     const lbDim = this.services.loadBalancerDimension;
-    const early = this.#precheck(req);
+    const headers = this.#requestHeaders(req);
+    const early = this.#precheck(req, headers);
     if (early !== undefined) {
       req.resume();
       const sent = this.#sendElb(res, early, req.httpVersionMajor === 2 ? {} : { connection: 'close' });
@@ -434,20 +515,13 @@ export class HttpListener {
       });
       return;
     }
-    const headers = this.#requestHeaders(req);
     const client = {
       address: normaliseAddress(req.socket.remoteAddress ?? '0.0.0.0'),
       port: req.socket.remotePort ?? 0,
       protocol: this.#scheme,
       listenerPort: this.listener.port,
     };
-    const fwd = forwardRequestHeaders(
-      headers,
-      req.url ?? '/',
-      client,
-      forwardingAttributes(this.loadBalancer),
-      traceSource(),
-    );
+    const fwd = forwardRequestHeaders(headers, req.url ?? '/', client, this.#forwarding, traceSource());
     if (!fwd.ok) {
       req.resume();
       const sent = this.#sendElb(res, fwd.status);
@@ -466,7 +540,7 @@ export class HttpListener {
     const decision: RouteDecision = this.services.engine.route(
       this.loadBalancer.id,
       this.listener.id,
-      this.#requestInfo(req),
+      this.#requestInfo(req, headers),
     );
     const traceId = traceRoot(fwd.traceId);
     switch (decision.kind) {
@@ -595,7 +669,8 @@ export class HttpListener {
             : this.loadBalancer.attributes.dropInvalidHeaderFields
               ? ('dropped' as const)
               : ('forwarded' as const);
-        await this.#forward(req, res, decision, [...fwd.headers, ...extra], traceId, startMs, t0, invalid);
+        const forwarded = extra.length === 0 ? fwd.headers : [...fwd.headers, ...extra];
+        await this.#forward(req, res, decision, forwarded, traceId, startMs, t0, invalid);
         return;
       }
     }
@@ -615,7 +690,7 @@ export class HttpListener {
     const tg = this.services.targetGroup(d.targetGroupId);
     const lbDim = this.services.loadBalancerDimension;
     const pool = pools.get(d.target, tg?.model.protocol, this.#idleMs);
-    const ac = new AbortController();
+    const ac = new RequestAbort();
     let abortKind: 'deregistration_delay_expired' | undefined;
     let finished = false;
     let clientGone = false;
@@ -643,7 +718,8 @@ export class HttpListener {
     const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(url);
     const path = origin ? url.slice(origin[0].length) || '/' : url;
     // undici refuses `expect`; Node already answered `100 Continue` to the client.
-    const upstreamHeaders = headers.filter(([k]) => k.toLowerCase() !== 'expect');
+    const upstreamHeaders: string[] = [];
+    for (const [k, v] of headers) if (k.toLowerCase() !== 'expect') upstreamHeaders.push(k, v);
     const tSend = performance.now();
     const done = (status: number | undefined, connectionError: boolean): void => {
       if (finished) return;
@@ -656,9 +732,9 @@ export class HttpListener {
       upstream = await pool.request({
         method: req.method ?? 'GET',
         path,
-        headers: upstreamHeaders.flat(),
+        headers: upstreamHeaders,
         body: hasBody ? req : undefined,
-        signal: ac.signal,
+        signal: ac as unknown as AbortSignal,
         headersTimeout: this.#idleMs,
         bodyTimeout: this.#idleMs,
       });
@@ -970,6 +1046,11 @@ export class HttpListener {
     ws?: boolean;
   }): void {
     try {
+      if (this.services.accessLogActive && !this.services.accessLogActive()) {
+        // Nobody takes lines: only keep the per-connection byte count current for later lines.
+        this.#receivedSinceLastLog(o.clientSocket);
+        return;
+      }
       const req = o.req;
       const tlsSocket = o.clientSocket as tls.TLSSocket;
       const isTls = this.#scheme === 'https';

@@ -513,6 +513,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         cb?.(line, entry);
         this.emit('access-log', line, entry);
       },
+      accessLogActive: () => this.#accessLog.active || cb !== undefined || this.listenerCount('access-log') > 0,
       onError: (err) => this.emit('error', err),
       localRedirect: (location) => this.#localRedirect(lb, location),
     };

@@ -1,7 +1,9 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import type { HaLoadBalancer } from './ha-load-balancer';
+import { Construct } from 'constructs';
+import type { FailoverRecord } from './dns/failover';
+import type { HaTargetGroup } from './shared/target-group';
 import { warn } from './shared/errors';
 
 export interface AlarmOptions {
@@ -35,7 +37,15 @@ export interface AlarmOptions {
 /** Route 53 publishes health-check metrics only in US East (N. Virginia). */
 const ROUTE53_METRICS_REGION = 'us-east-1';
 
-export function createAlarms(lb: HaLoadBalancer, options: AlarmOptions): cloudwatch.Alarm[] {
+/** What the alarms need to know about a load balancer. */
+export interface AlarmSubject extends Construct {
+  readonly type: string;
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer | elbv2.NetworkLoadBalancer;
+  readonly targetGroups: readonly HaTargetGroup[];
+  readonly failover?: FailoverRecord;
+}
+
+export function createAlarms(lb: AlarmSubject, options: AlarmOptions): cloudwatch.Alarm[] {
   const period = options.period ?? Duration.minutes(1);
   const evaluationPeriods = options.evaluationPeriods ?? 3;
   const alarms: cloudwatch.Alarm[] = [];

@@ -12,7 +12,6 @@ import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import type { Engine, ForwardDecision, HttpRequestInfo, RouteDecision, TargetKey } from '../core/engine';
@@ -36,6 +35,7 @@ import type { Metrics } from '../core/metrics';
 import type { ListenerModel, LoadBalancerModel, TargetGroupModel } from '../model/types';
 import { ACCEPTED_TRANSFER_ENCODINGS, ELB_STATUS, HTTP_LIMITS } from '../spec';
 import { tlsVersions, type KeyPair } from './tls';
+import { listen } from './ports';
 
 /** Shared services a listener uses (owned by the simulator). */
 export interface ListenerServices {
@@ -301,15 +301,7 @@ export class HttpListener {
     keyPair?: KeyPair,
   ): Promise<HttpListener> {
     const l = new HttpListener(loadBalancer, listener, services, keyPair);
-    await new Promise<void>((resolve, reject) => {
-      l.#server.once('error', reject);
-      l.#server.listen(port, host, () => {
-        l.#server.off('error', reject);
-        resolve();
-      });
-    });
-    l.#port = (l.#server.address() as AddressInfo).port;
-    l.#server.on('error', (err) => services.onError?.(err));
+    l.#port = await listen(l.#server, port, host, (err) => services.onError?.(err));
     return l;
   }
 

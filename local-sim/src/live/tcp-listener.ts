@@ -14,7 +14,6 @@
 import { randomInt } from 'node:crypto';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { AddressInfo } from 'node:net';
 import type { Engine, TargetKey } from '../core/engine';
 import { normaliseAddress } from '../core/headers';
 import type { Metrics, ResetSource } from '../core/metrics';
@@ -22,6 +21,7 @@ import type { ListenerModel, LoadBalancerModel, TargetGroupModel } from '../mode
 import { LISTENER_DEFAULTS } from '../spec';
 import type { InFlightRegistry } from './http-listener';
 import { tlsVersions, type KeyPair } from './tls';
+import { listen } from './ports';
 
 export interface TcpListenerServices {
   readonly engine: Engine;
@@ -94,15 +94,7 @@ export class TcpListener {
     keyPair?: KeyPair,
   ): Promise<TcpListener> {
     const l = new TcpListener(loadBalancer, listener, services, keyPair);
-    await new Promise<void>((resolve, reject) => {
-      l.#server.once('error', reject);
-      l.#server.listen(port, host, () => {
-        l.#server.off('error', reject);
-        resolve();
-      });
-    });
-    l.#port = (l.#server.address() as AddressInfo).port;
-    l.#server.on('error', (err) => services.onError?.(err));
+    l.#port = await listen(l.#server, port, host, (err) => services.onError?.(err));
     return l;
   }
 

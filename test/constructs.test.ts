@@ -364,6 +364,12 @@ describe('target groups', () => {
     Annotations.fromStack(stack).hasWarning('/Test/Web/Idle', Match.stringLikeRegexp('HALB_W_TARGET_GROUP_UNUSED'));
   });
 
+  test('a Lambda target group with cross-zone off is warned about', () => {
+    const { stack, lb } = alb();
+    lb.addTargetGroup('Fn', { targetKind: TargetKind.LAMBDA, crossZone: false });
+    Annotations.fromStack(stack).hasWarning('/Test/Web/Fn', Match.stringLikeRegexp('HALB_W_LAMBDA_CROSS_ZONE'));
+  });
+
   test('weighted_random with stickiness is warned about', () => {
     const { stack, lb } = alb();
     lb.addTargetGroup('Tg', { algorithm: Algorithm.WEIGHTED_RANDOM, stickiness: Stickiness.lbCookie() });

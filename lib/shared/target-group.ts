@@ -389,6 +389,13 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
         `${this.node.path}: sticky sessions are not supported with the weighted_random algorithm (aws-semantics.md §2.1); stickiness may be ignored.`,
       );
     }
+    if (lambda && props.crossZone === false) {
+      warn(
+        this,
+        'HALB_W_LAMBDA_CROSS_ZONE',
+        `${this.node.path}: with cross-zone load balancing off, Lambda targets are not supported (aws-semantics.md §2.4); leave crossZone unset.`,
+      );
+    }
     if (lambda && (props.dnsFailover || props.routingFailover)) {
       warn(
         this,

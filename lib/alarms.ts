@@ -4,6 +4,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import type { FailoverRecord } from './dns/failover';
 import type { HaTargetGroup } from './shared/target-group';
+import { ROUTE53_METRICS_REGION } from '../local-sim/src/spec';
 import { warn } from './shared/errors';
 
 export interface AlarmOptions {
@@ -33,9 +34,6 @@ export interface AlarmOptions {
    */
   readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
-
-/** Route 53 publishes health-check metrics only in US East (N. Virginia). */
-const ROUTE53_METRICS_REGION = 'us-east-1';
 
 /** What the alarms need to know about a load balancer. */
 export interface AlarmSubject extends Construct {

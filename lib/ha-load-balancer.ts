@@ -7,6 +7,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   ACCESS_LOG_FORBIDDEN_PREFIX_TEXT,
+  ALB_PROTOCOLS,
+  LOAD_BALANCER_TYPES,
+  NLB_PROTOCOLS,
   DESYNC_MITIGATION_MODES,
   LB_IP_ADDRESS_TYPES,
   LOAD_BALANCER_LIMITS,
@@ -415,7 +418,7 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
   private addListener(id: string, protocol: ListenerProtocol, props: Omit<HaListenerProps, 'protocol'>): HaListener {
     const { port } = props;
     const isAlb = this.type === LoadBalancerType.APPLICATION;
-    const allowed: ListenerProtocol[] = isAlb ? ['HTTP', 'HTTPS'] : ['TCP', 'TLS', 'UDP', 'TCP_UDP'];
+    const allowed: readonly ListenerProtocol[] = isAlb ? ALB_PROTOCOLS : NLB_PROTOCOLS;
     const issues = new IssueCollector(this);
     if (!allowed.includes(protocol)) {
       issues.add(
@@ -529,7 +532,7 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
         `loadBalancerName is '${props.loadBalancerName}'; allowed: 1-32 letters, digits and hyphens, not starting or ending with a hyphen, not starting with 'internal-'.`,
       );
     }
-    issues.oneOf('HALB_LB_TYPE', 'type', props.type, ['application', 'network']);
+    issues.oneOf('HALB_LB_TYPE', 'type', props.type, LOAD_BALANCER_TYPES);
     issues.oneOf(
       'HALB_LB_IP_ADDRESS_TYPE',
       `ipAddressType of ${lbName}`,

@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
-  FailoverRoleName,
+  FAILOVER_ROLES,
   ROUTE53_DEFAULTS,
   ROUTE53_HEALTH_CHECK_REGIONS,
   ROUTE53_LIMITS,
@@ -119,7 +119,7 @@ export class FailoverRecord extends Construct {
       ROUTE53_LIMITS.setIdentifierLength,
       'characters',
     );
-    issues.oneOf('HALB_R53_ROLE', 'role', props.role, ['PRIMARY', 'SECONDARY'] satisfies FailoverRoleName[]);
+    issues.oneOf('HALB_R53_ROLE', 'role', props.role, FAILOVER_ROLES);
 
     const hc = props.healthCheck;
     if (hc) {

@@ -1,6 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { FIXED_RESPONSE_STATUS_PATTERN, inRange, RULE_LIMITS, TARGET_GROUP_LIMITS } from '../../local-sim/src/spec';
+import {
+  ALB_LISTENER_TG_PROTOCOLS,
+  NLB_LISTENER_TG_PROTOCOLS,
+  FIXED_RESPONSE_STATUS_PATTERN,
+  inRange,
+  RULE_LIMITS,
+  TARGET_GROUP_LIMITS,
+} from '../../local-sim/src/spec';
 import { isUnresolved, IssueCollector, seconds } from './errors';
 import type { HaTargetGroup } from './target-group';
 
@@ -237,13 +244,10 @@ export class ListenerAction {
 
 /** Listener/target-group protocol pairs (aws-semantics.md §6.1, §8.3). */
 function checkPairing(issues: IssueCollector, label: string, listenerProtocol: string, tg: HaTargetGroup): void {
-  const pairs: Record<string, readonly string[]> = {
-    HTTP: ['HTTP', 'HTTPS'],
-    HTTPS: ['HTTP', 'HTTPS'],
-    TCP: ['TCP', 'TCP_UDP'],
-    TLS: ['TCP', 'TLS'],
-    UDP: ['UDP', 'TCP_UDP'],
-    TCP_UDP: ['TCP_UDP'],
+  const pairs: Readonly<Record<string, readonly string[]>> = {
+    HTTP: ALB_LISTENER_TG_PROTOCOLS,
+    HTTPS: ALB_LISTENER_TG_PROTOCOLS,
+    ...NLB_LISTENER_TG_PROTOCOLS,
   };
   if (tg.protocol !== undefined && !pairs[listenerProtocol].includes(tg.protocol)) {
     issues.add(

@@ -3,12 +3,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import {
+  ALB_PROTOCOLS,
   GRPC_HEALTH_CHECK_DEFAULTS,
   HEALTH_CHECK_LIMITS,
   HEALTH_CHECK_PROTOCOLS,
   healthCheckDefaults,
   INTERVAL_NOT_GREATER_THAN_TIMEOUT_TEXT,
   LoadBalancerTypeName,
+  NLB_PROTOCOLS,
   parseMatcher,
   RESERVED_COOKIE_PREFIXES,
   TARGET_GROUP_LIMITS,
@@ -492,7 +494,7 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
       }
     }
     issues.range('HALB_TG_PORT_RANGE', 'port', props.port, TARGET_GROUP_LIMITS.port);
-    const protocols = isAlb ? ['HTTP', 'HTTPS'] : ['TCP', 'TLS', 'UDP', 'TCP_UDP'];
+    const protocols = isAlb ? ALB_PROTOCOLS : NLB_PROTOCOLS;
     issues.oneOf('HALB_TG_PROTOCOL', `protocol behind ${lbName}`, props.protocol, protocols);
     issues.maxCount(
       'HALB_TG_TARGET_COUNT',

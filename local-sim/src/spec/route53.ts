@@ -64,5 +64,8 @@ export const ROUTE53_HEALTHY_CHECKER_FRACTION = 0.18;
 /** Alias records to ELB use the load balancer's 60 s TTL (§7.6). */
 export const ELB_ALIAS_TTL_SECONDS = 60;
 
+/** Route 53 publishes health-check metrics (HealthCheckStatus) only in US East (N. Virginia). */
+export const ROUTE53_METRICS_REGION = 'us-east-1';
+
 export const FAILOVER_ROLES = ['PRIMARY', 'SECONDARY'] as const;
 export type FailoverRoleName = (typeof FAILOVER_ROLES)[number];

@@ -207,6 +207,14 @@ class EngineImpl implements Engine {
   #pending: EngineEvent[] = [];
   #nextProbeId = 1;
   #nextRequestId = 1;
+
+  /** A request or flow now in flight on `t` (least outstanding requests, draining, 502 at delay end). */
+  #startRequest(tg: TgRt, t: TargetRt, now: number): number {
+    const requestId = this.#nextRequestId++;
+    t.inflight.add(requestId);
+    this.#requests.set(requestId, { tg, t, startedAt: now });
+    return requestId;
+  }
   #nextBatch = 1;
   readonly #route53: Route53Checks;
 
@@ -767,9 +775,7 @@ class EngineImpl implements Engine {
       if (stickiness === 'hit' || stickiness === 'repick') setCookies.push(...issued);
       appCookie = { cookieName: st.appCookieName ?? '', setCookies: issued };
     }
-    const requestId = this.#nextRequestId++;
-    chosen.rt.inflight.add(requestId);
-    this.#requests.set(requestId, { tg, t: chosen.rt, startedAt: now });
+    const requestId = this.#startRequest(tg, chosen.rt, now);
     return {
       kind: 'forward',
       requestId,
@@ -851,9 +857,7 @@ class EngineImpl implements Engine {
           flow.sequence ?? '',
         ].join('|');
     const chosen = flowHash().pick(pool.targets, { random: this.#random, now, hashKey });
-    const requestId = this.#nextRequestId++;
-    chosen.rt.inflight.add(requestId);
-    this.#requests.set(requestId, { tg, t: chosen.rt, startedAt: now });
+    const requestId = this.#startRequest(tg, chosen.rt, now);
     return {
       kind: 'forward',
       requestId,

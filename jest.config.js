@@ -1,12 +1,18 @@
-/** One jest run covers the construct library (test/) and the simulator (local-sim/test/). */
+/** One jest run covers the AWS facts (spec/), the construct library (test/) and the simulator (local-sim/test/). */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test', '<rootDir>/local-sim/test'],
+  roots: ['<rootDir>/spec/test', '<rootDir>/test', '<rootDir>/local-sim/test'],
   testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumer/app/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
   },
-  moduleNameMapper: { '^ha-load-balancer$': '<rootDir>/lib/index.ts' },
+  // Tests run on the TypeScript sources; the packages' compiled output is for consumers.
+  moduleNameMapper: {
+    '^ha-load-balancer$': '<rootDir>/lib/index.ts',
+    '^@ha-load-balancer/spec$': '<rootDir>/spec/src/index.ts',
+    '^@ha-load-balancer/local-sim$': '<rootDir>/local-sim/src/index.ts',
+  },
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60000,
 };

@@ -4,7 +4,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import type { FailoverRecord } from './dns/failover';
 import type { HaTargetGroup } from './shared/target-group';
-import { ROUTE53_METRICS_REGION } from '../local-sim/src/spec';
+import { ROUTE53_METRICS_REGION } from '@ha-load-balancer/spec';
 import { warn } from './shared/errors';
 
 export interface AlarmOptions {

@@ -15,7 +15,7 @@ import {
   LOAD_BALANCER_LIMITS,
   LOAD_BALANCER_NAME_PATTERN,
   LoadBalancerTypeName,
-} from '../local-sim/src/spec';
+} from '@ha-load-balancer/spec';
 import { AlarmOptions, createAlarms } from './alarms';
 import { FailoverProps, FailoverRecord } from './dns/failover';
 import { ListenerAction } from './shared/actions';
@@ -37,7 +37,7 @@ export enum IpAddressType {
   DUAL_STACK_WITHOUT_PUBLIC_IPV4 = 'dualstack-without-public-ipv4',
 }
 
-/** How the ALB treats requests that are not RFC 7230 compliant (aws-semantics.md §5.3). */
+/** How the ALB treats requests that are not RFC 7230 compliant (docs/aws-behaviour.md §5.3). */
 export enum DesyncMitigationMode {
   MONITOR = 'monitor',
   DEFENSIVE = 'defensive',
@@ -543,7 +543,7 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
       warn(
         this,
         'HALB_W_INTERNAL_DUALSTACK',
-        `${this.node.path}: the ELB API reference says internal load balancers must use ipv4, while current guides allow dual-stack (aws-semantics.md §8.2 discrepancy).`,
+        `${this.node.path}: the ELB API reference says internal load balancers must use ipv4, while current guides allow dual-stack (docs/aws-behaviour.md §8.2 discrepancy).`,
       );
     }
     if (isAlb) {

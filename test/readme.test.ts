@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import * as ts from 'typescript';
 
@@ -30,13 +30,15 @@ const topic = new sns.Topic(stack, 'Topic');
 void [Algorithm, DesyncMitigationMode, FailoverRole, IpAddressType, ListenerCondition, LoadBalancerType, Stickiness, TargetGroupProtocol, TargetKind, Duration, IpTarget, SnsAction, iam, lambda, InstanceTarget, LambdaTarget, site, api, topic, certificate];
 `;
 
-const EXAMPLE_TEST = join(ROOT, 'test', 'local-sim-example.test.ts');
+/** Test files the README shows verbatim; jest (or node:test in the consumer app) runs them. */
+const EXAMPLE_TESTS = ['local-sim-example.test.ts', 'local-sim-quick.test.ts', 'local-sim-quick.node-test.ts'];
+const example = (file: string): string => readFileSync(join(ROOT, 'test', file), 'utf8');
 
 function snippets(): { name: string; code: string }[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const example = readFileSync(EXAMPLE_TEST, 'utf8');
-  // The jest example is a test file of its own (run by jest), not a program to synthesize.
-  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => b !== example);
+  const examples = EXAMPLE_TESTS.map(example);
+  // The example tests are test files of their own, not programs to synthesize.
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => !examples.includes(b));
   return blocks.map((block, i) => {
     const complete = block.trimStart().startsWith('import');
     const code = complete
@@ -54,9 +56,20 @@ describe('README snippets', () => {
     for (const s of all) writeFileSync(join(OUT, `${s.name}.ts`), s.code);
   });
 
-  test('"Test your load balancer locally" shows test/local-sim-example.test.ts verbatim', () => {
+  test.each(EXAMPLE_TESTS)('the README shows test/%s verbatim', (file) => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    expect(readme).toContain('```ts\n' + readFileSync(EXAMPLE_TEST, 'utf8') + '```');
+    expect(readme).toContain('```ts\n' + example(file) + '```');
+  });
+
+  test('the README links only to documents in the repository', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const local = [...readme.matchAll(/\]\((?!https?:|#)([^)#]+)/g)].map((m) => m[1]);
+    const mentioned = [
+      ...readme.matchAll(/`((?:docs|lib|spec|local-sim|test|bin|bench)\/[^`\s*<>]+\.(?:md|ts|js|json))`/g),
+    ].map((m) => m[1]);
+    const missing = [...local, ...mentioned].filter((f) => !existsSync(join(ROOT, f)));
+    expect(missing).toEqual([]);
+    expect(readme).not.toMatch(/\.\.\/shared|aws-semantics\.md/);
   });
 
   test('the README has a quick start and feature snippets', () => {

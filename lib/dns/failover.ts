@@ -7,10 +7,10 @@ import {
   ROUTE53_HEALTH_CHECK_REGIONS,
   ROUTE53_LIMITS,
   ROUTE53_REQUEST_INTERVALS,
-} from '../../local-sim/src/spec';
+} from '@ha-load-balancer/spec';
 import { isUnresolved, IssueCollector, seconds } from '../shared/errors';
 
-/** Which side of an active-passive pair this stack declares (aws-semantics.md §7.4). */
+/** Which side of an active-passive pair this stack declares (docs/aws-behaviour.md §7.4). */
 export enum FailoverRole {
   PRIMARY = 'PRIMARY',
   SECONDARY = 'SECONDARY',
@@ -22,7 +22,7 @@ export interface HostedZoneRef {
   readonly zoneName: string;
 }
 
-/** A Route 53 health check on the load balancer's own endpoint (aws-semantics.md §7.1). */
+/** A Route 53 health check on the load balancer's own endpoint (docs/aws-behaviour.md §7.1). */
 export interface EndpointHealthCheckOptions {
   /**
    * Protocol of the check.

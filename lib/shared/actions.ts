@@ -7,7 +7,7 @@ import {
   inRange,
   RULE_LIMITS,
   TARGET_GROUP_LIMITS,
-} from '../../local-sim/src/spec';
+} from '@ha-load-balancer/spec';
 import { isUnresolved, IssueCollector, seconds } from './errors';
 import type { HaTargetGroup } from './target-group';
 
@@ -78,7 +78,7 @@ export interface FixedResponseOptions {
 
 type Kind = 'forward' | 'redirect' | 'fixed-response';
 
-/** What a listener rule or default action does (aws-semantics.md §4.3). */
+/** What a listener rule or default action does (docs/aws-behaviour.md §4.3). */
 export class ListenerAction {
   /** Forward to one target group. */
   public static forward(targetGroups: HaTargetGroup[], options: ForwardOptions = {}): ListenerAction {
@@ -242,7 +242,7 @@ export class ListenerAction {
   }
 }
 
-/** Listener/target-group protocol pairs (aws-semantics.md §6.1, §8.3). */
+/** Listener/target-group protocol pairs (docs/aws-behaviour.md §6.1, §8.3). */
 function checkPairing(issues: IssueCollector, label: string, listenerProtocol: string, tg: HaTargetGroup): void {
   const pairs: Readonly<Record<string, readonly string[]>> = {
     HTTP: ALB_LISTENER_TG_PROTOCOLS,

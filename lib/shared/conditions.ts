@@ -4,7 +4,7 @@ import {
   FORBIDDEN_SOURCE_IP,
   RULE_LIMITS,
   SINGLE_USE_CONDITIONS,
-} from '../../local-sim/src/spec';
+} from '@ha-load-balancer/spec';
 import { isUnresolved, IssueCollector } from './errors';
 
 /** A query-string pair to match; the key may be omitted to match any key with that value. */
@@ -20,7 +20,7 @@ export interface QueryStringMatch {
 type Field = 'host-header' | 'path-pattern' | 'http-header' | 'http-request-method' | 'query-string' | 'source-ip';
 
 /**
- * A condition of a listener rule (aws-semantics.md §4.2). Values inside one condition are ORed;
+ * A condition of a listener rule (docs/aws-behaviour.md §4.2). Values inside one condition are ORed;
  * the conditions of a rule are ANDed.
  */
 export class ListenerCondition {
@@ -74,7 +74,7 @@ export class ListenerCondition {
     return strings.reduce((n, s) => n + count(s), 0);
   }
 
-  /** Check this condition's own values (aws-semantics.md §4.2). */
+  /** Check this condition's own values (docs/aws-behaviour.md §4.2). */
   public validate(issues: IssueCollector, label: string): void {
     const f = this.field;
     if (this.values.length === 0) {

@@ -1,6 +1,6 @@
 import { Annotations, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { describeRange, inRange, Range } from '../../local-sim/src/spec';
+import { describeRange, inRange, Range } from '@ha-load-balancer/spec';
 
 /** One problem found in a configuration: where, what, and the stable code to search for. */
 export interface ValidationIssue {

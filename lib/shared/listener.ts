@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { ALPN_POLICIES, DEFAULT_SSL_POLICY, LISTENER_LIMITS, RULE_LIMITS } from '../../local-sim/src/spec';
+import { ALPN_POLICIES, DEFAULT_SSL_POLICY, LISTENER_LIMITS, RULE_LIMITS } from '@ha-load-balancer/spec';
 import { ListenerAction } from './actions';
 import { ListenerCondition, validateConditions } from './conditions';
 import { isUnresolved, IssueCollector, seconds } from './errors';
@@ -13,7 +13,7 @@ export const PRIORITY_STEP = 10;
 export type ListenerProtocol = 'HTTP' | 'HTTPS' | 'TCP' | 'TLS' | 'UDP' | 'TCP_UDP';
 
 export interface RuleProps {
-  /** Conditions, all of which must match (aws-semantics.md §4.1). */
+  /** Conditions, all of which must match (docs/aws-behaviour.md §4.1). */
   readonly conditions: ListenerCondition[];
   /** What to do with a matching request. */
   readonly action: ListenerAction;

@@ -16,10 +16,10 @@ import {
   TARGET_GROUP_LIMITS,
   TARGET_GROUP_NAME_PATTERN,
   TG_ATTR,
-} from '../../local-sim/src/spec';
+} from '@ha-load-balancer/spec';
 import { isUnresolved, IssueCollector, seconds, warn } from './errors';
 
-/** Routing algorithm of an ALB target group (aws-semantics.md §2.1). NLBs always use a flow hash. */
+/** Routing algorithm of an ALB target group (docs/aws-behaviour.md §2.1). NLBs always use a flow hash. */
 export enum Algorithm {
   /** Requests in turn to each healthy target. The only algorithm allowed with slow start. */
   ROUND_ROBIN = 'round_robin',
@@ -53,7 +53,7 @@ export enum ProtocolVersion {
   GRPC = 'GRPC',
 }
 
-/** Sticky sessions (aws-semantics.md §3). */
+/** Sticky sessions (docs/aws-behaviour.md §3). */
 export class Stickiness {
   /** ALB duration-based stickiness: the load balancer's own AWSALB cookie. */
   public static lbCookie(duration: Duration = Duration.days(1)): Stickiness {
@@ -77,7 +77,7 @@ export class Stickiness {
   ) {}
 }
 
-/** Health-check settings (aws-semantics.md §1.1). Omitted fields keep the AWS default. */
+/** Health-check settings (docs/aws-behaviour.md §1.1). Omitted fields keep the AWS default. */
 export interface HealthCheckOptions {
   /**
    * Whether health checks run. Only Lambda target groups may turn them off.
@@ -131,7 +131,7 @@ export interface HealthCheckOptions {
   readonly healthyGrpcCodes?: string;
 }
 
-/** Minimum healthy targets for DNS failover or routing failover (aws-semantics.md §1.5). */
+/** Minimum healthy targets for DNS failover or routing failover (docs/aws-behaviour.md §1.5). */
 export interface HealthyTargetsThreshold {
   /**
    * Minimum number of healthy targets.
@@ -388,14 +388,14 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
       warn(
         this,
         'HALB_W_STICKY_WEIGHTED_RANDOM',
-        `${this.node.path}: sticky sessions are not supported with the weighted_random algorithm (aws-semantics.md §2.1); stickiness may be ignored.`,
+        `${this.node.path}: sticky sessions are not supported with the weighted_random algorithm (docs/aws-behaviour.md §2.1); stickiness may be ignored.`,
       );
     }
     if (lambda && props.crossZone === false) {
       warn(
         this,
         'HALB_W_LAMBDA_CROSS_ZONE',
-        `${this.node.path}: with cross-zone load balancing off, Lambda targets are not supported (aws-semantics.md §2.4); leave crossZone unset.`,
+        `${this.node.path}: with cross-zone load balancing off, Lambda targets are not supported (docs/aws-behaviour.md §2.4); leave crossZone unset.`,
       );
     }
     if (lambda && (props.dnsFailover || props.routingFailover)) {
@@ -570,14 +570,14 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
       if (algorithm !== Algorithm.ROUND_ROBIN) {
         issues.add(
           'HALB_SLOW_START_ALGORITHM',
-          `slowStart is set with algorithm '${algorithm}'; allowed: slow start only with 'round_robin' (aws-semantics.md §2.2).`,
+          `slowStart is set with algorithm '${algorithm}'; allowed: slow start only with 'round_robin' (docs/aws-behaviour.md §2.2).`,
         );
       }
     }
     if (props.anomalyMitigation && props.algorithm !== Algorithm.WEIGHTED_RANDOM) {
       issues.add(
         'HALB_ANOMALY_MITIGATION_ALGORITHM',
-        `anomalyMitigation is true with algorithm '${props.algorithm ?? Algorithm.ROUND_ROBIN}'; allowed: only with 'weighted_random' (aws-semantics.md §2.1).`,
+        `anomalyMitigation is true with algorithm '${props.algorithm ?? Algorithm.ROUND_ROBIN}'; allowed: only with 'weighted_random' (docs/aws-behaviour.md §2.1).`,
       );
     }
 
@@ -609,7 +609,7 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
       if (isAlb && props.crossZone === false) {
         issues.add(
           'HALB_STICKINESS_CROSS_ZONE',
-          `stickiness is set with crossZone false; allowed: stickiness only with cross-zone load balancing on (aws-semantics.md §2.4).`,
+          `stickiness is set with crossZone false; allowed: stickiness only with cross-zone load balancing on (docs/aws-behaviour.md §2.4).`,
         );
       }
       if (lambda && st.type !== 'lb_cookie') {

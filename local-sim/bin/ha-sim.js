@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// Launcher for the ha-sim CLI: runs the TypeScript sources through tsx (no build step).
+// The ha-sim command: runs the compiled CLI with plain Node (no TypeScript at run time).
 'use strict';
-require('tsx/cjs');
-const { main } = require('../src/cli.ts');
+const { main } = require('../dist/cli.js');
 main(process.argv.slice(2)).then((code) => {
   if (code >= 0) process.exit(code);
 });

@@ -20,10 +20,12 @@ export {
   TargetSet,
   type EndpointsDescription,
   type HealthChange,
+  type ReloadSummary,
   type SimulatorOptions,
   type SimulatorEvents,
 } from './live/simulator';
 export { modelOf, templatesOf, type SimulatorSource } from './live/source';
+export { type TargetOutput, type TargetProcessSpec } from './live/target-process';
 export { DemoBackend, type DemoBackendOptions, type DemoBackendState } from './live/demo-backend';
 export { localPort, type PortMode } from './live/ports';
 export {

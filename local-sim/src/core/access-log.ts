@@ -1,5 +1,5 @@
 /**
- * One ALB access-log entry (aws-semantics.md §5.5): 30 space-separated fields in AWS's order, quoted
+ * One ALB access-log entry (docs/aws-behaviour.md §5.5): 30 space-separated fields in AWS's order, quoted
  * fields in double quotes, `-` for a missing value and `-1` for processing times of a request that was
  * not dispatched. Pure: the caller supplies every time.
  */

@@ -1,9 +1,9 @@
 /**
- * Automatic target weights (aws-semantics.md §2.1). Detection always runs (needs ≥ 3 healthy targets);
+ * Automatic target weights (docs/aws-behaviour.md §2.1). Detection always runs (needs ≥ 3 healthy targets);
  * mitigation lowers an anomalous target's weight when `anomaly_mitigation` is on (weighted_random only).
  * Thresholds and weight formula: simulator choice `anomaly_mitigation`.
  */
-import { ANOMALY_DETECTION, SIMULATOR_CHOICE_PARAMS } from '../spec';
+import { ANOMALY_DETECTION, SIMULATOR_CHOICE_PARAMS } from '@ha-load-balancer/spec';
 
 export interface WindowStats {
   readonly requests: number;

@@ -1,9 +1,9 @@
 /**
- * The candidate set of a target group (aws-semantics.md §1.5): healthy targets when the routing-failover
+ * The candidate set of a target group (docs/aws-behaviour.md §1.5): healthy targets when the routing-failover
  * threshold (unhealthy_state_routing.minimum_healthy_targets.count / .percentage) is met, else every
  * registered target (fail open). A TG with no registered targets has no candidates (ALB answers 503).
  */
-import type { TargetHealthState } from '../spec';
+import type { TargetHealthState } from '@ha-load-balancer/spec';
 import type { Threshold } from '../model/types';
 
 export interface HealthView {

@@ -1,11 +1,11 @@
 /**
- * Stickiness cookies (aws-semantics.md §3): opaque values (HMAC-SHA256-signed base64url JSON, standing in
+ * Stickiness cookies (docs/aws-behaviour.md §3): opaque values (HMAC-SHA256-signed base64url JSON, standing in
  * for ALB's encryption) carrying target group, target and issue time, and `Set-Cookie` strings in the form
  * the ALB sends (`Expires`, not `Max-Age`; fixed 7-day expiry; CORS twin with `SameSite=None; Secure`).
  * node:crypto is computation, not I/O.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { COOKIES } from '../spec';
+import { COOKIES } from '@ha-load-balancer/spec';
 
 export interface StickyPayload {
   /** `lb` = AWSALB, `app` = AWSALBAPP-n, `tg` = AWSALBTG. */

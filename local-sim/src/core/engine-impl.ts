@@ -11,7 +11,13 @@ import type {
   TargetGroupModel,
   TargetModel,
 } from '../model/types';
-import { ANOMALY_DETECTION, ELB_STATUS, HEALTH_CHECK_USER_AGENT, SIMULATOR_CHOICE_PARAMS, TRAFFIC_PORT } from '../spec';
+import {
+  ANOMALY_DETECTION,
+  ELB_STATUS,
+  HEALTH_CHECK_USER_AGENT,
+  SIMULATOR_CHOICE_PARAMS,
+  TRAFFIC_PORT,
+} from '@ha-load-balancer/spec';
 import { evaluateAnomalies, NORMAL, type AnomalyStatus, type WindowStats } from './anomaly';
 import {
   AWS_BALANCERS,
@@ -132,6 +138,13 @@ export interface Engine {
   healthCheckStatus(healthCheckId: string): boolean | undefined;
   /** The record Route 53 would answer for a name and type, with health and failover applied (§7.3, §7.4). */
   resolveRecord(name: string, type: string): RecordSetModel | undefined;
+  /**
+   * Replace the model (a new synthesis of the same app) without losing state: target groups that stay
+   * keep their targets, health and balancing state; listeners and rules take effect for the next request;
+   * targets that left a template's `Targets` and every target of a target group that left the model are
+   * deregistered and drain (§2.3); Route 53 health checks start again from the new model.
+   */
+  updateModel(model: SimModel): void;
   /** Subscribe to engine events as they happen. Returns an unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }
@@ -159,11 +172,13 @@ interface TargetRt {
 const LATENCY_EWMA_ALPHA = 0.2;
 
 interface TgRt {
-  readonly model: TargetGroupModel;
+  model: TargetGroupModel;
   readonly targets: Map<string, TargetRt>;
-  readonly balancer: Balancer;
-  readonly settings: HealthSettings;
+  balancer: Balancer;
+  settings: HealthSettings;
   windowStart: number;
+  /** No longer in the model (removed by `updateModel`); kept until its targets have drained. */
+  retired: boolean;
 }
 
 const targetK = (id: string, port: number) => `${id}:${port}`;
@@ -196,7 +211,7 @@ function requestCookies(request: HttpRequestInfo): Map<string, string> {
 }
 
 class EngineImpl implements Engine {
-  readonly model: SimModel;
+  model: SimModel;
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #key: string | Uint8Array;
@@ -216,38 +231,95 @@ class EngineImpl implements Engine {
     return requestId;
   }
   #nextBatch = 1;
-  readonly #route53: Route53Checks;
+  #route53: Route53Checks;
 
   constructor(model: SimModel, options: EngineOptions) {
     this.model = model;
     this.#clock = options.clock;
     this.#random = options.random;
     this.#key = options.cookieKey;
-    const registrationDelayMs = options.registrationDelayMs ?? SIMULATOR_CHOICE_PARAMS.registrationDelayMs;
+    this.#options = options;
+    this.#registrationDelayMs = options.registrationDelayMs ?? SIMULATOR_CHOICE_PARAMS.registrationDelayMs;
     const now = this.#clock.now();
     this.#route53 = new Route53Checks(model, now, (id) => this.loadBalancerHealthy(id));
+    for (const tg of model.targetGroups) this.#addTargetGroup(tg, now);
+  }
+
+  readonly #options: EngineOptions;
+  readonly #registrationDelayMs: number;
+
+  #settings(tg: TargetGroupModel): HealthSettings {
+    const hc = tg.healthCheck;
+    return {
+      enabled: hc.enabled,
+      inUse: tg.inUse,
+      intervalMs: hc.intervalSeconds * 1000,
+      healthyThresholdCount: hc.healthyThresholdCount,
+      unhealthyThresholdCount: hc.unhealthyThresholdCount,
+      registrationDelayMs: this.#registrationDelayMs,
+      unhealthyDrainingMs:
+        tg.loadBalancerType === 'network' && !tg.attributes.unhealthyConnectionTermination
+          ? tg.attributes.unhealthyDrainingIntervalSeconds * 1000
+          : 0,
+    };
+  }
+
+  #balancerFor(tg: TargetGroupModel): Balancer {
+    return (this.#options.balancerOverride?.(tg) ?? AWS_BALANCERS[tg.attributes.algorithm])();
+  }
+
+  #addTargetGroup(tg: TargetGroupModel, now: number): void {
+    this.#tgs.set(tg.id, {
+      model: tg,
+      targets: new Map(),
+      balancer: this.#balancerFor(tg),
+      settings: this.#settings(tg),
+      windowStart: now,
+      retired: false,
+    });
+    if (this.#options.registerTemplateTargets !== false && tg.targets.length > 0)
+      this.registerTargets(tg.id, tg.targets);
+  }
+
+  updateModel(model: SimModel): void {
+    const now = this.#clock.now();
+    this.#fire(now);
+    const before = this.model;
+    this.model = model;
+    const templateTargets = this.#options.registerTemplateTargets !== false;
     for (const tg of model.targetGroups) {
-      const hc = tg.healthCheck;
-      this.#tgs.set(tg.id, {
-        model: tg,
-        targets: new Map(),
-        balancer: (options.balancerOverride?.(tg) ?? AWS_BALANCERS[tg.attributes.algorithm])(),
-        settings: {
-          enabled: hc.enabled,
-          inUse: tg.inUse,
-          intervalMs: hc.intervalSeconds * 1000,
-          healthyThresholdCount: hc.healthyThresholdCount,
-          unhealthyThresholdCount: hc.unhealthyThresholdCount,
-          registrationDelayMs,
-          unhealthyDrainingMs:
-            tg.loadBalancerType === 'network' && !tg.attributes.unhealthyConnectionTermination
-              ? tg.attributes.unhealthyDrainingIntervalSeconds * 1000
-              : 0,
-        },
-        windowStart: now,
-      });
-      if (options.registerTemplateTargets !== false && tg.targets.length > 0) this.registerTargets(tg.id, tg.targets);
+      const rt = this.#tgs.get(tg.id);
+      if (!rt || rt.retired) {
+        if (rt) this.#tgs.delete(tg.id);
+        this.#addTargetGroup(tg, now);
+        continue;
+      }
+      const previous = rt.model;
+      rt.model = tg;
+      rt.settings = this.#settings(tg);
+      if (previous.attributes.algorithm !== tg.attributes.algorithm) rt.balancer = this.#balancerFor(tg);
+      if (templateTargets) {
+        // a CloudFormation update registers the targets that appeared and deregisters those that went (§2.3)
+        const key = (t: TargetModel) => targetK(t.id, this.#portOf(rt, t));
+        const present = new Set(tg.targets.map(key));
+        const was = new Set(previous.targets.map(key));
+        const added = tg.targets.filter((t) => !was.has(key(t)));
+        const removed = previous.targets.filter((t) => !present.has(key(t)));
+        if (added.length > 0) this.registerTargets(tg.id, added);
+        if (removed.length > 0) this.deregisterTargets(tg.id, removed);
+      }
     }
+    // Target groups that left the template: no rule reaches them any more; their targets drain (§2.3).
+    for (const old of before.targetGroups) {
+      if (model.targetGroups.some((t) => t.id === old.id)) continue;
+      const rt = this.#tgs.get(old.id);
+      if (!rt) continue;
+      rt.retired = true;
+      const delayMs = old.targetType === 'lambda' ? 0 : old.attributes.deregistrationDelaySeconds * 1000;
+      for (const t of [...rt.targets.values()]) this.#apply(rt, t, { type: 'deregister', at: now, delayMs });
+      if (rt.targets.size === 0) this.#tgs.delete(old.id);
+    }
+    this.#route53 = new Route53Checks(model, now, (id) => this.loadBalancerHealthy(id));
   }
 
   // ---- events ---------------------------------------------------------------------------------------
@@ -354,6 +426,7 @@ class EngineImpl implements Engine {
             });
           }
           tg.targets.delete(t.k);
+          if (tg.retired && tg.targets.size === 0 && this.#tgs.get(tg.model.id) === tg) this.#tgs.delete(tg.model.id);
           this.#emit({ type: 'target-removed', at: event.at, target: t.key });
           break;
       }

@@ -1,10 +1,10 @@
 /**
- * Upstream failures → the status code the ALB itself sends (aws-semantics.md §5.4), keeping the cause
+ * Upstream failures → the status code the ALB itself sends (docs/aws-behaviour.md §5.4), keeping the cause
  * for logs and metrics. One function decides; the live shell only classifies what its socket saw.
  *
  * Pure: no I/O. `classifyUpstreamError` looks only at the `code`/`name` strings of an error object.
  */
-import { ELB_STATUS, HTTP_LIMITS, type ProtocolVersionName } from '../spec';
+import { ELB_STATUS, HTTP_LIMITS, type ProtocolVersionName } from '@ha-load-balancer/spec';
 
 /** Why a request could not be completed by a target. */
 export type UpstreamFailureKind =

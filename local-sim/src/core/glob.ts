@@ -1,5 +1,5 @@
 /**
- * Listener-rule wildcard matching (aws-semantics.md §4.2): anchored full-string glob, `*` = any run of
+ * Listener-rule wildcard matching (docs/aws-behaviour.md §4.2): anchored full-string glob, `*` = any run of
  * characters (including none), `?` = exactly one character. For query-string values, `\*`, `\?` and
  * `\\` are literal characters.
  */

@@ -1,11 +1,11 @@
 /**
- * Request headers the ALB adds or rewrites before forwarding (aws-semantics.md §5.1).
+ * Request headers the ALB adds or rewrites before forwarding (docs/aws-behaviour.md §5.1).
  *
  * Pure: no I/O, no clock, no randomness. Time and random digits are passed in.
  * Headers are handled as an ordered list of [name, value] pairs (as they arrived on the wire), so
  * repeated headers and their order survive.
  */
-import { HTTP_LIMITS, TRACE_ID_VERSION, VALID_HEADER_NAME, type XffMode } from '../spec';
+import { HTTP_LIMITS, TRACE_ID_VERSION, VALID_HEADER_NAME, type XffMode } from '@ha-load-balancer/spec';
 
 export type HeaderList = Array<[string, string]>;
 

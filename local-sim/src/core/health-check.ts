@@ -1,9 +1,9 @@
 /**
- * Classification of one health-check probe (aws-semantics.md §1.3): success, or a failure with the
+ * Classification of one health-check probe (docs/aws-behaviour.md §1.3): success, or a failure with the
  * reason code the load-balancer type reports (ALB distinguishes ResponseCodeMismatch and Timeout; NLB
  * reports Target.FailedHealthChecks for every failure).
  */
-import { TARGET_HEALTH_DESCRIPTIONS, type LoadBalancerTypeName, type TargetHealthReason } from '../spec';
+import { TARGET_HEALTH_DESCRIPTIONS, type LoadBalancerTypeName, type TargetHealthReason } from '@ha-load-balancer/spec';
 import type { ProbeOutcome } from './types';
 
 export type ProbeVerdict =

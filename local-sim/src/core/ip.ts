@@ -1,4 +1,4 @@
-/** IPv4/IPv6 address and CIDR matching for source-ip conditions (aws-semantics.md §4.2). */
+/** IPv4/IPv6 address and CIDR matching for source-ip conditions (docs/aws-behaviour.md §4.2). */
 
 /** Parse an IPv4 or IPv6 address into bytes (IPv4-mapped IPv6 `::ffff:a.b.c.d` → 4 bytes). */
 export function parseIp(text: string): Uint8Array | undefined {

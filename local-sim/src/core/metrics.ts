@@ -1,6 +1,6 @@
 /**
  * CloudWatch-style metrics per load balancer and per target group, named exactly as AWS names them
- * (spec/metrics.ts): `AWS/ApplicationELB` for application load balancers (aws-semantics.md §5.6) and
+ * (spec/metrics.ts): `AWS/ApplicationELB` for application load balancers (docs/aws-behaviour.md §5.6) and
  * `AWS/NetworkELB` for network load balancers (§6.7). Two views of the same numbers:
  *
  * - `snapshot()`: plain JSON counters (the `/stats` page, tests, the CLI summary line);
@@ -18,7 +18,7 @@ import {
   NLB_NAMESPACE,
   NLB_TG_METRICS,
   type LoadBalancerTypeName,
-} from '../spec';
+} from '@ha-load-balancer/spec';
 
 export type AlbLbMetric = (typeof ALB_LB_METRICS)[number];
 export type AlbTgMetric = (typeof ALB_TG_METRICS)[number];

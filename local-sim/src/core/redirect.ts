@@ -1,5 +1,5 @@
 /**
- * Redirect actions (aws-semantics.md §4.3): build the `Location` from `RedirectConfig` and the request.
+ * Redirect actions (docs/aws-behaviour.md §4.3): build the `Location` from `RedirectConfig` and the request.
  * Placeholders: `#{protocol}`, `#{host}`, `#{port}`, `#{path}` (without its leading `/`), `#{query}`
  * (without `?`). Default ports are omitted (simulator choice `redirect_default_port`).
  */

@@ -1,12 +1,12 @@
 /**
- * Route 53 health checks over time (aws-semantics.md §7.1–§7.5): schedules endpoint probes every
+ * Route 53 health checks over time (docs/aws-behaviour.md §7.1–§7.5): schedules endpoint probes every
  * `RequestInterval`, applies each result with `FailureThreshold` hysteresis, computes calculated checks
  * from their children, and answers failover records. The engine owns one instance; the shell performs
  * the probes. Local model: one checker (every checker would see the same local endpoint), so the
  * > 18 % aggregate equals that checker's verdict.
  */
 import type { RecordSetModel, Route53HealthCheckModel, SimModel } from '../model/types';
-import { ROUTE53_PROBE_TIMING } from '../spec';
+import { ROUTE53_PROBE_TIMING } from '@ha-load-balancer/spec';
 import {
   aggregateCheckers,
   answerRecord,

@@ -1,10 +1,10 @@
 /**
- * Route 53 health checks and failover answers (aws-semantics.md §7.2–§7.5), as pure functions:
+ * Route 53 health checks and failover answers (docs/aws-behaviour.md §7.2–§7.5), as pure functions:
  * one probe's verdict, each checker's FailureThreshold hysteresis, the > 18 % aggregate, calculated
  * checks, record health, and the failover choice. The shell runs the probes and the DNS server.
  */
 import type { RecordSetModel, Route53HealthCheckModel } from '../model/types';
-import { ROUTE53_HEALTHY_CHECKER_FRACTION, ROUTE53_PROBE_TIMING } from '../spec';
+import { ROUTE53_HEALTHY_CHECKER_FRACTION, ROUTE53_PROBE_TIMING } from '@ha-load-balancer/spec';
 
 /** What one Route 53 checker observed (times in ms from the start of the probe). */
 export interface R53ProbeObservation {

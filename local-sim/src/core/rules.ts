@@ -1,5 +1,5 @@
 /**
- * Listener-rule evaluation (aws-semantics.md §4.1, §4.2): rules in ascending priority, first rule whose
+ * Listener-rule evaluation (docs/aws-behaviour.md §4.1, §4.2): rules in ascending priority, first rule whose
  * conditions all match wins, else the default rule. Conditions are ANDed; values within a condition ORed.
  */
 import type { ActionModel, ConditionModel, ListenerModel, RuleModel } from '../model/types';

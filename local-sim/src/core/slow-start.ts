@@ -1,9 +1,9 @@
 /**
- * Slow start (aws-semantics.md §2.2): a target that turns healthy ramps its share linearly over
+ * Slow start (docs/aws-behaviour.md §2.2): a target that turns healthy ramps its share linearly over
  * `slow_start.duration_seconds`, unless no other healthy target outside slow start exists.
  * Starting share: simulator choice `slow_start_initial_share`.
  */
-import { SIMULATOR_CHOICE_PARAMS } from '../spec';
+import { SIMULATOR_CHOICE_PARAMS } from '@ha-load-balancer/spec';
 
 export interface SlowStartPeer {
   readonly healthy: boolean;

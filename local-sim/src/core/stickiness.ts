@@ -1,8 +1,8 @@
 /**
- * Stickiness decisions (aws-semantics.md §3.1–§3.3): read the sticky cookie of a request, decide whether
+ * Stickiness decisions (docs/aws-behaviour.md §3.1–§3.3): read the sticky cookie of a request, decide whether
  * it still selects a usable target (or target group), and build the cookies to (re-)issue.
  */
-import { COOKIES } from '../spec';
+import { COOKIES } from '@ha-load-balancer/spec';
 import { decodeStickyCookie, encodeStickyCookie, setCookieHeader, type StickyPayload } from './cookies';
 
 export type StickyRead =

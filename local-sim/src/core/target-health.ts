@@ -1,5 +1,5 @@
 /**
- * The target health state machine (aws-semantics.md §1.4) as a pure transition:
+ * The target health state machine (docs/aws-behaviour.md §1.4) as a pure transition:
  * `transition(status, event, settings) → [status, effects]`. Effects are data the engine performs
  * (schedule the next probe, stop probing, report a state change, remove the target).
  *
@@ -15,7 +15,7 @@
  * health checks off   → unavailable/Target.HealthCheckDisabled (lambda)
  * ```
  */
-import { TARGET_HEALTH_DESCRIPTIONS, type TargetHealthReason, type TargetHealthState } from '../spec';
+import { TARGET_HEALTH_DESCRIPTIONS, type TargetHealthReason, type TargetHealthState } from '@ha-load-balancer/spec';
 import type { ProbeVerdict } from './health-check';
 
 export interface TargetHealthStatus {

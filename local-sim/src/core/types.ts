@@ -2,7 +2,7 @@
  * Public types of the pure core, shared by the engine facade and both shells (live, virtual).
  * Times are milliseconds on the injected clock; nothing here reads the wall clock.
  */
-import type { TargetHealthReason, TargetHealthState } from '../spec';
+import type { TargetHealthReason, TargetHealthState } from '@ha-load-balancer/spec';
 
 /** Injected time source (ms). The live shell passes a wall clock; tests pass a `VirtualClock`. */
 export interface Clock {

@@ -1,5 +1,6 @@
 /** Where access-log lines go: a file (appended), stdout (`-`), or nowhere. */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { SimulatorError } from './errors';
 
 export class AccessLogWriter {
   readonly #stream?: WriteStream;
@@ -7,7 +8,20 @@ export class AccessLogWriter {
 
   constructor(target: string | undefined) {
     this.#stdout = target === '-';
-    if (target && target !== '-') this.#stream = createWriteStream(target, { flags: 'a' });
+    if (target && target !== '-') {
+      // Opened now, so that a path that cannot be written fails the start with a clear message.
+      let fd: number;
+      try {
+        fd = openSync(target, 'a');
+      } catch (err) {
+        throw new SimulatorError(
+          'SIM_BAD_OPTION',
+          `access log ${target} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+          { cause: err },
+        );
+      }
+      this.#stream = createWriteStream(target, { fd });
+    }
   }
 
   /** True when lines go somewhere (a file or stdout). */

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { HEALTH_CHECK_USER_AGENT } from '../spec';
+import { HEALTH_CHECK_USER_AGENT } from '@ha-load-balancer/spec';
 
 export interface DemoBackendOptions {
   /** Name reported in every response (e.g. `Site#0`). */

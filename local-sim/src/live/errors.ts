@@ -14,13 +14,19 @@ export type SimErrorCode =
   | 'SIM_PORT_IN_USE'
   | 'SIM_NOT_RUNNING'
   | 'SIM_SYNTH_FAILED'
-  | 'SIM_WAIT_ABORTED';
+  | 'SIM_WAIT_ABORTED'
+  | 'SIM_NOTHING_TO_SERVE'
+  | 'SIM_TARGET_PROCESS_FAILED'
+  | 'SIM_INTERNAL';
 
 export class SimulatorError extends Error {
   readonly code: SimErrorCode;
-  constructor(code: SimErrorCode, message: string, options?: { cause?: unknown }) {
+  /** More lines for a person to read (e.g. the output of a failed synthesis); the message stays one line. */
+  readonly detail?: string;
+  constructor(code: SimErrorCode, message: string, options?: { cause?: unknown; detail?: string }) {
     super(`${code}: ${message}`, options);
     this.name = 'SimulatorError';
     this.code = code;
+    if (options?.detail) this.detail = options.detail;
   }
 }

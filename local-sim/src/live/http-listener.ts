@@ -33,7 +33,7 @@ import {
 } from '../core/headers';
 import type { Metrics } from '../core/metrics';
 import type { ListenerModel, LoadBalancerModel, TargetGroupModel } from '../model/types';
-import { ACCEPTED_TRANSFER_ENCODINGS, ELB_STATUS, HTTP_LIMITS } from '../spec';
+import { ACCEPTED_TRANSFER_ENCODINGS, ELB_STATUS, HTTP_LIMITS } from '@ha-load-balancer/spec';
 import { tlsVersions, type KeyPair } from './tls';
 import { listen } from './ports';
 

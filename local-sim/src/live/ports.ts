@@ -6,6 +6,9 @@ import type { AddressInfo, Server } from 'node:net';
  */
 export type PortMode = 0 | 'aws' | { readonly offset: number };
 
+/** The highest TCP port number. */
+export const MAX_PORT = 65535;
+
 /** Ports below this are privileged and are shifted by `PRIVILEGED_PORT_SHIFT`. */
 export const FIRST_UNPRIVILEGED_PORT = 1024;
 export const PRIVILEGED_PORT_SHIFT = 8000;

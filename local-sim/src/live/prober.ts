@@ -1,5 +1,5 @@
 /**
- * Performs the health-check probes the engine asks for (aws-semantics.md §1.1, §1.3) on the real clock:
+ * Performs the health-check probes the engine asks for (docs/aws-behaviour.md §1.1, §1.3) on the real clock:
  * HTTP/HTTPS `GET path` with the ELB health-checker user agent, one fresh connection per probe that is
  * closed afterwards; TCP checks succeed when the connection is established within the timeout.
  * The outcome is classified only as far as the engine needs (response status / connected / timeout /

@@ -1,14 +1,13 @@
 /**
- * The live simulator: real sockets on 127.0.0.1 and the real clock around the pure engine.
- * Builds listeners for every ALB listener of the model, registers targets (demo backends or given
- * host:port addresses), runs the health prober, performs the engine's timers and effects (probe
- * deadlines, draining ends, aborting requests on an expired deregistration delay), writes access logs
- * and counts metrics.
+ * The live simulator: real sockets and the real clock around the pure engine. Builds listeners for
+ * every load-balancer listener of the model, registers targets (demo backends, target processes it
+ * starts, or given host:port addresses), runs the health prober, performs the engine's timers and
+ * effects (probe deadlines, draining ends, aborting requests on an expired deregistration delay),
+ * writes access logs and counts metrics. `reload` applies a new synthesis of the same app in place.
  */
 import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   createEngine,
   type Engine,
@@ -17,36 +16,43 @@ import {
   type TargetKey,
 } from '../core/engine';
 import type { AccessLogEntry } from '../core/access-log';
-import { Metrics, type MetricsSnapshot } from '../core/metrics';
+import { Metrics } from '../core/metrics';
 import {
   findListener,
   findLoadBalancer,
   findTargetGroup,
-  type ActionModel,
-  type ConditionModel,
   type ListenerModel,
   type LoadBalancerModel,
   type SimModel,
   type TargetGroupModel,
 } from '../model';
-import type { TargetHealthState } from '../spec';
+import { HTTP_LIMITS, type TargetHealthState } from '@ha-load-balancer/spec';
 import { AccessLogWriter } from './access-log-writer';
+import { AdminServer } from './admin-server';
 import { DemoBackend } from './demo-backend';
+import { describeEndpoints, type EndpointsDescription } from './endpoints';
 import { SimulatorError } from './errors';
 import { HttpListener, InFlightRegistry, PoolRegistry, type ListenerServices } from './http-listener';
-import { TcpListener, type FlowRecord } from './tcp-listener';
+import { TcpListener, type FlowRecord, type TcpListenerServices } from './tcp-listener';
 import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from './ids';
-import { localPort, type PortMode } from './ports';
+import { localPort, MAX_PORT, type PortMode } from './ports';
 import { Prober } from './prober';
-import { selfSignedCertificate } from './tls';
+import { selfSignedCertificate, type KeyPair } from './tls';
 import { modelOf, type SimulatorSource } from './source';
-import { HTTP_LIMITS } from '../spec';
+import { TargetProcess, type TargetOutput, type TargetProcessSpec } from './target-process';
+
+export type { EndpointsDescription } from './endpoints';
 
 export interface SimulatorOptions {
-  /** Demo backends started per target group in use (ignored for groups given in `targets`). Default 0. */
+  /** Demo backends started per target group in use (not for groups given in `targets` or `processes`). Default 0. */
   readonly demoBackends?: number;
   /** Target group (id, path or logical id) → `host:port` addresses registered as its targets. */
   readonly targets?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Target group → a command the simulator runs as its targets, once per instance, with the port in an
+   * environment variable (`PORT` by default). Output arrives as `target-output` events.
+   */
+  readonly processes?: Readonly<Record<string, TargetProcessSpec>>;
   /** Listener ports: `'aws'` (P, or 8000+P below 1024; default), `0` (free ports), or `{ offset }`. */
   readonly ports?: PortMode;
   /** Bind address for listeners and the admin server. Default 127.0.0.1. */
@@ -84,15 +90,35 @@ export interface HealthChange {
   readonly at: number;
 }
 
+/** What `reload` changed. Listener and target-group ids as in the model. */
+export interface ReloadSummary {
+  /** Listeners that are new in this synthesis. */
+  readonly listenersStarted: readonly string[];
+  /** Listeners that left the app (their connections are closed). */
+  readonly listenersStopped: readonly string[];
+  /** Listeners whose port, protocol, TLS settings or load-balancer attributes changed (restarted). */
+  readonly listenersRestarted: readonly string[];
+  /** Listeners that kept their sockets and whose rules or default actions changed. */
+  readonly listenersRerouted: readonly string[];
+  readonly targetGroupsAdded: readonly string[];
+  /** Target groups that left the app: their targets drain for the deregistration delay. */
+  readonly targetGroupsRemoved: readonly string[];
+}
+
 export interface SimulatorEvents {
   health: [change: HealthChange];
   'access-log': [line: string, entry: AccessLogEntry];
   /** An NLB flow (TCP / TLS connection) ended; its metrics are already counted. */
   flow: [flow: FlowRecord];
+  /** A line printed by a target process the simulator started. */
+  'target-output': [output: TargetOutput];
+  /** A target process ended without being stopped by the simulator. */
+  'target-exit': [name: string, code: number | null, signal: NodeJS.Signals | null];
+  reload: [summary: ReloadSummary];
   error: [err: unknown];
 }
 
-/** Control of one registered target (a demo backend when the simulator started it). */
+/** Control of one registered target (a demo backend or a process when the simulator started it). */
 export class TargetControl {
   constructor(
     readonly sim: Simulator,
@@ -100,7 +126,13 @@ export class TargetControl {
     readonly index: number,
     readonly target: TargetKey,
     readonly backend: DemoBackend | undefined,
+    readonly process?: TargetProcess,
   ) {}
+
+  /** The demo backend's or process's name, when the simulator started this target. */
+  get name(): string | undefined {
+    return this.backend?.name ?? this.process?.name;
+  }
 
   #demo(): DemoBackend {
     if (!this.backend) {
@@ -136,11 +168,15 @@ export class TargetControl {
   async reset(on = true): Promise<void> {
     this.#demo().reset(on);
   }
+  /** Take the target down: a demo backend closes its port, a target process is stopped. */
   async down(): Promise<void> {
-    await this.#demo().down();
+    if (this.process) await this.process.stop();
+    else await this.#demo().down();
   }
+  /** Bring it back up (a target process is started again on the same port). */
   async up(): Promise<void> {
-    await this.#demo().up();
+    if (this.process) await this.process.restart();
+    else await this.#demo().up();
   }
   /** `DeregisterTargets` for this target: it goes `draining` for the deregistration delay (§2.3). */
   deregister(): void {
@@ -177,111 +213,6 @@ export class TargetSet {
   get length(): number {
     return this.controls.length;
   }
-}
-
-/** Everything a user may want to print or save about the running simulator. */
-export interface EndpointsDescription {
-  readonly admin?: string;
-  readonly loadBalancers: readonly {
-    readonly id: string;
-    readonly type: string;
-    readonly dimension: string;
-    readonly listeners: readonly {
-      readonly id: string;
-      readonly protocol: string;
-      readonly port: number;
-      readonly url?: string;
-      readonly simulated: boolean;
-      readonly rules: readonly {
-        readonly priority: number | 'default';
-        readonly conditions: string;
-        readonly action: string;
-      }[];
-    }[];
-  }[];
-  readonly targetGroups: readonly {
-    readonly id: string;
-    readonly protocol?: string;
-    readonly port?: number;
-    readonly healthCheck: string;
-    readonly targets: readonly {
-      readonly index: number;
-      readonly address: string;
-      readonly backend?: string;
-      readonly state: string;
-      readonly reason?: string;
-    }[];
-  }[];
-  readonly issues: readonly string[];
-}
-
-function describeCondition(c: ConditionModel): string {
-  switch (c.field) {
-    case 'http-header':
-      return `header ${c.headerName}=${c.values.join('|')}`;
-    case 'query-string':
-      return `query ${c.values.map((v) => (v.key ? `${v.key}=${v.value}` : v.value)).join('|')}`;
-    default:
-      return `${c.field} ${c.values.join('|')}`;
-  }
-}
-
-function describeActions(actions: readonly ActionModel[], name: (tgId: string) => string): string {
-  return actions
-    .map((a) => {
-      switch (a.type) {
-        case 'forward':
-          return a.targetGroups.length === 1
-            ? `forward → ${name(a.targetGroups[0].targetGroupId)}`
-            : `forward → ${a.targetGroups.map((t) => `${name(t.targetGroupId)}:${t.weight}`).join(', ')}`;
-        case 'redirect':
-          return `redirect ${a.statusCode.replace('HTTP_', '')} → ${a.protocol}://${a.host}:${a.port}${a.path}${a.query ? '?' + a.query : ''}`;
-        case 'fixed-response':
-          return `fixed ${a.statusCode}`;
-        case 'unsupported':
-          return `${a.originalType} (not simulated)`;
-      }
-    })
-    .join(', ');
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
-}
-
-/** A small self-refreshing HTML stats page for the admin port (browsers asking for `/`). */
-function statsPage(e: EndpointsDescription, m: MetricsSnapshot): string {
-  const rows: string[] = [];
-  for (const lb of e.loadBalancers) {
-    const c = m.loadBalancers[lb.dimension] ?? {};
-    const n = m.networkLoadBalancers[lb.dimension] ?? {};
-    const counts =
-      lb.type === 'network'
-        ? `new flows ${n.NewFlowCount ?? 0} · active flows ${n.ActiveFlowCount ?? 0} · bytes ${n.ProcessedBytes ?? 0}`
-        : `requests ${c.RequestCount ?? 0} · ELB 4xx ${c.HTTPCode_ELB_4XX_Count ?? 0} · ELB 5xx ${c.HTTPCode_ELB_5XX_Count ?? 0}`;
-    rows.push(`<h2>${esc(lb.id)} <small>${esc(lb.type)} · ${counts}</small></h2><ul>`);
-    for (const l of lb.listeners) {
-      const link = l.url ? `<a href="${esc(l.url)}">${esc(l.url)}</a>` : '(not simulated)';
-      rows.push(`<li>${esc(l.protocol)}:${l.port} → ${link}<table>`);
-      for (const r of l.rules) {
-        rows.push(`<tr><td>${r.priority}</td><td>${esc(r.conditions)}</td><td>${esc(r.action)}</td></tr>`);
-      }
-      rows.push('</table></li>');
-    }
-    rows.push('</ul>');
-  }
-  rows.push('<h2>Target groups</h2>');
-  for (const tg of e.targetGroups) {
-    rows.push(`<h3>${esc(tg.id)} <small>${esc(tg.healthCheck)}</small></h3><table>`);
-    for (const t of tg.targets) {
-      const color = t.state === 'healthy' ? '#2a2' : t.state === 'unhealthy' ? '#c22' : '#888';
-      rows.push(
-        `<tr><td>${t.index}</td><td>${esc(t.address)}</td><td>${esc(t.backend ?? '')}</td><td style="color:${color}">${esc(t.state)}</td><td>${esc(t.reason ?? '')}</td></tr>`,
-      );
-    }
-    rows.push('</table>');
-  }
-  return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="2"><title>ha-sim</title><style>body{font-family:sans-serif;margin:2em}td{padding:0 1em}small{color:#666;font-weight:normal}</style></head><body><h1>ha-sim</h1><p><a href="/metrics">/metrics</a> · <a href="/stats">/stats</a></p>${rows.join('')}</body></html>`;
 }
 
 /** Apply the test-convenience overrides to a copy of the model. */
@@ -325,20 +256,118 @@ function parseHostPort(s: string): { host: string; port: number } {
   return { host: m[1], port: Number(m[2]) };
 }
 
+/** An assembly the live simulator can do something with: at least one listener it serves. */
+function checkServable(model: SimModel): void {
+  if (model.stackNames.length === 0) {
+    throw new SimulatorError('SIM_SOURCE_INVALID', 'the cloud assembly has no stacks');
+  }
+  const served = model.listeners.filter((l) => {
+    const lb = model.loadBalancers.find((b) => b.id === l.loadBalancerId);
+    return lb !== undefined && servedAs(lb, l) !== undefined;
+  });
+  if (served.length > 0) return;
+  const what =
+    model.loadBalancers.length === 0
+      ? 'no load balancer'
+      : model.listeners.length === 0
+        ? `${model.loadBalancers.length} load balancer(s) without listeners`
+        : `only listeners the live simulator does not serve (${model.listeners.map((l) => `${l.protocol}:${l.port}`).join(', ')})`;
+  throw new SimulatorError(
+    'SIM_NOTHING_TO_SERVE',
+    `nothing to serve: the assembly has ${what}; the live simulator serves ALB HTTP/HTTPS and NLB TCP/TLS listeners`,
+  );
+}
+
+/** Options that can only be checked against the model or the machine, before anything is started. */
+async function checkOptions(model: SimModel, options: SimulatorOptions): Promise<void> {
+  const mode = options.ports ?? 'aws';
+  for (const l of model.listeners) {
+    const port = localPort(l.port, mode);
+    if (port > MAX_PORT) {
+      throw new SimulatorError(
+        'SIM_BAD_OPTION',
+        `listener ${l.id} (${l.protocol}:${l.port}) would bind local port ${port}, above ${MAX_PORT}; use a smaller --port-offset or --ports 0`,
+      );
+    }
+  }
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await lookup(host);
+  } catch (err) {
+    throw new SimulatorError(
+      'SIM_BAD_OPTION',
+      `--host ${host} does not resolve (${(err as NodeJS.ErrnoException).code})`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/** A listen() failure as the user should read it. */
+function bindError(err: unknown, port: number, host: string, what: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new SimulatorError('SIM_PORT_IN_USE', `port ${port} for ${what} is in use; use --port-offset or --ports 0`, {
+      cause: err,
+    });
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new SimulatorError('SIM_BAD_OPTION', `--host ${host} is not an address of this machine`, { cause: err });
+  }
+  if (code === 'EACCES') {
+    return new SimulatorError('SIM_BAD_OPTION', `not allowed to bind ${host}:${port} for ${what}`, { cause: err });
+  }
+  return err;
+}
+
+type LiveListener = HttpListener | TcpListener;
+
+/** Target-process lines kept while nobody listens for them (start-up output). */
+const EARLY_OUTPUT_LINES = 1000;
+
+/** The live shell serves ALB HTTP/HTTPS and NLB TCP/TLS listeners; others are reported at start-up. */
+function servedAs(lb: LoadBalancerModel, l: ListenerModel): 'http' | 'tcp' | undefined {
+  if (lb.type === 'application' && (l.protocol === 'HTTP' || l.protocol === 'HTTPS')) return 'http';
+  if (lb.type === 'network' && (l.protocol === 'TCP' || l.protocol === 'TLS')) return 'tcp';
+  return undefined;
+}
+
+/** Same content (models are built in a fixed key order, so their JSON compares them). */
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** What a listener's socket depends on: when any of it changes, `reload` restarts the listener. */
+function socketShape(lb: LoadBalancerModel, l: ListenerModel): unknown {
+  return {
+    lb: lb.id,
+    type: lb.type,
+    attributes: lb.attributes,
+    protocol: l.protocol,
+    port: l.port,
+    sslPolicy: l.sslPolicy,
+    certificates: l.certificateArns,
+    alpn: l.alpnPolicy,
+  };
+}
+
 export class Simulator extends EventEmitter<SimulatorEvents> {
-  readonly model: SimModel;
+  #model: SimModel;
   readonly engine: Engine;
   readonly metrics = new Metrics();
   readonly #options: SimulatorOptions;
-  readonly #listeners = new Map<string, HttpListener | TcpListener>();
+  readonly #listeners = new Map<string, LiveListener>();
   readonly #targets = new Map<string, TargetControl[]>();
-  readonly #backends: DemoBackend[] = [];
+  readonly #backends = new Map<string, DemoBackend[]>();
+  readonly #processes = new Map<string, TargetProcess[]>();
   readonly #pools: PoolRegistry;
   readonly #inFlight = new InFlightRegistry();
   readonly #prober: Prober;
   readonly #accessLog: AccessLogWriter;
   readonly #waiters = new Set<(err: Error) => void>();
-  #admin?: http.Server;
+  #keyPair?: Promise<KeyPair>;
+  #admin?: AdminServer;
   #timer?: NodeJS.Timeout;
   #stopped = false;
   #unsubscribe?: () => void;
@@ -346,8 +375,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   private constructor(model: SimModel, options: SimulatorOptions) {
     super();
     this.#options = options;
-    this.model = withOverrides(model, options);
-    this.engine = createEngine(this.model, {
+    this.#model = withOverrides(model, options);
+    this.engine = createEngine(this.#model, {
       clock: { now: () => Date.now() },
       random: { next: () => Math.random() },
       cookieKey: randomBytes(32),
@@ -360,6 +389,27 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.#prober = new Prober((p) => ({ host: p.target.targetId, port: p.port }));
     this.#accessLog = new AccessLogWriter(typeof options.accessLog === 'string' ? options.accessLog : undefined);
     this.on('error', () => undefined);
+    // Output printed before anyone listens (a target starting up) is kept and handed to the first listener.
+    (this as EventEmitter).on('newListener', (event: string | symbol) => {
+      if (event === 'target-output') setImmediate(() => this.#flushOutput());
+    });
+  }
+
+  readonly #earlyOutput: TargetOutput[] = [];
+
+  #targetOutput(o: TargetOutput): void {
+    if (this.listenerCount('target-output') > 0) this.emit('target-output', o);
+    else if (this.#earlyOutput.length < EARLY_OUTPUT_LINES) this.#earlyOutput.push(o);
+  }
+
+  #flushOutput(): void {
+    if (this.listenerCount('target-output') === 0) return;
+    for (const o of this.#earlyOutput.splice(0)) this.emit('target-output', o);
+  }
+
+  /** The model being simulated (replaced by `reload`). */
+  get model(): SimModel {
+    return this.#model;
   }
 
   /** Build the model of `source` (cdk.out directory, App/Stage/Stack, or model) and start it. */
@@ -367,8 +417,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     return Simulator.fromModel(modelOf(source), options);
   }
 
-  /** Start listeners, backends and health checks for a model. */
+  /** Start listeners, targets and health checks for a model. */
   static async fromModel(model: SimModel, options: SimulatorOptions = {}): Promise<Simulator> {
+    checkServable(model);
+    await checkOptions(model, options);
     const sim = new Simulator(model, options);
     try {
       await sim.#start();
@@ -381,124 +433,146 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
 
   async #start(): Promise<void> {
     this.#unsubscribe = this.engine.onEvent((e) => this.#onEngineEvent(e));
-    for (const lb of this.model.loadBalancers) {
-      this.metrics.declare(
-        loadBalancerDimension(lb),
-        this.model.targetGroups.filter((t) => t.loadBalancerIds.includes(lb.id)).map(targetGroupDimension),
-        lb.type,
-      );
-    }
-    await this.#registerTargets();
-    await this.#startListeners();
+    this.#declareMetrics();
+    for (const tg of this.#model.targetGroups) await this.#addTargets(tg);
+    await this.#startListeners(this.#model.listeners.map((l) => l.id));
     if (this.#options.adminPort !== undefined && this.#options.adminPort !== false) {
-      await this.#startAdmin(this.#options.adminPort);
+      this.#admin = await AdminServer.start(this, this.#options.adminPort, this.#options.host ?? '127.0.0.1');
     }
     this.kick();
   }
 
-  async #registerTargets(): Promise<void> {
+  #declareMetrics(): void {
+    for (const lb of this.#model.loadBalancers) {
+      this.metrics.declare(
+        loadBalancerDimension(lb),
+        this.#model.targetGroups.filter((t) => t.loadBalancerIds.includes(lb.id)).map(targetGroupDimension),
+        lb.type,
+      );
+    }
+  }
+
+  /** The `--targets` addresses, by target-group id. */
+  #givenTargets(): Map<string, readonly string[]> {
     const given = new Map<string, readonly string[]>();
     for (const [ref, addrs] of Object.entries(this.#options.targets ?? {})) {
-      const tg = findTargetGroup(this.model, ref);
+      const tg = findTargetGroup(this.#model, ref);
       if (!tg) throw new SimulatorError('SIM_TARGET_GROUP_NOT_FOUND', `--targets names unknown target group "${ref}"`);
       given.set(tg.id, addrs);
     }
-    const demo = this.#options.demoBackends ?? 0;
-    for (const tg of this.model.targetGroups) {
-      const controls: TargetControl[] = [];
-      const addrs = given.get(tg.id);
-      if (addrs) {
-        for (const a of addrs) {
-          const { host, port } = parseHostPort(a);
-          controls.push(
-            new TargetControl(this, tg.id, controls.length, { targetGroupId: tg.id, targetId: host, port }, undefined),
-          );
-        }
-      } else if (demo > 0 && tg.inUse && tg.targetType !== 'lambda' && tg.targetType !== 'alb') {
-        for (let i = 0; i < demo; i++) {
-          const backend = await DemoBackend.start({
-            name: `${tg.logicalId}#${i}`,
-            healthCheckPath: tg.healthCheck.path,
-          });
-          this.#backends.push(backend);
-          controls.push(
-            new TargetControl(
-              this,
-              tg.id,
-              i,
-              { targetGroupId: tg.id, targetId: backend.host, port: backend.port },
-              backend,
-            ),
-          );
-        }
+    return given;
+  }
+
+  #processSpecs(): Map<string, TargetProcessSpec> {
+    const specs = new Map<string, TargetProcessSpec>();
+    for (const [ref, spec] of Object.entries(this.#options.processes ?? {})) {
+      const tg = findTargetGroup(this.#model, ref);
+      if (!tg) {
+        throw new SimulatorError('SIM_TARGET_GROUP_NOT_FOUND', `"processes" names unknown target group "${ref}"`);
       }
-      if (controls.length > 0) {
-        this.engine.registerTargets(
-          tg.id,
-          controls.map((c) => ({ id: c.target.targetId, port: c.target.port })),
+      specs.set(tg.id, spec);
+    }
+    return specs;
+  }
+
+  /** Register one target group's targets: given addresses, processes it starts, or demo backends. */
+  async #addTargets(tg: TargetGroupModel): Promise<void> {
+    const controls: TargetControl[] = [];
+    const addrs = this.#givenTargets().get(tg.id);
+    const spec = this.#processSpecs().get(tg.id);
+    const demo = this.#options.demoBackends ?? 0;
+    if (addrs) {
+      for (const a of addrs) {
+        const { host, port } = parseHostPort(a);
+        controls.push(
+          new TargetControl(this, tg.id, controls.length, { targetGroupId: tg.id, targetId: host, port }, undefined),
         );
       }
-      this.#targets.set(tg.id, controls);
+    } else if (spec) {
+      const processes: TargetProcess[] = [];
+      this.#processes.set(tg.id, processes);
+      for (let i = 0; i < (spec.instances ?? 1); i++) {
+        const name = `${tg.logicalId}#${i}`;
+        const p = await TargetProcess.start(
+          name,
+          spec,
+          { HA_SIM_TARGET_GROUP: tg.id, HA_SIM_TARGET_INDEX: String(i), HA_SIM_TARGET_NAME: name },
+          {
+            onOutput: (o) => this.#targetOutput(o),
+            onExit: (n, code, signal) => this.emit('target-exit', n, code, signal),
+          },
+        );
+        processes.push(p);
+        const key = { targetGroupId: tg.id, targetId: p.host, port: p.port };
+        controls.push(new TargetControl(this, tg.id, i, key, undefined, p));
+      }
+    } else if (demo > 0 && tg.inUse && tg.targetType !== 'lambda' && tg.targetType !== 'alb') {
+      const backends: DemoBackend[] = [];
+      this.#backends.set(tg.id, backends);
+      for (let i = 0; i < demo; i++) {
+        const backend = await DemoBackend.start({ name: `${tg.logicalId}#${i}`, healthCheckPath: tg.healthCheck.path });
+        backends.push(backend);
+        const key = { targetGroupId: tg.id, targetId: backend.host, port: backend.port };
+        controls.push(new TargetControl(this, tg.id, i, key, backend));
+      }
     }
+    if (controls.length > 0) {
+      this.engine.registerTargets(
+        tg.id,
+        controls.map((c) => ({ id: c.target.targetId, port: c.target.port })),
+      );
+    }
+    this.#targets.set(tg.id, controls);
   }
 
-  async #startListeners(): Promise<void> {
-    const needsTls = this.model.listeners.some((l) => l.protocol === 'HTTPS' || l.protocol === 'TLS');
-    const keyPair = needsTls ? await selfSignedCertificate() : undefined;
+  /** Stop what the simulator started for a target group (demo backends, processes). */
+  async #releaseTargets(targetGroupId: string): Promise<void> {
+    const backends = this.#backends.get(targetGroupId) ?? [];
+    const processes = this.#processes.get(targetGroupId) ?? [];
+    this.#backends.delete(targetGroupId);
+    this.#processes.delete(targetGroupId);
+    this.#targets.delete(targetGroupId);
+    await Promise.all([...backends.map((b) => b.close()), ...processes.map((p) => p.stop())]);
+  }
+
+  #tlsKey(): Promise<KeyPair> {
+    this.#keyPair ??= selfSignedCertificate();
+    return this.#keyPair;
+  }
+
+  /** Start the given listeners (ids of the model) that the live shell serves. */
+  async #startListeners(ids: readonly string[]): Promise<void> {
     const host = this.#options.host ?? '127.0.0.1';
-    for (const lb of this.model.loadBalancers) {
-      const services = this.#services(lb);
-      const tcpServices = {
-        engine: this.engine,
-        inFlight: this.#inFlight,
-        targetGroup: (id: string) => this.model.targetGroups.find((t) => t.id === id),
-        idleTimeoutMs: this.#options.idleTimeoutOverrideMs,
-        metrics: this.metrics,
-        loadBalancerDimension: loadBalancerDimension(lb),
-        targetGroupDimension: (id: string) => {
-          const tg = this.model.targetGroups.find((t) => t.id === id);
-          return tg ? targetGroupDimension(tg) : undefined;
-        },
-        onFlowClosed: (flow: FlowRecord) => this.emit('flow', flow),
-        connectTimeoutMs: this.#options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
-        onError: (err: unknown) => this.emit('error', err),
-      };
-      for (const listenerId of lb.listenerIds) {
-        const listener = this.model.listeners.find((l) => l.id === listenerId);
-        if (!listener) continue;
-        const http = lb.type === 'application' && (listener.protocol === 'HTTP' || listener.protocol === 'HTTPS');
-        const tcp = lb.type === 'network' && (listener.protocol === 'TCP' || listener.protocol === 'TLS');
-        if (!http && !tcp) continue;
-        let port = localPort(listener.port, this.#options.ports ?? 'aws');
-        // Several load balancers (e.g. two regional stacks) may use the same listener port: the later
-        // ones take the next local port not used by this simulator (80 → 8080, 8081, ...).
-        const ours = new Set([...this.#listeners.values()].map((l) => l.port));
-        while (port !== 0 && ours.has(port)) port++;
-        try {
-          const tlsKey = listener.protocol === 'HTTPS' || listener.protocol === 'TLS' ? keyPair : undefined;
-          const l = http
-            ? await HttpListener.start(lb, listener, services, port, host, tlsKey)
-            : await TcpListener.start(lb, listener, tcpServices, port, host, tlsKey);
-          this.#listeners.set(listener.id, l);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-            throw new SimulatorError(
-              'SIM_PORT_IN_USE',
-              `port ${port} for listener ${listener.id} (${listener.protocol}:${listener.port}) is in use; use --port-offset or --ports 0`,
-              { cause: err },
-            );
-          }
-          throw err;
-        }
+    for (const id of ids) {
+      const listener = this.#model.listeners.find((l) => l.id === id);
+      const lb = listener ? this.#model.loadBalancers.find((b) => b.id === listener.loadBalancerId) : undefined;
+      const kind = lb && listener ? servedAs(lb, listener) : undefined;
+      if (!lb || !listener || !kind) continue;
+      let port = localPort(listener.port, this.#options.ports ?? 'aws');
+      // Several load balancers (e.g. two regional stacks) may use the same listener port: the later
+      // ones take the next local port not used by this simulator (80 → 8080, 8081, ...).
+      const ours = new Set([...this.#listeners.values()].map((l) => l.port));
+      while (port !== 0 && ours.has(port)) port++;
+      const tls = listener.protocol === 'HTTPS' || listener.protocol === 'TLS' ? await this.#tlsKey() : undefined;
+      try {
+        const l =
+          kind === 'http'
+            ? await HttpListener.start(lb, listener, this.#httpServices(lb), port, host, tls)
+            : await TcpListener.start(lb, listener, this.#tcpServices(lb), port, host, tls);
+        this.#listeners.set(listener.id, l);
+      } catch (err) {
+        throw bindError(err, port, host, `listener ${listener.id} (${listener.protocol}:${listener.port})`);
       }
     }
   }
 
-  #services(lb: LoadBalancerModel): ListenerServices {
-    const tgs = new Map<string, { model: TargetGroupModel; dimension: string; arn: string }>();
-    for (const tg of this.model.targetGroups) {
-      tgs.set(tg.id, { model: tg, dimension: targetGroupDimension(tg), arn: targetGroupArn(tg) });
-    }
+  /** Target groups as listeners see them, read from the current model (so a reload takes effect). */
+  #targetGroupInfo(id: string): { model: TargetGroupModel; dimension: string; arn: string } | undefined {
+    const tg = this.#model.targetGroups.find((t) => t.id === id);
+    return tg ? { model: tg, dimension: targetGroupDimension(tg), arn: targetGroupArn(tg) } : undefined;
+  }
+
+  #httpServices(lb: LoadBalancerModel): ListenerServices {
     const cb = typeof this.#options.accessLog === 'function' ? this.#options.accessLog : undefined;
     return {
       engine: this.engine,
@@ -506,7 +580,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       pools: this.#pools,
       inFlight: this.#inFlight,
       loadBalancerDimension: loadBalancerDimension(lb),
-      targetGroup: (id) => tgs.get(id),
+      targetGroup: (id) => this.#targetGroupInfo(id),
       idleTimeoutMs: this.#options.idleTimeoutOverrideMs,
       accessLog: (line, entry) => {
         this.#accessLog.write(line);
@@ -518,6 +592,93 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       localRedirect: (location) => this.#localRedirect(lb, location),
     };
   }
+
+  #tcpServices(lb: LoadBalancerModel): TcpListenerServices {
+    return {
+      engine: this.engine,
+      inFlight: this.#inFlight,
+      targetGroup: (id: string) => this.#model.targetGroups.find((t) => t.id === id),
+      idleTimeoutMs: this.#options.idleTimeoutOverrideMs,
+      metrics: this.metrics,
+      loadBalancerDimension: loadBalancerDimension(lb),
+      targetGroupDimension: (id: string) => {
+        const tg = this.#model.targetGroups.find((t) => t.id === id);
+        return tg ? targetGroupDimension(tg) : undefined;
+      },
+      onFlowClosed: (flow: FlowRecord) => this.emit('flow', flow),
+      connectTimeoutMs: this.#options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
+      onError: (err: unknown) => this.emit('error', err),
+    };
+  }
+
+  /**
+   * Apply a new synthesis of the same app to the running simulator (what `ha-sim start --watch` does
+   * after each change). Listeners whose socket settings are unchanged keep their connections, and a
+   * changed rule routes the next request; new listeners start, removed ones close; target groups that
+   * stay keep their targets and health; new ones get targets as at start-up; removed ones drain for
+   * their deregistration delay, then what the simulator started for them stops.
+   */
+  async reload(source: SimulatorSource): Promise<ReloadSummary> {
+    if (this.#stopped) throw new SimulatorError('SIM_NOT_RUNNING', 'the simulator is stopped');
+    const raw = modelOf(source);
+    checkServable(raw);
+    await checkOptions(raw, this.#options);
+    const next = withOverrides(raw, this.#options);
+    const before = this.#model;
+    const lbOf = (m: SimModel, l: ListenerModel) => m.loadBalancers.find((b) => b.id === l.loadBalancerId);
+    const started: string[] = [];
+    const stopped: string[] = [];
+    const restarted: string[] = [];
+    const rerouted: string[] = [];
+    for (const [id, live] of [...this.#listeners]) {
+      const old = before.listeners.find((l) => l.id === id);
+      const now = next.listeners.find((l) => l.id === id);
+      const oldLb = old && lbOf(before, old);
+      const newLb = now && lbOf(next, now);
+      if (!now || !newLb || !servedAs(newLb, now)) {
+        stopped.push(id);
+      } else if (!old || !oldLb || !same(socketShape(oldLb, old), socketShape(newLb, now))) {
+        restarted.push(id);
+      } else {
+        if (!same([old.rules, old.defaultActions], [now.rules, now.defaultActions])) rerouted.push(id);
+        continue;
+      }
+      this.#listeners.delete(id);
+      await live.close();
+    }
+    for (const l of next.listeners) {
+      const lb = lbOf(next, l);
+      if (lb && servedAs(lb, l) && !this.#listeners.has(l.id) && !restarted.includes(l.id)) started.push(l.id);
+    }
+    const added = next.targetGroups.filter((t) => !before.targetGroups.some((o) => o.id === t.id));
+    const removed = before.targetGroups.filter((t) => !next.targetGroups.some((o) => o.id === t.id));
+
+    this.#model = next;
+    this.engine.updateModel(next);
+    this.#declareMetrics();
+    for (const tg of added) await this.#addTargets(tg);
+    for (const tg of removed) {
+      // the engine drains the removed group's targets; what the simulator started for them stops after
+      const delayMs = tg.attributes.deregistrationDelaySeconds * 1000;
+      const timer = setTimeout(() => void this.#releaseTargets(tg.id), delayMs);
+      timer.unref();
+      this.#retiring.add(timer);
+    }
+    await this.#startListeners([...restarted, ...started]);
+    this.kick();
+    const summary: ReloadSummary = {
+      listenersStarted: started,
+      listenersStopped: stopped,
+      listenersRestarted: restarted,
+      listenersRerouted: rerouted,
+      targetGroupsAdded: added.map((t) => t.id),
+      targetGroupsRemoved: removed.map((t) => t.id),
+    };
+    this.emit('reload', summary);
+    return summary;
+  }
+
+  readonly #retiring = new Set<NodeJS.Timeout>();
 
   /**
    * SIMULATOR CONVENIENCE, NOT AWS: a redirect to this load balancer's own listener port (e.g. HTTP:80 →
@@ -544,99 +705,6 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     if (!m) return location;
     const hostOnly = m[1].replace(/:\d+$/, '');
     return `${hostOnly}:${live.port}${m[2]}`;
-  }
-
-  async #startAdmin(port: number): Promise<void> {
-    const server = http.createServer((req, res) => {
-      this.#adminRequest(req, res).catch((err) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(String((err as Error).message ?? err));
-      });
-    });
-    server.on('clientError', (_e, s) => s.destroy());
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, this.#options.host ?? '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.#admin = server;
-  }
-
-  /** Admin port: `/metrics` (Prometheus), `/stats` (JSON), `/_sim/targets/<tg>/<index>/<verb>[/<arg>]`. */
-  async #adminRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://admin');
-    if (url.pathname === '/metrics') {
-      const text = await this.metrics.prometheus();
-      res.writeHead(200, { 'content-type': this.metrics.contentType });
-      res.end(text);
-      return;
-    }
-    if (url.pathname === '/' && (req.headers.accept ?? '').includes('text/html')) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(statsPage(this.endpoints(), this.metrics.snapshot()));
-      return;
-    }
-    if (url.pathname === '/stats' || url.pathname === '/' || url.pathname === '/endpoints.json') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(this.endpoints(), null, 2));
-      return;
-    }
-    const m = /^\/_sim\/targets\/(.+)\/(\d+)\/([a-z-]+)(?:\/(\d+))?$/.exec(url.pathname);
-    if (m) {
-      const control = this.targets(decodeURIComponent(m[1])).get(Number(m[2]));
-      const arg = m[4] !== undefined ? Number(m[4]) : undefined;
-      switch (m[3]) {
-        case 'fail-health':
-          await control.failHealthChecks();
-          break;
-        case 'recover':
-          await control.recover();
-          break;
-        case 'status':
-          await control.respondWith(arg);
-          break;
-        case 'delay':
-          await control.slow(arg ?? 0);
-          break;
-        case 'hang':
-          await control.hang();
-          break;
-        case 'reset':
-          await control.reset();
-          break;
-        case 'down':
-          await control.down();
-          break;
-        case 'up':
-          await control.up();
-          break;
-        case 'deregister':
-          control.deregister();
-          break;
-        case 'register':
-          control.register();
-          break;
-        default:
-          res.writeHead(404, { 'content-type': 'text/plain' });
-          res.end(`unknown verb ${m[3]}`);
-          return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true, target: control.health() }));
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end(
-      'try /metrics, /stats or /_sim/targets/<target-group>/<index>/<fail-health|recover|status/503|delay/500|hang|reset|down|up|deregister|register>\n',
-    );
-  }
-
-  /** URL of the admin server (stats, metrics, controls), when started. */
-  get adminUrl(): string | undefined {
-    const a = this.#admin?.address() as AddressInfo | undefined;
-    return a ? `http://127.0.0.1:${a.port}` : undefined;
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -811,83 +879,43 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     });
   }
 
-  /** Listeners, rules and target groups with live health: what `ha-sim demo` prints and saves. */
+  /** Listeners, rules and target groups with live health: what `ha-sim start` prints and saves. */
   endpoints(): EndpointsDescription {
-    const tgName = (id: string): string => this.model.targetGroups.find((t) => t.id === id)?.id ?? id;
-    return {
-      ...(this.adminUrl ? { admin: this.adminUrl } : {}),
-      loadBalancers: this.model.loadBalancers.map((lb) => ({
-        id: lb.id,
-        type: lb.type,
-        dimension: loadBalancerDimension(lb),
-        listeners: lb.listenerIds
-          .map((id) => this.model.listeners.find((l) => l.id === id))
-          .filter((l): l is ListenerModel => l !== undefined)
-          .map((l) => {
-            const live = this.#listeners.get(l.id);
-            return {
-              id: l.id,
-              protocol: l.protocol,
-              port: l.port,
-              ...(live ? { url: `${live.scheme}://127.0.0.1:${live.port}` } : {}),
-              simulated: live !== undefined,
-              rules: [
-                ...l.rules.map((r) => ({
-                  priority: r.priority,
-                  conditions: r.conditions.map(describeCondition).join(' AND '),
-                  action: describeActions(r.actions, tgName),
-                })),
-                { priority: 'default' as const, conditions: '-', action: describeActions(l.defaultActions, tgName) },
-              ],
-            };
-          }),
-      })),
-      targetGroups: this.model.targetGroups.map((tg) => {
-        const health = this.engine.describeTargetHealth(tg.id);
-        return {
-          id: tg.id,
-          protocol: tg.protocol,
-          port: tg.port,
-          healthCheck:
-            tg.healthCheck.protocol === 'TCP'
-              ? `TCP every ${tg.healthCheck.intervalSeconds}s`
-              : `${tg.healthCheck.protocol} GET ${tg.healthCheck.path} → ${tg.healthCheck.matcher.httpCode ?? tg.healthCheck.matcher.grpcCode}, every ${tg.healthCheck.intervalSeconds}s, timeout ${tg.healthCheck.timeoutSeconds}s, healthy ${tg.healthCheck.healthyThresholdCount}/unhealthy ${tg.healthCheck.unhealthyThresholdCount}`,
-          targets: (this.#targets.get(tg.id) ?? []).map((c) => {
-            const h = health.find((d) => d.Target.Id === c.target.targetId && d.Target.Port === c.target.port);
-            return {
-              index: c.index,
-              address: `${c.target.targetId}:${c.target.port}`,
-              ...(c.backend ? { backend: c.backend.name } : {}),
-              state: h?.TargetHealth.State ?? 'unused',
-              ...(h?.TargetHealth.Reason ? { reason: h.TargetHealth.Reason } : {}),
-            };
-          }),
-        };
-      }),
-      issues: this.model.issues.map((i) => `${i.severity}: ${i.resourcePath}: ${i.what}: ${i.why}`),
-    };
+    return describeEndpoints({
+      model: this.#model,
+      ...(this.adminUrl ? { adminUrl: this.adminUrl } : {}),
+      listenerUrl: (id) => {
+        const live = this.#listeners.get(id);
+        return live ? `${live.scheme}://127.0.0.1:${live.port}` : undefined;
+      },
+      health: (id) => this.engine.describeTargetHealth(id),
+      targets: (id) =>
+        (this.#targets.get(id) ?? []).map((c) => ({
+          index: c.index,
+          targetId: c.target.targetId,
+          port: c.target.port,
+          ...(c.name ? { name: c.name } : {}),
+        })),
+    });
   }
 
-  /** Stop everything: listeners, admin server, pools, probes, demo backends. Idempotent. */
+  /** URL of the admin server (stats, metrics, controls), when started. */
+  get adminUrl(): string | undefined {
+    return this.#admin?.url;
+  }
+
+  /** Stop everything: listeners, admin server, pools, probes, demo backends, target processes. Idempotent. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    for (const t of this.#retiring) clearTimeout(t);
     this.#unsubscribe?.();
     for (const w of [...this.#waiters]) w(new SimulatorError('SIM_NOT_RUNNING', 'simulator stopped'));
     this.#prober.close();
-    const admin = this.#admin;
-    await Promise.all([
-      ...[...this.#listeners.values()].map((l) => l.close()),
-      admin
-        ? new Promise<void>((r) => {
-            admin.close(() => r());
-            admin.closeAllConnections();
-          })
-        : Promise.resolve(),
-    ]);
+    await Promise.all([...[...this.#listeners.values()].map((l) => l.close()), this.#admin?.close()]);
     await this.#pools.close();
-    await Promise.all(this.#backends.map((b) => b.close()));
+    await Promise.all([...this.#backends.keys(), ...this.#processes.keys()].map((id) => this.#releaseTargets(id)));
     await this.#accessLog.close();
   }
 }

@@ -44,6 +44,21 @@ function withPathMetadata(
   return { ...t, Resources: resources } as StackTemplate['template'];
 }
 
+/**
+ * `stage.synth()` without aws-cdk-lib's built-in template validation, which adds seconds to a
+ * synthesis (too long for a jest hook with the default 5 s timeout) and changes nothing the simulator
+ * reads. It is skipped only when the user has not set `CDK_VALIDATION` themselves.
+ */
+function synthWithoutValidation(stage: import('aws-cdk-lib').Stage): ReturnType<import('aws-cdk-lib').Stage['synth']> {
+  if (process.env.CDK_VALIDATION !== undefined) return stage.synth();
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    return stage.synth();
+  } finally {
+    delete process.env.CDK_VALIDATION;
+  }
+}
+
 /** Read the stack templates of a source (directory, App/Stage, Stack). */
 export function templatesOf(source: string | object): StackTemplate[] {
   if (typeof source === 'string') {
@@ -83,7 +98,7 @@ export function templatesOf(source: string | object): StackTemplate[] {
       if (!stage)
         throw new SimulatorError('SIM_SOURCE_INVALID', `stack ${stack.node.path} is not part of an App or Stage`);
       // Stage.synth() caches its assembly, so synthesizing per stack costs one synthesis per stage.
-      const artifact = stage.synth().getStackArtifact(stack.artifactId);
+      const artifact = synthWithoutValidation(stage).getStackArtifact(stack.artifactId);
       out.push({ stackName: artifact.stackName, template: withPathMetadata(cdk, stack, artifact.template) });
     }
     return out;

@@ -1,5 +1,5 @@
 /**
- * One NLB listener (TCP or TLS) on a real socket (aws-semantics.md §6.1–§6.3): each client connection
+ * One NLB listener (TCP or TLS) on a real socket (docs/aws-behaviour.md §6.1–§6.3): each client connection
  * is one flow; the engine picks the target once by flow hash (§6.2), then bytes are piped both ways
  * until either side closes. TLS listeners terminate TLS with the simulator's self-signed certificate and
  * open plain TCP (TCP target group) or TLS (TLS target group) to the target. Idle flows are reset after
@@ -18,7 +18,7 @@ import type { Engine, TargetKey } from '../core/engine';
 import { normaliseAddress } from '../core/headers';
 import type { Metrics, ResetSource } from '../core/metrics';
 import type { ListenerModel, LoadBalancerModel, TargetGroupModel } from '../model/types';
-import { LISTENER_DEFAULTS } from '../spec';
+import { LISTENER_DEFAULTS } from '@ha-load-balancer/spec';
 import type { InFlightRegistry } from './http-listener';
 import { tlsVersions, type KeyPair } from './tls';
 import { listen } from './ports';

@@ -1,6 +1,6 @@
 /** Self-signed certificate for the simulator's HTTPS listeners, generated once per process. */
 import { generate } from 'selfsigned';
-import { DEFAULT_SSL_POLICY, SSL_POLICY_TLS_VERSIONS } from '../spec';
+import { DEFAULT_SSL_POLICY, SSL_POLICY_TLS_VERSIONS } from '@ha-load-balancer/spec';
 import type { SecureVersion } from 'node:tls';
 
 export interface KeyPair {

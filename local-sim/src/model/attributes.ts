@@ -1,4 +1,4 @@
-/** Typed LoadBalancerAttributes / TargetGroupAttributes with AWS defaults (aws-semantics.md §1.5, §8.1, §8.2). */
+/** Typed LoadBalancerAttributes / TargetGroupAttributes with AWS defaults (docs/aws-behaviour.md §1.5, §8.1, §8.2). */
 import {
   ALGORITHMS,
   type AlgorithmName,
@@ -12,7 +12,7 @@ import {
   TG_DEFAULTS,
   DESYNC_MITIGATION_MODES,
   XFF_MODES,
-} from '../spec';
+} from '@ha-load-balancer/spec';
 import type { LoadBalancerAttributes, ModelIssue, TargetGroupAttributes, Threshold } from './types';
 
 type IssueSink = (issue: Omit<ModelIssue, 'resourcePath'>) => void;

@@ -2,7 +2,7 @@
  * Template → typed model. Reads `AWS::ElasticLoadBalancingV2::{LoadBalancer,Listener,ListenerRule,TargetGroup}`
  * and `AWS::Route53::{RecordSet,RecordSetGroup,HealthCheck}` resources of one or more stacks, resolves
  * references between them, applies AWS defaults from `../spec`, and lists every thing it cannot honour as
- * a `ModelIssue` (aws-semantics.md §1.1, §4, §7, §8).
+ * a `ModelIssue` (docs/aws-behaviour.md §1.1, §4, §7, §8).
  */
 import {
   GRPC_HEALTH_CHECK_DEFAULTS,
@@ -19,7 +19,7 @@ import {
   ALB_PROTOCOLS,
   FAILOVER_ROLES,
   type FailoverRoleName,
-} from '../spec';
+} from '@ha-load-balancer/spec';
 import { attributeRecord, loadBalancerAttributes, targetGroupAttributes } from './attributes';
 import {
   collectExports,

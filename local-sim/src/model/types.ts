@@ -1,7 +1,7 @@
 /**
  * The typed model of a synthesized configuration: what the simulator reads from CloudFormation
  * templates of `AWS::ElasticLoadBalancingV2::*` and `AWS::Route53::{RecordSet,HealthCheck}` resources,
- * with AWS defaults applied (aws-semantics.md §1.1, §8). Property names mirror CloudFormation where
+ * with AWS defaults applied (docs/aws-behaviour.md §1.1, §8). Property names mirror CloudFormation where
  * the model mirrors it; everything is plain data (no classes) so shells can serialise it.
  *
  * Identity: every resource has
@@ -19,7 +19,7 @@ import type {
   LoadBalancerTypeName,
   ProtocolVersionName,
   TargetTypeName,
-} from '../spec';
+} from '@ha-load-balancer/spec';
 
 /** Something the simulator cannot honour, reported instead of being silently ignored. */
 export interface ModelIssue {

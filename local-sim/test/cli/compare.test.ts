@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { main } from '../../src/cli';
-import { errorCount, parseBackends, parseCompareOptions, routeTo, runComparison } from '../../src/compare-command';
+import { errorCount, parseBackends, parseCompareOptions, routeTo, runComparison } from '../../src/cli/compare';
 import { ALL_BALANCERS, NON_AWS_BALANCERS } from '../../src/core/balancers';
 import { findTargetGroup, modelFromTemplate } from '../../src/model';
 import type { ComparisonRow } from '../../src/virtual';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main, parseCli } from '../../src/cli';
-import { isHostPort, mergeConfig, parseConfig, readConfigFile } from '../../src/config';
+import { isHostPort, mergeConfig, parseConfig, readConfigFile } from '../../src/cli/config';
 
 const FILE = 'sim.json';
 

@@ -33,7 +33,7 @@ const base: AccessLogEntry = {
   connTraceId: 'TID_1234abcd',
 };
 
-describe('access-log entry (aws-semantics.md §5.5)', () => {
+describe('access-log entry (docs/aws-behaviour.md §5.5)', () => {
   test('forwarded HTTP request matches the AWS example line field for field', () => {
     expect(formatAccessLogLine(base)).toBe(
       'http 2018-07-02T22:23:00.186000Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 ' +

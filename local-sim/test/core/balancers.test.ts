@@ -16,7 +16,7 @@ import {
   weightedRandom,
   type PoolTarget,
 } from '../../src/core';
-import { SIMULATOR_CHOICE_PARAMS } from '../../src/spec';
+import { SIMULATOR_CHOICE_PARAMS } from '@ha-load-balancer/spec';
 
 const pool = (n: number, over: Partial<PoolTarget>[] = []): PoolTarget[] =>
   Array.from({ length: n }, (_, i) => ({ key: `t${i}`, weight: 1, outstanding: 0, ...(over[i] ?? {}) }));

@@ -1,5 +1,5 @@
 import { candidateSet } from '../../src/core';
-import type { TargetHealthState } from '../../src/spec';
+import type { TargetHealthState } from '@ha-load-balancer/spec';
 
 const t = (state: TargetHealthState, az = 'a') => ({ state, availabilityZone: az });
 const DEFAULT = { count: 1, percentage: 'off' } as const;

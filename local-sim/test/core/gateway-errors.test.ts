@@ -6,7 +6,7 @@ import {
   type UpstreamFailureKind,
 } from '../../src/core/gateway-errors';
 
-describe('ALB-generated status per upstream failure (aws-semantics.md §5.4)', () => {
+describe('ALB-generated status per upstream failure (docs/aws-behaviour.md §5.4)', () => {
   test.each([
     ['connect_refused', 502, true],
     ['connect_reset', 502, true],
@@ -34,7 +34,7 @@ describe('ALB-generated status per upstream failure (aws-semantics.md §5.4)', (
   });
 });
 
-describe('classifying socket-layer errors (aws-semantics.md §5.4)', () => {
+describe('classifying socket-layer errors (docs/aws-behaviour.md §5.4)', () => {
   test.each([
     [{ code: 'ECONNREFUSED' }, 'connect', 'connect_refused'],
     [{ code: 'ECONNRESET' }, 'connect', 'connect_reset'],
@@ -53,7 +53,7 @@ describe('classifying socket-layer errors (aws-semantics.md §5.4)', () => {
   });
 });
 
-describe('HTTP 464: request protocol vs target-group protocol version (aws-semantics.md §5.4)', () => {
+describe('HTTP 464: request protocol vs target-group protocol version (docs/aws-behaviour.md §5.4)', () => {
   test.each([
     // [target-group ProtocolVersion, HTTP major version, method, content-type, 464?]
     ['HTTP1', 1, 'GET', undefined, false],

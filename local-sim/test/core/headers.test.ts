@@ -19,7 +19,7 @@ const client = { address: '203.0.113.7', port: 51234 };
 const hop: ClientHop = { ...client, protocol: 'https', listenerPort: 443 };
 const defaults: ForwardingAttributes = { xffMode: 'append', xffClientPort: false, preserveHostHeader: false };
 
-describe('X-Forwarded-For processing modes (aws-semantics.md §5.1)', () => {
+describe('X-Forwarded-For processing modes (docs/aws-behaviour.md §5.1)', () => {
   test.each([
     ['append', [], '203.0.113.7'],
     ['append', ['a'], 'a, 203.0.113.7'],
@@ -66,7 +66,7 @@ describe('X-Forwarded-For processing modes (aws-semantics.md §5.1)', () => {
   });
 });
 
-describe('Host header rewriting, preserve_host_header (aws-semantics.md §5.1)', () => {
+describe('Host header rewriting, preserve_host_header (docs/aws-behaviour.md §5.1)', () => {
   test.each([
     ['off, port 80: port removed', ['example.com:80'], '/', 80, false, ['example.com']],
     ['off, port 443: port removed', ['example.com:443'], '/', 443, false, ['example.com']],
@@ -83,7 +83,7 @@ describe('Host header rewriting, preserve_host_header (aws-semantics.md §5.1)',
   });
 });
 
-describe('X-Amzn-Trace-Id (aws-semantics.md §5.1)', () => {
+describe('X-Amzn-Trace-Id (docs/aws-behaviour.md §5.1)', () => {
   test('absent → Root added', () => {
     expect(updateTraceId(undefined, trace)).toBe(`Root=${NEW_SEGMENT}`);
   });
@@ -105,7 +105,7 @@ describe('X-Amzn-Trace-Id (aws-semantics.md §5.1)', () => {
   });
 });
 
-describe('forwardRequestHeaders (aws-semantics.md §5.1)', () => {
+describe('forwardRequestHeaders (docs/aws-behaviour.md §5.1)', () => {
   const incoming: HeaderList = [
     ['Host', 'www.example.com:443'],
     ['Connection', 'keep-alive, X-Private'],
@@ -158,7 +158,7 @@ describe('forwardRequestHeaders (aws-semantics.md §5.1)', () => {
   });
 });
 
-describe('drop_invalid_header_fields (aws-semantics.md §5.3)', () => {
+describe('drop_invalid_header_fields (docs/aws-behaviour.md §5.3)', () => {
   const incoming: HeaderList = [
     ['Host', 'h.example.com'],
     ['X_Under', '1'],

@@ -4,7 +4,7 @@ import { Metrics, renderPrometheus } from '../../src/core/metrics';
 const LB = 'app/web/50dc6c495c0c9188';
 const TG = 'targetgroup/site/73e2d6bc24d8a067';
 
-describe('CloudWatch metrics (aws-semantics.md §5.6)', () => {
+describe('CloudWatch metrics (docs/aws-behaviour.md §5.6)', () => {
   test('RequestCount counts only requests where a target was chosen', () => {
     const m = new Metrics();
     m.recordRequest({ loadBalancer: LB, targetGroup: TG, targetChosen: true, targetStatusCode: 200 });
@@ -84,7 +84,7 @@ describe('CloudWatch metrics (aws-semantics.md §5.6)', () => {
   });
 });
 
-test('invalid header names count as dropped or forwarded (aws-semantics.md §5.3, §5.6)', () => {
+test('invalid header names count as dropped or forwarded (docs/aws-behaviour.md §5.3, §5.6)', () => {
   const m = new Metrics();
   m.recordRequest({ loadBalancer: LB, targetChosen: true, invalidHeaders: 'dropped' });
   m.recordRequest({ loadBalancer: LB, targetChosen: true, invalidHeaders: 'forwarded' });
@@ -93,7 +93,7 @@ test('invalid header names count as dropped or forwarded (aws-semantics.md §5.3
   expect(c.ForwardedInvalidHeaderRequestCount).toBe(1);
 });
 
-describe('NLB metrics in AWS/NetworkELB (aws-semantics.md §6.7)', () => {
+describe('NLB metrics in AWS/NetworkELB (docs/aws-behaviour.md §6.7)', () => {
   const NLB = 'net/db/2a3b4c5d6e7f8091';
   const NTG = 'targetgroup/db/0a1b2c3d4e5f6071';
 

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
+import { tempProject } from '../cli/project';
 import { FIXTURE, get } from './helpers';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'ha-sim.js');
@@ -63,5 +66,55 @@ describe('ha-sim CLI (bin/ha-sim.js)', () => {
     const exited = exitCode(child);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  test('start --watch in a CDK project: synthesizes with progress, then applies each change without dropping connections', async () => {
+    const project = tempProject();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      child = spawn(
+        process.execPath,
+        [
+          BIN,
+          'start',
+          '--watch',
+          '--ports',
+          '0',
+          '--admin-port',
+          '0',
+          '--demo-backends',
+          '1',
+          '--summary-seconds',
+          '0',
+        ],
+        {
+          cwd: project.dir,
+          env: { ...process.env, NO_COLOR: '1' },
+        },
+      );
+      const out = await waitFor(child, /Ctrl-C to stop/);
+      expect(out).toMatch(/Synthesizing "node app\.js" into \.sim\/cdk\.out \.\.\./);
+      expect(out).toMatch(/Synthesized 1 stack \(\d+\.\d s\)/);
+      expect(out).toMatch(/1 warning from the app:\n {2}\/LiveFixture\/Web: HALB_W_NO_ACCESS_LOGS/);
+      expect(out).toMatch(/Watching .* \(cdk\.json "watch"\) for changes\./);
+      const url = /HTTP:80 +(http:\/\/127\.0\.0\.1:\d+) +\[LiveFixture\/Web\/Http\]/.exec(out)![1];
+      expect((await get(url + '/teapot', { agent })).body).toBe('short and stout');
+
+      const file = path.join(project.dir, 'template.json');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('short and stout', 'tall and thin'));
+      const reloaded = await waitFor(child, /reloaded: .*/);
+      expect(reloaded).toMatch(/changed: template\.json/);
+      expect(reloaded).toMatch(/reloaded: rules changed on LiveFixture\/Web\/Http/);
+      const sockets = Object.values(agent.freeSockets).flat();
+      expect((await get(url + '/teapot', { agent })).body).toBe('tall and thin');
+      expect(Object.values(agent.freeSockets).flat()).toEqual(sockets);
+
+      const exited = exitCode(child);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      agent.destroy();
+      project.remove();
+    }
   });
 });

@@ -26,7 +26,7 @@ async function everyTarget(tg: string, f: (i: number) => Promise<void>): Promise
   await Promise.all(Array.from({ length: sim.targets(tg).length }, (_, i) => f(i)));
 }
 
-describe('gateway errors on a live listener (aws-semantics.md §5.4)', () => {
+describe('gateway errors on a live listener (docs/aws-behaviour.md §5.4)', () => {
   test('§5.4 target resets the connection with the request outstanding → 502', async () => {
     await allHealthy(sim, SITE);
     await everyTarget(SITE, (i) => sim.targets(SITE).get(i).reset());
@@ -69,7 +69,7 @@ describe('gateway errors on a live listener (aws-semantics.md §5.4)', () => {
   });
 });
 
-describe('misbehaving raw targets (aws-semantics.md §5.2, §5.4)', () => {
+describe('misbehaving raw targets (docs/aws-behaviour.md §5.2, §5.4)', () => {
   let server: net.Server;
   let raw: Simulator;
 
@@ -110,7 +110,7 @@ describe('misbehaving raw targets (aws-semantics.md §5.2, §5.4)', () => {
   });
 });
 
-describe('client gone (aws-semantics.md §5.4)', () => {
+describe('client gone (docs/aws-behaviour.md §5.4)', () => {
   let sim2: Simulator;
   afterEach(async () => {
     await sim2?.stop();

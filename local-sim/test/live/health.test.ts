@@ -24,7 +24,7 @@ async function countChecks(sim: Simulator, index: number, status: number, until:
   return n;
 }
 
-describe('active health checks against live targets (aws-semantics.md §1.3, §1.4)', () => {
+describe('active health checks against live targets (docs/aws-behaviour.md §1.3, §1.4)', () => {
   test('§1.4 initial → healthy after one passing check', async () => {
     const changes: HealthChange[] = [];
     sim.on('health', (c) => changes.push(c));

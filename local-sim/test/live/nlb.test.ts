@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import type { Simulator } from '../../src/index';
 import type { FlowRecord } from '../../src/live/tcp-listener';
-import { NLB_LB_METRICS } from '../../src/spec';
+import { NLB_LB_METRICS } from '@ha-load-balancer/spec';
 import { allHealthy, startFixture } from './helpers';
 
 const NET_TCP = 'LiveFixture/Net/Postgres';
@@ -34,7 +34,7 @@ function viaTcp(port: number): Promise<string> {
   });
 }
 
-describe('NLB TCP listener on a live socket (aws-semantics.md §6.1, §6.2)', () => {
+describe('NLB TCP listener on a live socket (docs/aws-behaviour.md §6.1, §6.2)', () => {
   test('§6.2 each TCP connection is one flow pinned to one target; connections spread over targets', async () => {
     const port = sim.port(NET_TCP);
     expect(sim.url(NET_TCP)).toBe(`tcp://127.0.0.1:${port}`);
@@ -80,7 +80,7 @@ function nlbCounters() {
   return { ...Object.fromEntries(NLB_LB_METRICS.map((m) => [m, 0])), ...entry![1] };
 }
 
-describe('NLB metrics in AWS/NetworkELB (aws-semantics.md §6.7)', () => {
+describe('NLB metrics in AWS/NetworkELB (docs/aws-behaviour.md §6.7)', () => {
   test('§6.7 a flow counts in NewFlowCount, ActiveFlowCount while open and ProcessedBytes both ways', async () => {
     const port = sim.port(NET_TCP);
     const socket = await openFlow(port);

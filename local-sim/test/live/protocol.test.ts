@@ -19,7 +19,7 @@ afterEach(async () => {
   await sim.stop();
 });
 
-describe('malformed input and limits (aws-semantics.md §5.2, §5.4)', () => {
+describe('malformed input and limits (docs/aws-behaviour.md §5.2, §5.4)', () => {
   test('§5.4 a malformed request gets 400 and the listener keeps serving', async () => {
     const reply = await raw(sim.port(WEB_HTTP), 'THIS IS NOT HTTP\r\n\r\n');
     expect(reply).toMatch(/^HTTP\/1\.1 400 /);
@@ -65,7 +65,7 @@ describe('malformed input and limits (aws-semantics.md §5.2, §5.4)', () => {
   });
 });
 
-describe('HTTPS and WebSockets (aws-semantics.md §5.1, §3.4)', () => {
+describe('HTTPS and WebSockets (docs/aws-behaviour.md §5.1, §3.4)', () => {
   test('§5.1 HTTPS listener terminates TLS; X-Forwarded-Proto https, port 443, x-amzn-tls-* headers', async () => {
     const body = await new Promise<string>((resolve, reject) => {
       https
@@ -219,7 +219,7 @@ describe('HTTPS and WebSockets (aws-semantics.md §5.1, §3.4)', () => {
   });
 });
 
-describe('metrics and admin port (aws-semantics.md §5.6)', () => {
+describe('metrics and admin port (docs/aws-behaviour.md §5.6)', () => {
   test('§5.6 /metrics renders AWS metric names with the LoadBalancer dimension', async () => {
     await get(sim.url(WEB_HTTP) + '/');
     const text = (await get(sim.adminUrl + '/metrics')).body;

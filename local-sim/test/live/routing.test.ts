@@ -13,7 +13,7 @@ afterEach(async () => {
   await sim.stop();
 });
 
-describe('listener rules on a live listener (aws-semantics.md §4.1, §4.3)', () => {
+describe('listener rules on a live listener (docs/aws-behaviour.md §4.1, §4.3)', () => {
   test('§4.1 the default rule forwards to Site, /api/* rule forwards to Api', async () => {
     const site = (await get(sim.url(WEB_HTTP) + '/')).json();
     const api = (await get(sim.url(WEB_HTTP) + '/api/orders')).json();
@@ -45,7 +45,7 @@ describe('listener rules on a live listener (aws-semantics.md §4.1, §4.3)', ()
   });
 });
 
-describe('distribution and stickiness (aws-semantics.md §2.1, §3.1)', () => {
+describe('distribution and stickiness (docs/aws-behaviour.md §2.1, §3.1)', () => {
   test('§2.1 round_robin spreads requests over all healthy targets', async () => {
     const seen = new Map<string, number>();
     for (let i = 0; i < 30; i++) {
@@ -99,7 +99,7 @@ describe('distribution and stickiness (aws-semantics.md §2.1, §3.1)', () => {
   });
 });
 
-describe('forwarded headers through the live proxy (aws-semantics.md §5.1)', () => {
+describe('forwarded headers through the live proxy (docs/aws-behaviour.md §5.1)', () => {
   test('§5.1 X-Forwarded-For/-Proto/-Port, Host without :80, trace id Root', async () => {
     const echo = (await get(sim.url(WEB_HTTP) + '/', { headers: { 'x-forwarded-for': '198.51.100.9' } })).json();
     expect(header(echo, 'x-forwarded-for')).toEqual(['198.51.100.9, 127.0.0.1']);

@@ -1,5 +1,5 @@
 /**
- * NLB flow hash (aws-semantics.md §6.2): a stable hash of the flow tuple chooses the target. AWS does
+ * NLB flow hash (docs/aws-behaviour.md §6.2): a stable hash of the flow tuple chooses the target. AWS does
  * not publish its hash; rendezvous (highest-random-weight) hashing over FNV-1a is used, so a flow's
  * target only changes when that target leaves the candidate set.
  */

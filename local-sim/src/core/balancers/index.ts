@@ -1,5 +1,5 @@
 /** Target-selection algorithms behind one `Balancer` interface (one file per algorithm). */
-import type { AlgorithmName } from '../../spec';
+import type { AlgorithmName } from '@ha-load-balancer/spec';
 import type { BalancerFactory } from './balancer';
 import { consistentHash } from './consistent-hash';
 import { ipHash } from './ip-hash';

@@ -1,5 +1,5 @@
 /**
- * `least_outstanding_requests` (aws-semantics.md §2.1): the target with the fewest in-flight requests;
+ * `least_outstanding_requests` (docs/aws-behaviour.md §2.1): the target with the fewest in-flight requests;
  * ties broken uniformly at random (simulator choice `lor_tie_break`).
  */
 import { randomInt } from '../random';

@@ -1,5 +1,5 @@
 /**
- * `round_robin` (aws-semantics.md §2.1): targets in sequential order. Implemented as smooth weighted
+ * `round_robin` (docs/aws-behaviour.md §2.1): targets in sequential order. Implemented as smooth weighted
  * round robin so that slow-start weights (§2.2) shape the share; with equal weights it is plain
  * sequential order. When the pool's membership changes the rotation restarts, so the remaining targets
  * share evenly again.

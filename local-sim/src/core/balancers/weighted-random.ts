@@ -1,5 +1,5 @@
 /**
- * `weighted_random` (aws-semantics.md §2.1): random order, each target chosen with probability
+ * `weighted_random` (docs/aws-behaviour.md §2.1): random order, each target chosen with probability
  * proportional to its weight (1 normally; lowered by anomaly mitigation, see `../anomaly.ts`).
  */
 import type { Balancer, BalancerFactory, PickContext, PoolTarget } from './balancer';

@@ -6,9 +6,9 @@ import {
   SIMULATOR_CHOICES,
   TARGET_GROUP_NAME_PATTERN,
   LOAD_BALANCER_NAME_PATTERN,
-} from '../src/spec';
+} from '@ha-load-balancer/spec';
 
-describe('spec: health-check defaults (aws-semantics.md §1.1)', () => {
+describe('spec: health-check defaults (docs/aws-behaviour.md §1.1)', () => {
   test.each([
     [
       'application',
@@ -54,7 +54,7 @@ describe('spec: health-check defaults (aws-semantics.md §1.1)', () => {
   });
 });
 
-describe('spec: matcher grammar (aws-semantics.md §1.2)', () => {
+describe('spec: matcher grammar (docs/aws-behaviour.md §1.2)', () => {
   test('list, range and mixed forms', () => {
     expect(parseMatcher('200')).toEqual([200]);
     expect(parseMatcher('200,202')).toEqual([200, 202]);
@@ -68,7 +68,7 @@ describe('spec: matcher grammar (aws-semantics.md §1.2)', () => {
   });
 });
 
-describe('spec: names (aws-semantics.md §8.1, §8.2)', () => {
+describe('spec: names (docs/aws-behaviour.md §8.1, §8.2)', () => {
   test.each([
     ['a', true],
     ['web-tg-1', true],
@@ -87,7 +87,7 @@ describe('spec: names (aws-semantics.md §8.1, §8.2)', () => {
 });
 
 describe('spec: simulator choices', () => {
-  test('every choice cites a section of aws-semantics.md and states its decision', () => {
+  test('every choice cites a section of docs/aws-behaviour.md and states its decision', () => {
     for (const [key, c] of Object.entries(SIMULATOR_CHOICES)) {
       expect(c.id).toBe(key);
       expect(c.section).toMatch(/^§\d+\.\d+$/);

@@ -1,4 +1,4 @@
-/** Enumerations exactly as CloudFormation and the ELBv2 API spell them (aws-semantics.md §1, §4, §6, §8). */
+/** Enumerations exactly as CloudFormation and the ELBv2 API spell them (docs/aws-behaviour.md §1, §4, §6, §8). */
 
 export const LOAD_BALANCER_TYPES = ['application', 'network'] as const;
 export type LoadBalancerTypeName = (typeof LOAD_BALANCER_TYPES)[number];

@@ -1,5 +1,5 @@
 /**
- * Simulator choices: behaviour that aws-semantics.md marks *unconfirmed*. Each entry is a decision the
+ * Simulator choices: behaviour that docs/aws-behaviour.md marks *unconfirmed*. Each entry is a decision the
  * simulator makes where AWS documents nothing; none of them is presented as AWS behaviour. The README's
  * "Simulator choices" table is generated from the same list.
  */

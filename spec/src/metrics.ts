@@ -1,4 +1,4 @@
-/** CloudWatch metric names (aws-semantics.md §5.6, §6.7). */
+/** CloudWatch metric names (docs/aws-behaviour.md §5.6, §6.7). */
 
 export const ALB_NAMESPACE = 'AWS/ApplicationELB';
 export const NLB_NAMESPACE = 'AWS/NetworkELB';

@@ -1,4 +1,4 @@
-/** Listeners, rules, conditions and actions: aws-semantics.md §4, §6.1, §8.3, §8.4. */
+/** Listeners, rules, conditions and actions: docs/aws-behaviour.md §4, §6.1, §8.3, §8.4. */
 import { range } from './range';
 
 export const LISTENER_LIMITS = {

@@ -1,4 +1,4 @@
-/** ALB HTTP behaviour: headers, sizes, timeouts, cookies and gateway status codes (aws-semantics.md §3, §5). */
+/** ALB HTTP behaviour: headers, sizes, timeouts, cookies and gateway status codes (docs/aws-behaviour.md §3, §5). */
 
 export const HTTP_LIMITS = {
   requestLineBytes: 16 * 1024,

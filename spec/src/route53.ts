@@ -1,4 +1,4 @@
-/** Route 53 health checks, failover records and alias TTLs: aws-semantics.md §7, §8.5, §8.6. */
+/** Route 53 health checks, failover records and alias TTLs: docs/aws-behaviour.md §7, §8.5, §8.6. */
 import { range } from './range';
 
 export const ROUTE53_HEALTH_CHECK_TYPES = [

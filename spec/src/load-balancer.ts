@@ -1,4 +1,4 @@
-/** Load-balancer level facts: aws-semantics.md §2.4, §5.2, §8.2, §4.4. */
+/** Load-balancer level facts: docs/aws-behaviour.md §2.4, §5.2, §8.2, §4.4. */
 import { range } from './range';
 
 export const LOAD_BALANCER_LIMITS = {

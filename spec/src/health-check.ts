@@ -1,4 +1,4 @@
-/** Target-group health checks: aws-semantics.md §1.1–§1.2. */
+/** Target-group health checks: docs/aws-behaviour.md §1.1–§1.2. */
 import type { LoadBalancerTypeName, TargetTypeName } from './enums';
 import { range } from './range';
 

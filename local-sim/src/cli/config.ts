@@ -8,15 +8,18 @@
  *     "host": "127.0.0.1",
  *     "adminPort": 8404 | "off",
  *     "accessLog": "-" | "file",
- *     "summarySeconds": 10
+ *     "summarySeconds": 10,
+ *     "processes": { "<target group>": { "command": "node server.js", "instances": 2, "portEnv": "PORT" } }
  *   }
  *
  * Every key is optional; unknown keys and wrong types are errors (`SIM_BAD_OPTION`) naming the file, the
  * key, the value and what is allowed. Parsing and merging are pure; only `readConfigFile` touches disk.
  */
 import { readFileSync } from 'node:fs';
-import { SimulatorError } from './live/errors';
-import type { PortMode } from './live/ports';
+import * as path from 'node:path';
+import { SimulatorError } from '../live/errors';
+import { MAX_PORT, type PortMode } from '../live/ports';
+import type { TargetProcessSpec } from '../live/target-process';
 
 /** A validated config file (every key optional, as in the file). */
 export interface SimConfigFile {
@@ -27,6 +30,7 @@ export interface SimConfigFile {
   readonly adminPort?: number | false;
   readonly accessLog?: string;
   readonly summarySeconds?: number;
+  readonly processes?: Readonly<Record<string, TargetProcessSpec>>;
 }
 
 /** The keys a config file may have, with what each allows (used in error messages and `--help`). */
@@ -38,9 +42,44 @@ export const CONFIG_KEYS = {
   adminPort: 'an integer 0-65535 or "off"',
   accessLog: 'a file name or "-" (stdout)',
   summarySeconds: 'a non-negative integer',
+  processes:
+    'an object mapping a target group to { "command": "<shell command>", "instances"?: 1-100, "portEnv"?: "PORT", "cwd"?: "<dir>", "env"?: { "NAME": "value" } }',
 } as const;
 
-const MAX_PORT = 65535;
+/** Most processes one target group may start (a typo guard, not an AWS limit). */
+const MAX_INSTANCES = 100;
+
+function parseProcessSpec(file: string, key: string, value: unknown): TargetProcessSpec {
+  const allowed = CONFIG_KEYS.processes;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(file, key, value, allowed);
+  const v = value as Record<string, unknown>;
+  for (const k of Object.keys(v)) {
+    if (!['command', 'instances', 'portEnv', 'cwd', 'env'].includes(k)) throw bad(file, `${key}.${k}`, v[k], allowed);
+  }
+  if (typeof v.command !== 'string' || v.command.trim() === '')
+    throw bad(file, `${key}.command`, v.command, 'a non-empty shell command');
+  if (v.instances !== undefined && !(isNonNegativeInt(v.instances) && v.instances >= 1 && v.instances <= MAX_INSTANCES))
+    throw bad(file, `${key}.instances`, v.instances, `an integer 1-${MAX_INSTANCES}`);
+  if (v.portEnv !== undefined && (typeof v.portEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v.portEnv)))
+    throw bad(file, `${key}.portEnv`, v.portEnv, 'an environment variable name');
+  if (v.cwd !== undefined && (typeof v.cwd !== 'string' || v.cwd === ''))
+    throw bad(file, `${key}.cwd`, v.cwd, 'a directory');
+  if (
+    v.env !== undefined &&
+    (typeof v.env !== 'object' ||
+      v.env === null ||
+      Array.isArray(v.env) ||
+      Object.values(v.env).some((x) => typeof x !== 'string'))
+  )
+    throw bad(file, `${key}.env`, v.env, 'an object of string values');
+  return {
+    command: v.command,
+    ...(v.instances !== undefined ? { instances: v.instances as number } : {}),
+    ...(v.portEnv !== undefined ? { portEnv: v.portEnv as string } : {}),
+    ...(v.cwd !== undefined ? { cwd: v.cwd as string } : {}),
+    ...(v.env !== undefined ? { env: v.env as Record<string, string> } : {}),
+  };
+}
 
 /** `host:port` or `[v6]:port` with a port 1-65535 (the form `--targets` and the config file accept). */
 export function isHostPort(text: string): boolean {
@@ -100,6 +139,16 @@ export function parseConfig(text: string, file: string): SimConfigFile {
         out.targets = targets;
         break;
       }
+      case 'processes': {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+          throw bad(file, key, value, CONFIG_KEYS.processes);
+        const processes: Record<string, TargetProcessSpec> = {};
+        for (const [tg, spec] of Object.entries(value as Record<string, unknown>)) {
+          processes[tg] = parseProcessSpec(file, `processes.${tg}`, spec);
+        }
+        out.processes = processes;
+        break;
+      }
       case 'demoBackends':
       case 'summarySeconds':
         if (!isNonNegativeInt(value)) throw bad(file, key, value, CONFIG_KEYS[key]);
@@ -156,7 +205,14 @@ export function readConfigFile(
       `--config ${file}: cannot read the file (${code === 'ENOENT' ? 'no such file' : (err as Error).message})`,
     );
   }
-  return parseConfig(text, file);
+  const config = parseConfig(text, file);
+  if (!config.processes) return config;
+  // A process's working directory is relative to the config file (by default, its folder).
+  const base = path.dirname(path.resolve(file));
+  const processes = Object.fromEntries(
+    Object.entries(config.processes).map(([tg, spec]) => [tg, { ...spec, cwd: path.resolve(base, spec.cwd ?? '.') }]),
+  );
+  return { ...config, processes };
 }
 
 /**

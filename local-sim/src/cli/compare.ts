@@ -4,10 +4,10 @@
  * the same engine the live proxy uses (`virtual/compare.ts`). Algorithms AWS does not offer are marked
  * "not AWS" (rule 4). Deterministic for a given seed.
  */
-import { ALL_BALANCERS, type BalancerName } from './core/balancers';
-import { selectRule } from './core/rules';
-import type { HttpRequestInfo } from './core/types';
-import { SimulatorError } from './live/errors';
+import { ALL_BALANCERS, type BalancerName } from '../core/balancers';
+import { selectRule } from '../core/rules';
+import type { HttpRequestInfo } from '../core/types';
+import { SimulatorError } from '../live/errors';
 import {
   findTargetGroup,
   type ConditionModel,
@@ -15,8 +15,8 @@ import {
   type RuleModel,
   type SimModel,
   type TargetGroupModel,
-} from './model';
-import { CapacityBackend, compareAlgorithms, type ComparisonRow } from './virtual';
+} from '../model';
+import { CapacityBackend, compareAlgorithms, type ComparisonRow } from '../virtual';
 
 /** One simulated target: latency at or below `concurrency` requests in flight (slower beyond, see CapacityBackend). */
 export interface BackendSpec {

@@ -1,6 +1,6 @@
 /**
  * The one copy of AWS facts used by the construct library, the template model and the simulator:
- * defaults, ranges, enums, quotas and error texts, each traced to a section of aws-semantics.md.
+ * defaults, ranges, enums, quotas and error texts, each traced to a section of docs/aws-behaviour.md.
  * Pure TypeScript with no imports from outside this folder.
  */
 export * from './range';

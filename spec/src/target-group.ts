@@ -1,4 +1,4 @@
-/** Target-group attributes, quotas and cross-attribute rules: aws-semantics.md §1.5, §2, §3, §6.4–6.6, §8.1. */
+/** Target-group attributes, quotas and cross-attribute rules: docs/aws-behaviour.md §1.5, §2, §3, §6.4–6.6, §8.1. */
 import { range } from './range';
 
 export const TARGET_GROUP_LIMITS = {

@@ -1,0 +1,295 @@
+/**
+ * The `ha-sim` command line: the usage text, the options of each command, and `parseCli`, which turns
+ * argv (and a `--config` file) into one validated shape. Pure apart from reading the config file.
+ */
+import { parseArgs } from 'node:util';
+import { ALL_BALANCERS, NON_AWS_BALANCERS } from '../core/balancers';
+import { SimulatorError } from '../live/errors';
+import type { PortMode } from '../live/ports';
+import type { SimulatorOptions } from '../live/simulator';
+import {
+  DEFAULT_BACKENDS,
+  DEFAULT_REQUESTS,
+  DEFAULT_RPS,
+  DEFAULT_SEED,
+  parseCompareOptions,
+  type CompareCliOptions,
+} from './compare';
+import { isHostPort, mergeConfig, readConfigFile, type SimConfigFile } from './config';
+import { ASSEMBLY_DIR, STATE_DIR } from './synth';
+
+export const EXIT = { ok: 0, runtime: 1, usage: 2 } as const;
+
+export const USAGE = `ha-sim: run AWS load balancers from a CDK app locally, with AWS's behaviour
+
+Usage:
+  ha-sim start [CDK_OUT] [options]   start the simulator. Without CDK_OUT, in a CDK project (a folder
+                                     with cdk.json): synthesize the app into ${ASSEMBLY_DIR} first
+  ha-sim demo [CDK_OUT] [options]    "start" with 3 demo backends per target group and the endpoint
+                                     list in ${STATE_DIR}/endpoints.json (what "npm run sim" runs here)
+  ha-sim compare [CDK_OUT] --target-group TG [options]
+                                     what-if comparison of balancing algorithms for one target group in
+                                     virtual time (no sockets; deterministic for a seed)
+  ha-sim --help | --version
+
+Options of start and demo:
+  --watch                 re-synthesize when the app's sources change (cdk.json "watch" include/exclude,
+                          as "cdk watch" reads them) and apply the new assembly without a restart: a rule
+                          change re-routes, a removed target drains, untouched connections stay open.
+                          With CDK_OUT: reload whenever its manifest.json changes
+  --no-synth              reuse the last ${ASSEMBLY_DIR} instead of synthesizing the app
+  -c, --context KEY=VALUE context for the synthesis (like "cdk synth -c"); repeatable
+  --targets TG=HOST:PORT[,HOST:PORT...]
+                          register these addresses as the targets of target group TG (construct path,
+                          stack/logicalId or logical id); repeatable
+  --demo-backends N       start N demo backends per target group in use (start: 0, demo: 3)
+  --ports MODE            "aws" (default: listener port P binds to P, or 8000+P when P < 1024) or 0 (free ports)
+  --port-offset N         add N to every mapped listener port (several simulators side by side)
+  --host ADDR             bind address of the listeners (default 127.0.0.1)
+  --admin-port N          stats, /metrics and controls (default 8404; 0 = free port; "off" to disable)
+  --access-log FILE|-     write ALB access-log lines to FILE, or to stdout with "-"
+  --endpoints FILE        write the endpoint list as JSON (demo: ${STATE_DIR}/endpoints.json)
+  --summary-seconds N     print a one-line summary every N seconds (default 10; 0 = never)
+  --config FILE           read options from a JSON file; command-line flags override it (--targets TG=...
+                          replaces only TG's list from the file)
+  -q, --quiet             print only the endpoint table and errors
+
+Config file (--config), every key optional, unknown keys are errors:
+  {
+    "targets": { "<target group>": ["host:port", ...] },   same as --targets
+    "processes": { "<target group>": {                      targets the simulator starts itself:
+        "command": "node server.js",                         shell command of one target
+        "instances": 2,                                      how many (default 1)
+        "portEnv": "PORT",                                   variable that carries its port (default PORT)
+        "cwd": ".", "env": { "NAME": "value" } } },          relative to the config file
+    "demoBackends": 2,                                       --demo-backends
+    "ports": "aws" | 0 | { "offset": 10 },                   --ports / --port-offset
+    "host": "127.0.0.1",                                     --host
+    "adminPort": 8404 | "off",                               --admin-port
+    "accessLog": "-" | "FILE",                               --access-log
+    "summarySeconds": 10                                     --summary-seconds
+  }
+
+Options of compare:
+  --target-group TG       the target group to compare (construct path, stack/logicalId or logical id);
+                          requests go through the first ALB listener (default action, else rule) that
+                          forwards to it, built to satisfy that rule's conditions
+  --algorithms A,B,...    default: all, AWS's first: ${Object.keys(ALL_BALANCERS).join(', ')}
+                          (${Object.keys(NON_AWS_BALANCERS).join(', ')} are not offered by AWS: marked "not AWS")
+  --requests N            requests per algorithm (default ${DEFAULT_REQUESTS})
+  --rps N                 request rate in virtual time (default ${DEFAULT_RPS})
+  --seed N                random seed (default ${DEFAULT_SEED}); the same seed gives the same result
+  --backends LxC,...      simulated targets, one per item: latency L ms while at most C requests are in
+                          flight, proportionally slower beyond (default ${DEFAULT_BACKENDS}: two targets
+                          and one with a quarter of their capacity; simulator choice)
+  --json                  print the result rows as JSON instead of the table
+  --no-synth, -c          as for start
+
+Served: ALB HTTP/HTTPS listeners (HTTP/1.1, HTTP/2 over TLS, WebSocket), NLB TCP/TLS listeners.
+Not served: UDP listeners, Lambda targets, authenticate-* actions (reported at start-up).
+
+Target controls while running, e.g. with curl on the admin port:
+  curl -X POST http://127.0.0.1:8404/_sim/targets/<target-group>/<index>/fail-health
+  verbs: fail-health, recover, status/503, delay/500, hang, reset, down, up, deregister, register
+  http://127.0.0.1:8404/ (HTML)   /metrics (Prometheus)   /stats (JSON)
+
+Environment:
+  NO_COLOR                no colour (colour is used only on a terminal anyway)
+  CDK_VALIDATION          ha-sim runs the app with CDK_VALIDATION=false (aws-cdk-lib's template validation
+                          costs seconds and changes nothing the simulator reads); set it to keep validation
+
+Exit codes: 0 success, 1 runtime failure (synthesis failed, port in use, ...), 2 usage error (bad option,
+unknown target group, no assembly, nothing to serve).
+`;
+
+/** The parsed command line. */
+export interface CliArgs {
+  readonly command: 'start' | 'demo' | 'compare' | 'help' | 'version';
+  /** The cloud-assembly directory given on the command line, if any. */
+  readonly assembly?: string;
+  readonly options: SimulatorOptions;
+  readonly endpointsFile?: string;
+  readonly summarySeconds: number;
+  readonly synth: boolean;
+  readonly watch: boolean;
+  readonly quiet: boolean;
+  /** `--context KEY=VALUE` pairs for the synthesis. */
+  readonly context: Readonly<Record<string, string>>;
+  /** The `--config` file, when given. */
+  readonly configFile?: string;
+  /** compare: the validated compare options. */
+  readonly compare?: CompareCliOptions;
+}
+
+/** Every option of every command; COMPARE_ONLY / START_ONLY say which command rejects which. */
+const OPTIONS = {
+  targets: { type: 'string', multiple: true },
+  'demo-backends': { type: 'string' },
+  ports: { type: 'string' },
+  'port-offset': { type: 'string' },
+  host: { type: 'string' },
+  'admin-port': { type: 'string' },
+  'access-log': { type: 'string' },
+  endpoints: { type: 'string' },
+  'summary-seconds': { type: 'string' },
+  config: { type: 'string' },
+  watch: { type: 'boolean' },
+  'no-synth': { type: 'boolean' },
+  context: { type: 'string', short: 'c', multiple: true },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  'target-group': { type: 'string' },
+  requests: { type: 'string' },
+  rps: { type: 'string' },
+  seed: { type: 'string' },
+  algorithms: { type: 'string' },
+  backends: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+const COMPARE_ONLY = ['target-group', 'requests', 'rps', 'seed', 'algorithms', 'backends', 'json'];
+const START_ONLY = [
+  'targets',
+  'demo-backends',
+  'ports',
+  'port-offset',
+  'host',
+  'admin-port',
+  'access-log',
+  'endpoints',
+  'summary-seconds',
+  'config',
+  'watch',
+  'quiet',
+];
+
+function int(name: string, s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isInteger(n) || n < 0)
+    throw new SimulatorError('SIM_BAD_OPTION', `--${name} must be a non-negative integer, got "${s}"`);
+  return n;
+}
+
+function contextPairs(pairs: readonly string[] | undefined): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new SimulatorError('SIM_BAD_OPTION', `--context expects KEY=VALUE, got "${pair}"`);
+    context[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return context;
+}
+
+function targetLists(values: readonly string[] | undefined): Record<string, string[]> {
+  const targets: Record<string, string[]> = {};
+  for (const t of values ?? []) {
+    const eq = t.indexOf('=');
+    if (eq <= 0) throw new SimulatorError('SIM_BAD_OPTION', `--targets expects TG=host:port[,host:port], got "${t}"`);
+    const addrs = t
+      .slice(eq + 1)
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
+    for (const a of addrs) {
+      if (!isHostPort(a))
+        throw new SimulatorError('SIM_BAD_OPTION', `--targets address "${a}" is not host:port (port 1-65535)`);
+    }
+    (targets[t.slice(0, eq)] ??= []).push(...addrs);
+  }
+  return targets;
+}
+
+/**
+ * Parse the command line (exported for tests). Throws SimulatorError('SIM_BAD_OPTION') on bad input,
+ * including a bad `--config` file. `readFile` reads the config file (tests pass their own).
+ */
+export function parseCli(argv: readonly string[], readFile?: (file: string) => string): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
+  } catch (err) {
+    throw new SimulatorError('SIM_BAD_OPTION', (err as Error).message);
+  }
+  const v = parsed.values;
+  const [cmd, ...rest] = parsed.positionals;
+  const none = { options: {}, summarySeconds: 0, synth: false, watch: false, quiet: false, context: {} };
+  if (v.version) return { command: 'version', ...none };
+  if (v.help || cmd === undefined || cmd === 'help') return { command: 'help', ...none };
+  if (cmd !== 'start' && cmd !== 'demo' && cmd !== 'compare')
+    throw new SimulatorError('SIM_BAD_OPTION', `unknown command "${cmd}"`);
+  const notHere = Object.keys(v).filter((k) => (cmd === 'compare' ? START_ONLY : COMPARE_ONLY).includes(k));
+  if (notHere.length > 0)
+    throw new SimulatorError(
+      'SIM_BAD_OPTION',
+      `${notHere.map((k) => `--${k}`).join(', ')} cannot be used with "${cmd}"`,
+    );
+  if (rest.length > 1) throw new SimulatorError('SIM_BAD_OPTION', `unexpected argument "${rest[1]}"`);
+  const common = {
+    ...(rest[0] !== undefined ? { assembly: rest[0] } : {}),
+    synth: !v['no-synth'],
+    context: contextPairs(v.context),
+  };
+  if (cmd === 'compare') {
+    return {
+      command: 'compare',
+      ...none,
+      ...common,
+      compare: parseCompareOptions({
+        targetGroup: v['target-group'],
+        requests: v.requests,
+        rps: v.rps,
+        seed: v.seed,
+        algorithms: v.algorithms,
+        backends: v.backends,
+        json: v.json ?? false,
+      }),
+    };
+  }
+
+  let ports: PortMode | undefined;
+  if (v.ports !== undefined) {
+    if (v.ports === '0') ports = 0;
+    else if (v.ports === 'aws') ports = 'aws';
+    else throw new SimulatorError('SIM_BAD_OPTION', `--ports must be "aws" or 0, got "${v.ports}"`);
+  }
+  const offset = int('port-offset', v['port-offset']);
+  if (offset !== undefined && ports !== 0) ports = { offset };
+  let adminPort: number | false | undefined;
+  if (v['admin-port'] === 'off') adminPort = false;
+  else {
+    adminPort = int('admin-port', v['admin-port']);
+    if (adminPort !== undefined && adminPort > 65535)
+      throw new SimulatorError('SIM_BAD_OPTION', `--admin-port must be 0-65535 or "off", got "${v['admin-port']}"`);
+  }
+  const flags: SimConfigFile = {
+    targets: v.targets ? targetLists(v.targets) : undefined,
+    demoBackends: int('demo-backends', v['demo-backends']),
+    ports,
+    host: v.host || undefined,
+    adminPort,
+    accessLog: v['access-log'] || undefined,
+    summarySeconds: int('summary-seconds', v['summary-seconds']),
+  };
+  const c = v.config !== undefined ? mergeConfig(readConfigFile(v.config, readFile), flags) : mergeConfig({}, flags);
+  const options: SimulatorOptions = {
+    demoBackends: c.demoBackends ?? (cmd === 'demo' ? 3 : 0),
+    targets: c.targets ?? {},
+    ports: c.ports ?? 'aws',
+    adminPort: c.adminPort ?? 8404,
+    ...(c.processes ? { processes: c.processes } : {}),
+    ...(c.host ? { host: c.host } : {}),
+    ...(c.accessLog ? { accessLog: c.accessLog } : {}),
+  };
+  return {
+    command: cmd,
+    ...common,
+    options,
+    ...(v.endpoints !== undefined ? { endpointsFile: v.endpoints } : {}),
+    summarySeconds: c.summarySeconds ?? 10,
+    watch: v.watch ?? false,
+    quiet: v.quiet ?? false,
+    ...(v.config !== undefined ? { configFile: v.config } : {}),
+  };
+}

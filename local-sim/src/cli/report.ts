@@ -1,0 +1,116 @@
+/** What `ha-sim start` prints: the endpoint table, health transitions and the periodic summary line. */
+import type { EndpointsDescription } from '../live/endpoints';
+import type { HealthChange, ReloadSummary, Simulator } from '../live/simulator';
+import { healthStyle, timeOfDay, type painter } from './output';
+
+type Paint = ReturnType<typeof painter>;
+const plain: Paint = (_style, text) => text;
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+/** Columns padded to the widest cell; `paint` colours a cell after padding. */
+function table(rows: string[][], paint?: (row: number, col: number, text: string) => string): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows
+    .map((r, ri) =>
+      r
+        .map((c, i) => {
+          const cell = pad(c, widths[i]);
+          return paint ? paint(ri, i, cell) : cell;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** The endpoint table printed at start-up (exported for tests). */
+export function formatEndpoints(e: EndpointsDescription, paint: Paint = plain): string {
+  const out: string[] = [];
+  for (const lb of e.loadBalancers) {
+    out.push(paint('bold', `Load balancer ${lb.id} (${lb.type}, ${lb.dimension})`));
+    for (const l of lb.listeners) {
+      out.push(`  ${l.protocol}:${l.port}  ${l.url ?? '(not simulated by the live proxy)'}   [${l.id}]`);
+      const rows = [
+        ['    priority', 'conditions', 'action'],
+        ...l.rules.map((r) => [`    ${r.priority}`, r.conditions, r.action]),
+      ];
+      out.push(table(rows));
+    }
+  }
+  out.push('');
+  for (const tg of e.targetGroups) {
+    out.push(
+      paint('bold', `Target group ${tg.id}`) +
+        ` (${tg.protocol ?? '-'}:${tg.port ?? '-'}) health check: ${tg.healthCheck}`,
+    );
+    if (tg.targets.length === 0) out.push('    (no registered targets)');
+    else {
+      const rows = [
+        ['    #', 'target', 'backend', 'state', 'reason'],
+        ...tg.targets.map((t) => [`    ${t.index}`, t.address, t.backend ?? '-', t.state, t.reason ?? '']),
+      ];
+      out.push(table(rows, (r, c, text) => (r > 0 && c === 3 ? paint(healthStyle(text.trim()), text) : text)));
+    }
+  }
+  if (e.admin)
+    out.push(
+      '',
+      `Stats: ${e.admin}/stats   Metrics: ${e.admin}/metrics   Controls: ${e.admin}/_sim/targets/<tg>/<i>/<verb>`,
+    );
+  if (e.issues.length > 0) out.push('', 'Not simulated:', ...e.issues.map((i) => `  ${i}`));
+  return out.join('\n');
+}
+
+/** `WebPrimary/Web/Site/Resource` → `WebPrimary/Site` (stack and construct name). */
+function shortId(id: string): string {
+  const parts = id.replace(/(\/Resource)+$/, '').split('/');
+  return parts.length <= 2 ? parts.join('/') : `${parts[0]}/${parts[parts.length - 1]}`;
+}
+
+/** One line of totals: requests, ELB and target errors, healthy targets per group. */
+export function summaryLine(sim: Simulator): string {
+  const snap = sim.metrics.snapshot();
+  let requests = 0;
+  let elb5xx = 0;
+  let elb4xx = 0;
+  for (const c of Object.values(snap.loadBalancers)) {
+    requests += c.RequestCount ?? 0;
+    elb5xx += c.HTTPCode_ELB_5XX_Count ?? 0;
+    elb4xx += c.HTTPCode_ELB_4XX_Count ?? 0;
+  }
+  let t5xx = 0;
+  for (const c of Object.values(snap.targetGroups)) t5xx += c.HTTPCode_Target_5XX_Count ?? 0;
+  const groups = sim
+    .endpoints()
+    .targetGroups.filter((tg) => tg.targets.length > 0)
+    .map(
+      (tg) =>
+        `${shortId(tg.id)} ${tg.targets.filter((t) => t.state === 'healthy').length}/${tg.targets.length} healthy`,
+    );
+  return `[${timeOfDay()}] requests ${requests} | ELB 4xx ${elb4xx} 5xx ${elb5xx} | target 5xx ${t5xx} | ${groups.join(' | ')}`;
+}
+
+/** A health transition: `[time] tg name (addr): from → to (reason)`. */
+export function healthLine(sim: Simulator, c: HealthChange, paint: Paint = plain): string {
+  const name = sim.targets(c.targetGroupId).controls[c.index]?.name ?? `${c.target.targetId}:${c.target.port}`;
+  const to = paint(healthStyle(c.to), c.to);
+  return `[${timeOfDay()}] ${c.targetGroupId} ${name} (${c.target.targetId}:${c.target.port}): ${c.from} → ${to}${c.reason ? ` (${c.reason})` : ''}`;
+}
+
+/** What a reload changed, in one line ("no change" when nothing did). */
+export function reloadLine(s: ReloadSummary): string {
+  const parts: string[] = [];
+  const add = (list: readonly string[], what: string): void => {
+    if (list.length > 0) parts.push(`${what} ${list.join(', ')}`);
+  };
+  add(s.listenersRerouted, 'rules changed on');
+  add(s.listenersStarted, 'started');
+  add(s.listenersRestarted, 'restarted');
+  add(s.listenersStopped, 'stopped');
+  add(s.targetGroupsAdded, 'new target groups');
+  add(s.targetGroupsRemoved, 'draining target groups');
+  return parts.length > 0 ? parts.join('; ') : 'no change to load balancers, listeners, rules or target groups';
+}

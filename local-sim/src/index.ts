@@ -36,7 +36,8 @@ export {
   type ModelIssue,
   type SimModel,
 } from './model';
-export { Metrics, renderPrometheus, type MetricsSnapshot, type ResetSource } from './core/metrics';
+export { Metrics, type MetricsSnapshot, type ResetSource } from './core/metrics';
+export { PrometheusExporter, renderPrometheus } from './live/prometheus';
 export type { FlowRecord } from './live/tcp-listener';
 export { formatAccessLogLine, parseAccessLogLine, parseAccessLogRecord, type AccessLogEntry } from './core/access-log';
 /** Virtual time: the same engine driven by a virtual clock (deterministic scenarios, what-if comparisons). */

@@ -127,6 +127,34 @@ export const SIMULATOR_CHOICES = {
     choice:
       'A small HTML page "<code> <reason>" with Server: awselb/2.0, as ALBs are commonly observed to send; redirects have an empty body.',
   },
+  desync_undefined_semantics: {
+    id: 'desync_undefined_semantics',
+    section: '§5.3',
+    question: 'What exactly triggers UndefinedContentLengthSemantics and UndefinedTransferEncodingSemantics?',
+    choice:
+      'A Content-Length other than 0 on a GET or HEAD request, and any Transfer-Encoding on a GET or HEAD request.',
+  },
+  desync_suspicious_header: {
+    id: 'desync_suspicious_header',
+    section: '§5.3',
+    question: 'Which header names "normalise to" Transfer-Encoding or Content-Length (SuspiciousHeader)?',
+    choice:
+      'A name that is not a valid token but reads as one of the two once lower-cased, with spaces and underscores taken as hyphens and surrounding ones removed.',
+  },
+  desync_strictest_block: {
+    id: 'desync_strictest_block',
+    section: '§5.3',
+    question: 'What does a request blocked in strictest mode (Acceptable or Ambiguous) receive?',
+    choice: 'The same as a blocked Severe request: 400 and the client connection closed.',
+  },
+  desync_unframeable: {
+    id: 'desync_unframeable',
+    section: '§5.3',
+    question:
+      'What happens in monitor mode to a request whose body length cannot be determined (unparsable or differing Content-Length values, a last transfer coding other than chunked)?',
+    choice:
+      'It is answered 400 and the connection closed, as RFC 7230 §3.3.3 requires of every recipient: there is no length it could be forwarded with.',
+  },
 } as const satisfies Record<string, SimulatorChoice>;
 
 export type SimulatorChoiceId = keyof typeof SIMULATOR_CHOICES;

@@ -10,6 +10,8 @@ export const HTTP_LIMITS = {
   targetConnectTimeoutSeconds: 10,
   targetTlsHandshakeTimeoutSeconds: 10,
   traceIdRewriteHeaderBytes: 7 * 1024,
+  /** HTTPS listeners accept up to this many parallel requests on one HTTP/2 connection (§5.2). */
+  http2MaxConcurrentStreams: 128,
 } as const;
 
 /** Cookie names the ALB issues (§3). */

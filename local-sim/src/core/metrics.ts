@@ -4,12 +4,11 @@
  * `AWS/NetworkELB` for network load balancers (§6.7). Two views of the same numbers:
  *
  * - `snapshot()`: plain JSON counters (the `/stats` page, tests, the CLI summary line);
- * - `registry`: a prom-client `Registry` owned by this instance (never the global default registry),
- *   rendered in the Prometheus text format by `prometheus()` for `/metrics`.
+ * - `families()`: the same counters per namespace and dimension, for exporters (the live shell renders
+ *   them in the Prometheus format at `/metrics`, `live/prometheus.ts`).
  *
  * Pure computation: counters are updated by the `record*` / `flow*` methods; no clock, no I/O.
  */
-import { Counter, Gauge, Registry, Summary } from 'prom-client';
 import {
   ALB_LB_METRICS,
   ALB_NAMESPACE,
@@ -51,6 +50,8 @@ export interface RequestObservation {
   readonly processedBytes?: number;
   /** The request carried header names outside `[-A-Za-z0-9]+` (§5.3): dropped or forwarded. */
   readonly invalidHeaders?: 'dropped' | 'forwarded';
+  /** Desync mitigation classified the request as other than Compliant (§5.3). */
+  readonly nonCompliant?: boolean;
 }
 
 /** Who sent a TCP RST on an NLB flow (§6.7 `TCP_Client_Reset_Count`, `TCP_ELB_Reset_Count`, `TCP_Target_Reset_Count`). */
@@ -70,109 +71,37 @@ export interface MetricsSnapshot {
   readonly networkTargetGroups: Readonly<Record<string, Counters<NlbTgMetric>>>;
 }
 
-/** Metrics whose value goes up and down (Prometheus gauges); the rest only count up. */
-const GAUGES: ReadonlySet<string> = new Set([
+/** Metrics whose value goes up and down (gauges); the rest only count up. */
+export const GAUGE_METRICS: ReadonlySet<string> = new Set([
   'ActiveConnectionCount',
   'ActiveFlowCount',
   'HealthyHostCount',
   'UnHealthyHostCount',
 ]);
 
-/** Metrics rendered as a Prometheus summary (`_sum` / `_count`, like CloudWatch's Sum and SampleCount). */
-const SUMMARIES: ReadonlySet<string> = new Set(['TargetResponseTime']);
+/** Metrics that are a distribution: their row keeps the sum and, beside it, `<name>Count`. */
+export const DISTRIBUTION_METRICS: ReadonlySet<string> = new Set(['TargetResponseTime']);
 
-type Dimension = 'LoadBalancer' | 'TargetGroup';
-
-/** `AWS/ApplicationELB` → `aws_applicationelb` */
-export function prometheusPrefix(namespace: string = ALB_NAMESPACE): string {
-  return namespace.toLowerCase().replace(/[^a-z0-9]+/g, '_');
-}
-
-/** The part of a prom-client summary's per-label state that `Family` keeps up to date at scrape time. */
-interface SummaryEntry {
-  labels: Record<string, string>;
-  sum: number;
-  count: number;
-}
+export type Dimension = 'LoadBalancer' | 'TargetGroup';
 
 /**
- * One namespace × dimension: the JSON counters per dimension value and the prom-client metric per
- * AWS metric name. The hot path only updates the plain counters; the prom-client metrics are filled
- * from them when they are collected (`collect` callbacks: `/metrics`, `registry.metrics()`), in the
- * order the dimension values were first seen, so the rendered text is the same as if every update had
- * gone through prom-client.
+ * One namespace × dimension: plain counters per dimension value, in the order the values were first
+ * seen. Exporters (the live shell's Prometheus endpoint) read them through `rows()`.
  */
-class Family<K extends string> {
+export class Family<K extends string> {
   readonly #values = new Map<string, Record<string, number>>();
-  readonly #counters = new Map<K, Counter<Dimension>>();
-  readonly #gauges = new Map<K, Gauge<Dimension>>();
-  readonly #summaries = new Map<K, Summary<Dimension>>();
 
   constructor(
-    registry: Registry,
-    namespace: string,
+    readonly namespace: string,
     readonly dimension: Dimension,
-    names: readonly K[],
-  ) {
-    const prefix = prometheusPrefix(namespace);
-    const values = this.#values;
-    const dim = dimension;
-    for (const m of names) {
-      const config = {
-        name: `${prefix}_${m}`,
-        help: `${namespace} ${m} per ${dimension} (CloudWatch metric)`,
-        labelNames: [dimension],
-        registers: [registry],
-      };
-      if (SUMMARIES.has(m)) {
-        this.#summaries.set(
-          m,
-          new Summary({
-            ...config,
-            percentiles: [],
-            collect(this: Summary<Dimension>) {
-              // Entries exist from each dimension value's first observation; sum and count come from the rows.
-              const map = (this as unknown as { hashMap: Record<string, SummaryEntry> }).hashMap;
-              for (const s of Object.values(map)) {
-                const row = values.get(s.labels[dim]);
-                if (!row) continue;
-                s.sum = row[m] ?? 0;
-                s.count = row.TargetResponseTimeCount ?? 0;
-              }
-            },
-          }),
-        );
-      } else if (GAUGES.has(m)) {
-        this.#gauges.set(
-          m,
-          new Gauge({
-            ...config,
-            collect(this: Gauge<Dimension>) {
-              this.reset();
-              for (const [key, row] of values) this.set({ [dim]: key }, row[m] ?? 0);
-            },
-          }),
-        );
-      } else {
-        this.#counters.set(
-          m,
-          new Counter({
-            ...config,
-            collect(this: Counter<Dimension>) {
-              this.reset();
-              for (const [key, row] of values) this.inc({ [dim]: key }, row[m] ?? 0);
-            },
-          }),
-        );
-      }
-    }
-  }
+    readonly names: readonly K[],
+  ) {}
 
   has(key: string): boolean {
     return this.#values.has(key);
   }
 
-  /** The counters of one dimension value; counters and gauges render as 0 from here on. */
+  /** The counters of one dimension value; from here on it is listed (with zeros) by `rows()`. */
   of(key: string): Readonly<Counters<K>> {
     return this.#row(key) as Counters<K>;
   }
@@ -189,17 +118,19 @@ class Family<K extends string> {
   }
 
   set(key: string, m: K, v: number): void {
-    const c = this.#row(key);
-    c[m] = v;
+    this.#row(key)[m] = v;
   }
 
+  /** One sample of a distribution metric: its sum and its `<name>Count`. */
   observe(key: string, m: K, v: number): void {
     const c = this.#row(key);
-    const first = c.TargetResponseTimeCount === undefined;
     c[m] = (c[m] ?? 0) + v;
-    c.TargetResponseTimeCount = (c.TargetResponseTimeCount ?? 0) + 1;
-    // The first observation creates prom-client's entry for this dimension value (render order).
-    if (first) this.#summaries.get(m)?.observe({ [this.dimension]: key }, v);
+    c[`${m}Count`] = (c[`${m}Count`] ?? 0) + 1;
+  }
+
+  /** Dimension values and their counters, in first-seen order (live view, do not modify). */
+  rows(): ReadonlyMap<string, Readonly<Record<string, number>>> {
+    return this.#values;
   }
 
   snapshot(): Record<string, Counters<K> & { TargetResponseTimeCount?: number }> {
@@ -232,12 +163,15 @@ const RESET_METRIC: Readonly<Record<ResetSource, NlbLbMetric>> = {
 };
 
 export class Metrics {
-  /** prom-client registry of this instance (one per simulator; not the global default registry). */
-  readonly registry = new Registry();
-  readonly #albLb = new Family<AlbLbMetric>(this.registry, ALB_NAMESPACE, 'LoadBalancer', ALB_LB_METRICS);
-  readonly #albTg = new Family<AlbTgMetric>(this.registry, ALB_NAMESPACE, 'TargetGroup', ALB_TG_METRICS);
-  readonly #nlbLb = new Family<NlbLbMetric>(this.registry, NLB_NAMESPACE, 'LoadBalancer', NLB_LB_METRICS);
-  readonly #nlbTg = new Family<NlbTgMetric>(this.registry, NLB_NAMESPACE, 'TargetGroup', NLB_TG_METRICS);
+  readonly #albLb = new Family<AlbLbMetric>(ALB_NAMESPACE, 'LoadBalancer', ALB_LB_METRICS);
+  readonly #albTg = new Family<AlbTgMetric>(ALB_NAMESPACE, 'TargetGroup', ALB_TG_METRICS);
+  readonly #nlbLb = new Family<NlbLbMetric>(NLB_NAMESPACE, 'LoadBalancer', NLB_LB_METRICS);
+  readonly #nlbTg = new Family<NlbTgMetric>(NLB_NAMESPACE, 'TargetGroup', NLB_TG_METRICS);
+
+  /** Every namespace × dimension, for exporters. */
+  families(): readonly Family<string>[] {
+    return [this.#albLb, this.#albTg, this.#nlbLb, this.#nlbTg];
+  }
 
   /**
    * Register a load balancer and its target groups so they render with zero values before any traffic.
@@ -289,6 +223,7 @@ export class Metrics {
     if (o.processedBytes) family.add(lb, 'ProcessedBytes', o.processedBytes);
     if (o.invalidHeaders === 'dropped') family.add(lb, 'DroppedInvalidHeaderRequestCount');
     if (o.invalidHeaders === 'forwarded') family.add(lb, 'ForwardedInvalidHeaderRequestCount');
+    if (o.nonCompliant) family.add(lb, 'DesyncMitigationMode_NonCompliant_Request_Count');
     if (o.action === 'redirect' && o.elbStatusCode !== undefined && o.elbStatusCode < 400)
       family.add(lb, 'HTTP_Redirect_Count');
     if (o.action === 'fixed-response') family.add(lb, 'HTTP_Fixed_Response_Count');
@@ -346,24 +281,4 @@ export class Metrics {
       networkTargetGroups: this.#nlbTg.snapshot(),
     };
   }
-
-  /** `Content-Type` of `prometheus()` (text exposition format 0.0.4). */
-  get contentType(): string {
-    return this.registry.contentType;
-  }
-
-  /**
-   * Prometheus text exposition, rendered by prom-client. Metric names keep AWS's spelling behind a
-   * namespace prefix (`aws_applicationelb_RequestCount`, `aws_networkelb_NewFlowCount`); labels are the
-   * CloudWatch dimensions `LoadBalancer` and `TargetGroup`. `TargetResponseTime` is a summary
-   * (`_sum` / `_count`), present once a target has answered.
-   */
-  prometheus(): Promise<string> {
-    return this.registry.metrics();
-  }
-}
-
-/** Prometheus text of `metrics` (same as `metrics.prometheus()`). */
-export function renderPrometheus(metrics: Metrics): Promise<string> {
-  return metrics.prometheus();
 }

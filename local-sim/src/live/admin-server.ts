@@ -123,8 +123,8 @@ export class AdminServer {
     const url = new URL(req.url ?? '/', 'http://admin');
     const sim = this.sim;
     if (url.pathname === '/metrics') {
-      const text = await sim.metrics.prometheus();
-      res.writeHead(200, { 'content-type': sim.metrics.contentType });
+      const text = await sim.prometheus.render();
+      res.writeHead(200, { 'content-type': sim.prometheus.contentType });
       res.end(text);
       return;
     }

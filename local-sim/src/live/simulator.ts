@@ -15,8 +15,10 @@ import {
   type TargetHealthDescription,
   type TargetKey,
 } from '../core/engine';
-import type { AccessLogEntry } from '../core/access-log';
+import { formatAccessLogLine, type AccessLogEntry } from '../core/access-log';
+import type { ExchangeObservation } from '../core/exchange';
 import { Metrics } from '../core/metrics';
+import { exchangeRecorder } from '../core/record';
 import {
   findListener,
   findLoadBalancer,
@@ -32,7 +34,11 @@ import { AdminServer } from './admin-server';
 import { DemoBackend } from './demo-backend';
 import { describeEndpoints, type EndpointsDescription } from './endpoints';
 import { SimulatorError } from './errors';
-import { HttpListener, InFlightRegistry, PoolRegistry, type ListenerServices } from './http-listener';
+import { HttpListener, type ListenerServices } from './http-listener';
+import { PrometheusExporter } from './prometheus';
+import { randomHex } from './random-hex';
+import { UpstreamPools } from './upstream';
+import { InFlightRegistry } from './wire';
 import { TcpListener, type FlowRecord, type TcpListenerServices } from './tcp-listener';
 import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from './ids';
 import { localPort, MAX_PORT, type PortMode } from './ports';
@@ -115,6 +121,8 @@ export interface SimulatorEvents {
   /** A target process ended without being stopped by the simulator. */
   'target-exit': [name: string, code: number | null, signal: NodeJS.Signals | null];
   reload: [summary: ReloadSummary];
+  /** One HTTP request through an ALB listener, as the metrics and the access log saw it. */
+  exchange: [observation: ExchangeObservation];
   error: [err: unknown];
 }
 
@@ -356,12 +364,14 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   #model: SimModel;
   readonly engine: Engine;
   readonly metrics = new Metrics();
+  /** `/metrics`: the same counters in the Prometheus text format. */
+  readonly prometheus = new PrometheusExporter(this.metrics);
   readonly #options: SimulatorOptions;
   readonly #listeners = new Map<string, LiveListener>();
   readonly #targets = new Map<string, TargetControl[]>();
   readonly #backends = new Map<string, DemoBackend[]>();
   readonly #processes = new Map<string, TargetProcess[]>();
-  readonly #pools: PoolRegistry;
+  readonly #pools: UpstreamPools;
   readonly #inFlight = new InFlightRegistry();
   readonly #prober: Prober;
   readonly #accessLog: AccessLogWriter;
@@ -382,9 +392,9 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       cookieKey: randomBytes(32),
       registerTemplateTargets: options.registerTemplateTargets ?? false,
     });
-    this.#pools = new PoolRegistry({
-      idleTimeoutMs: 60_000,
+    this.#pools = new UpstreamPools({
       connectTimeoutMs: options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
+      tlsTimeoutMs: HTTP_LIMITS.targetTlsHandshakeTimeoutSeconds * 1000,
     });
     this.#prober = new Prober((p) => ({ host: p.target.targetId, port: p.port }));
     this.#accessLog = new AccessLogWriter(typeof options.accessLog === 'string' ? options.accessLog : undefined);
@@ -573,24 +583,45 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   }
 
   #httpServices(lb: LoadBalancerModel): ListenerServices {
-    const cb = typeof this.#options.accessLog === 'function' ? this.#options.accessLog : undefined;
     return {
       engine: this.engine,
       metrics: this.metrics,
       pools: this.#pools,
       inFlight: this.#inFlight,
+      recorder: this.#recorder,
       loadBalancerDimension: loadBalancerDimension(lb),
       targetGroup: (id) => this.#targetGroupInfo(id),
-      idleTimeoutMs: this.#options.idleTimeoutOverrideMs,
-      accessLog: (line, entry) => {
-        this.#accessLog.write(line);
-        cb?.(line, entry);
-        this.emit('access-log', line, entry);
-      },
-      accessLogActive: () => this.#accessLog.active || cb !== undefined || this.listenerCount('access-log') > 0,
+      randomHex,
+      ...(this.#options.idleTimeoutOverrideMs !== undefined
+        ? { idleTimeoutMs: this.#options.idleTimeoutOverrideMs }
+        : {}),
       onError: (err) => this.emit('error', err),
       localRedirect: (location) => this.#localRedirect(lb, location),
     };
+  }
+
+  /** Every finished HTTP exchange: metrics, and an access-log line while anyone takes lines (§5.5, §5.6). */
+  readonly #recorder = exchangeRecorder(
+    this.metrics,
+    {
+      active: () =>
+        this.#accessLog.active || typeof this.#options.accessLog === 'function' || this.listenerCount('access-log') > 0,
+      write: (entry) => {
+        const line = formatAccessLogLine(entry);
+        this.#accessLog.write(line);
+        if (typeof this.#options.accessLog === 'function') this.#options.accessLog(line, entry);
+        this.emit('access-log', line, entry);
+      },
+    },
+    (o: ExchangeObservation) => this.#certificateArn(o),
+    (o) => this.emit('exchange', o),
+  );
+
+  #certificateArn(o: ExchangeObservation): string | undefined {
+    if (o.scheme !== 'https') return undefined;
+    const lb = this.#model.loadBalancers.find((b) => loadBalancerDimension(b) === o.loadBalancer);
+    const listener = this.#model.listeners.find((l) => l.loadBalancerId === lb?.id && l.port === o.listenerPort);
+    return listener?.certificateArns[0];
   }
 
   #tcpServices(lb: LoadBalancerModel): TcpListenerServices {
@@ -904,17 +935,25 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     return this.#admin?.url;
   }
 
-  /** Stop everything: listeners, admin server, pools, probes, demo backends, target processes. Idempotent. */
-  async stop(): Promise<void> {
+  /**
+   * Stop everything: listeners, admin server, pools, probes, demo backends, target processes. New
+   * connections are refused at once; requests in progress may finish for up to `graceMs` (default 0);
+   * what is still running then is cut and logged as a simulator stop (503), never as a target error.
+   * Idempotent.
+   */
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     for (const t of this.#retiring) clearTimeout(t);
-    this.#unsubscribe?.();
     for (const w of [...this.#waiters]) w(new SimulatorError('SIM_NOT_RUNNING', 'simulator stopped'));
     this.#prober.close();
-    await Promise.all([...[...this.#listeners.values()].map((l) => l.close()), this.#admin?.close()]);
-    await this.#pools.close();
+    await Promise.all([
+      ...[...this.#listeners.values()].map((l) => l.close(options.graceMs ?? 0)),
+      this.#admin?.close(),
+    ]);
+    this.#unsubscribe?.();
+    this.#pools.close();
     await Promise.all([...this.#backends.keys(), ...this.#processes.keys()].map((id) => this.#releaseTargets(id)));
     await this.#accessLog.close();
   }

@@ -19,7 +19,7 @@ import { normaliseAddress } from '../core/headers';
 import type { Metrics, ResetSource } from '../core/metrics';
 import type { ListenerModel, LoadBalancerModel, TargetGroupModel } from '../model/types';
 import { LISTENER_DEFAULTS } from '@ha-load-balancer/spec';
-import type { InFlightRegistry } from './http-listener';
+import type { InFlightRegistry } from './wire';
 import { tlsVersions, type KeyPair } from './tls';
 import { listen } from './ports';
 

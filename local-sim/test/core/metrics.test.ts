@@ -1,5 +1,6 @@
 import { register } from 'prom-client';
-import { Metrics, renderPrometheus } from '../../src/core/metrics';
+import { Metrics } from '../../src/core/metrics';
+import { PrometheusExporter, renderPrometheus } from '../../src/live/prometheus';
 
 const LB = 'app/web/50dc6c495c0c9188';
 const TG = 'targetgroup/site/73e2d6bc24d8a067';
@@ -127,7 +128,7 @@ describe('NLB metrics in AWS/NetworkELB (docs/aws-behaviour.md §6.7)', () => {
     });
     expect(s.loadBalancers[NLB]).toBeUndefined();
     expect(s.targetGroups[NTG]).toBeUndefined();
-    const text = await m.prometheus();
+    const text = await renderPrometheus(m);
     expect(text).toContain(`aws_networkelb_NewFlowCount{LoadBalancer="${NLB}"} 2`);
     expect(text).toContain(`aws_networkelb_ActiveFlowCount{LoadBalancer="${NLB}"} 1`);
     expect(text).toContain(`aws_networkelb_TCP_ELB_Reset_Count{LoadBalancer="${NLB}"} 2`);
@@ -145,17 +146,17 @@ describe('Prometheus text through prom-client', () => {
     const b = new Metrics();
     a.declare(LB, [TG]);
     a.recordRequest({ loadBalancer: LB, targetChosen: true });
-    expect(await a.prometheus()).toContain(`aws_applicationelb_RequestCount{LoadBalancer="${LB}"} 1`);
-    expect(await b.prometheus()).not.toContain(LB);
+    expect(await renderPrometheus(a)).toContain(`aws_applicationelb_RequestCount{LoadBalancer="${LB}"} 1`);
+    expect(await renderPrometheus(b)).not.toContain(LB);
     expect(register.getMetricsAsArray()).toEqual([]);
-    expect(a.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(new PrometheusExporter(a).contentType).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 
   test('every family has HELP and TYPE lines; TargetResponseTime is a summary with _sum and _count only', async () => {
     const m = new Metrics();
     m.recordRequest({ loadBalancer: LB, targetGroup: TG, targetChosen: true, targetResponseTime: 0.5 });
     m.recordRequest({ loadBalancer: LB, targetGroup: TG, targetChosen: true, targetResponseTime: 0.25 });
-    const text = await m.prometheus();
+    const text = await renderPrometheus(m);
     expect(text).toContain('# HELP aws_applicationelb_RequestCount ');
     expect(text).toContain('# TYPE aws_applicationelb_TargetResponseTime summary');
     expect(text).toContain(`aws_applicationelb_TargetResponseTime_sum{TargetGroup="${TG}"} 0.75`);

@@ -106,7 +106,7 @@ describe('NLB metrics in AWS/NetworkELB (docs/aws-behaviour.md §6.7)', () => {
     const closed = nextFlow();
     await viaTcp(sim.port(NET_TCP));
     await closed;
-    const text = await sim.metrics.prometheus();
+    const text = await sim.prometheus.render();
     expect(text).toMatch(/^aws_networkelb_NewFlowCount\{LoadBalancer="net\/NetLB\/[0-9a-f]{16}"\} 1$/m);
     expect(text).toMatch(/^aws_networkelb_HealthyHostCount\{TargetGroup="targetgroup\/DbTG\/[0-9a-f]{16}"\} 3$/m);
     expect(text).toContain('# TYPE aws_networkelb_ActiveFlowCount gauge');

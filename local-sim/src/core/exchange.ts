@@ -1,0 +1,744 @@
+/**
+ * One request exchange at an ALB listener, from the request as received to the observation it leaves
+ * behind (docs/aws-behaviour.md §4, §5). Both shells drive it — the live proxy with sockets and the
+ * virtual shell with a virtual clock — so every status the load balancer generates itself is decided
+ * here, once, and a virtual-time test proves what the live proxy does.
+ *
+ * ```
+ * const ex = edge.begin(request);      // admit: §5.2 limits, §5.4 TRACE/TE, §5.3 desync, §5.1 headers (463)
+ *                                      // decide: rules, forward/redirect/fixed, balancing, stickiness
+ * if (ex.step.kind === 'respond') { write ex.step.response; ex.finish(bytes) }
+ * else {                               // forward ex.step.upstream to the target, then one of:
+ *   ex.upstreamResponse(status, headers) → relay the response (cookies added) or answer 502
+ *   ex.upstreamFailed(kind, detail)      → the gateway error to answer (§5.4)
+ *   ex.clientGone()                      → 460: the client left first, nothing is written
+ *   ex.finish(bytes)
+ * }
+ * ```
+ * Each exchange ends in one `ExchangeObservation` handed to the recorder, which feeds the metrics and
+ * the access log (`record.ts`). Pure: time comes from the injected clock, randomness from `randomHex`.
+ */
+import {
+  ACCEPTED_TRANSFER_ENCODINGS,
+  ELB_STATUS,
+  HTTP_LIMITS,
+  SIMULATOR_CHOICES,
+  type DesyncMitigationMode,
+} from '@ha-load-balancer/spec';
+import type { LoadBalancerModel, ListenerModel, TargetGroupModel } from '../model/types';
+import { classifyRequest, desyncAction, type DesyncClassification } from './desync';
+import type { Engine } from './engine';
+import { gatewayError, protocolVersionError, type GatewayError, type UpstreamFailureKind } from './gateway-errors';
+import {
+  forwardRequestHeaders,
+  normaliseAddress,
+  traceRoot,
+  type ForwardingAttributes,
+  type HeaderList,
+} from './headers';
+import type { Clock, ForwardDecision, HttpRequestInfo, StickinessOutcome, TargetKey } from './types';
+
+/** The request as the edge received it. */
+export interface EdgeRequest {
+  readonly method: string;
+  /** The request-target as sent: origin form (`/a?b`) or absolute form (`http://h/a`). */
+  readonly target: string;
+  /** `1.0`, `1.1` or `2.0`, or what an HTTP/1.x request line said (classification reads it). */
+  readonly httpVersion: string;
+  /** Header lines as received (HTTP/2: pseudo-headers removed, `:authority` as `host`). */
+  readonly headers: HeaderList;
+  readonly client: { readonly address: string; readonly port: number };
+  /** HTTPS listeners: what the TLS handshake negotiated. */
+  readonly tls?: { readonly protocol?: string; readonly cipher?: string; readonly servername?: string };
+  /** A WebSocket (or other) upgrade request. */
+  readonly upgrade?: boolean;
+  /**
+   * HTTP/1.x requests: the request line's protocol token as sent (`HTTP/1.1`); classification (§5.3)
+   * needs it. Absent for HTTP/2, which desync mitigation does not apply to.
+   */
+  readonly rawVersion?: string;
+}
+
+/** A response the load balancer sends by itself. */
+export interface ElbResponse {
+  readonly status: number;
+  readonly headers: HeaderList;
+  readonly body: string;
+  /** Close the client connection after this response. */
+  readonly close: boolean;
+}
+
+/** What the shell sends to the target for a forwarded request. */
+export interface UpstreamRequest {
+  readonly requestId: number;
+  readonly target: TargetKey;
+  /** Target-group protocol: how to talk to the target. */
+  readonly protocol: 'HTTP' | 'HTTPS';
+  readonly method: string;
+  /** Origin-form path and query. */
+  readonly path: string;
+  readonly headers: HeaderList;
+  /** Close the connection to the target after this request (§5.3 defensive, Ambiguous request). */
+  readonly closeAfter: boolean;
+}
+
+export type ExchangeStep =
+  | { readonly kind: 'respond'; readonly response: ElbResponse }
+  | { readonly kind: 'forward'; readonly upstream: UpstreamRequest };
+
+/** The target's response as the client gets it. */
+export interface Relay {
+  readonly kind: 'relay';
+  readonly status: number;
+  /** The target's headers minus hop-by-hop ones, plus the load balancer's cookies. */
+  readonly headers: HeaderList;
+  /** Close the client connection after this response (§5.3 defensive, Ambiguous request). */
+  readonly close: boolean;
+}
+
+/** Everything one exchange left behind: what the metrics and the access log are made of. */
+export interface ExchangeObservation {
+  readonly loadBalancer: string;
+  readonly scheme: 'http' | 'https';
+  /** The listener port as configured (80, 443, ...). */
+  readonly listenerPort: number;
+  readonly request: EdgeRequest;
+  /** Clock time the request was received (ms). */
+  readonly receivedAtMs: number;
+  /** Clock time the exchange finished (ms). */
+  readonly finishedAtMs: number;
+  /** ms from receipt until the request went to the target (or until the answer, when none did). */
+  readonly requestProcessingMs: number;
+  /** ms the target took to send its response headers; -1 when no target answered. */
+  readonly targetProcessingMs: number;
+  /** ms from the target's response headers to the end of the response; -1 when no target answered. */
+  readonly responseProcessingMs: number;
+  /** Status the client received (460: none, the client had left). */
+  readonly status: number;
+  /** The load balancer generated the status itself (not a target's status passed through). */
+  readonly generated: boolean;
+  readonly targetStatus?: number;
+  readonly action?: 'forward' | 'redirect' | 'fixed-response';
+  /** `actions_executed` (§5.5), in order. */
+  readonly actions: readonly string[];
+  /** Set once a rule was evaluated: 0 for the default rule (§4.1). */
+  readonly matchedRulePriority?: number;
+  readonly targetGroup?: { readonly id: string; readonly dimension: string; readonly arn: string };
+  readonly target?: TargetKey;
+  /** A target was chosen for the request (`RequestCount`, §5.6). */
+  readonly targetChosen: boolean;
+  readonly stickiness?: StickinessOutcome;
+  readonly failOpen?: boolean;
+  readonly targetConnectionError?: boolean;
+  readonly redirectUrl?: string;
+  /** The Root trace id the target saw. */
+  readonly traceId?: string;
+  readonly invalidHeaders?: 'dropped' | 'forwarded';
+  readonly classification: DesyncClassification;
+  /** Simulator only: why the load balancer answered by itself (gateway-error kind, §5.4 cause). */
+  readonly cause?: string;
+  readonly receivedBytes: number;
+  readonly sentBytes: number;
+}
+
+/** Receives each finished exchange (metrics, access log, request timeline). */
+export type ExchangeRecorder = (observation: ExchangeObservation) => void;
+
+/** A target group as the edge needs it. */
+export interface EdgeTargetGroup {
+  readonly model: TargetGroupModel;
+  readonly dimension: string;
+  readonly arn: string;
+}
+
+export interface ListenerEdgeOptions {
+  readonly engine: Engine;
+  readonly loadBalancer: LoadBalancerModel;
+  readonly listener: ListenerModel;
+  readonly clock: Clock;
+  /** `n` random lower-case hex digits (trace ids, §5.1). */
+  readonly randomHex: (n: number) => string;
+  /** `LoadBalancer` dimension (`app/name/id`). */
+  readonly loadBalancerDimension: string;
+  readonly targetGroup: (id: string) => EdgeTargetGroup | undefined;
+  readonly recorder: ExchangeRecorder;
+  /**
+   * SIMULATOR CONVENIENCE, NOT AWS: maps a redirect Location to the simulator's own ports (live shell:
+   * HTTP:80 → HTTPS:443 becomes the local HTTPS port). The access log keeps AWS's Location.
+   */
+  readonly localRedirect?: (location: string) => string;
+}
+
+/** Body of responses the load balancer generates itself: simulator choice `elb_error_page`. */
+export function errorPage(status: number): string {
+  const text = `${status} ${STATUS_TEXT[status] ?? ''}`.trim();
+  return `<html>\r\n<head><title>${text}</title></head>\r\n<body>\r\n<center><h1>${text}</h1></center>\r\n</body>\r\n</html>\r\n`;
+}
+
+/** Reason phrases of the statuses the load balancer generates (and the common ones it relays). */
+export const STATUS_TEXT: Readonly<Record<number, string>> = {
+  100: 'Continue',
+  101: 'Switching Protocols',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+  206: 'Partial Content',
+  301: 'Moved Permanently',
+  302: 'Found',
+  304: 'Not Modified',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  414: 'URI Too Long',
+  418: "I'm a Teapot",
+  429: 'Too Many Requests',
+  460: '',
+  463: '',
+  464: '',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
+  561: '',
+};
+
+/** A response the load balancer generates: `Server: awselb/2.0`, a body, its length (choice `elb_error_page`). */
+export function elbResponse(
+  status: number,
+  options: { body?: string; contentType?: string; headers?: HeaderList; close?: boolean } = {},
+): ElbResponse {
+  const body = options.body ?? errorPage(status);
+  return {
+    status,
+    headers: [
+      ['server', 'awselb/2.0'],
+      ['content-type', options.contentType ?? 'text/html'],
+      ['content-length', String(Buffer.byteLength(body))],
+      ...(options.headers ?? []),
+    ],
+    body,
+    close: options.close ?? false,
+  };
+}
+
+/** Response headers a proxy does not pass on (RFC 7230 §6.1), and `transfer-encoding` (re-framed). */
+const RESPONSE_HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'upgrade',
+]);
+
+const COMPLIANT: DesyncClassification = { class: 'Compliant' };
+
+/** `Buffer.byteLength` without a Buffer for ASCII (UTF-8 takes at most 3 bytes per UTF-16 unit). */
+function utf8Length(s: string): number {
+  return Buffer.byteLength(s);
+}
+
+/**
+ * §5.2 sizes, §5.4 TRACE and unsupported Transfer-Encoding: checked before anything else. Returns the
+ * status to answer, or undefined.
+ */
+function precheck(request: EdgeRequest): number | undefined {
+  const requestLine = `${request.method} ${request.target} HTTP/${request.httpVersion}`;
+  if (utf8Length(requestLine) > HTTP_LIMITS.requestLineBytes) return ELB_STATUS.uriTooLong;
+  let bound = 0;
+  for (const [k, v] of request.headers) {
+    const upper = 3 * (k.length + v.length) + 2;
+    if (upper > HTTP_LIMITS.singleHeaderBytes && utf8Length(k) + utf8Length(v) + 2 > HTTP_LIMITS.singleHeaderBytes) {
+      return ELB_STATUS.badRequest;
+    }
+    bound += upper + 2;
+  }
+  if (bound > HTTP_LIMITS.requestHeaderBytes) {
+    let total = 0;
+    for (const [k, v] of request.headers) total += utf8Length(k) + utf8Length(v) + 4;
+    if (total > HTTP_LIMITS.requestHeaderBytes) return ELB_STATUS.badRequest;
+  }
+  for (const [k, v] of request.headers) {
+    if (k.length !== 17 || k.toLowerCase() !== 'transfer-encoding') continue;
+    for (const token of v.split(',')) {
+      const t = token.trim().toLowerCase();
+      if (t && !(ACCEPTED_TRANSFER_ENCODINGS as readonly string[]).includes(t)) return ELB_STATUS.notImplemented;
+    }
+  }
+  if (request.method === 'TRACE') return ELB_STATUS.methodNotAllowed;
+  return undefined;
+}
+
+/** The rule-matching view of a request (§4.2). */
+function requestInfo(request: EdgeRequest, scheme: 'http' | 'https', listenerPort: number): HttpRequestInfo {
+  const url = request.target;
+  const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(url);
+  const pathAndQuery = origin ? url.slice(origin[0].length) || '/' : url;
+  const q = pathAndQuery.indexOf('?');
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of request.headers) {
+    const n = k.toLowerCase();
+    const cur = headers[n];
+    if (cur === undefined) headers[n] = v;
+    else headers[n] = Array.isArray(cur) ? [...cur, v] : [cur, v];
+  }
+  return {
+    method: request.method,
+    path: q >= 0 ? pathAndQuery.slice(0, q) : pathAndQuery,
+    query: q >= 0 ? pathAndQuery.slice(q + 1) : '',
+    headers,
+    ...(origin ? { host: origin[0].replace(/^[a-z][a-z0-9+.-]*:\/\//i, '') } : {}),
+    sourceIp: normaliseAddress(request.client.address),
+    protocol: scheme,
+    port: listenerPort,
+  };
+}
+
+/** Origin-form path of a request-target (absolute form → its path). */
+function originForm(target: string): string {
+  const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(target);
+  return origin ? target.slice(origin[0].length) || '/' : target;
+}
+
+/** One listener's edge: turns each request into an `Exchange`. */
+export class ListenerEdge {
+  readonly scheme: 'http' | 'https';
+  readonly #o: ListenerEdgeOptions;
+  readonly #forwarding: ForwardingAttributes;
+  readonly #mode: DesyncMitigationMode;
+
+  constructor(options: ListenerEdgeOptions) {
+    this.#o = options;
+    this.scheme = options.listener.protocol === 'HTTPS' ? 'https' : 'http';
+    const a = options.loadBalancer.attributes;
+    this.#forwarding = {
+      xffMode: a.xffHeaderProcessingMode,
+      xffClientPort: a.xffClientPort,
+      preserveHostHeader: a.preserveHostHeader,
+      dropInvalidHeaderFields: a.dropInvalidHeaderFields,
+    };
+    this.#mode = a.desyncMitigationMode as DesyncMitigationMode;
+  }
+
+  get options(): ListenerEdgeOptions {
+    return this.#o;
+  }
+
+  get listenerPort(): number {
+    return this.#o.listener.port;
+  }
+
+  /**
+   * Admit and route one request. `unframeable`: the parser could not tell where the body ends (§5.3,
+   * choice `desync_unframeable`); such a request is answered 400 whatever the mode.
+   */
+  begin(request: EdgeRequest, options: { unframeable?: boolean } = {}): Exchange {
+    return new Exchange(this, request, this.#o.clock.now(), options);
+  }
+
+  /**
+   * A request the HTTP/1.1 parser could not read at all (no request line, a header block it cannot
+   * split): 400 and the connection closed (§5.4), or `status` when the parser knows better (414 for a
+   * request line over 16 KB, 505 for HTTP/2 frames on an HTTP/1 connection, 408 for a client that
+   * stopped sending in the middle of a request).
+   */
+  malformed(
+    client: EdgeRequest['client'],
+    status: number,
+    cause: string,
+    bytes: { receivedBytes: number },
+    tls?: EdgeRequest['tls'],
+  ): ElbResponse {
+    const response = elbResponse(status, { close: true });
+    const now = this.#o.clock.now();
+    this.#o.recorder({
+      loadBalancer: this.#o.loadBalancerDimension,
+      scheme: this.scheme,
+      listenerPort: this.listenerPort,
+      request: { method: '', target: '', httpVersion: '', headers: [], client, ...(tls ? { tls } : {}) },
+      receivedAtMs: now,
+      finishedAtMs: now,
+      requestProcessingMs: -1,
+      targetProcessingMs: -1,
+      responseProcessingMs: -1,
+      status,
+      generated: true,
+      actions: [],
+      targetChosen: false,
+      classification: COMPLIANT,
+      cause,
+      receivedBytes: bytes.receivedBytes,
+      sentBytes: status === 408 ? 0 : Buffer.byteLength(response.body),
+    });
+    return response;
+  }
+
+  /** Admission and the routing decision: what to do with the request (§5.2–§5.4, §4). */
+  decide(request: EdgeRequest, ex: ExchangeState): ExchangeStep {
+    const o = this.#o;
+    const early = precheck(request);
+    // §5.3: HTTP/1.x requests only; HTTP/2 framing leaves nothing to desynchronise.
+    const classification = request.rawVersion
+      ? classifyRequest({
+          method: request.method,
+          target: request.target,
+          version: request.rawVersion,
+          headers: request.headers,
+        })
+      : COMPLIANT;
+    ex.classification = classification;
+    if (early !== undefined) {
+      return ex.answer(
+        elbResponse(early, { close: request.httpVersion !== '2.0' }),
+        `rejected before routing (${early})`,
+      );
+    }
+    const action = desyncAction(this.#mode, classification.class);
+    if (action === 'block') {
+      // Severe, or anything non-compliant in strictest mode (choice desync_strictest_block).
+      return ex.answer(
+        elbResponse(ELB_STATUS.badRequest, { close: true }),
+        `desync mitigation (${this.#mode}) blocks a ${classification.class} request: ${classification.reason}`,
+      );
+    }
+    if (ex.unframeable) {
+      return ex.answer(
+        elbResponse(ELB_STATUS.badRequest, { close: true }),
+        `the request body's length cannot be determined (${SIMULATOR_CHOICES.desync_unframeable.id})`,
+      );
+    }
+    ex.closeAfter = action === 'forward-and-close';
+
+    const fwd = forwardRequestHeaders(
+      request.headers,
+      request.target,
+      {
+        address: request.client.address,
+        port: request.client.port,
+        protocol: this.scheme,
+        listenerPort: this.listenerPort,
+      },
+      this.#forwarding,
+      { nowMs: o.clock.now(), randomHex: o.randomHex },
+      { keepUpgrade: request.upgrade === true },
+    );
+    if (!fwd.ok) return ex.answer(elbResponse(fwd.status, { close: ex.closeAfter }), fwd.reason);
+    ex.traceId = traceRoot(fwd.traceId);
+
+    const d = o.engine.route(o.loadBalancer.id, o.listener.id, requestInfo(request, this.scheme, this.listenerPort));
+    ex.matchedRulePriority = d.matchedRulePriority;
+    switch (d.kind) {
+      case 'redirect': {
+        ex.action = 'redirect';
+        ex.redirectUrl = d.location;
+        const location = o.localRedirect?.(d.location) ?? d.location;
+        return ex.answer(elbResponse(d.status, { body: '', headers: [['location', location]], close: ex.closeAfter }));
+      }
+      case 'fixed':
+        ex.action = 'fixed-response';
+        return ex.answer(
+          elbResponse(d.status, {
+            body: d.body,
+            contentType: d.contentType ?? 'text/plain; charset=utf-8',
+            close: ex.closeAfter,
+          }),
+        );
+      case 'error': {
+        if (d.targetGroupId) ex.targetGroupOf(d.targetGroupId);
+        return ex.answer(elbResponse(d.status, { close: ex.closeAfter }), d.reason);
+      }
+      case 'forward':
+        return this.#forward(request, ex, d, fwd.headers, fwd.invalidHeaderNames.length > 0);
+    }
+  }
+
+  #forward(
+    request: EdgeRequest,
+    ex: ExchangeState,
+    d: ForwardDecision,
+    forwarded: HeaderList,
+    invalidHeaders: boolean,
+  ): ExchangeStep {
+    const o = this.#o;
+    const tg = ex.targetGroupOf(d.targetGroupId);
+    const contentType = request.headers.find(([k]) => k.length === 12 && k.toLowerCase() === 'content-type')?.[1];
+    const incompatible = tg
+      ? protocolVersionError(tg.model.protocolVersion, {
+          httpVersionMajor: request.httpVersion === '2.0' ? 2 : 1,
+          method: request.method,
+          ...(contentType !== undefined ? { contentType } : {}),
+        })
+      : undefined;
+    if (incompatible) {
+      // §5.4 464: answered by the load balancer after choosing the target group; no target sees it.
+      o.engine.requestFinished(d.requestId, { notSent: true });
+      return ex.answer(
+        elbResponse(incompatible.status, { close: ex.closeAfter }),
+        `${incompatible.kind}: ${incompatible.cause} (${incompatible.detail})`,
+      );
+    }
+    ex.action = 'forward';
+    ex.actions = [...d.skippedActions, 'forward'];
+    ex.forward = d;
+    ex.targetChosen = true;
+    ex.target = d.target;
+    ex.stickiness = d.stickiness;
+    ex.failOpen = d.failOpen;
+    if (invalidHeaders) ex.invalidHeaders = o.loadBalancer.attributes.dropInvalidHeaderFields ? 'dropped' : 'forwarded';
+    let headers = forwarded;
+    if (this.scheme === 'https' && o.loadBalancer.attributes.tlsVersionAndCipherHeaders && request.tls) {
+      // §5.1: x-amzn-tls-version / x-amzn-tls-cipher-suite (OpenSSL names).
+      headers = [...forwarded];
+      if (request.tls.protocol) headers.push(['x-amzn-tls-version', request.tls.protocol]);
+      if (request.tls.cipher) headers.push(['x-amzn-tls-cipher-suite', request.tls.cipher]);
+    }
+    ex.sentToTargetAt = o.clock.now();
+    return {
+      kind: 'forward',
+      upstream: {
+        requestId: d.requestId,
+        target: d.target,
+        protocol: tg?.model.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP',
+        method: request.method,
+        path: originForm(request.target),
+        headers,
+        closeAfter: ex.closeAfter,
+      },
+    };
+  }
+}
+
+/** The mutable part of an exchange while it runs (what becomes the observation). */
+interface ExchangeState {
+  classification: DesyncClassification;
+  closeAfter: boolean;
+  /** Set by the shell's parser: the body framing could not be determined (§5.3, choice desync_unframeable). */
+  readonly unframeable: boolean;
+  traceId?: string;
+  matchedRulePriority?: number;
+  action?: 'forward' | 'redirect' | 'fixed-response';
+  actions: readonly string[];
+  redirectUrl?: string;
+  forward?: ForwardDecision;
+  targetChosen: boolean;
+  target?: TargetKey;
+  stickiness?: StickinessOutcome;
+  failOpen?: boolean;
+  invalidHeaders?: 'dropped' | 'forwarded';
+  sentToTargetAt?: number;
+  targetGroupOf(id: string): EdgeTargetGroup | undefined;
+  answer(response: ElbResponse, cause?: string): ExchangeStep;
+}
+
+/**
+ * One request through the edge. Created by `ListenerEdge.begin`; `step` says what the shell does next.
+ * Ends with `finish` (or `clientGone`), which hands one observation to the recorder.
+ */
+export class Exchange implements ExchangeState {
+  readonly step: ExchangeStep;
+  readonly receivedAt: number;
+  classification: DesyncClassification = COMPLIANT;
+  closeAfter = false;
+  readonly unframeable: boolean;
+  traceId?: string;
+  matchedRulePriority?: number;
+  action?: 'forward' | 'redirect' | 'fixed-response';
+  actions: readonly string[] = [];
+  redirectUrl?: string;
+  forward?: ForwardDecision;
+  targetChosen = false;
+  target?: TargetKey;
+  stickiness?: StickinessOutcome;
+  failOpen?: boolean;
+  invalidHeaders?: 'dropped' | 'forwarded';
+  sentToTargetAt?: number;
+  #tg?: EdgeTargetGroup;
+  #status = 0;
+  #generated = true;
+  #targetStatus?: number;
+  #targetConnectionError?: boolean;
+  #failure?: UpstreamFailureKind;
+  #stoppedEarly = false;
+  #cause?: string;
+  #headersAt?: number;
+  #answeredAt?: number;
+  #done = false;
+  readonly #edge: ListenerEdge;
+  readonly #request: EdgeRequest;
+
+  constructor(edge: ListenerEdge, request: EdgeRequest, now: number, options: { unframeable?: boolean } = {}) {
+    this.#edge = edge;
+    this.#request = request;
+    this.receivedAt = now;
+    this.unframeable = options.unframeable === true;
+    this.step = edge.decide(request, this);
+  }
+
+  targetGroupOf(id: string): EdgeTargetGroup | undefined {
+    this.#tg ??= this.#edge.options.targetGroup(id);
+    return this.#tg;
+  }
+
+  answer(response: ElbResponse, cause?: string): ExchangeStep {
+    this.#status = response.status;
+    this.#generated = true;
+    this.#answeredAt = this.#edge.options.clock.now();
+    if (cause !== undefined) this.#cause = cause;
+    return { kind: 'respond', response };
+  }
+
+  get request(): EdgeRequest {
+    return this.#request;
+  }
+
+  /** The target answered with `status` and `headers`: what the client gets (§3 cookies, §5.4 502). */
+  upstreamResponse(status: number, headers: HeaderList): Relay | { kind: 'respond'; response: ElbResponse } {
+    const now = this.#edge.options.clock.now();
+    this.#headersAt = now;
+    this.#targetStatus = status;
+    const out: HeaderList = [];
+    let targetSetsAppCookie = false;
+    const appCookie = this.forward?.appCookie;
+    for (const [k, v] of headers) {
+      const name = k.toLowerCase();
+      if (RESPONSE_HOP_BY_HOP.has(name)) continue;
+      if (!VALID_RESPONSE_HEADER_NAME.test(k) || INVALID_HEADER_VALUE.test(v)) {
+        return this.#fail(gatewayError('bad_response_headers', `invalid response header ${JSON.stringify(k)}`));
+      }
+      if (appCookie && name === 'set-cookie' && v.split('=')[0]!.trim() === appCookie.cookieName) {
+        targetSetsAppCookie = true;
+      }
+      out.push([k, v]);
+    }
+    // §3.2: the AWSALBAPP cookie is added only when the target set the application cookie.
+    if (appCookie && targetSetsAppCookie) for (const c of appCookie.setCookies) out.push(['set-cookie', c]);
+    for (const c of this.forward?.setCookies ?? []) out.push(['set-cookie', c]);
+    this.#status = status;
+    this.#generated = false;
+    return { kind: 'relay', status, headers: out, close: this.closeAfter };
+  }
+
+  /** The target could not complete the request (§5.4): the response to send instead. */
+  upstreamFailed(kind: UpstreamFailureKind, detail?: string): ElbResponse {
+    return this.#fail(gatewayError(kind, detail)).response;
+  }
+
+  #fail(ge: GatewayError): { kind: 'respond'; response: ElbResponse } {
+    this.#targetConnectionError = ge.targetConnectionError;
+    this.#failure = ge.kind;
+    this.#cause = `${ge.kind}: ${ge.cause}${ge.detail ? ` (${ge.detail})` : ''}`;
+    const response = elbResponse(ge.status, { close: this.closeAfter });
+    this.#status = ge.status;
+    this.#generated = true;
+    this.#answeredAt = this.#edge.options.clock.now();
+    return { kind: 'respond', response };
+  }
+
+  /**
+   * The response was cut after its headers had gone out (the target closed mid-body, or its
+   * deregistration delay expired, §2.3): the client sees the connection drop; the log keeps the status.
+   */
+  interrupted(kind: UpstreamFailureKind, detail?: string): void {
+    const ge = gatewayError(kind, detail);
+    this.#failure = kind;
+    this.#cause = `${ge.kind}: ${ge.cause}${ge.detail ? ` (${ge.detail})` : ''}, after the response started`;
+  }
+
+  /**
+   * The client stopped sending its request body for the idle timeout (§5.2): 408 and the connection
+   * closed; the target's request is abandoned.
+   */
+  clientStalled(): ElbResponse {
+    this.#cause = 'the client sent nothing within the idle timeout in the middle of its request';
+    const response = elbResponse(ELB_STATUS.requestTimeout, { close: true });
+    this.#status = response.status;
+    this.#generated = true;
+    this.#answeredAt = this.#edge.options.clock.now();
+    return response;
+  }
+
+  /**
+   * The simulator stopped before the exchange was over (its grace period ended). Logged as what it was,
+   * never as a target error: the target's statistics are left alone.
+   */
+  stopped(): void {
+    this.#cause = 'the simulator stopped before the exchange finished (simulator shutdown, not a target error)';
+    this.#stoppedEarly = true;
+    if (this.#status === 0) {
+      this.#status = ELB_STATUS.serviceUnavailable;
+      this.#generated = true;
+    }
+  }
+
+  /** §5.4 460: the client closed its connection before the response; nothing is written. */
+  clientGone(bytes: { receivedBytes: number }): void {
+    this.#status = 460;
+    this.#generated = true;
+    this.#targetStatus = undefined;
+    this.#answeredAt = this.#edge.options.clock.now();
+    this.finish({ receivedBytes: bytes.receivedBytes, sentBytes: 0 });
+  }
+
+  /** The exchange is over: report it to the engine (outcome of the target) and to the recorder. Idempotent. */
+  finish(bytes: { receivedBytes: number; sentBytes: number }): void {
+    if (this.#done) return;
+    this.#done = true;
+    const o = this.#edge.options;
+    const now = o.clock.now();
+    if (this.forward && this.#stoppedEarly) {
+      o.engine.requestFinished(this.forward.requestId, { notSent: true });
+    } else if (this.forward) {
+      o.engine.requestFinished(this.forward.requestId, {
+        ...(this.#targetStatus !== undefined ? { status: this.#targetStatus } : {}),
+        // anomaly detection (§2.1) counts connection errors: never connected, or closed mid-request
+        connectionError: this.#targetConnectionError === true || this.#failure === 'target_closed',
+      });
+    }
+    const sent = this.sentToTargetAt;
+    const headersAt = this.#headersAt;
+    const tg = this.#tg;
+    o.recorder({
+      loadBalancer: o.loadBalancerDimension,
+      scheme: this.#edge.scheme,
+      listenerPort: this.#edge.listenerPort,
+      request: this.#request,
+      receivedAtMs: this.receivedAt,
+      finishedAtMs: now,
+      requestProcessingMs: (sent ?? this.#answeredAt ?? now) - this.receivedAt,
+      targetProcessingMs: sent !== undefined && headersAt !== undefined ? headersAt - sent : -1,
+      responseProcessingMs: headersAt !== undefined ? now - headersAt : -1,
+      status: this.#status,
+      generated: this.#generated,
+      ...(this.#targetStatus !== undefined ? { targetStatus: this.#targetStatus } : {}),
+      ...(this.action ? { action: this.action } : {}),
+      actions: this.action && this.action !== 'forward' ? [this.action] : this.actions,
+      ...(this.matchedRulePriority !== undefined ? { matchedRulePriority: this.matchedRulePriority } : {}),
+      ...(tg ? { targetGroup: { id: tg.model.id, dimension: tg.dimension, arn: tg.arn } } : {}),
+      ...(this.target ? { target: this.target } : {}),
+      targetChosen: this.targetChosen,
+      ...(this.stickiness ? { stickiness: this.stickiness } : {}),
+      ...(this.failOpen !== undefined ? { failOpen: this.failOpen } : {}),
+      ...(this.#targetConnectionError !== undefined ? { targetConnectionError: this.#targetConnectionError } : {}),
+      ...(this.redirectUrl !== undefined ? { redirectUrl: this.redirectUrl } : {}),
+      ...(this.traceId !== undefined ? { traceId: this.traceId } : {}),
+      ...(this.invalidHeaders ? { invalidHeaders: this.invalidHeaders } : {}),
+      classification: this.classification,
+      ...(this.#cause !== undefined ? { cause: this.#cause } : {}),
+      receivedBytes: bytes.receivedBytes,
+      sentBytes: bytes.sentBytes,
+    });
+  }
+}
+
+/** RFC 7230 token: what a response header name must be (else §5.4 502 malformed response). */
+const VALID_RESPONSE_HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// eslint-disable-next-line no-control-regex
+const INVALID_HEADER_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;

@@ -1,0 +1,445 @@
+/**
+ * One client connection speaking HTTP/1.x to an ALB listener: bytes in through the lenient parser
+ * (`core/http1.ts`), each request through the shared exchange (`core/exchange.ts`), forwarded requests
+ * to targets through `upstream.ts`, responses written back. One request at a time (pipelined requests
+ * wait in the parser), keep-alive per RFC 7230, §5.2 idle timeout (408 for a half-sent request),
+ * `client_keep_alive.seconds`, §5.3 connection closes, WebSocket upgrades (`tunnel.ts`).
+ */
+import type * as net from 'node:net';
+import type * as tls from 'node:tls';
+import { ELB_STATUS, HTTP_LIMITS } from '@ha-load-balancer/spec';
+import { bodyFraming, type BodyFraming } from '../core/desync';
+import type { EdgeRequest, ElbResponse, Exchange, ListenerEdge } from '../core/exchange';
+import { normaliseAddress, type HeaderList } from '../core/headers';
+import { Http1Parser, type ParseErrorKind, type RequestHead, type ResponseFraming } from '../core/http1';
+import { openTunnel } from './tunnel';
+import { UpstreamCall, type UpstreamHandlers, type UpstreamPools } from './upstream';
+import { headerBlock, httpDate, statusLine, type InFlightRegistry } from './wire';
+
+/** What every connection of one listener shares. */
+export interface EdgeRuntime {
+  readonly edge: ListenerEdge;
+  readonly pools: UpstreamPools;
+  readonly inFlight: InFlightRegistry;
+  /** Idle timeout towards clients and targets (§5.2). */
+  readonly idleMs: number;
+  /** `client_keep_alive.seconds` in ms: connections older than this close after their next response. */
+  readonly clientKeepAliveMs: number;
+  readonly onError: (err: unknown) => void;
+  /** True once the simulator is stopping: each connection closes after its current response. */
+  readonly stopping: () => boolean;
+}
+
+const LIMITS = {
+  startLineBytes: HTTP_LIMITS.requestLineBytes,
+  // request line + all header lines + line ends and the blank line
+  headBytes: HTTP_LIMITS.requestLineBytes + HTTP_LIMITS.requestHeaderBytes + 4,
+};
+
+const PARSE_STATUS: Readonly<Record<ParseErrorKind, number>> = {
+  malformed: ELB_STATUS.badRequest,
+  'request-line-too-long': ELB_STATUS.uriTooLong,
+  'head-too-large': ELB_STATUS.badRequest,
+  'http2-preface': ELB_STATUS.httpVersionNotSupported,
+  'bad-chunk': ELB_STATUS.badRequest,
+  incomplete: ELB_STATUS.badRequest,
+};
+
+function has(headers: HeaderList, name: string, token?: RegExp): boolean {
+  for (const [k, v] of headers) {
+    if (k.length === name.length && k.toLowerCase() === name && (!token || token.test(v))) return true;
+  }
+  return false;
+}
+
+const CLOSE = /(^|,)\s*close\s*(,|$)/i;
+const KEEP_ALIVE = /(^|,)\s*keep-alive\s*(,|$)/i;
+const UPGRADE = /(^|,)\s*upgrade\s*(,|$)/i;
+const CONTINUE = /^\s*100-continue\s*$/i;
+
+/** The current request on a connection. */
+interface Current {
+  readonly ex: Exchange;
+  readonly request: EdgeRequest;
+  readonly keepAlive: boolean;
+  /** The client sent all of its request (its body, if any, is read). */
+  requestDone: boolean;
+  /** The response is complete (or the exchange gave up on the client). */
+  responseDone: boolean;
+  headWritten: boolean;
+  /** Re-chunk a body whose length is unknown (chunked or close-delimited from the target). */
+  chunked: boolean;
+  closeAfter: boolean;
+  call?: UpstreamCall;
+  receivedBytes: number;
+  sentBytes: number;
+}
+
+export class Http1Connection {
+  readonly #socket: net.Socket;
+  readonly #rt: EdgeRuntime;
+  readonly #parser: Http1Parser<RequestHead>;
+  readonly #client: EdgeRequest['client'];
+  readonly #tls?: EdgeRequest['tls'];
+  readonly #openedAt = Date.now();
+  #cur?: Current;
+  #closed = false;
+  #tunneled = false;
+  /** Bytes of a request head that is still arriving (for a 408's log line). */
+  #partial = 0;
+
+  constructor(socket: net.Socket, rt: EdgeRuntime) {
+    this.#socket = socket;
+    this.#rt = rt;
+    this.#client = { address: normaliseAddress(socket.remoteAddress ?? '0.0.0.0'), port: socket.remotePort ?? 0 };
+    const tlsSocket = socket as tls.TLSSocket;
+    if (tlsSocket.encrypted) {
+      this.#tls = {
+        protocol: tlsSocket.getProtocol() ?? undefined,
+        cipher: tlsSocket.getCipher()?.name,
+        servername: (tlsSocket as tls.TLSSocket & { servername?: string | false }).servername || undefined,
+      };
+    }
+    this.#parser = new Http1Parser<RequestHead>('request', LIMITS, {
+      onHead: (head) => this.#onHead(head),
+      onBody: (chunk) => this.#onBody(chunk),
+      onEnd: () => this.#onRequestEnd(),
+      onError: (kind, detail) => this.#onParseError(kind, detail),
+    });
+    socket.setNoDelay(true);
+    socket.setTimeout(rt.idleMs);
+    socket.on('data', (chunk: Buffer) => {
+      if (this.#tunneled) return;
+      if (!this.#cur) this.#partial += chunk.length;
+      this.#parser.execute(chunk);
+    });
+    socket.on('timeout', () => {
+      if (!this.#tunneled) this.#onIdle();
+    });
+    socket.on('end', () => {
+      if (!this.#tunneled) this.#onClientEnd();
+    });
+    socket.on('close', () => this.#onClientClose());
+    socket.on('error', () => undefined);
+  }
+
+  /** Stop reading new requests: close now when idle, else after the current response. */
+  drain(): void {
+    if (!this.#cur && !this.#parser.inMessage) this.#socket.end();
+  }
+
+  /** Cut the connection (simulator stop after its grace period): the current exchange is logged as such. */
+  cut(): void {
+    const cur = this.#cur;
+    if (cur && !cur.responseDone) {
+      cur.call?.abort();
+      cur.ex.stopped();
+      this.#finish(cur);
+    }
+    this.#socket.destroy();
+  }
+
+  // ---- requests ------------------------------------------------------------------------------------
+
+  #onHead(head: RequestHead): ResponseFraming | 'upgrade' {
+    const version = /^HTTP\/(\d\.\d)$/.exec(head.version)?.[1] ?? head.version;
+    const headers = head.headers;
+    const upgrade = has(headers, 'upgrade') && has(headers, 'connection', UPGRADE);
+    const request: EdgeRequest = {
+      method: head.method,
+      target: head.target,
+      httpVersion: version,
+      headers,
+      client: this.#client,
+      ...(this.#tls ? { tls: this.#tls } : {}),
+      ...(upgrade ? { upgrade: true } : {}),
+      rawVersion: head.version,
+    };
+    const framing: BodyFraming | undefined = bodyFraming(headers);
+    const ex = this.#rt.edge.begin(request, { unframeable: framing === undefined });
+    const keepAlive =
+      version === '1.1'
+        ? !has(headers, 'connection', CLOSE)
+        : version === '1.0' && has(headers, 'connection', KEEP_ALIVE);
+    const cur: Current = {
+      ex,
+      request,
+      keepAlive,
+      requestDone: false,
+      responseDone: false,
+      headWritten: false,
+      chunked: false,
+      closeAfter: false,
+      receivedBytes: head.headBytes,
+      sentBytes: 0,
+    };
+    this.#cur = cur;
+    this.#partial = 0;
+    const step = ex.step;
+    if (step.kind === 'respond') {
+      this.#writeElb(cur, step.response);
+      // an unreadable body or a closing response: nothing more is read from this connection
+      if (!framing || step.response.close) return { kind: 'none' };
+      return framing;
+    }
+    if (upgrade) {
+      // From here on the tunnel owns the connection; this object only keeps the connection count.
+      this.#tunneled = true;
+      this.#cur = undefined;
+      openTunnel(this.#socket, this.#parser, cur.ex, step.upstream, this.#rt, () => (cur.responseDone = true));
+      return 'upgrade';
+    }
+    const body =
+      framing!.kind === 'none'
+        ? 'none'
+        : framing!.kind === 'chunked'
+          ? 'chunked'
+          : { length: (framing as { length: number }).length };
+    if (body !== 'none' && has(headers, 'expect', CONTINUE))
+      this.#socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    const upstreamHeaders = step.upstream.headers.filter(([k]) => !(k.length === 6 && k.toLowerCase() === 'expect'));
+    const call = new UpstreamCall(
+      {
+        target: step.upstream.target,
+        protocol: step.upstream.protocol,
+        method: step.upstream.method,
+        path: step.upstream.path,
+        headers: upstreamHeaders,
+        body,
+        closeAfter: step.upstream.closeAfter,
+      },
+      this.#relay(cur),
+    );
+    cur.call = call;
+    const requestId = step.upstream.requestId;
+    // §2.3: the engine aborts requests still running when their target's deregistration delay ends
+    this.#rt.inFlight.add(requestId, () => this.#abort(cur, 'deregistration_delay_expired'));
+    this.#rt.pools.get(step.upstream.target, step.upstream.protocol).request(call, this.#rt.idleMs);
+    return framing!;
+  }
+
+  #onBody(chunk: Buffer): void {
+    const cur = this.#cur;
+    if (!cur) return;
+    cur.receivedBytes += chunk.length;
+    if (cur.call && !cur.call.done && !cur.call.writeBody(chunk)) this.#socket.pause();
+  }
+
+  #onRequestEnd(): void {
+    const cur = this.#cur;
+    if (!cur) return;
+    cur.requestDone = true;
+    cur.call?.endBody();
+    if (cur.responseDone) this.#next(cur);
+  }
+
+  // ---- responses -----------------------------------------------------------------------------------
+
+  #relay(cur: Current): UpstreamHandlers {
+    const socket = this.#socket;
+    return {
+      onHead: (status, headers, framing) => {
+        if (this.#closed || cur.responseDone) return;
+        const r = cur.ex.upstreamResponse(status, headers);
+        if (r.kind === 'respond') {
+          cur.call?.abort();
+          this.#writeElb(cur, r.response);
+          return;
+        }
+        cur.closeAfter = r.close || !cur.keepAlive || this.#expired() || this.#rt.stopping();
+        const noBody = framing === 'none';
+        cur.chunked = !noBody && framing !== 'length' && cur.request.httpVersion === '1.1';
+        // An HTTP/1.0 client gets a body of unknown length delimited by the connection's end.
+        if (!noBody && framing !== 'length' && !cur.chunked) cur.closeAfter = true;
+        let head = statusLine(status) + headerBlock(r.headers);
+        if (cur.chunked) head += 'transfer-encoding: chunked\r\n';
+        head += cur.closeAfter ? 'connection: close\r\n\r\n' : 'connection: keep-alive\r\n\r\n';
+        cur.headWritten = true;
+        socket.write(head, 'latin1');
+      },
+      onBody: (chunk) => {
+        if (this.#closed || cur.responseDone) return;
+        cur.sentBytes += chunk.length;
+        let ok: boolean;
+        if (cur.chunked) {
+          socket.cork();
+          socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+          socket.write(chunk);
+          ok = socket.write('\r\n', 'latin1');
+          socket.uncork();
+        } else ok = socket.write(chunk);
+        if (!ok) {
+          // back-pressure: stop reading the target until the client has taken what it has
+          const up = cur.call?.socket;
+          up?.pause();
+          socket.once('drain', () => up?.resume());
+        }
+      },
+      onEnd: () => {
+        if (this.#closed || cur.responseDone) return;
+        if (cur.chunked) socket.write('0\r\n\r\n', 'latin1');
+        this.#finish(cur);
+      },
+      onFailure: (kind, detail, afterHead) => {
+        if (this.#closed || cur.responseDone) return;
+        if (!afterHead || !cur.headWritten) {
+          this.#writeElb(cur, cur.ex.upstreamFailed(kind, detail));
+          return;
+        }
+        // The response had started: the client can only see its connection drop (§5.4 in the log).
+        cur.ex.interrupted(kind, detail);
+        this.#finish(cur);
+        socket.destroy();
+      },
+      onDrain: () => socket.resume(),
+    };
+  }
+
+  /** §2.3: the deregistration delay ended with the request in flight (502, or a cut response). */
+  #abort(cur: Current, kind: 'deregistration_delay_expired'): void {
+    if (cur.responseDone) return;
+    cur.call?.abort();
+    if (!cur.headWritten) this.#writeElb(cur, cur.ex.upstreamFailed(kind));
+    else {
+      cur.ex.interrupted(kind);
+      this.#finish(cur);
+      this.#socket.destroy();
+    }
+  }
+
+  /** Write a response the load balancer generated, then finish the exchange. */
+  #writeElb(cur: Current, response: ElbResponse): void {
+    if (cur.responseDone) return;
+    cur.closeAfter = response.close || !cur.keepAlive || this.#expired() || this.#rt.stopping();
+    const noBody = cur.request.method === 'HEAD' || response.status === 204 || response.status === 304;
+    const head =
+      statusLine(response.status) +
+      headerBlock(response.headers) +
+      `date: ${httpDate()}\r\n` +
+      (cur.closeAfter ? 'connection: close\r\n\r\n' : 'connection: keep-alive\r\n\r\n');
+    cur.headWritten = true;
+    if (!this.#closed) {
+      if (noBody || response.body === '') this.#socket.write(head, 'latin1');
+      else this.#socket.write(head + response.body, 'utf8');
+    }
+    cur.sentBytes = noBody ? 0 : Buffer.byteLength(response.body);
+    this.#finish(cur);
+  }
+
+  #finish(cur: Current): void {
+    if (cur.responseDone) return;
+    cur.responseDone = true;
+    const id = cur.ex.step.kind === 'forward' ? cur.ex.step.upstream.requestId : undefined;
+    if (id !== undefined) this.#rt.inFlight.delete(id);
+    cur.ex.finish({ receivedBytes: cur.receivedBytes, sentBytes: cur.sentBytes });
+    if (cur.closeAfter) {
+      this.#cur = undefined;
+      this.#socket.end();
+      return;
+    }
+    if (cur.requestDone) this.#next(cur);
+  }
+
+  /** Both halves of the exchange are done: read the next request, if the client sent one. */
+  #next(cur: Current): void {
+    if (this.#cur !== cur) return;
+    this.#cur = undefined;
+    if (this.#rt.stopping()) {
+      this.#socket.end();
+      return;
+    }
+    this.#socket.resume();
+    this.#parser.resume();
+  }
+
+  #expired(): boolean {
+    return Date.now() - this.#openedAt >= this.#rt.clientKeepAliveMs;
+  }
+
+  // ---- connection events ---------------------------------------------------------------------------
+
+  #onParseError(kind: ParseErrorKind, detail: string): void {
+    const cur = this.#cur;
+    if (cur && !cur.responseDone) {
+      // the body of a forwarded request was malformed (a bad chunk): the target gets no more of it
+      cur.call?.abort();
+      this.#writeElb(cur, cur.ex.upstreamFailed('target_closed', `malformed request body: ${detail}`));
+      this.#socket.destroy();
+      return;
+    }
+    const status = PARSE_STATUS[kind];
+    const response = this.#rt.edge.malformed(
+      this.#client,
+      status,
+      `malformed request (${kind}: ${detail})`,
+      {
+        receivedBytes: this.#partial,
+      },
+      this.#tls,
+    );
+    this.#partial = 0;
+    if (!this.#closed) {
+      this.#socket.end(
+        statusLine(status) +
+          headerBlock(response.headers) +
+          `date: ${httpDate()}\r\nconnection: close\r\n\r\n` +
+          response.body,
+      );
+    }
+  }
+
+  /** No byte in either direction for the idle timeout (§5.2). */
+  #onIdle(): void {
+    const cur = this.#cur;
+    if (cur && !cur.responseDone) {
+      // waiting for the target: the target side has its own timeout (504)
+      if (cur.call && !cur.requestDone) {
+        // the client stopped sending its body
+        cur.call.abort();
+        this.#writeElb(cur, cur.ex.clientStalled());
+      }
+      return;
+    }
+    if (this.#partial > 0) {
+      // §5.4 408: the client started a request and sent nothing more for the idle timeout
+      const response = this.#rt.edge.malformed(
+        this.#client,
+        ELB_STATUS.requestTimeout,
+        'the client sent nothing within the idle timeout',
+        {
+          receivedBytes: this.#partial,
+        },
+        this.#tls,
+      );
+      this.#partial = 0;
+      this.#socket.end(
+        statusLine(408) +
+          headerBlock(response.headers) +
+          `date: ${httpDate()}\r\nconnection: close\r\n\r\n` +
+          response.body,
+      );
+      return;
+    }
+    this.#socket.end();
+  }
+
+  #onClientEnd(): void {
+    this.#parser.finish();
+    const cur = this.#cur;
+    if (!cur || cur.responseDone) this.#socket.end();
+  }
+
+  #onClientClose(): void {
+    this.#closed = true;
+    const cur = this.#cur;
+    if (cur && !cur.responseDone) {
+      cur.responseDone = true;
+      const id = cur.ex.step.kind === 'forward' ? cur.ex.step.upstream.requestId : undefined;
+      if (id !== undefined) this.#rt.inFlight.delete(id);
+      cur.call?.abort();
+      if (!cur.headWritten) cur.ex.clientGone({ receivedBytes: cur.receivedBytes });
+      else cur.ex.finish({ receivedBytes: cur.receivedBytes, sentBytes: cur.sentBytes });
+    }
+    this.#cur = undefined;
+  }
+}

@@ -1,0 +1,431 @@
+/**
+ * The load balancer's side towards targets: keep-alive HTTP/1.1 connections per target, one request at
+ * a time on each, read with the same HTTP/1.x parser as client requests (`core/http1.ts`). Failures are
+ * reported as the kinds `core/gateway-errors.ts` maps to statuses (§5.4): refused, reset, connect
+ * timeout, TLS failure, the target closing with a request outstanding, a malformed or oversized
+ * response head, a silent target, a body shorter than its Content-Length.
+ *
+ * Written for the proxy's hot path: no promise or closure per chunk, response heads relayed as parsed
+ * header pairs, idle connections reused last-in first-out and closed before a typical target's own
+ * keep-alive timeout, so a request is never sent on a connection the target is about to close.
+ */
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { HTTP_LIMITS } from '@ha-load-balancer/spec';
+import type { UpstreamFailureKind } from '../core/gateway-errors';
+import type { HeaderList } from '../core/headers';
+import { Http1Parser, responseFraming, type ResponseHead } from '../core/http1';
+import type { TargetKey } from '../core/types';
+
+/** What happens to one request sent to a target. Exactly one of `onHead`+`onEnd` / `onFailure` ends it. */
+export interface UpstreamHandlers {
+  /** The response head (1xx informational heads are skipped; 101 ends the exchange as an upgrade). */
+  onHead(status: number, headers: HeaderList, framing: 'none' | 'length' | 'chunked' | 'close'): void;
+  onBody(chunk: Buffer): void;
+  onEnd(): void;
+  /** `afterHead`: the response had started (its head was delivered) when it failed. */
+  onFailure(kind: UpstreamFailureKind, detail: string, afterHead: boolean): void;
+  /** The target cannot take more body right now (back-pressure on the request body). */
+  onDrain?(): void;
+}
+
+/** One request to send. */
+export interface UpstreamSend {
+  readonly target: TargetKey;
+  readonly protocol: 'HTTP' | 'HTTPS';
+  readonly method: string;
+  readonly path: string;
+  readonly headers: HeaderList;
+  /** How the request body is framed towards the target (`none`: no body). */
+  readonly body: 'none' | 'chunked' | { readonly length: number };
+  /** Close the connection after this exchange (§5.3 defensive mode). */
+  readonly closeAfter: boolean;
+  /** An upgrade request: the protocol asked for (`websocket`); sent with `Connection: upgrade`. */
+  readonly upgrade?: string;
+}
+
+export interface UpstreamOptions {
+  /** TCP connect timeout (§5.2: 10 s → 504). */
+  readonly connectTimeoutMs: number;
+  /** TLS handshake timeout (§5.2: 10 s → 502). */
+  readonly tlsTimeoutMs?: number;
+  /** Idle connections are closed after this long (kept below Node's 5 s default keep-alive). */
+  readonly keepAliveMs?: number;
+}
+
+const KEEP_ALIVE_MS = 4_000;
+const MAX_IDLE_PER_TARGET = 256;
+const EMPTY = Buffer.alloc(0);
+
+/** A request in progress on one connection. */
+export class UpstreamCall {
+  #conn?: UpstreamConnection;
+  #done = false;
+  #headSent = false;
+  #pendingBody: Buffer[] = [];
+  #bodyEnded = false;
+  #aborted = false;
+
+  constructor(
+    readonly send: UpstreamSend,
+    readonly handlers: UpstreamHandlers,
+  ) {}
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Called by the pool when a connection is ready. */
+  attach(conn: UpstreamConnection): void {
+    if (this.#aborted) {
+      conn.release(false);
+      return;
+    }
+    this.#conn = conn;
+    conn.start(this);
+    this.#headSent = true;
+    for (const c of this.#pendingBody) conn.writeBody(c, this.send.body === 'chunked');
+    this.#pendingBody = [];
+    if (this.#bodyEnded) conn.endBody(this.send.body === 'chunked');
+  }
+
+  /** More request body; returns false when the caller should wait for `onDrain`. */
+  writeBody(chunk: Buffer): boolean {
+    if (this.#done || chunk.length === 0) return true;
+    if (!this.#headSent || !this.#conn) {
+      this.#pendingBody.push(chunk);
+      return true;
+    }
+    return this.#conn.writeBody(chunk, this.send.body === 'chunked');
+  }
+
+  endBody(): void {
+    if (this.#done) return;
+    this.#bodyEnded = true;
+    if (this.#headSent && this.#conn) this.#conn.endBody(this.send.body === 'chunked');
+  }
+
+  /** Give up on the request (client gone, deregistration delay over): its connection is closed. */
+  abort(): void {
+    this.#aborted = true;
+    this.#done = true;
+    this.#conn?.destroy();
+  }
+
+  /** The socket, for WebSocket tunnels after a 101. */
+  get socket(): net.Socket | undefined {
+    return this.#conn?.socket;
+  }
+
+  finished(): void {
+    this.#done = true;
+  }
+}
+
+/** One keep-alive connection to a target. */
+export class UpstreamConnection {
+  readonly #parser: Http1Parser<ResponseHead>;
+  #call?: UpstreamCall;
+  #afterHead = false;
+  #reusable = true;
+  #idleTimer?: NodeJS.Timeout;
+  #closed = false;
+  #tunnel = false;
+
+  constructor(
+    readonly socket: net.Socket,
+    readonly pool: TargetPool,
+  ) {
+    this.#parser = new Http1Parser<ResponseHead>(
+      'response',
+      { startLineBytes: HTTP_LIMITS.responseHeaderBytes, headBytes: HTTP_LIMITS.responseHeaderBytes },
+      {
+        onHead: (head) => this.#onHead(head),
+        onBody: (chunk) => this.#call?.handlers.onBody(chunk),
+        onEnd: () => this.#onEnd(),
+        onError: (kind, detail) =>
+          this.#fail(
+            kind === 'head-too-large'
+              ? 'response_headers_too_large'
+              : kind === 'incomplete'
+                ? 'target_closed'
+                : 'bad_response_headers',
+            detail,
+          ),
+      },
+    );
+    socket.on('data', (chunk: Buffer) => {
+      if (this.#tunnel) return; // the tunnel's own listener takes the bytes
+      if (!this.#call) {
+        // bytes from an idle connection: the target is not speaking HTTP as expected; never reuse it
+        this.destroy();
+        return;
+      }
+      this.#parser.execute(chunk);
+    });
+    socket.on('end', () => this.#onClose('the target closed the connection (FIN)'));
+    socket.on('close', () => this.#onClose('the connection to the target closed'));
+    socket.on('error', (err: NodeJS.ErrnoException) => this.#onClose(err.code ?? err.message));
+    socket.on('drain', () => this.#call?.handlers.onDrain?.());
+    socket.on('timeout', () => this.idleTimeout());
+  }
+
+  get idle(): boolean {
+    return this.#call === undefined && !this.#closed;
+  }
+
+  start(call: UpstreamCall): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    this.#call = call;
+    this.#afterHead = false;
+    const s = call.send;
+    let head = `${s.method} ${s.path} HTTP/1.1\r\n`;
+    for (const [k, v] of s.headers) {
+      // the body is framed here, towards the target; the client's framing headers are not passed on
+      if (k.length === 14 && k.toLowerCase() === 'content-length') continue;
+      head += `${k}: ${v}\r\n`;
+    }
+    if (s.body === 'chunked') head += 'transfer-encoding: chunked\r\n';
+    else if (typeof s.body === 'object') head += `content-length: ${s.body.length}\r\n`;
+    if (s.upgrade !== undefined) head += `connection: upgrade\r\nupgrade: ${s.upgrade}\r\n\r\n`;
+    else head += s.closeAfter ? 'connection: close\r\n\r\n' : 'connection: keep-alive\r\n\r\n';
+    if (s.closeAfter) this.#reusable = false;
+    this.socket.write(head, 'latin1');
+  }
+
+  writeBody(chunk: Buffer, chunked: boolean): boolean {
+    if (this.#closed) return true;
+    if (!chunked) return this.socket.write(chunk);
+    this.socket.cork();
+    this.socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+    this.socket.write(chunk);
+    const ok = this.socket.write('\r\n', 'latin1');
+    this.socket.uncork();
+    return ok;
+  }
+
+  endBody(chunked: boolean): void {
+    if (chunked && !this.#closed) this.socket.write('0\r\n\r\n', 'latin1');
+  }
+
+  #onHead(head: ResponseHead): NonNullable<ReturnType<typeof responseFraming>> | 'upgrade' {
+    const call = this.#call!;
+    if (head.status === 101) {
+      // The connection becomes a tunnel (WebSocket): it leaves the pool and this object's hands.
+      this.#afterHead = true;
+      this.#reusable = false;
+      this.#tunnel = true;
+      this.#call = undefined;
+      this.pool.forget(this);
+      this.socket.setTimeout(0);
+      call.finished();
+      call.handlers.onHead(101, head.headers, 'close');
+      return 'upgrade';
+    }
+    if (head.status >= 100 && head.status < 200) return { kind: 'none' }; // informational, e.g. 100 Continue
+    const framing = responseFraming(call.send.method, head);
+    if (!framing) {
+      this.#fail('bad_response_headers', 'conflicting or unreadable Content-Length');
+      return { kind: 'none' };
+    }
+    for (const [k, v] of head.headers) {
+      if (k.length === 10 && k.toLowerCase() === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(v))
+        this.#reusable = false;
+    }
+    if (head.version === 'HTTP/1.0' || framing.kind === 'close') this.#reusable = false;
+    this.#afterHead = true;
+    call.handlers.onHead(head.status, head.headers, framing.kind);
+    return framing;
+  }
+
+  /** After a 101: what the target sent past its response head (the first tunnel bytes). */
+  takeTunnelBytes(): Buffer {
+    return this.#parser.takeRemainder() ?? EMPTY;
+  }
+
+  #onEnd(): void {
+    const call = this.#call;
+    if (!call || !this.#afterHead) return; // an informational response ended
+    this.#call = undefined;
+    call.finished();
+    call.handlers.onEnd();
+    this.release(this.#reusable);
+  }
+
+  #fail(kind: UpstreamFailureKind, detail: string): void {
+    const call = this.#call;
+    this.#call = undefined;
+    this.destroy();
+    if (call && !call.done) {
+      call.finished();
+      call.handlers.onFailure(kind, detail, this.#afterHead);
+    }
+  }
+
+  #onClose(detail: string): void {
+    if (this.#closed || this.#tunnel) return;
+    if (this.#call && this.#afterHead && this.#parser.framing.kind === 'close') {
+      // a close-delimited body ends with the connection
+      this.#closed = true;
+      this.pool.forget(this);
+      this.#parser.finish();
+      return;
+    }
+    this.#closed = true;
+    this.pool.forget(this);
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    const call = this.#call;
+    this.#call = undefined;
+    if (call && !call.done) {
+      call.finished();
+      const kind: UpstreamFailureKind =
+        this.#afterHead && this.#parser.framing.kind === 'length' ? 'content_length_mismatch' : 'target_closed';
+      call.handlers.onFailure(kind, detail, this.#afterHead);
+    }
+    this.socket.destroy();
+  }
+
+  /** Back to the pool (keep-alive) or closed. */
+  release(reusable: boolean): void {
+    this.#call = undefined;
+    if (!reusable || this.#closed || !this.pool.keep(this)) {
+      this.destroy();
+      return;
+    }
+    this.#idleTimer = setTimeout(() => this.destroy(), this.pool.keepAliveMs);
+    this.#idleTimer.unref();
+  }
+
+  destroy(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#closed = true;
+    this.pool.forget(this);
+    this.socket.destroy();
+  }
+
+  /** The target has sent nothing for the idle timeout while a request is outstanding (§5.4 504). */
+  idleTimeout(): void {
+    if (this.#call) this.#fail('target_idle_timeout', 'no data from the target within the idle timeout');
+  }
+}
+
+/** Keep-alive connections to one target (host, port, protocol). */
+export class TargetPool {
+  readonly #idle: UpstreamConnection[] = [];
+  readonly #all = new Set<UpstreamConnection>();
+  readonly keepAliveMs: number;
+
+  constructor(
+    readonly target: TargetKey,
+    readonly protocol: 'HTTP' | 'HTTPS',
+    private readonly options: UpstreamOptions,
+  ) {
+    this.keepAliveMs = options.keepAliveMs ?? KEEP_ALIVE_MS;
+  }
+
+  /** Send a request: on an idle connection, or a new one. `idleMs`: the listener's idle timeout. */
+  request(call: UpstreamCall, idleMs: number): void {
+    let conn = this.#idle.pop();
+    while (conn && !conn.idle) conn = this.#idle.pop();
+    if (conn) {
+      conn.socket.setTimeout(idleMs);
+      call.attach(conn);
+      return;
+    }
+    this.#connect(call, idleMs);
+  }
+
+  #connect(call: UpstreamCall, idleMs: number): void {
+    const host = this.target.targetId;
+    const port = this.target.port;
+    const https = this.protocol === 'HTTPS';
+    let connected = false;
+    const socket: net.Socket = https
+      ? // targets behind an ALB need no valid certificate (§1.1)
+        tls.connect({ host, port, rejectUnauthorized: false, servername: net.isIP(host) ? undefined : host })
+      : net.connect({ host, port });
+    socket.setNoDelay(true);
+    const connectTimer = setTimeout(
+      () => {
+        fail(
+          https && socketConnected ? 'tls_failure' : 'connect_timeout',
+          https && socketConnected ? 'TLS handshake took too long' : 'connect timeout',
+        );
+      },
+      https ? this.options.connectTimeoutMs + (this.options.tlsTimeoutMs ?? 0) : this.options.connectTimeoutMs,
+    );
+    let socketConnected = false;
+    socket.once('connect', () => (socketConnected = true));
+    const fail = (kind: UpstreamFailureKind, detail: string): void => {
+      if (connected) return;
+      connected = true;
+      clearTimeout(connectTimer);
+      socket.destroy();
+      if (!call.done) {
+        call.finished();
+        call.handlers.onFailure(kind, detail, false);
+      }
+    };
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      const code = err.code ?? '';
+      if (connected) return;
+      if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') fail('connect_refused', code);
+      else if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /SSL|CERT/.test(code))
+        fail('tls_failure', code);
+      else if (code === 'ECONNRESET' && socketConnected && https) fail('tls_failure', code);
+      else fail(code === 'ETIMEDOUT' ? 'connect_timeout' : 'connect_reset', code || err.message);
+    });
+    socket.once(https ? 'secureConnect' : 'connect', () => {
+      if (connected) return;
+      connected = true;
+      clearTimeout(connectTimer);
+      const conn = new UpstreamConnection(socket, this);
+      this.#all.add(conn);
+      socket.setTimeout(idleMs);
+      call.attach(conn);
+    });
+  }
+
+  keep(conn: UpstreamConnection): boolean {
+    if (this.#idle.length >= MAX_IDLE_PER_TARGET) return false;
+    this.#idle.push(conn);
+    return true;
+  }
+
+  forget(conn: UpstreamConnection): void {
+    this.#all.delete(conn);
+    const i = this.#idle.indexOf(conn);
+    if (i >= 0) this.#idle.splice(i, 1);
+  }
+
+  close(): void {
+    for (const c of [...this.#all]) c.destroy();
+    this.#idle.length = 0;
+  }
+}
+
+/** Pools per target and protocol; the live simulator owns one. */
+export class UpstreamPools {
+  readonly #pools = new WeakMap<TargetKey, Map<string, TargetPool>>();
+  readonly #all = new Set<TargetPool>();
+
+  constructor(private readonly options: UpstreamOptions) {}
+
+  get(target: TargetKey, protocol: 'HTTP' | 'HTTPS'): TargetPool {
+    let byProtocol = this.#pools.get(target);
+    if (!byProtocol) this.#pools.set(target, (byProtocol = new Map()));
+    let pool = byProtocol.get(protocol);
+    if (!pool) {
+      pool = new TargetPool(target, protocol, this.options);
+      byProtocol.set(protocol, pool);
+      this.#all.add(pool);
+    }
+    return pool;
+  }
+
+  close(): void {
+    for (const p of this.#all) p.close();
+    this.#all.clear();
+  }
+}

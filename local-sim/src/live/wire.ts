@@ -1,0 +1,51 @@
+/**
+ * Small pieces of HTTP/1.1 wire format the live shell writes: status lines, header blocks, the Date
+ * header (formatted at most once a second), and the registry of forwarded requests the engine may abort.
+ */
+import type { HeaderList } from '../core/headers';
+import { STATUS_TEXT } from '../core/exchange';
+
+let dateSecond = 0;
+let dateText = '';
+
+/** `Date` header value, cached per second. */
+export function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
+export function statusLine(status: number): string {
+  return `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Unknown'}\r\n`;
+}
+
+/** A header block (without the final blank line). */
+export function headerBlock(headers: HeaderList): string {
+  let out = '';
+  for (const [k, v] of headers) out += `${k}: ${v}\r\n`;
+  return out;
+}
+
+/** Requests forwarded and not yet finished, so the engine can abort them (§2.3 → 502, §6.6 resets). */
+export class InFlightRegistry {
+  readonly #map = new Map<number, () => void>();
+  add(id: number, abort: () => void): void {
+    this.#map.set(id, abort);
+  }
+  delete(id: number): void {
+    this.#map.delete(id);
+  }
+  abort(id: number): void {
+    const f = this.#map.get(id);
+    this.#map.delete(id);
+    f?.();
+  }
+  /** Every request still in flight (simulator stop: none of them is a target error). */
+  ids(): number[] {
+    return [...this.#map.keys()];
+  }
+}

@@ -36,7 +36,7 @@ import {
   type ForwardingAttributes,
   type HeaderList,
 } from './headers';
-import type { Clock, ForwardDecision, HttpRequestInfo, StickinessOutcome, TargetKey } from './types';
+import type { Clock, ForwardDecision, HttpRequestInfo, RouteDecision, StickinessOutcome, TargetKey } from './types';
 
 /** The request as the edge received it. */
 export interface EdgeRequest {
@@ -434,6 +434,7 @@ export class ListenerEdge {
     ex.traceId = traceRoot(fwd.traceId);
 
     const d = o.engine.route(o.loadBalancer.id, o.listener.id, requestInfo(request, this.scheme, this.listenerPort));
+    ex.decision = d;
     ex.matchedRulePriority = d.matchedRulePriority;
     switch (d.kind) {
       case 'redirect': {
@@ -518,6 +519,7 @@ export class ListenerEdge {
 
 /** The mutable part of an exchange while it runs (what becomes the observation). */
 interface ExchangeState {
+  decision?: RouteDecision;
   classification: DesyncClassification;
   closeAfter: boolean;
   /** Set by the shell's parser: the body framing could not be determined (§5.3, choice desync_unframeable). */
@@ -544,6 +546,8 @@ interface ExchangeState {
  */
 export class Exchange implements ExchangeState {
   readonly step: ExchangeStep;
+  /** The engine's routing decision; undefined when the request was answered before routing. */
+  decision?: RouteDecision;
   readonly receivedAt: number;
   classification: DesyncClassification = COMPLIANT;
   closeAfter = false;
@@ -597,6 +601,11 @@ export class Exchange implements ExchangeState {
 
   get request(): EdgeRequest {
     return this.#request;
+  }
+
+  /** Why the load balancer answered by itself, when it did (simulator only; also in the access log's entry). */
+  get cause(): string | undefined {
+    return this.#cause;
   }
 
   /** The target answered with `status` and `headers`: what the client gets (§3 cookies, §5.4 502). */

@@ -5,7 +5,7 @@
  */
 import type { TargetHealthDescription } from '../core/engine';
 import type { ActionModel, ConditionModel, ListenerModel, SimModel, TargetGroupModel } from '../model';
-import { loadBalancerDimension } from './ids';
+import { loadBalancerDimension } from '../model/ids';
 
 /** Everything a user may want to print or save about the running simulator. */
 export interface EndpointsDescription {

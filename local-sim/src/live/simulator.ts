@@ -40,7 +40,7 @@ import { randomHex } from './random-hex';
 import { UpstreamPools } from './upstream';
 import { InFlightRegistry } from './wire';
 import { TcpListener, type FlowRecord, type TcpListenerServices } from './tcp-listener';
-import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from './ids';
+import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from '../model/ids';
 import { localPort, MAX_PORT, type PortMode } from './ports';
 import { Prober } from './prober';
 import { selfSignedCertificate, type KeyPair } from './tls';

@@ -12,7 +12,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { HTTP_LIMITS } from '@ha-load-balancer/spec';
-import type { UpstreamFailureKind } from '../core/gateway-errors';
+import { classifyUpstreamError, type UpstreamFailureKind } from '../core/gateway-errors';
 import type { HeaderList } from '../core/headers';
 import { Http1Parser, responseFraming, type ResponseHead } from '../core/http1';
 import type { TargetKey } from '../core/types';
@@ -368,13 +368,11 @@ export class TargetPool {
       }
     };
     socket.once('error', (err: NodeJS.ErrnoException) => {
-      const code = err.code ?? '';
       if (connected) return;
-      if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') fail('connect_refused', code);
-      else if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /SSL|CERT/.test(code))
-        fail('tls_failure', code);
-      else if (code === 'ECONNRESET' && socketConnected && https) fail('tls_failure', code);
-      else fail(code === 'ETIMEDOUT' ? 'connect_timeout' : 'connect_reset', code || err.message);
+      // a reset during the TLS handshake is a TLS failure (§5.4 502), not a connect failure
+      const kind =
+        https && socketConnected && err.code === 'ECONNRESET' ? 'tls_failure' : classifyUpstreamError(err, 'connect');
+      fail(kind, err.code ?? err.message);
     });
     socket.once(https ? 'secureConnect' : 'connect', () => {
       if (connected) return;

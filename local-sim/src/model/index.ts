@@ -9,3 +9,4 @@ export {
   type InProcessAssembly,
 } from './assembly';
 export * from './lookup';
+export * from './ids';

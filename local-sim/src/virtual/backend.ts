@@ -11,8 +11,10 @@ export type BackendResponse =
       readonly latencyMs?: number;
       readonly setCookieNames?: readonly string[];
     }
-  /** Connection refused / reset. */
+  /** Connection refused. */
   | { readonly kind: 'refuse' }
+  /** The target accepts the request, then resets the connection (RST) after `latencyMs`. */
+  | { readonly kind: 'reset'; readonly latencyMs?: number }
   /** Never answers (health checks time out; requests stay in flight). */
   | { readonly kind: 'hang' };
 

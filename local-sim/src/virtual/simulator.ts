@@ -3,8 +3,16 @@
  * and a seeded `Random`, so scenarios (health transitions, draining, algorithm distributions) run
  * deterministically and instantly.
  */
+import { formatAccessLogLine, type AccessLogEntry } from '../core/access-log';
 import { createEngine, type Engine, type EngineOptions } from '../core/engine';
+import { ListenerEdge, type EdgeRequest, type Exchange, type ExchangeObservation } from '../core/exchange';
+import type { UpstreamFailureKind } from '../core/gateway-errors';
+import type { HeaderList } from '../core/headers';
+import { Metrics } from '../core/metrics';
 import { seededRandom } from '../core/random';
+import { exchangeRecorder } from '../core/record';
+import { findListener, findLoadBalancer } from '../model/lookup';
+import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from '../model/ids';
 import type { R53ProbeObservation } from '../core/route53';
 import type { Route53ProbeRequest } from '../core/route53-checks';
 import type { EngineEvent, HttpRequestInfo, ProbeOutcome, RouteDecision, TargetKey } from '../core/types';
@@ -33,6 +41,8 @@ export interface VirtualResponse {
   done: boolean;
   /** NLB: the connection was reset by the load balancer (§6.6). */
   reset?: boolean;
+  /** Response headers the client received (ELB-generated, or the target's with the load balancer's cookies). */
+  headers: HeaderList;
   /** Virtual time the request was sent and (once done) completed. */
   readonly sentAt: number;
   doneAt?: number;
@@ -53,33 +63,128 @@ export class VirtualSimulator {
   #queue: Scheduled[] = [];
   readonly #r53 = new Map<string, (now: number) => R53ProbeObservation>();
   #seq = 0;
-  readonly #open = new Map<number, VirtualResponse>();
+  readonly #open = new Map<number, { readonly out: VirtualResponse; readonly ex: Exchange }>();
+  readonly #edges = new Map<string, ListenerEdge>();
+  readonly #random: ReturnType<typeof seededRandom>;
+  /** The same CloudWatch counters as the live simulator's (§5.6). */
+  readonly metrics = new Metrics();
+  /** Access-log entries of every exchange, in order (§5.5). */
+  readonly accessLog: AccessLogEntry[] = [];
+  /** Every finished exchange, as the recorder saw it. */
+  readonly exchanges: ExchangeObservation[] = [];
+  readonly #recorder = exchangeRecorder(
+    this.metrics,
+    { active: () => true, write: (entry) => this.accessLog.push(entry) },
+    (o) => (o.scheme === 'https' ? this.#listenerOf(o)?.certificateArns[0] : undefined),
+    (o) => this.exchanges.push(o),
+  );
 
   constructor(model: SimModel, options: VirtualSimulatorOptions = {}) {
     this.clock = new VirtualClock(options.start ?? 0);
     this.#default = options.defaultBackend ?? healthyBackend();
+    this.#random = seededRandom(options.seed ?? 1);
     this.engine = createEngine(model, {
       clock: this.clock,
-      random: seededRandom(options.seed ?? 1),
+      random: this.#random,
       cookieKey: options.cookieKey ?? 'virtual-cookie-key',
       registrationDelayMs: options.registrationDelayMs,
       balancerOverride: options.balancerOverride,
     });
+    // every load balancer and target group counts from zero, as in the live simulator
+    for (const lb of model.loadBalancers) {
+      this.metrics.declare(
+        loadBalancerDimension(lb),
+        model.targetGroups.filter((t) => t.loadBalancerIds.includes(lb.id)).map(targetGroupDimension),
+        lb.type,
+      );
+    }
     this.engine.onEvent((e) => {
       this.events.push(e);
       if (e.type === 'abort-requests' || e.type === 'terminate-connections') {
         for (const id of e.requestIds) {
-          const r = this.#open.get(id);
-          if (r) {
-            r.status = e.type === 'abort-requests' ? e.status : undefined;
-            r.reset = e.type === 'terminate-connections';
-            r.done = true;
-            r.doneAt = e.at;
-            this.#open.delete(id);
+          const open = this.#open.get(id);
+          if (!open) continue;
+          this.#open.delete(id);
+          const r = open.out;
+          if (e.type === 'abort-requests') {
+            // §2.3: the deregistration delay ran out with the request in flight; the exchange decides (502)
+            const response = open.ex.upstreamFailed('deregistration_delay_expired');
+            r.status = response.status;
+            r.headers = response.headers;
+            open.ex.finish({ receivedBytes: 0, sentBytes: Buffer.byteLength(response.body) });
+          } else {
+            r.reset = true;
           }
+          r.done = true;
+          r.doneAt = e.at;
         }
       }
     });
+  }
+
+  #idleMs(loadBalancerId: string): number {
+    return (findLoadBalancer(this.engine.model, loadBalancerId)?.attributes.idleTimeoutSeconds ?? 60) * 1000;
+  }
+
+  /**
+   * The client of `response` goes away before its response (§5.4 460): logged, nothing is answered.
+   * Only a response still in flight can be abandoned.
+   */
+  disconnect(response: VirtualResponse): void {
+    for (const [id, open] of this.#open) {
+      if (open.out !== response) continue;
+      this.#open.delete(id);
+      open.ex.clientGone({ receivedBytes: 0 });
+      response.status = 460;
+      response.done = true;
+      response.doneAt = this.clock.now();
+      return;
+    }
+  }
+
+  /** Access-log lines (§5.5), formatted as the live simulator writes them. */
+  accessLogLines(): string[] {
+    return this.accessLog.map(formatAccessLogLine);
+  }
+
+  #listenerOf(o: ExchangeObservation) {
+    const lb = this.engine.model.loadBalancers.find((b) => loadBalancerDimension(b) === o.loadBalancer);
+    return this.engine.model.listeners.find((l) => l.loadBalancerId === lb?.id && l.port === o.listenerPort);
+  }
+
+  /** The edge of one ALB listener (the same exchange code as the live proxy). */
+  #edge(loadBalancerId: string, listenerId: string): ListenerEdge | undefined {
+    const lb = findLoadBalancer(this.engine.model, loadBalancerId);
+    if (!lb) return undefined;
+    const byRef = findListener(this.engine.model, listenerId);
+    const listener =
+      byRef && byRef.loadBalancerId === lb.id
+        ? byRef
+        : this.engine.model.listeners.find((l) => l.loadBalancerId === lb.id && String(l.port) === listenerId);
+    if (!listener) return undefined;
+    let edge = this.#edges.get(listener.id);
+    if (!edge) {
+      const random = this.#random;
+      edge = new ListenerEdge({
+        engine: this.engine,
+        loadBalancer: lb,
+        listener,
+        clock: this.clock,
+        randomHex: (n) => {
+          let out = '';
+          while (out.length < n) out += Math.floor(random.next() * 16).toString(16);
+          return out;
+        },
+        loadBalancerDimension: loadBalancerDimension(lb),
+        targetGroup: (id) => {
+          const tg = this.engine.model.targetGroups.find((t) => t.id === id);
+          return tg ? { model: tg, dimension: targetGroupDimension(tg), arn: targetGroupArn(tg) } : undefined;
+        },
+        recorder: this.#recorder,
+      });
+      this.#edges.set(listener.id, edge);
+    }
+    return edge;
   }
 
   /** Use `backend` for a target (`id` or `id:port`). */
@@ -149,7 +254,10 @@ export class VirtualSimulator {
       let outcome: ProbeOutcome;
       let latency = 0;
       if (res.kind === 'refuse') outcome = { kind: 'error', detail: 'ECONNREFUSED' };
-      else {
+      else if (res.kind === 'reset') {
+        latency = res.latencyMs ?? 0;
+        outcome = { kind: 'error', detail: 'ECONNRESET' };
+      } else {
         latency = res.latencyMs ?? 0;
         outcome = probe.protocol === 'TCP' ? { kind: 'connected' } : { kind: 'response', status: res.status };
       }
@@ -158,7 +266,11 @@ export class VirtualSimulator {
     }
   }
 
-  /** Send one request now; the response completes after the backend's latency (run the clock to see it). */
+  /**
+   * Send one request now through the listener's edge (the same exchange as the live proxy: §5.2–§5.4
+   * checks, rules, stickiness, gateway errors, cookies); the response completes after the backend's
+   * latency (run the clock to see it).
+   */
   request(loadBalancerId: string, listenerId: string, request: Partial<HttpRequestInfo> = {}): VirtualResponse {
     const req: HttpRequestInfo = {
       method: 'GET',
@@ -170,49 +282,113 @@ export class VirtualSimulator {
       port: 80,
       ...request,
     };
-    const decision = this.engine.route(loadBalancerId, listenerId, req);
+    const edge = this.#edge(loadBalancerId, listenerId);
+    if (!edge) {
+      // no such listener: what the engine answers (ListenerNotFound), as before the edge existed
+      const decision = this.engine.route(loadBalancerId, listenerId, req);
+      return {
+        decision,
+        status: decision.kind === 'forward' ? undefined : decision.status,
+        setCookies: [],
+        headers: [],
+        done: true,
+        sentAt: this.clock.now(),
+        doneAt: this.clock.now(),
+      };
+    }
+    const headers: HeaderList = [];
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined) continue;
+      for (const value of Array.isArray(v) ? v : [v as string]) headers.push([k, value]);
+    }
+    if (req.host !== undefined && !headers.some(([k]) => k.toLowerCase() === 'host'))
+      headers.unshift(['host', req.host]);
+    const edgeRequest: EdgeRequest = {
+      method: req.method,
+      target: req.query ? `${req.path}?${req.query}` : req.path,
+      httpVersion: '1.1',
+      rawVersion: 'HTTP/1.1',
+      headers,
+      client: { address: req.sourceIp, port: 40000 },
+    };
+    const ex = edge.begin(edgeRequest);
+    const decision: RouteDecision = ex.decision ?? {
+      kind: 'error',
+      loadBalancerId,
+      listenerId,
+      matchedRulePriority: -1,
+      status: ex.step.kind === 'respond' ? ex.step.response.status : 500,
+      reason: ex.cause ?? 'RejectedBeforeRouting',
+    };
     const out: VirtualResponse = {
       decision,
       setCookies: [],
+      headers: [],
       done: true,
       sentAt: this.clock.now(),
       doneAt: this.clock.now(),
     };
-    switch (decision.kind) {
-      case 'redirect':
-      case 'fixed':
-      case 'error':
-        out.status = decision.status;
-        return out;
-      case 'forward': {
-        out.setCookies.push(...decision.setCookies);
-        const backend = this.backendOf(decision.target);
-        const res = backend.request(this.clock.now(), req);
-        const finish = (status: number | undefined, connectionError: boolean, names: readonly string[] = []) => {
-          if (!this.#open.has(decision.requestId)) return; // aborted (502) or already finished
-          this.#open.delete(decision.requestId);
-          out.status = status;
-          out.done = true;
-          out.doneAt = this.clock.now();
-          backend.finished?.(this.clock.now());
-          if (decision.appCookie && names.includes(decision.appCookie.cookieName)) {
-            out.setCookies.push(...decision.appCookie.setCookies);
-          }
-          this.engine.requestFinished(decision.requestId, { status, connectionError });
-        };
-        out.done = false;
-        out.doneAt = undefined;
-        this.#open.set(decision.requestId, out);
-        if (res.kind === 'hang') return out;
-        if (res.kind === 'refuse') {
-          finish(502, true);
-          return out;
-        }
-        const latency = res.latencyMs ?? 0;
-        if (latency <= 0) finish(res.status, false, res.setCookieNames);
-        else this.#schedule(this.clock.now() + latency, () => finish(res.status, false, res.setCookieNames));
-        return out;
-      }
+    const cookiesOf = (h: HeaderList): string[] =>
+      h.filter(([k]) => k.toLowerCase() === 'set-cookie').map(([, v]) => v);
+    const step = ex.step;
+    if (step.kind === 'respond') {
+      out.status = step.response.status;
+      out.headers = step.response.headers;
+      out.setCookies = cookiesOf(step.response.headers);
+      ex.finish({ receivedBytes: 0, sentBytes: Buffer.byteLength(step.response.body) });
+      return out;
     }
+    const backend = this.backendOf(step.upstream.target);
+    const res = backend.request(this.clock.now(), req);
+    const requestId = step.upstream.requestId;
+    const finish = (status: number, names: readonly string[] = []): void => {
+      if (!this.#open.has(requestId)) return; // aborted (§2.3) or already finished
+      this.#open.delete(requestId);
+      backend.finished?.(this.clock.now());
+      const relay = ex.upstreamResponse(
+        status,
+        names.map((n) => ['set-cookie', `${n}=1`] as [string, string]),
+      );
+      const response = relay.kind === 'relay' ? relay : relay.response;
+      out.status = response.status;
+      out.headers = response.headers;
+      out.setCookies = cookiesOf(response.headers).filter((c) => !names.some((n) => c.startsWith(`${n}=`)));
+      out.done = true;
+      out.doneAt = this.clock.now();
+      ex.finish({ receivedBytes: 0, sentBytes: 0 });
+    };
+    out.done = false;
+    out.doneAt = undefined;
+    this.#open.set(requestId, { out, ex });
+    /** The exchange could not be completed (§5.4); it says what the client gets. */
+    const failed = (kind: UpstreamFailureKind, detail?: string): void => {
+      if (!this.#open.has(requestId)) return;
+      this.#open.delete(requestId);
+      backend.finished?.(this.clock.now());
+      const response = ex.upstreamFailed(kind, detail);
+      out.status = response.status;
+      out.headers = response.headers;
+      out.done = true;
+      out.doneAt = this.clock.now();
+      ex.finish({ receivedBytes: 0, sentBytes: Buffer.byteLength(response.body) });
+    };
+    // §5.2: a target that sends nothing for the load balancer's idle timeout gets a 504
+    const idleMs = this.#idleMs(loadBalancerId);
+    if (res.kind === 'hang') {
+      this.#schedule(this.clock.now() + idleMs, () => failed('target_idle_timeout'));
+      return out;
+    }
+    if (res.kind === 'refuse') {
+      failed('connect_refused', 'ECONNREFUSED');
+      return out;
+    }
+    if (res.kind === 'reset') {
+      this.#schedule(this.clock.now() + (res.latencyMs ?? 0), () => failed('target_closed', 'ECONNRESET'));
+      return out;
+    }
+    const latency = res.latencyMs ?? 0;
+    if (latency <= 0) finish(res.status, res.setCookieNames);
+    else this.#schedule(this.clock.now() + latency, () => finish(res.status, res.setCookieNames));
+    return out;
   }
 }

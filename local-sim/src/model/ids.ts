@@ -4,7 +4,7 @@
  * account and Region are placeholders (simulator choice, not AWS behaviour).
  */
 import { createHash } from 'node:crypto';
-import type { LoadBalancerModel, ResourceIdentity, TargetGroupModel } from '../model/types';
+import type { LoadBalancerModel, ResourceIdentity, TargetGroupModel } from './types';
 
 export const SIM_ACCOUNT = '123456789012';
 export const SIM_REGION = 'us-east-1';

@@ -139,7 +139,7 @@ export const SIMULATOR_CHOICES = {
     section: '§5.3',
     question: 'Which header names "normalise to" Transfer-Encoding or Content-Length (SuspiciousHeader)?',
     choice:
-      'A name that is not a valid token but reads as one of the two once lower-cased, with spaces and underscores taken as hyphens and surrounding ones removed.',
+      'A name other than exactly one of the two that reads as one of them once lower-cased, with spaces and underscores taken as hyphens and surrounding ones removed (Content-Length with a space before the colon, Transfer_Encoding).',
   },
   desync_strictest_block: {
     id: 'desync_strictest_block',

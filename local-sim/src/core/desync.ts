@@ -94,8 +94,9 @@ function normalisesTo(raw: string, name: string): boolean {
  *
  * Simulator choices: `UndefinedContentLengthSemantics` is a Content-Length other than 0 on GET or HEAD and
  * `UndefinedTransferEncodingSemantics` any Transfer-Encoding on GET or HEAD (choice
- * `desync_undefined_semantics`); a header name with spaces or `_` that otherwise reads as
- * Content-Length or Transfer-Encoding is `SuspiciousHeader` (choice `desync_suspicious_header`).
+ * `desync_undefined_semantics`); a header name other than exactly Content-Length or Transfer-Encoding
+ * that reads as one of them once spaces and `_` are taken as `-` is `SuspiciousHeader` (choice
+ * `desync_suspicious_header`).
  */
 export function classifyRequest(head: RawRequestHead): DesyncClassification {
   let worst: DesyncClassification = { class: 'Compliant' };
@@ -137,15 +138,8 @@ export function classifyRequest(head: RawRequestHead): DesyncClassification {
       }
       continue;
     }
-    if (!TOKEN.test(name)) {
-      found(
-        normalisesTo(name, 'content-length') || normalisesTo(name, 'transfer-encoding')
-          ? 'SuspiciousHeader'
-          : 'NonCompliantHeader',
-      );
-    } else if (NON_ASCII_OR_CONTROL.test(value)) {
-      found('NonCompliantHeader');
-    }
+    if (normalisesTo(name, 'content-length') || normalisesTo(name, 'transfer-encoding')) found('SuspiciousHeader');
+    else if (!TOKEN.test(name) || NON_ASCII_OR_CONTROL.test(value)) found('NonCompliantHeader');
   }
 
   if (contentLengths.some((v) => !DIGITS.test(v))) found('BadContentLength');

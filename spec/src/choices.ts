@@ -155,6 +155,13 @@ export const SIMULATOR_CHOICES = {
     choice:
       'It is answered 400 and the connection closed, as RFC 7230 §3.3.3 requires of every recipient: there is no length it could be forwarded with.',
   },
+  header_timeout: {
+    id: 'header_timeout',
+    section: '§5.2',
+    question: 'How long may a client take to send a complete request head (slow senders)?',
+    choice:
+      'At most the idle timeout from its first byte, however slowly bytes keep arriving; then 408 and the connection closed.',
+  },
 } as const satisfies Record<string, SimulatorChoice>;
 
 export type SimulatorChoiceId = keyof typeof SIMULATOR_CHOICES;

@@ -110,7 +110,11 @@ export class Http1Connection {
     socket.setTimeout(rt.idleMs);
     socket.on('data', (chunk: Buffer) => {
       if (this.#tunneled) return;
-      if (!this.#cur) this.#partial += chunk.length;
+      if (!this.#cur) {
+        // the first byte of a request head starts its clock (simulator choice header_timeout)
+        if (this.#partial === 0) this.#headTimer = setTimeout(() => this.#headTimeout(), rt.idleMs);
+        this.#partial += chunk.length;
+      }
       this.#parser.execute(chunk);
     });
     socket.on('timeout', () => {
@@ -175,6 +179,7 @@ export class Http1Connection {
     };
     this.#cur = cur;
     this.#partial = 0;
+    this.#clearHeadTimer();
     const step = ex.step;
     if (step.kind === 'respond') {
       this.#writeElb(cur, step.response);
@@ -352,6 +357,42 @@ export class Http1Connection {
     this.#parser.resume();
   }
 
+  #headTimer?: NodeJS.Timeout;
+
+  #clearHeadTimer(): void {
+    if (this.#headTimer) clearTimeout(this.#headTimer);
+    this.#headTimer = undefined;
+  }
+
+  /**
+   * A request head still incomplete an idle timeout after its first byte: 408 and the connection closed,
+   * however slowly the bytes keep coming (simulator choice `header_timeout`).
+   */
+  #headTimeout(): void {
+    this.#headTimer = undefined;
+    if (this.#cur || this.#partial === 0 || this.#closed) return;
+    this.#requestTimeout('the client did not complete its request head within the idle timeout');
+  }
+
+  /** §5.4 408, logged, and the connection closed. */
+  #requestTimeout(cause: string): void {
+    const response = this.#rt.edge.malformed(
+      this.#client,
+      ELB_STATUS.requestTimeout,
+      cause,
+      { receivedBytes: this.#partial },
+      this.#tls,
+    );
+    this.#partial = 0;
+    this.#clearHeadTimer();
+    this.#socket.end(
+      statusLine(408) +
+        headerBlock(response.headers) +
+        `date: ${httpDate()}\r\nconnection: close\r\n\r\n` +
+        response.body,
+    );
+  }
+
   #expired(): boolean {
     return Date.now() - this.#openedAt >= this.#rt.clientKeepAliveMs;
   }
@@ -402,22 +443,7 @@ export class Http1Connection {
     }
     if (this.#partial > 0) {
       // §5.4 408: the client started a request and sent nothing more for the idle timeout
-      const response = this.#rt.edge.malformed(
-        this.#client,
-        ELB_STATUS.requestTimeout,
-        'the client sent nothing within the idle timeout',
-        {
-          receivedBytes: this.#partial,
-        },
-        this.#tls,
-      );
-      this.#partial = 0;
-      this.#socket.end(
-        statusLine(408) +
-          headerBlock(response.headers) +
-          `date: ${httpDate()}\r\nconnection: close\r\n\r\n` +
-          response.body,
-      );
+      this.#requestTimeout('the client sent nothing within the idle timeout');
       return;
     }
     this.#socket.end();
@@ -431,6 +457,7 @@ export class Http1Connection {
 
   #onClientClose(): void {
     this.#closed = true;
+    this.#clearHeadTimer();
     const cur = this.#cur;
     if (cur && !cur.responseDone) {
       cur.responseDone = true;

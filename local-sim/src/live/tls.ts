@@ -29,8 +29,17 @@ export function selfSignedCertificate(): Promise<KeyPair> {
   return cached;
 }
 
-/** TLS versions for a listener's `SslPolicy` (unknown policies fall back to the default policy's range). */
-export function tlsVersions(sslPolicy: string | undefined): { minVersion: SecureVersion; maxVersion: SecureVersion } {
+/**
+ * TLS versions for a listener's `SslPolicy` (unknown policies fall back to the default policy's range).
+ * Policies that still accept TLS 1.0/1.1 need OpenSSL's security level 0, which is otherwise what makes
+ * OpenSSL 3 refuse those versions whatever the configured minimum.
+ */
+export function tlsVersions(sslPolicy: string | undefined): {
+  minVersion: SecureVersion;
+  maxVersion: SecureVersion;
+  ciphers?: string;
+} {
   const v = SSL_POLICY_TLS_VERSIONS[sslPolicy ?? DEFAULT_SSL_POLICY] ?? SSL_POLICY_TLS_VERSIONS[DEFAULT_SSL_POLICY];
-  return { minVersion: v.min, maxVersion: v.max };
+  const legacy = v.min === 'TLSv1' || v.min === 'TLSv1.1';
+  return { minVersion: v.min, maxVersion: v.max, ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}) };
 }

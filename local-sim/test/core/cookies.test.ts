@@ -31,11 +31,17 @@ describe('§3.1 cookie format', () => {
     expect(cors).toMatch(/^AWSALBTGCORS=.+; Path=\/; SameSite=None; Secure$/);
   });
 
-  test('§3.2 AWSALBAPP-0 gets SameSite=None; Secure only for Chromium ≥ 80', () => {
-    expect(appCookies('tg', 't', 80, 0, KEY, 'Mozilla/5.0 Chrome/120.0')[0]).toMatch(
-      /^AWSALBAPP-0=.+; SameSite=None; Secure$/,
-    );
-    expect(appCookies('tg', 't', 80, 0, KEY, 'curl/8')[0]).toMatch(/^AWSALBAPP-0=.+; Path=\/$/);
+  test.each([
+    ['Mozilla/5.0 Chrome/120.0', true],
+    ['Mozilla/5.0 Chrome/80.0.3987.87', true],
+    ['Mozilla/5.0 Chrome/79.0.3945.130', false],
+    ['Mozilla/5.0 Chromium/80.0', true],
+    ['curl/8', false],
+    [undefined, false],
+  ])('§3.2 AWSALBAPP-0 gets SameSite=None; Secure only for Chromium ≥ 80: %s → %s', (ua, sameSite) => {
+    const cookie = appCookies('tg', 't', 80, 0, KEY, ua)[0]!;
+    if (sameSite) expect(cookie).toMatch(/^AWSALBAPP-0=.+; Path=\/; SameSite=None; Secure$/);
+    else expect(cookie).toMatch(/^AWSALBAPP-0=.+; Path=\/$/);
   });
 
   test('http-date is IMF-fixdate', () => {
@@ -60,6 +66,12 @@ describe('§3.1 cookie validity', () => {
     expect(readStickyCookie(cookies, LB_COOKIE_NAMES, 'lb', 'tg', 1000 + DAY, DAY, KEY).status).toBe('invalid');
   });
 
+  test('§3.1 a cookie issued in the future is invalid (its issue time is after now)', () => {
+    const cookies = new Map([['AWSALB', value]]); // issued at 1000
+    expect(readStickyCookie(cookies, LB_COOKIE_NAMES, 'lb', 'tg', 1000, DAY, KEY).status).toBe('valid');
+    expect(readStickyCookie(cookies, LB_COOKIE_NAMES, 'lb', 'tg', 999, DAY, KEY).status).toBe('invalid');
+  });
+
   test('§3.1 when both are present AWSALBCORS wins', () => {
     const other = encodeStickyCookie({ k: 'lb', g: 'tg', t: 'b', p: 80, i: 1000 }, KEY);
     const cookies = new Map([
@@ -67,7 +79,7 @@ describe('§3.1 cookie validity', () => {
       ['AWSALBCORS', other],
     ]);
     const r = readStickyCookie(cookies, LB_COOKIE_NAMES, 'lb', 'tg', 2000, DAY, KEY);
-    expect(r.status === 'valid' && r.payload.t).toBe('b');
+    expect(r).toMatchObject({ status: 'valid', payload: { t: 'b' } });
   });
 
   test('§3.1 a cookie of another target group is invalid; none at all is absent', () => {

@@ -1,6 +1,15 @@
-import { createEngine, parseCookies, seededRandom, type Engine, type HttpRequestInfo } from '../../src/core';
+import {
+  createEngine,
+  parseCookies,
+  seededRandom,
+  type Engine,
+  type ConnectionDecision,
+  type ForwardDecision,
+  type HttpRequestInfo,
+  type RouteDecision,
+} from '../../src/core';
 import { modelFromTemplate } from '../../src/model';
-import { albTemplate, forward, IDS, STACK, tgRef, type AlbSpec } from '../model/fixtures';
+import { albTemplate, forward, IDS, STACK, tgRef, THREE_TARGETS, type AlbSpec } from '../model/fixtures';
 
 class TestClock {
   t = 1_000_000;
@@ -39,6 +48,12 @@ function answerProbes(engine: Engine, status: number | ((targetId: string) => nu
     });
   }
   return probes.length;
+}
+
+/** The decision, which must be a forward (a test fails here rather than comparing `false` with a value). */
+function forwarded<D extends RouteDecision | ConnectionDecision>(d: D): Extract<D, { kind: 'forward' }> {
+  if (d.kind !== 'forward') throw new Error(`expected a forward decision, got ${JSON.stringify(d)}`);
+  return d as Extract<D, { kind: 'forward' }>;
 }
 
 const states = (engine: Engine, tg = IDS.tg()) => engine.describeTargetHealth(tg).map((d) => d.TargetHealth.State);
@@ -143,8 +158,8 @@ describe('engine: routing (§1.5, §2.1, §4)', () => {
     answerProbes(engine, (id) => (id === '10.0.2.10' ? 500 : 200));
     for (let i = 0; i < 6; i++) {
       const d = engine.route(IDS.lb, IDS.listener, req());
-      expect(d.kind === 'forward' && d.target.targetId).not.toBe('10.0.2.10');
-      expect(d.kind === 'forward' && d.failOpen).toBe(false);
+      expect(forwarded(d).target.targetId).not.toBe('10.0.2.10');
+      expect(forwarded(d).failOpen).toBe(false);
     }
   });
 
@@ -187,7 +202,7 @@ describe('engine: routing (§1.5, §2.1, §4)', () => {
     if (second.kind !== 'forward') throw new Error('expected forward');
     engine.requestFinished(second.requestId, { status: 200 });
     const next = engine.route(IDS.lb, IDS.listener, req());
-    expect(next.kind === 'forward' && next.target.targetId).toBe(second.target.targetId);
+    expect(forwarded(next).target.targetId).toBe(second.target.targetId);
     expect(engine.inFlight(second.target)).toBe(1);
   });
 
@@ -351,12 +366,16 @@ describe('engine: deregistration (§2.3)', () => {
       State: 'draining',
       Reason: 'Target.DeregistrationInProgress',
     });
-    // Then no new request goes to it
+    // Then no new request goes to it: round robin alternates over the two others
+    const picks: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const n = engine.route(IDS.lb, IDS.listener, req());
-      expect(n.kind === 'forward' && n.target.targetId).not.toBe(d.target.targetId);
-      if (n.kind === 'forward') engine.requestFinished(n.requestId);
+      const n = forwarded(engine.route(IDS.lb, IDS.listener, req()));
+      picks.push(n.target.targetId);
+      engine.requestFinished(n.requestId);
     }
+    const others = ['10.0.1.10', '10.0.2.10', '10.0.3.10'].filter((t) => t !== d.target.targetId);
+    expect([...new Set(picks)].sort()).toEqual(others);
+    expect(picks.filter((t) => t === others[0])).toHaveLength(5);
     expect(engine.nextWakeAt()).toBeLessThanOrEqual(clock.t + 30_000);
     clock.t += 29_999;
     expect(engine.advance().filter((e) => e.type === 'abort-requests')).toEqual([]);
@@ -431,7 +450,7 @@ describe('engine: stickiness (§3)', () => {
         req({ headers: { host: 'www.example.com', cookie: cookieHeader(first.setCookies) } }),
       );
       expect(next).toMatchObject({ kind: 'forward', stickiness: 'hit', target: first.target });
-      expect(next.kind === 'forward' && next.setCookies).toHaveLength(2);
+      expect(forwarded(next).setCookies).toHaveLength(2);
     }
   });
 
@@ -457,7 +476,7 @@ describe('engine: stickiness (§3)', () => {
     answerProbes(engine, (id) => (id === bad ? 500 : 200));
     const next = engine.route(IDS.lb, IDS.listener, req({ headers: { cookie: cookieHeader(first.setCookies) } }));
     expect(next).toMatchObject({ kind: 'forward', stickiness: 'repick' });
-    expect(next.kind === 'forward' && next.target.targetId).not.toBe(bad);
+    expect(forwarded(next).target.targetId).not.toBe(bad);
   });
 
   test('§3.1 sticky target draining → new requests go to a healthy target', () => {
@@ -466,8 +485,19 @@ describe('engine: stickiness (§3)', () => {
     const first = engine.route(IDS.lb, IDS.listener, req());
     if (first.kind !== 'forward') throw new Error('expected forward');
     engine.deregisterTargets(IDS.tg(), [{ id: first.target.targetId, port: first.target.port }]);
-    const next = engine.route(IDS.lb, IDS.listener, req({ headers: { cookie: cookieHeader(first.setCookies) } }));
-    expect(next).toMatchObject({ kind: 'forward', stickiness: 'repick' });
+    const next = forwarded(
+      engine.route(IDS.lb, IDS.listener, req({ headers: { cookie: cookieHeader(first.setCookies) } })),
+    );
+    expect(next.stickiness).toBe('repick');
+    // a healthy target other than the draining one, and the cookie now points at it
+    expect(next.target.targetId).not.toBe(first.target.targetId);
+    expect(
+      engine.describeTargetHealth(IDS.tg(), [{ id: next.target.targetId, port: 8080 }])[0]!.TargetHealth.State,
+    ).toBe('healthy');
+    const again = forwarded(
+      engine.route(IDS.lb, IDS.listener, req({ headers: { cookie: cookieHeader(next.setCookies) } })),
+    );
+    expect(again).toMatchObject({ stickiness: 'hit', target: next.target });
   });
 
   test('§3.1 a tampered cookie is treated as invalid (re-pick)', () => {
@@ -499,7 +529,7 @@ describe('engine: stickiness (§3)', () => {
     for (let i = 0; i < 4; i++) {
       const next = engine.route(IDS.lb, IDS.listener, req({ headers: { cookie } }));
       expect(next).toMatchObject({ kind: 'forward', stickiness: 'hit', target: first.target });
-      expect(next.kind === 'forward' && next.setCookies[0]).toMatch(/^AWSALBAPP-0=/);
+      expect(forwarded(next).setCookies[0]).toMatch(/^AWSALBAPP-0=/);
     }
   });
 
@@ -527,20 +557,20 @@ describe('engine: stickiness (§3)', () => {
     expect(cookies.has('AWSALBTG')).toBe(true);
     for (let i = 0; i < 20; i++) {
       const next = engine.route(IDS.lb, IDS.listener, req({ headers: { cookie: cookieHeader(first.setCookies) } }));
-      expect(next.kind === 'forward' && next.targetGroupId).toBe(first.targetGroupId);
+      expect(forwarded(next).targetGroupId).toBe(first.targetGroupId);
     }
   });
 
   test('§3.3 simulator choice sticky_tg_unusable: AWSALBTG for a TG without registered targets → chosen by weight again', () => {
-    const { engine } = setup({
-      targetGroups: { Blue: {}, Green: { targets: [] } },
+    const { engine, clock } = setup({
+      targetGroups: { Blue: {}, Green: { attributes: { 'deregistration_delay.timeout_seconds': 0 } } },
       defaultActions: [
         {
           Type: 'forward',
           ForwardConfig: {
             TargetGroups: [
-              { TargetGroupArn: tgRef('Blue'), Weight: 1 },
-              { TargetGroupArn: tgRef('Green'), Weight: 999 },
+              { TargetGroupArn: tgRef('Blue'), Weight: 999 },
+              { TargetGroupArn: tgRef('Green'), Weight: 1 },
             ],
             TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 300 },
           },
@@ -548,14 +578,28 @@ describe('engine: stickiness (§3)', () => {
       ],
     });
     answerProbes(engine);
-    let blue: { setCookies: readonly string[] } | undefined;
-    for (let i = 0; i < 5000 && !blue; i++) {
-      const d = engine.route(IDS.lb, IDS.listener, req());
-      if (d.kind === 'forward') blue = d;
+    // Given a client stuck to Green (weight 1: found among the first requests of this seed)
+    let green: ForwardDecision | undefined;
+    for (let i = 0; i < 20_000 && !green; i++) {
+      const d = forwarded(engine.route(IDS.lb, IDS.listener, req()));
+      if (d.targetGroupId === IDS.tg('Green')) green = d;
     }
-    expect(blue).toBeDefined();
-    const green = engine.route(IDS.lb, IDS.listener, req());
-    expect(green).toMatchObject({ kind: 'error', status: 503, targetGroupId: IDS.tg('Green') });
+    const cookie = green!.setCookies.map((c) => c.split(';')[0]).join('; ');
+    expect(forwarded(engine.route(IDS.lb, IDS.listener, req({ headers: { cookie } }))).targetGroupId).toBe(
+      IDS.tg('Green'),
+    );
+    // When Green loses every target
+    engine.deregisterTargets(
+      IDS.tg('Green'),
+      THREE_TARGETS.map((t) => ({ id: t.Id, port: t.Port })),
+    );
+    clock.t += 1;
+    engine.advance();
+    expect(engine.describeTargetHealth(IDS.tg('Green'))).toEqual([]);
+    // Then the cookie is ignored: the weights choose Blue, and the cookie is re-issued for Blue
+    const next = forwarded(engine.route(IDS.lb, IDS.listener, req({ headers: { cookie } })));
+    expect(next.targetGroupId).toBe(IDS.tg('Blue'));
+    expect(next.setCookies.some((c) => c.startsWith('AWSALBTG='))).toBe(true);
   });
 });
 
@@ -649,7 +693,7 @@ describe('engine: NLB unhealthy targets (§6.6)', () => {
     expect(states(engine)).toEqual(['unhealthy.draining', 'healthy', 'healthy']);
     for (let i = 0; i < 50; i++) {
       const d = engine.routeConnection(IDS.lb, IDS.listener, { ...flow, sourcePort: 41_000 + i });
-      expect(d.kind === 'forward' && d.target.targetId).not.toBe('10.0.1.10');
+      expect(forwarded(d).target.targetId).not.toBe('10.0.1.10');
     }
     expect(engine.advance().filter((e) => e.type === 'terminate-connections')).toEqual([]);
     clock.t += 60_000;

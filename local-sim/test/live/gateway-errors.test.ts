@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import type { Simulator } from '../../src/index';
 import { parseAccessLogRecord, type AccessLogEntry } from '../../src/core/access-log';
-import { allHealthy, EDGE_HTTP, EDGE_POOL, get, SITE, startFixture, WEB_HTTP } from './helpers';
+import { allHealthy, EDGE_HTTP, EDGE_POOL, get, SITE, startFixture, WEB_HTTP, firstRequest } from './helpers';
 
 let sim: Simulator;
 let logs: string[];
@@ -124,19 +124,11 @@ describe('client gone (docs/aws-behaviour.md §5.4)', () => {
     await allHealthy(sim2, SITE);
     for (let i = 0; i < 3; i++) await sim2.targets(SITE).get(i).hang();
     const logged = new Promise<string>((resolve) => sim2.on('access-log', (line) => resolve(line)));
+    const reached = firstRequest(sim2, SITE);
     const s = net.connect(sim2.port(WEB_HTTP), '127.0.0.1', () => s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n'));
     s.on('error', () => undefined);
     // Close once the request has reached a backend.
-    await new Promise<void>((resolve) => {
-      for (let i = 0; i < 3; i++) {
-        sim2
-          .targets(SITE)
-          .get(i)
-          .backend!.once('request', (r) => {
-            if (!r.healthCheck) resolve();
-          });
-      }
-    });
+    await reached;
     s.destroy();
     expect(parseAccessLogRecord(await logged).elb_status_code).toBe('460');
   });

@@ -1,5 +1,5 @@
 import type { HealthChange, Simulator } from '../../src/index';
-import { allHealthy, get, SITE, startFixture, WEB_HTTP } from './helpers';
+import { allHealthy, countChecks, firstRequest, get, SITE, startFixture, WEB_HTTP } from './helpers';
 
 let sim: Simulator;
 
@@ -11,20 +11,7 @@ afterEach(async () => {
   await sim.stop();
 });
 
-/** Counts the health-check answers with `status` a backend sends until `until` resolves. */
-async function countChecks(sim: Simulator, index: number, status: number, until: Promise<unknown>): Promise<number> {
-  const backend = sim.targets(SITE).get(index).backend!;
-  let n = 0;
-  const on = (r: { healthCheck: boolean; status: number }): void => {
-    if (r.healthCheck && r.status === status) n++;
-  };
-  backend.on('response', on);
-  await until;
-  backend.off('response', on);
-  return n;
-}
-
-describe('active health checks against live targets (docs/aws-behaviour.md §1.3, §1.4)', () => {
+describe('active health checks against live targets, every 200 ms (healthCheckIntervalOverrideMs: a simulator test convenience, not AWS) (docs/aws-behaviour.md §1.3, §1.4)', () => {
   test('§1.4 initial → healthy after one passing check', async () => {
     const changes: HealthChange[] = [];
     sim.on('health', (c) => changes.push(c));
@@ -37,13 +24,19 @@ describe('active health checks against live targets (docs/aws-behaviour.md §1.3
   test('§1.4 healthy → unhealthy after UnhealthyThresholdCount (2) failed checks, back after HealthyThresholdCount (2)', async () => {
     await allHealthy(sim, SITE);
     const target = sim.targets(SITE).get(0);
+    const failing = countChecks(sim, SITE, 0, 503);
     await target.failHealthChecks();
-    const failed = await countChecks(sim, 0, 503, sim.waitForHealth(SITE, 0, 'unhealthy'));
-    expect(failed).toBe(2);
+    await sim.waitForHealth(SITE, 0, 'unhealthy');
+    expect(failing.stop()).toBe(2);
     expect(target.health()?.TargetHealth.Reason).toBe('Target.ResponseCodeMismatch');
+    const passing = countChecks(sim, SITE, 0, 200);
     await target.recover();
-    const passed = await countChecks(sim, 0, 200, sim.waitForHealth(SITE, 0, 'healthy'));
-    expect(passed).toBe(2);
+    await sim.waitForHealth(SITE, 0, 'healthy');
+    expect(passing.stop()).toBe(2);
+    // and traffic comes back to it: the next three requests (round robin) include it
+    const targets = new Set<string>();
+    for (let i = 0; i < 3; i++) targets.add((await get(sim.url(WEB_HTTP) + '/')).json().target);
+    expect(targets.has('SiteTG#0')).toBe(true);
   });
 
   test('§1.3 a target that refuses connections is unhealthy with Target.FailedHealthChecks', async () => {
@@ -78,23 +71,15 @@ describe('active health checks against live targets (docs/aws-behaviour.md §1.3
     expect(tg?.[1].UnHealthyHostCount).toBe(3);
   });
 
-  test('§2.3 a request still in flight when the deregistration delay expires gets 502', async () => {
+  test('§2.3 a request still in flight when the deregistration delay (200 ms: deregistrationDelayOverrideMs, not AWS) expires gets 502', async () => {
     await sim.stop();
     sim = await startFixture({ deregistrationDelayOverrideMs: 200 });
     await allHealthy(sim, SITE);
     for (let i = 0; i < 3; i++) await sim.targets(SITE).get(i).slow(5_000);
+    const reached = firstRequest(sim, SITE);
     const pending = get(sim.url(WEB_HTTP) + '/slow');
     // Wait until the request reaches a backend, then deregister that backend.
-    const index = await new Promise<number>((resolve) => {
-      for (let i = 0; i < 3; i++) {
-        sim
-          .targets(SITE)
-          .get(i)
-          .backend!.once('request', (r) => {
-            if (!r.healthCheck) resolve(i);
-          });
-      }
-    });
+    const index = await reached;
     sim.targets(SITE).get(index).deregister();
     expect((await pending).status).toBe(502);
   });

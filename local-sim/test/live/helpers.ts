@@ -18,8 +18,8 @@ export const EDGE_POOL = 'LiveFixture/Edge/Pool';
 
 /**
  * Starts the fixture on free ports with 3 demo backends per target group and the Empty group without
- * targets. Health checks run every 200 ms (150 ms timeout): a simulator test convenience (the fixture itself uses the
- * AWS minimum of 5 s).
+ * targets. Health checks run every 200 ms (150 ms timeout): `healthCheckIntervalOverrideMs`, a simulator
+ * test convenience and NOT AWS behaviour (the fixture itself uses the AWS minimum of 5 s).
  */
 export async function startFixture(options: SimulatorOptions = {}): Promise<Simulator> {
   return Simulator.start(FIXTURE, {
@@ -30,6 +30,44 @@ export async function startFixture(options: SimulatorOptions = {}): Promise<Simu
     healthCheckTimeoutOverrideMs: 150,
     ...options,
   });
+}
+
+/**
+ * Resolves with the index of the first target of `tg` that receives a request other than a health
+ * check (health checks arriving first are skipped, not consumed).
+ */
+export function firstRequest(sim: Simulator, tg: string): Promise<number> {
+  return new Promise((resolve) => {
+    const controls = sim.targets(tg).controls;
+    const listeners = controls.map((c, i) => {
+      const on = (r: { healthCheck: boolean }): void => {
+        if (r.healthCheck) return;
+        controls.forEach((d, j) => d.backend!.off('request', listeners[j]!));
+        resolve(i);
+      };
+      c.backend!.on('request', on);
+      return on;
+    });
+  });
+}
+
+/**
+ * Counts the health-check answers with `status` a target's demo backend sends from now on; `stop()`
+ * returns the count. Start it before changing the backend, so that no check is missed.
+ */
+export function countChecks(sim: Simulator, tg: string, index: number, status: number): { stop(): number } {
+  const backend = sim.targets(tg).get(index).backend!;
+  let n = 0;
+  const on = (r: { healthCheck: boolean; status: number }): void => {
+    if (r.healthCheck && r.status === status) n++;
+  };
+  backend.on('response', on);
+  return {
+    stop() {
+      backend.off('response', on);
+      return n;
+    },
+  };
 }
 
 export async function allHealthy(sim: Simulator, tg: string): Promise<void> {

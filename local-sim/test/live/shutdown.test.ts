@@ -8,7 +8,7 @@ import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import { parseAccessLogRecord } from '../../src/core/access-log';
 import { Simulator } from '../../src/live/simulator';
-import { allHealthy, FIXTURE, get, raw, SITE, startFixture, WEB_HTTP, WEB_HTTPS } from './helpers';
+import { allHealthy, firstRequest, FIXTURE, get, raw, SITE, startFixture, WEB_HTTP, WEB_HTTPS } from './helpers';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -33,13 +33,9 @@ describe('stop({ graceMs })', () => {
     await allHealthy(sim, SITE);
     const port = sim.port(WEB_HTTP);
     await sim.targets(SITE).get(0).slow(300);
+    const reached = firstRequest(sim, SITE);
     const inFlight = get(`http://127.0.0.1:${port}/`);
-    await new Promise<void>((resolve) =>
-      sim!
-        .targets(SITE)
-        .get(0)
-        .backend!.once('request', () => resolve()),
-    );
+    await reached;
     const stopped = sim.stop({ graceMs: 5_000 });
     expect(await connect(port)).toBe('ECONNREFUSED');
     const reply = await inFlight;
@@ -58,13 +54,9 @@ describe('stop({ graceMs })', () => {
     sim = await startFixture({ demoBackends: 1, accessLog: (l, e) => (logs.push(l), causes.push(e.simCause ?? '')) });
     await allHealthy(sim, SITE);
     await sim.targets(SITE).get(0).hang();
+    const reached = firstRequest(sim, SITE);
     const client = raw(sim.port(WEB_HTTP), 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-    await new Promise<void>((resolve) =>
-      sim!
-        .targets(SITE)
-        .get(0)
-        .backend!.once('request', () => resolve()),
-    );
+    await reached;
     const metrics = sim.metrics;
     await sim.stop({ graceMs: 100 });
     await client;

@@ -212,7 +212,7 @@ describe('virtual: draining (§2.3)', () => {
     s.setBackend('10.0.0.1', new ScriptedBackend().setRequest(ok(200, 60_000)));
     s.runUntil(0);
     const slow = s.request(IDS.lb, IDS.listener);
-    expect(slow.decision.kind === 'forward' && slow.decision.target.targetId).toBe('10.0.0.1');
+    expect(slow.decision).toMatchObject({ kind: 'forward', target: { targetId: '10.0.0.1' } });
     s.engine.deregisterTargets(IDS.tg(), [{ id: '10.0.0.1', port: 80 }]);
     s.runUntil(9_999);
     expect(slow.done).toBe(false);

@@ -1,6 +1,5 @@
-import { register } from 'prom-client';
 import { Metrics } from '../../src/core/metrics';
-import { PrometheusExporter, renderPrometheus } from '../../src/live/prometheus';
+import { renderPrometheus } from '../../src/live/prometheus';
 
 const LB = 'app/web/50dc6c495c0c9188';
 const TG = 'targetgroup/site/73e2d6bc24d8a067';
@@ -137,30 +136,5 @@ describe('NLB metrics in AWS/NetworkELB (docs/aws-behaviour.md §6.7)', () => {
     expect(text).toContain('# TYPE aws_networkelb_NewFlowCount counter');
     expect(text).not.toContain(`aws_applicationelb_RequestCount{LoadBalancer="${NLB}"}`);
     expect(text).toContain(`aws_applicationelb_RequestCount{LoadBalancer="${LB}"} 0`);
-  });
-});
-
-describe('Prometheus text through prom-client', () => {
-  test('each Metrics owns its registry; the global default registry stays empty', async () => {
-    const a = new Metrics();
-    const b = new Metrics();
-    a.declare(LB, [TG]);
-    a.recordRequest({ loadBalancer: LB, targetChosen: true });
-    expect(await renderPrometheus(a)).toContain(`aws_applicationelb_RequestCount{LoadBalancer="${LB}"} 1`);
-    expect(await renderPrometheus(b)).not.toContain(LB);
-    expect(register.getMetricsAsArray()).toEqual([]);
-    expect(new PrometheusExporter(a).contentType).toMatch(/^text\/plain; version=0\.0\.4/);
-  });
-
-  test('every family has HELP and TYPE lines; TargetResponseTime is a summary with _sum and _count only', async () => {
-    const m = new Metrics();
-    m.recordRequest({ loadBalancer: LB, targetGroup: TG, targetChosen: true, targetResponseTime: 0.5 });
-    m.recordRequest({ loadBalancer: LB, targetGroup: TG, targetChosen: true, targetResponseTime: 0.25 });
-    const text = await renderPrometheus(m);
-    expect(text).toContain('# HELP aws_applicationelb_RequestCount ');
-    expect(text).toContain('# TYPE aws_applicationelb_TargetResponseTime summary');
-    expect(text).toContain(`aws_applicationelb_TargetResponseTime_sum{TargetGroup="${TG}"} 0.75`);
-    expect(text).toContain(`aws_applicationelb_TargetResponseTime_count{TargetGroup="${TG}"} 2`);
-    expect(text).not.toContain('quantile=');
   });
 });

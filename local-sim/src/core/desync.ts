@@ -138,8 +138,14 @@ export function classifyRequest(head: RawRequestHead): DesyncClassification {
       }
       continue;
     }
-    if (normalisesTo(name, 'content-length') || normalisesTo(name, 'transfer-encoding')) found('SuspiciousHeader');
-    else if (!TOKEN.test(name) || NON_ASCII_OR_CONTROL.test(value)) found('NonCompliantHeader');
+    const token = TOKEN.test(name);
+    // a token without `_` cannot read as Content-Length or Transfer-Encoding without being one of them
+    if (
+      (!token || name.includes('_')) &&
+      (normalisesTo(name, 'content-length') || normalisesTo(name, 'transfer-encoding'))
+    ) {
+      found('SuspiciousHeader');
+    } else if (!token || NON_ASCII_OR_CONTROL.test(value)) found('NonCompliantHeader');
   }
 
   if (contentLengths.some((v) => !DIGITS.test(v))) found('BadContentLength');

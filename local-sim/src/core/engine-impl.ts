@@ -386,6 +386,7 @@ class EngineImpl implements Engine {
   }
 
   #apply(tg: TgRt, t: TargetRt, event: HealthEvent): void {
+    this.#quietUntil = -Infinity;
     const [next, effects] = transition(t.health, event, tg.settings);
     t.health = next;
     for (const eff of effects) {
@@ -471,21 +472,35 @@ class EngineImpl implements Engine {
   }
 
   /** Fire due timers (probe deadlines, draining ends) in time order. */
+  /**
+   * Nothing is due before this time (probe deadlines, ends of draining). Every request calls `#fire`, so
+   * the scan over all targets runs only once something may be due; any change that can set an earlier
+   * deadline (`#apply`, `probeDue`) resets it.
+   */
+  #quietUntil = -Infinity;
+
   #fire(now: number): void {
+    if (now < this.#quietUntil) return;
     const due: { at: number; run: () => void }[] = [];
+    let next = Infinity;
     for (const tg of this.#tgs.values()) {
       for (const t of tg.targets.values()) {
         const probe = t.probe;
-        if (probe && probe.deadline <= now) {
-          due.push({ at: probe.deadline, run: () => this.#probeTimedOut(tg, t, probe.id, probe.deadline) });
+        if (probe) {
+          if (probe.deadline <= now) {
+            due.push({ at: probe.deadline, run: () => this.#probeTimedOut(tg, t, probe.id, probe.deadline) });
+          } else if (probe.deadline < next) next = probe.deadline;
         }
         const until = t.health.drainingUntil;
         const timed = t.health.state === 'draining' || t.health.state === 'unhealthy.draining';
-        if (timed && until !== undefined && until <= now) {
-          due.push({ at: until, run: () => this.#apply(tg, t, { type: 'delay-elapsed', at: until }) });
+        if (timed && until !== undefined) {
+          if (until <= now)
+            due.push({ at: until, run: () => this.#apply(tg, t, { type: 'delay-elapsed', at: until }) });
+          else if (until < next) next = until;
         }
       }
     }
+    this.#quietUntil = next;
     due.sort((a, b) => a.at - b.at);
     for (const d of due) d.run();
   }
@@ -520,6 +535,7 @@ class EngineImpl implements Engine {
         const id = this.#nextProbeId++;
         const timeoutMs = hc.timeoutSeconds * 1000;
         t.probe = { id, deadline: now + timeoutMs };
+        this.#quietUntil = -Infinity;
         this.#probes.set(id, { tg, t });
         out.push({
           probeId: id,

@@ -241,9 +241,13 @@ const RESPONSE_HOP_BY_HOP: ReadonlySet<string> = new Set([
 
 const COMPLIANT: DesyncClassification = { class: 'Compliant' };
 
-/** `Buffer.byteLength` without a Buffer for ASCII (UTF-8 takes at most 3 bytes per UTF-16 unit). */
+/**
+ * Bytes of a request-line or header string on the wire. HTTP/1.x heads are read as latin1, one char per
+ * byte; HTTP/2 headers and virtual requests may hold other characters, counted as UTF-8.
+ */
 function utf8Length(s: string): number {
-  return Buffer.byteLength(s);
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s);
+  return s.length;
 }
 
 /**
@@ -714,6 +718,7 @@ export class Exchange implements ExchangeState {
     const sent = this.sentToTargetAt;
     const headersAt = this.#headersAt;
     const tg = this.#tg;
+    // one plain object (optional fields left undefined): this runs for every request
     o.recorder({
       loadBalancer: o.loadBalancerDimension,
       scheme: this.#edge.scheme,
@@ -726,21 +731,21 @@ export class Exchange implements ExchangeState {
       responseProcessingMs: headersAt !== undefined ? now - headersAt : -1,
       status: this.#status,
       generated: this.#generated,
-      ...(this.#targetStatus !== undefined ? { targetStatus: this.#targetStatus } : {}),
-      ...(this.action ? { action: this.action } : {}),
+      targetStatus: this.#targetStatus,
+      action: this.action,
       actions: this.action && this.action !== 'forward' ? [this.action] : this.actions,
-      ...(this.matchedRulePriority !== undefined ? { matchedRulePriority: this.matchedRulePriority } : {}),
-      ...(tg ? { targetGroup: { id: tg.model.id, dimension: tg.dimension, arn: tg.arn } } : {}),
-      ...(this.target ? { target: this.target } : {}),
+      matchedRulePriority: this.matchedRulePriority,
+      targetGroup: tg ? { id: tg.model.id, dimension: tg.dimension, arn: tg.arn } : undefined,
+      target: this.target,
       targetChosen: this.targetChosen,
-      ...(this.stickiness ? { stickiness: this.stickiness } : {}),
-      ...(this.failOpen !== undefined ? { failOpen: this.failOpen } : {}),
-      ...(this.#targetConnectionError !== undefined ? { targetConnectionError: this.#targetConnectionError } : {}),
-      ...(this.redirectUrl !== undefined ? { redirectUrl: this.redirectUrl } : {}),
-      ...(this.traceId !== undefined ? { traceId: this.traceId } : {}),
-      ...(this.invalidHeaders ? { invalidHeaders: this.invalidHeaders } : {}),
+      stickiness: this.stickiness,
+      failOpen: this.failOpen,
+      targetConnectionError: this.#targetConnectionError,
+      redirectUrl: this.redirectUrl,
+      traceId: this.traceId,
+      invalidHeaders: this.invalidHeaders,
       classification: this.classification,
-      ...(this.#cause !== undefined ? { cause: this.#cause } : {}),
+      cause: this.#cause,
       receivedBytes: bytes.receivedBytes,
       sentBytes: bytes.sentBytes,
     });

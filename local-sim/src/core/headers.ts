@@ -296,7 +296,8 @@ export function forwardRequestHeaders(
     const ok = VALID_HEADER_NAME.test(k);
     valid[i] = ok;
     if (!ok) invalidHeaderNames.push(k);
-    bytes += Buffer.byteLength(k) + Buffer.byteLength(v) + 4;
+    // latin1 heads: one char per byte (the 7 KB trace-id rule needs no more precision than that)
+    bytes += k.length + v.length + 4;
   }
   const count = countXffAddresses(xffIn);
   if (count > HTTP_LIMITS.maxXffAddresses) {

@@ -93,81 +93,91 @@ function headEnd(buf: Buffer, from: number): number {
   return -1;
 }
 
-/** Split a head into lines (LF-separated, one trailing CR removed per line), without the final blank line. */
-function headLines(text: string): string[] {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (l.charCodeAt(l.length - 1) === CR) lines[i] = l.slice(0, -1);
-  }
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines;
+/** End of the line starting at `from` (index of its LF, or the text's end) and where its content stops (before a CR). */
+function lineEnd(text: string, from: number): { next: number; stop: number } {
+  let lf = text.indexOf('\n', from);
+  if (lf < 0) lf = text.length;
+  return { next: lf + 1, stop: lf > from && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf };
 }
 
-function trimOws(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && (s.charCodeAt(a) === 0x20 || s.charCodeAt(a) === 0x09)) a++;
-  while (b > a && (s.charCodeAt(b - 1) === 0x20 || s.charCodeAt(b - 1) === 0x09)) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** `text.slice(a, b)` without surrounding spaces and tabs (optional whitespace, RFC 7230 §3.2.3). */
+function trimmed(text: string, a: number, b: number): string {
+  while (a < b && isOws(text.charCodeAt(a))) a++;
+  while (b > a && isOws(text.charCodeAt(b - 1))) b--;
+  return text.slice(a, b);
 }
 
 /**
- * Header lines as `[name, value]`, split at the first `:`. Requests keep oddities for classification:
- * a line without `:` is `[line, '']`, a folded continuation line is `['', value]` (the ALB forwards it
- * with an empty name, §5.2). Responses join folded lines to the previous value (RFC 7230 §3.2.4).
+ * Header lines from `from` to the end of the head, as `[name, value]`, split at the first `:`. Requests
+ * keep oddities for classification: a line without `:` is `[line, '']`, a folded continuation line is
+ * `['', value]` (the ALB forwards it with an empty name, §5.2). Responses join folded lines to the
+ * previous value (RFC 7230 §3.2.4). One pass over the text, no line array.
  */
-function parseHeaderLines(lines: readonly string[], from: number, fold: 'keep' | 'join'): HeaderList {
+function parseHeaderLines(text: string, from: number, fold: 'keep' | 'join'): HeaderList {
   const out: HeaderList = [];
-  for (let i = from; i < lines.length; i++) {
-    const line = lines[i]!;
-    const first = line.charCodeAt(0);
-    if ((first === 0x20 || first === 0x09) && line.trim() !== '') {
-      if (fold === 'join' && out.length > 0) {
-        const last = out[out.length - 1]!;
-        last[1] = `${last[1]} ${trimOws(line)}`;
-      } else out.push(['', trimOws(line)]);
-      continue;
+  let pos = from;
+  while (pos < text.length) {
+    const { next, stop } = lineEnd(text, pos);
+    if (stop > pos) {
+      if (isOws(text.charCodeAt(pos))) {
+        const value = trimmed(text, pos, stop);
+        if (value !== '' || fold === 'keep') {
+          if (fold === 'join' && out.length > 0) {
+            const last = out[out.length - 1]!;
+            last[1] = `${last[1]} ${value}`;
+          } else out.push(['', value]);
+        }
+      } else {
+        const colon = text.indexOf(':', pos);
+        if (colon < 0 || colon >= stop) out.push([text.slice(pos, stop), '']);
+        else out.push([text.slice(pos, colon), trimmed(text, colon + 1, stop)]);
+      }
     }
-    const colon = line.indexOf(':');
-    if (colon < 0) out.push([line, '']);
-    else out.push([line.slice(0, colon), trimOws(line.slice(colon + 1))]);
+    pos = next;
   }
   return out;
 }
 
 /** Parse a request head (`text` without the blank line); undefined when it is not an HTTP/1.x request. */
 export function parseRequestHead(text: string, headBytes: number): RequestHead | undefined {
-  const lines = headLines(text);
   // RFC 7230 §3.5: a server should ignore empty lines before the request line
-  let start = 0;
-  while (start < lines.length && lines[start] === '') start++;
-  const line = lines[start];
-  if (line === undefined) return undefined;
-  const first = line.indexOf(' ');
-  const last = line.lastIndexOf(' ');
-  if (first <= 0 || last === first || last === line.length - 1) return undefined;
+  let pos = 0;
+  let line = lineEnd(text, pos);
+  while (line.stop === pos && line.next <= text.length) {
+    pos = line.next;
+    line = lineEnd(text, pos);
+  }
+  if (pos >= text.length) return undefined;
+  const first = text.indexOf(' ', pos);
+  const last = text.lastIndexOf(' ', line.stop - 1);
+  if (first <= pos || first >= line.stop || last === first || last === line.stop - 1) return undefined;
   // not an HTTP/1.x request line at all (anything else after the target is for classification: BadVersion)
-  if (!line.startsWith('HTTP/', last + 1)) return undefined;
+  if (!text.startsWith('HTTP/', last + 1)) return undefined;
   return {
-    method: line.slice(0, first),
-    target: line.slice(first + 1, last),
-    version: line.slice(last + 1),
-    headers: parseHeaderLines(lines, start + 1, 'keep'),
+    method: text.slice(pos, first),
+    target: text.slice(first + 1, last),
+    version: text.slice(last + 1, line.stop),
+    headers: parseHeaderLines(text, line.next, 'keep'),
     headBytes,
   };
 }
 
+const STATUS_LINE = /^(HTTP\/\d\.\d) (\d{3})(?: ([^\r\n]*))?$/;
+
 /** Parse a response head; undefined when the status line is not `HTTP/x.y NNN [reason]`. */
 export function parseResponseHead(text: string, headBytes: number): ResponseHead | undefined {
-  const lines = headLines(text);
-  const m = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(lines[0] ?? '');
+  const line = lineEnd(text, 0);
+  const m = STATUS_LINE.exec(text.slice(0, line.stop));
   if (!m) return undefined;
   return {
     version: m[1]!,
     status: Number(m[2]),
     reason: m[3] ?? '',
-    headers: parseHeaderLines(lines, 1, 'join'),
+    headers: parseHeaderLines(text, line.next, 'join'),
     headBytes,
   };
 }

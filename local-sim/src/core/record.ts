@@ -11,22 +11,23 @@ import type { Metrics, RequestObservation } from './metrics';
 /** What one exchange adds to the metrics. */
 export function metricsOf(o: ExchangeObservation): RequestObservation {
   const relayed = !o.generated;
+  // one plain object, optional fields left undefined: this runs for every request
   return {
     loadBalancer: o.loadBalancer,
-    ...(o.targetGroup ? { targetGroup: o.targetGroup.dimension } : {}),
+    targetGroup: o.targetGroup?.dimension,
     targetChosen: o.targetChosen,
-    ...(o.generated ? { elbStatusCode: o.status } : {}),
-    ...(relayed && o.targetStatus !== undefined ? { targetStatusCode: o.targetStatus } : {}),
-    ...(o.action ? { action: o.action } : {}),
-    ...(o.matchedRulePriority !== undefined ? { ruleEvaluations: 1 } : {}),
-    ...(o.stickiness === 'new' || o.stickiness === 'repick' ? { nonSticky: true } : {}),
-    ...(o.failOpen ? { unhealthyRouting: true } : {}),
-    ...(o.targetConnectionError ? { targetConnectionError: true } : {}),
-    ...(relayed && o.targetProcessingMs >= 0 ? { targetResponseTime: o.targetProcessingMs / 1000 } : {}),
+    elbStatusCode: o.generated ? o.status : undefined,
+    targetStatusCode: relayed ? o.targetStatus : undefined,
+    action: o.action,
+    ruleEvaluations: o.matchedRulePriority !== undefined ? 1 : undefined,
+    nonSticky: o.stickiness === 'new' || o.stickiness === 'repick',
+    unhealthyRouting: o.failOpen === true,
+    targetConnectionError: o.targetConnectionError === true,
+    targetResponseTime: relayed && o.targetProcessingMs >= 0 ? o.targetProcessingMs / 1000 : undefined,
     // §5.6 ProcessedBytes: traffic to and from clients
     processedBytes: o.receivedBytes + o.sentBytes,
-    ...(o.invalidHeaders ? { invalidHeaders: o.invalidHeaders } : {}),
-    ...(o.classification.class !== 'Compliant' ? { nonCompliant: true } : {}),
+    invalidHeaders: o.invalidHeaders,
+    nonCompliant: o.classification.class !== 'Compliant',
   };
 }
 

@@ -45,6 +45,10 @@ const PARSE_STATUS: Readonly<Record<ParseErrorKind, number>> = {
   incomplete: ELB_STATUS.badRequest,
 };
 
+function uncork(socket: net.Socket): void {
+  socket.uncork();
+}
+
 function has(headers: HeaderList, name: string, token?: RegExp): boolean {
   for (const [k, v] of headers) {
     if (k.length === name.length && k.toLowerCase() === name && (!token || token.test(v))) return true;
@@ -260,7 +264,10 @@ export class Http1Connection {
         if (cur.chunked) head += 'transfer-encoding: chunked\r\n';
         head += cur.closeAfter ? 'connection: close\r\n\r\n' : 'connection: keep-alive\r\n\r\n';
         cur.headWritten = true;
+        // head and the first body chunk (usually in the same packet from the target) leave in one write
+        socket.cork();
         socket.write(head, 'latin1');
+        process.nextTick(uncork, socket);
       },
       onBody: (chunk) => {
         if (this.#closed || cur.responseDone) return;

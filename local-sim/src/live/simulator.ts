@@ -579,8 +579,15 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   /** Target groups as listeners see them, read from the current model (so a reload takes effect). */
   #targetGroupInfo(id: string): { model: TargetGroupModel; dimension: string; arn: string } | undefined {
     const tg = this.#model.targetGroups.find((t) => t.id === id);
-    return tg ? { model: tg, dimension: targetGroupDimension(tg), arn: targetGroupArn(tg) } : undefined;
+    if (!tg) return undefined;
+    // per model object: dimension and ARN are hashes of the construct path, computed once
+    let info = this.#tgInfo.get(tg);
+    if (!info)
+      this.#tgInfo.set(tg, (info = { model: tg, dimension: targetGroupDimension(tg), arn: targetGroupArn(tg) }));
+    return info;
   }
+
+  readonly #tgInfo = new WeakMap<TargetGroupModel, { model: TargetGroupModel; dimension: string; arn: string }>();
 
   #httpServices(lb: LoadBalancerModel): ListenerServices {
     return {

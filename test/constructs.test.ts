@@ -561,6 +561,7 @@ describe('Route 53 failover', () => {
         healthCheck: { protocol: 'HTTPS', path: '/health', interval: Duration.seconds(10), failureThreshold: 3 },
       },
     });
+    lb.addHttpsListener('Https', { certificates: [CERT], defaultAction: ListenerAction.fixedResponse(200) });
     return { stack, lb };
   }
 
@@ -665,6 +666,7 @@ describe('alarms', () => {
         healthCheck: {},
       },
     });
+    lb.addHttpListener('Http', { defaultAction: ListenerAction.fixedResponse(200) });
     lb.addAlarms();
     Template.fromStack(stack).resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',

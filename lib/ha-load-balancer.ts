@@ -25,7 +25,6 @@ import { isUnresolved, IssueCollector, seconds, warn } from './shared/errors';
 import { ACCESS_LOGS, AccessLogOptions, CONNECTION_LOGS, newLogBucket, validateLogs } from './shared/logs';
 import type { HaTargetGroup } from './shared/target-group';
 
-
 /** How the ALB treats requests that are not RFC 7230 compliant (docs/aws-behaviour.md §5.3). */
 export enum DesyncMitigationMode {
   MONITOR = 'monitor',
@@ -181,21 +180,25 @@ export class HaLoadBalancer extends HaLoadBalancerBase implements ec2.IConnectab
   public readonly accessLogsBucket?: s3.IBucket;
   /** The connection-log bucket, when connection logs are on. */
   public readonly connectionLogsBucket?: s3.IBucket;
-  /** The Route 53 failover record, when `failover` is set. */
-  public readonly failover?: FailoverRecord;
+
   /** The WAF web ACL association, when `webAclArn` is set. */
   public readonly webAclAssociation?: wafv2.CfnWebACLAssociation;
   readonly #clientPeers: ec2.IPeer[];
   readonly #zoneCount?: number;
   readonly #minimumCapacityUnits?: number;
   readonly #alarms: cloudwatch.Alarm[] = [];
+  readonly #internetFacing: boolean;
+  readonly #dualStack: boolean;
   #alarmOptions?: AlarmOptions;
+  #failover?: FailoverRecord;
 
   constructor(scope: Construct, id: string, props: HaLoadBalancerProps) {
     super(scope, id, props.type ?? LoadBalancerType.APPLICATION, props.vpc, props.ipAddressType ?? IpAddressType.IPV4);
     const ipAddressType = props.ipAddressType ?? IpAddressType.IPV4;
     const isAlb = this.type === LoadBalancerType.APPLICATION;
     const internetFacing = props.internetFacing ?? true;
+    this.#internetFacing = internetFacing;
+    this.#dualStack = ipAddressType !== IpAddressType.IPV4;
 
     const issues = new IssueCollector(this);
     this.validateProps(issues, props);
@@ -298,16 +301,36 @@ export class HaLoadBalancer extends HaLoadBalancerBase implements ec2.IConnectab
       });
     }
 
-    if (props.failover) {
-      this.failover = new FailoverRecord(this, 'Failover', props.failover, {
-        dnsName: this.loadBalancer.loadBalancerDnsName,
-        canonicalHostedZoneId: this.loadBalancer.loadBalancerCanonicalHostedZoneId,
-        lbType: this.type as LoadBalancerTypeName,
-        dualStack: dual,
-        internetFacing,
-        listeners: () => this.listeners,
-      });
+    if (props.failover) this.addFailover(props.failover);
+  }
+
+  /** The Route 53 failover record, once `failover` is set or `addFailover` called. */
+  public get failover(): FailoverRecord | undefined {
+    return this.#failover;
+  }
+
+  /**
+   * This stack's side of a Route 53 failover pair (the same as the `failover` prop), declared before
+   * or after the listeners: the endpoint health check follows the listeners as they are at synth.
+   */
+  public addFailover(props: FailoverProps): FailoverRecord {
+    if (this.#failover) {
+      const issues = new IssueCollector(this);
+      issues.add(
+        'HALB_R53_FAILOVER_TWICE',
+        'a failover record is declared a second time; allowed: one per load balancer.',
+      );
+      issues.throwIfAny();
     }
+    this.#failover = new FailoverRecord(this, 'Failover', props, {
+      dnsName: this.loadBalancer.loadBalancerDnsName,
+      canonicalHostedZoneId: this.loadBalancer.loadBalancerCanonicalHostedZoneId,
+      lbType: this.type as LoadBalancerTypeName,
+      dualStack: this.#dualStack,
+      internetFacing: this.#internetFacing,
+      listeners: () => this.listeners,
+    });
+    return this.#failover;
   }
 
   /** DNS name of the load balancer. */

@@ -1,41 +1,29 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import {
-  ACCESS_LOG_FORBIDDEN_PREFIX_TEXT,
-  ALB_PROTOCOLS,
-  LOAD_BALANCER_TYPES,
-  NLB_PROTOCOLS,
   DESYNC_MITIGATION_MODES,
+  INTERNET_FACING_ONLY_IP_ADDRESS_TYPES,
   LB_IP_ADDRESS_TYPES,
   LOAD_BALANCER_LIMITS,
   LOAD_BALANCER_NAME_PATTERN,
+  LOAD_BALANCER_TYPES,
   LoadBalancerTypeName,
+  WAF_REGIONAL_WEB_ACL_ARN,
+  XFF_MODES,
 } from '@ha-load-balancer/spec';
-import { AlarmOptions, createAlarms } from './alarms';
+import { AlarmOptions, createLoadBalancerAlarms, createTargetGroupAlarms, validateAlarmOptions } from './alarms';
 import { FailoverProps, FailoverRecord } from './dns/failover';
-import { ListenerAction } from './shared/actions';
+import { HaLoadBalancerAttributes, ImportedHaLoadBalancer } from './imported';
+import { HaLoadBalancerBase, IpAddressType, LoadBalancerType } from './load-balancer-base';
 import { isUnresolved, IssueCollector, seconds, warn } from './shared/errors';
-import { HaListener, HaListenerProps, ListenerProtocol } from './shared/listener';
-import { HaTargetGroup, HaTargetGroupProps } from './shared/target-group';
-
-/** Application (layer 7, HTTP/HTTPS) or Network (layer 4, TCP/UDP/TLS) load balancer. */
-export enum LoadBalancerType {
-  APPLICATION = 'application',
-  NETWORK = 'network',
-}
-
-/** IP address families of the load balancer's front end. */
-export enum IpAddressType {
-  IPV4 = 'ipv4',
-  DUAL_STACK = 'dualstack',
-  /** ALB only: IPv6 for clients, no public IPv4 addresses. */
-  DUAL_STACK_WITHOUT_PUBLIC_IPV4 = 'dualstack-without-public-ipv4',
-}
+import { ACCESS_LOGS, AccessLogOptions, CONNECTION_LOGS, newLogBucket, validateLogs } from './shared/logs';
+import type { HaTargetGroup } from './shared/target-group';
 
 /** How the ALB treats requests that are not RFC 7230 compliant (docs/aws-behaviour.md §5.3). */
 export enum DesyncMitigationMode {
@@ -44,18 +32,14 @@ export enum DesyncMitigationMode {
   STRICTEST = 'strictest',
 }
 
-/** Where access logs go. */
-export interface AccessLogOptions {
-  /**
-   * Bucket to write to, in the load balancer's Region, encrypted with SSE-S3.
-   * @default a new bucket with encryption, TLS-only access, blocked public access and the policy AWS requires
-   */
-  readonly bucket?: s3.IBucket;
-  /**
-   * Key prefix; must not contain `AWSLogs`.
-   * @default no prefix
-   */
-  readonly prefix?: string;
+/** What the ALB does with an incoming X-Forwarded-For header (docs/aws-behaviour.md §5.1). */
+export enum XffHeaderProcessingMode {
+  /** Add the client's address at the end (AWS's default). */
+  APPEND = 'append',
+  /** Forward the header as received. */
+  PRESERVE = 'preserve',
+  /** Strip the header. */
+  REMOVE = 'remove',
 }
 
 export interface HaLoadBalancerProps {
@@ -92,10 +76,16 @@ export interface HaLoadBalancerProps {
    */
   readonly deletionProtection?: boolean;
   /**
-   * Access logs to S3: `true` for a new bucket, or a bucket and prefix.
+   * Access logs to S3: `true` for a new bucket, or a bucket and prefix. Needs a stack with a Region.
    * @default no access logs (a synth warning says so)
    */
   readonly accessLogs?: boolean | AccessLogOptions;
+  /**
+   * ALB: connection logs (TLS handshakes, client certificates) to S3: `true` for the access-log
+   * bucket (or a new one), or a bucket and prefix.
+   * @default no connection logs
+   */
+  readonly connectionLogs?: boolean | AccessLogOptions;
   /**
    * ALB: drop headers whose names are not `[-A-Za-z0-9]+`.
    * @default false
@@ -111,6 +101,42 @@ export interface HaLoadBalancerProps {
    * @default 60 seconds
    */
   readonly idleTimeout?: Duration;
+  /**
+   * ALB: how long a client connection is kept open across requests, 60-604800 seconds.
+   * @default 3600 seconds
+   */
+  readonly clientKeepAlive?: Duration;
+  /**
+   * ALB: forward the Host header as the client sent it (ports included) instead of normalising it.
+   * @default false
+   */
+  readonly preserveHostHeader?: boolean;
+  /**
+   * ALB: append the client address to X-Forwarded-For, pass the header on, or remove it.
+   * @default XffHeaderProcessingMode.APPEND
+   */
+  readonly xffHeaderProcessingMode?: XffHeaderProcessingMode;
+  /**
+   * ALB: write `ip:port` rather than `ip` when appending to X-Forwarded-For.
+   * @default false
+   */
+  readonly preserveXffClientPort?: boolean;
+  /**
+   * Reserved capacity (LCU reservation): ALB at least 100 LCUs; NLB 2750-45000 LCUs per
+   * Availability Zone, and no TLS listeners.
+   * @default no reservation
+   */
+  readonly minimumCapacityUnits?: number;
+  /**
+   * ALB: ARN of a regional AWS WAF web ACL to associate, in this stack's Region.
+   * @default no web ACL
+   */
+  readonly webAclArn?: string;
+  /**
+   * ALB: let requests through when AWS WAF cannot be reached (otherwise they get 500).
+   * @default false
+   */
+  readonly wafFailOpen?: boolean;
   /**
    * NLB: cross-zone load balancing (always on for ALBs).
    * @default false
@@ -133,100 +159,46 @@ export interface HaLoadBalancerProps {
   readonly failover?: FailoverProps;
 }
 
-export interface HttpListenerProps {
-  /**
-   * Port.
-   * @default 80
-   */
-  readonly port?: number;
-  /** Action when no rule matches. */
-  readonly defaultAction: ListenerAction;
-  /**
-   * Open the port to `allowedSources` in the security group.
-   * @default true
-   */
-  readonly open?: boolean;
-}
-
-export interface HttpsListenerProps extends HttpListenerProps {
-  /**
-   * Port.
-   * @default 443
-   */
-  readonly port?: number;
-  /** Certificates; the first is the default. */
-  readonly certificates: elbv2.IListenerCertificate[];
-  /**
-   * TLS security policy.
-   * @default ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.3 and 1.2)
-   */
-  readonly sslPolicy?: string;
-  /**
-   * Also listen on HTTP port 80 (or this port) and redirect every request to this listener with a 301.
-   * @default false
-   */
-  readonly redirectHttp?: boolean | number;
-}
-
-export interface NetworkListenerProps {
-  /** Port. */
-  readonly port: number;
-  /** Forward action to exactly one target group. */
-  readonly defaultAction: ListenerAction;
-  /**
-   * Open the port to `allowedSources`.
-   * @default true
-   */
-  readonly open?: boolean;
-  /**
-   * TCP/TLS: idle timeout of flows, 60-6000 seconds.
-   * @default 350 seconds
-   */
-  readonly tcpIdleTimeout?: Duration;
-}
-
-export interface TlsListenerProps extends NetworkListenerProps {
-  /** Certificates; the first is the default. */
-  readonly certificates: elbv2.IListenerCertificate[];
-  /**
-   * TLS security policy.
-   * @default ELBSecurityPolicy-TLS13-1-2-2021-06
-   */
-  readonly sslPolicy?: string;
-  /**
-   * ALPN policy.
-   * @default no ALPN negotiation
-   */
-  readonly alpnPolicy?: 'HTTP1Only' | 'HTTP2Only' | 'HTTP2Optional' | 'HTTP2Preferred' | 'None';
-}
-
 /**
  * A highly available Application or Network Load Balancer: listeners, target groups, rules with
  * stable priorities, security groups opened for clients and health checks, access logs, alarms, and
  * this Region's side of a Route 53 failover pair. Every AWS limit is checked at synth time.
  */
-export class HaLoadBalancer extends Construct implements ec2.IConnectable {
-  public readonly type: LoadBalancerType;
-  public readonly vpc: ec2.IVpc;
+export class HaLoadBalancer extends HaLoadBalancerBase implements ec2.IConnectable {
+  /**
+   * Add listeners, rules and target groups to a load balancer created elsewhere (another stack, or
+   * outside CDK). What is known about it (type, VPC, address type, scheme) is checked like here.
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: HaLoadBalancerAttributes): ImportedHaLoadBalancer {
+    return new ImportedHaLoadBalancer(scope, id, attrs);
+  }
+
   /** The underlying aws-cdk-lib load balancer. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer | elbv2.NetworkLoadBalancer;
   public readonly connections: ec2.Connections;
   /** The access-log bucket, when access logs are on. */
   public readonly accessLogsBucket?: s3.IBucket;
-  /** The Route 53 failover record, when `failover` is set. */
-  public readonly failover?: FailoverRecord;
-  readonly #listeners: HaListener[] = [];
-  readonly #targetGroups: HaTargetGroup[] = [];
+  /** The connection-log bucket, when connection logs are on. */
+  public readonly connectionLogsBucket?: s3.IBucket;
+
+  /** The WAF web ACL association, when `webAclArn` is set. */
+  public readonly webAclAssociation?: wafv2.CfnWebACLAssociation;
   readonly #clientPeers: ec2.IPeer[];
-  readonly #ipAddressType: IpAddressType;
+  readonly #zoneCount?: number;
+  readonly #minimumCapacityUnits?: number;
+  readonly #alarms: cloudwatch.Alarm[] = [];
+  readonly #internetFacing: boolean;
+  readonly #dualStack: boolean;
+  #alarmOptions?: AlarmOptions;
+  #failover?: FailoverRecord;
 
   constructor(scope: Construct, id: string, props: HaLoadBalancerProps) {
-    super(scope, id);
-    this.type = props.type ?? LoadBalancerType.APPLICATION;
-    this.vpc = props.vpc;
-    this.#ipAddressType = props.ipAddressType ?? IpAddressType.IPV4;
+    super(scope, id, props.type ?? LoadBalancerType.APPLICATION, props.vpc, props.ipAddressType ?? IpAddressType.IPV4);
+    const ipAddressType = props.ipAddressType ?? IpAddressType.IPV4;
     const isAlb = this.type === LoadBalancerType.APPLICATION;
     const internetFacing = props.internetFacing ?? true;
+    this.#internetFacing = internetFacing;
+    this.#dualStack = ipAddressType !== IpAddressType.IPV4;
 
     const issues = new IssueCollector(this);
     this.validateProps(issues, props);
@@ -243,13 +215,17 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
     const minZones = isAlb
       ? LOAD_BALANCER_LIMITS.albMinAvailabilityZones
       : LOAD_BALANCER_LIMITS.nlbMinAvailabilityZones;
-    if (!zones.some((z) => Token.isUnresolved(z)) && new Set(zones).size < minZones) {
+    const zonesKnown = !zones.some((z) => Token.isUnresolved(z));
+    if (zonesKnown && new Set(zones).size < minZones) {
       issues.add(
         'HALB_LB_AVAILABILITY_ZONES',
         `the selected subnets span ${new Set(zones).size} Availability Zone(s) (${zones.join(', ') || 'none'}); allowed: at least ${minZones} for ${isAlb ? 'an Application' : 'a Network'} Load Balancer.`,
       );
-      issues.throwIfAny();
     }
+    this.#zoneCount = zonesKnown ? new Set(zones).size : undefined;
+    this.#minimumCapacityUnits = props.minimumCapacityUnits;
+    this.validateCapacity(issues, props.minimumCapacityUnits);
+    issues.throwIfAny();
 
     const securityGroups = props.securityGroups ?? [
       new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -264,7 +240,8 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
       vpcSubnets,
       loadBalancerName: props.loadBalancerName,
       deletionProtection: props.deletionProtection,
-      ipAddressType: this.#ipAddressType as unknown as elbv2.IpAddressType,
+      ipAddressType: IP_ADDRESS_TYPES[ipAddressType],
+      minimumCapacityUnit: props.minimumCapacityUnits,
     };
     if (isAlb) {
       const [first, ...rest] = securityGroups;
@@ -274,6 +251,12 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
         dropInvalidHeaderFields: props.dropInvalidHeaderFields,
         desyncMitigationMode: props.desyncMitigationMode as unknown as elbv2.DesyncMitigationMode,
         idleTimeout: props.idleTimeout,
+        clientKeepAlive: props.clientKeepAlive,
+        preserveHostHeader: props.preserveHostHeader,
+        xffHeaderProcessingMode:
+          props.xffHeaderProcessingMode === undefined ? undefined : XFF[props.xffHeaderProcessingMode],
+        preserveXffClientPort: props.preserveXffClientPort,
+        wafFailOpen: props.wafFailOpen,
       });
       rest.forEach((sg) => alb.addSecurityGroup(sg));
       this.loadBalancer = alb;
@@ -286,7 +269,7 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
     }
     this.connections = this.loadBalancer.connections;
 
-    const dual = this.#ipAddressType !== IpAddressType.IPV4;
+    const dual = ipAddressType !== IpAddressType.IPV4;
     this.#clientPeers =
       props.allowedSources ??
       (internetFacing
@@ -295,17 +278,7 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
 
     if (props.accessLogs) {
       const opts: AccessLogOptions = props.accessLogs === true ? {} : props.accessLogs;
-      const bucket =
-        opts.bucket ??
-        new s3.Bucket(this, 'AccessLogs', {
-          encryption: s3.BucketEncryption.S3_MANAGED,
-          enforceSSL: true,
-          blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-          objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-          versioned: true,
-          removalPolicy: RemovalPolicy.RETAIN,
-          lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
-        });
+      const bucket = opts.bucket ?? newLogBucket(this, 'AccessLogs');
       this.loadBalancer.logAccessLogs(bucket, opts.prefix);
       this.accessLogsBucket = bucket;
     } else {
@@ -315,17 +288,49 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
         `${this.node.path}: access logs are off; set accessLogs: true to keep a record of every request.`,
       );
     }
-
-    if (props.failover) {
-      this.failover = new FailoverRecord(this, 'Failover', props.failover, {
-        dnsName: this.loadBalancer.loadBalancerDnsName,
-        canonicalHostedZoneId: this.loadBalancer.loadBalancerCanonicalHostedZoneId,
-        defaultHealthCheckProtocol: isAlb ? 'HTTP' : 'TCP',
-        dualStack: dual,
+    if (props.connectionLogs) {
+      const opts: AccessLogOptions = props.connectionLogs === true ? {} : props.connectionLogs;
+      const bucket = opts.bucket ?? this.accessLogsBucket ?? newLogBucket(this, 'ConnectionLogs');
+      (this.loadBalancer as elbv2.ApplicationLoadBalancer).logConnectionLogs(bucket, opts.prefix);
+      this.connectionLogsBucket = bucket;
+    }
+    if (props.webAclArn !== undefined) {
+      this.webAclAssociation = new wafv2.CfnWebACLAssociation(this, 'WebAcl', {
+        resourceArn: this.loadBalancer.loadBalancerArn,
+        webAclArn: props.webAclArn,
       });
     }
 
-    this.node.addValidation({ validate: () => this.validateAcrossConstructs() });
+    if (props.failover) this.addFailover(props.failover);
+  }
+
+  /** The Route 53 failover record, once `failover` is set or `addFailover` called. */
+  public get failover(): FailoverRecord | undefined {
+    return this.#failover;
+  }
+
+  /**
+   * This stack's side of a Route 53 failover pair (the same as the `failover` prop), declared before
+   * or after the listeners: the endpoint health check follows the listeners as they are at synth.
+   */
+  public addFailover(props: FailoverProps): FailoverRecord {
+    if (this.#failover) {
+      const issues = new IssueCollector(this);
+      issues.add(
+        'HALB_R53_FAILOVER_TWICE',
+        'a failover record is declared a second time; allowed: one per load balancer.',
+      );
+      issues.throwIfAny();
+    }
+    this.#failover = new FailoverRecord(this, 'Failover', props, {
+      dnsName: this.loadBalancer.loadBalancerDnsName,
+      canonicalHostedZoneId: this.loadBalancer.loadBalancerCanonicalHostedZoneId,
+      lbType: this.type as LoadBalancerTypeName,
+      dualStack: this.#dualStack,
+      internetFacing: this.#internetFacing,
+      listeners: () => this.listeners,
+    });
+    return this.#failover;
   }
 
   /** DNS name of the load balancer. */
@@ -333,73 +338,40 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
     return this.loadBalancer.loadBalancerDnsName;
   }
 
-  /** Listeners in declaration order. */
-  public get listeners(): readonly HaListener[] {
-    return this.#listeners;
+  /** The aws-cdk-lib Application Load Balancer (`lb.alb?.metrics.httpCodeTarget(...)`), or undefined for an NLB. */
+  public get alb(): elbv2.ApplicationLoadBalancer | undefined {
+    return this.loadBalancer instanceof elbv2.ApplicationLoadBalancer ? this.loadBalancer : undefined;
   }
 
-  /** Target groups in declaration order. */
-  public get targetGroups(): readonly HaTargetGroup[] {
-    return this.#targetGroups;
+  /** The aws-cdk-lib Network Load Balancer (`lb.nlb?.metrics.activeFlowCount()`), or undefined for an ALB. */
+  public get nlb(): elbv2.NetworkLoadBalancer | undefined {
+    return this.loadBalancer instanceof elbv2.NetworkLoadBalancer ? this.loadBalancer : undefined;
   }
 
-  /** Add a target group; it serves this load balancer only. */
-  public addTargetGroup(id: string, props: HaTargetGroupProps = {}): HaTargetGroup {
-    const tg = new HaTargetGroup(this, id, props, {
-      lbType: this.type as LoadBalancerTypeName,
-      vpc: this.vpc,
-      owner: this,
-      connections: this.connections,
-    });
-    this.#targetGroups.push(tg);
-    return tg;
-  }
-
-  /** HTTP listener (ALB). */
-  public addHttpListener(id: string, props: HttpListenerProps): HaListener {
-    return this.addListener(id, 'HTTP', { ...props, port: props.port ?? 80 });
-  }
-
-  /** HTTPS listener (ALB) with a modern TLS policy; `redirectHttp: true` adds the port 80 redirect. */
-  public addHttpsListener(id: string, props: HttpsListenerProps): HaListener {
-    const port = props.port ?? 443;
-    const listener = this.addListener(id, 'HTTPS', { ...props, port });
-    if (props.redirectHttp !== undefined && props.redirectHttp !== false) {
-      this.addListener(`${id}Redirect`, 'HTTP', {
-        port: props.redirectHttp === true ? 80 : props.redirectHttp,
-        defaultAction: ListenerAction.redirect({ protocol: 'HTTPS', port: String(port), permanent: true }),
-        open: props.open,
-      });
-    }
-    return listener;
-  }
-
-  /** TCP listener (NLB). */
-  public addTcpListener(id: string, props: NetworkListenerProps): HaListener {
-    return this.addListener(id, 'TCP', props);
-  }
-
-  /** UDP listener (NLB). */
-  public addUdpListener(id: string, props: NetworkListenerProps): HaListener {
-    return this.addListener(id, 'UDP', props);
-  }
-
-  /** TCP and UDP on one port (NLB). */
-  public addTcpUdpListener(id: string, props: NetworkListenerProps): HaListener {
-    return this.addListener(id, 'TCP_UDP', props);
-  }
-
-  /** TLS listener (NLB) terminating TLS with a modern policy. */
-  public addTlsListener(id: string, props: TlsListenerProps): HaListener {
-    return this.addListener(id, 'TLS', props);
+  /** Every alarm `addAlarms` created so far, including those of target groups put in use after the call. */
+  public get alarms(): readonly cloudwatch.Alarm[] {
+    return this.#alarms;
   }
 
   /**
-   * Opt-in CloudWatch alarms: unhealthy hosts, ELB 5XX, p99 target response time (ALB), healthy
-   * host count (NLB) and the Route 53 health-check status.
+   * Opt-in CloudWatch alarms: ELB 5XX and p99 target response time (ALB), unhealthy hosts, healthy
+   * host count (NLB) and the Route 53 health-check status. Target groups that a listener or rule
+   * starts using after this call get their alarms then; `alarms` lists them all.
    */
   public addAlarms(options: AlarmOptions = {}): cloudwatch.Alarm[] {
-    return createAlarms(this, options);
+    const issues = new IssueCollector(this);
+    if (this.#alarmOptions) {
+      issues.add('HALB_ALARMS_TWICE', 'addAlarms is called a second time; allowed: once per load balancer.');
+    }
+    validateAlarmOptions(issues, this, options);
+    issues.throwIfAny();
+    this.#alarmOptions = options;
+    const created = [
+      ...createLoadBalancerAlarms(this, options),
+      ...this.targetGroups.filter((tg) => tg.inUse).flatMap((tg) => createTargetGroupAlarms(this, tg, options)),
+    ];
+    this.#alarms.push(...created);
+    return created;
   }
 
   /** Let a principal read the access logs. */
@@ -415,108 +387,57 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
     return this.accessLogsBucket!.grantRead(grantee);
   }
 
-  private addListener(id: string, protocol: ListenerProtocol, props: Omit<HaListenerProps, 'protocol'>): HaListener {
-    const { port } = props;
-    const isAlb = this.type === LoadBalancerType.APPLICATION;
-    const allowed: readonly ListenerProtocol[] = isAlb ? ALB_PROTOCOLS : NLB_PROTOCOLS;
-    const issues = new IssueCollector(this);
-    if (!allowed.includes(protocol)) {
-      issues.add(
-        'HALB_LISTENER_PROTOCOL',
-        `listener '${id}' uses ${protocol}; allowed on ${isAlb ? 'an Application' : 'a Network'} Load Balancer: ${allowed.join(', ')}.`,
-      );
-    }
-    const clash = this.#listeners.find((l) => l.port === port && !isUnresolved(port) && overlaps(l.protocol, protocol));
-    if (clash) {
-      issues.add(
-        'HALB_LISTENER_PORT_DUPLICATE',
-        `listener '${id}' uses port ${port}, already used by listener '${clash.node.id}'; allowed: one listener per port and protocol.`,
-      );
-    }
-    if (this.#ipAddressType !== IpAddressType.IPV4 && (protocol === 'UDP' || protocol === 'TCP_UDP')) {
-      issues.add(
-        'HALB_DUALSTACK_UDP',
-        `listener '${id}' uses ${protocol} on a dual-stack load balancer; allowed: TCP or TLS (UDP needs ipAddressType IPV4).`,
-      );
-    }
-    issues.throwIfAny();
-    const listener = new HaListener(
-      this,
-      id,
-      { ...props, protocol },
-      {
-        lbType: this.type as LoadBalancerTypeName,
-        owner: this,
-        loadBalancer: this.loadBalancer,
-        connections: this.connections,
-        clientPeers: this.#clientPeers,
-      },
-    );
-    this.#listeners.push(listener);
-    if (
-      isAlb &&
-      protocol === 'HTTP' &&
-      props.defaultAction.kind !== 'redirect' &&
-      this.#listeners.some((l) => l.protocol === 'HTTPS')
-    ) {
-      warn(
-        listener,
-        'HALB_W_HTTP_WITHOUT_REDIRECT',
-        `${listener.node.path}: plain HTTP listener beside an HTTPS listener; consider redirectHttp: true.`,
-      );
-    }
-    return listener;
+  protected get elbv2LoadBalancer(): elbv2.IApplicationLoadBalancer | elbv2.INetworkLoadBalancer {
+    return this.loadBalancer;
   }
 
-  /** Tier 2: rules that span constructs, reported together at synth. */
-  private validateAcrossConstructs(): string[] {
-    const issues = new IssueCollector(this);
-    const isAlb = this.type === LoadBalancerType.APPLICATION;
-    issues.maxCount(
-      'HALB_LB_LISTENER_COUNT',
-      'listeners on this load balancer',
-      this.#listeners.length,
-      LOAD_BALANCER_LIMITS.listenersPerLoadBalancer,
-    );
-    if (isAlb) {
-      const rules = this.#listeners.reduce((n, l) => n + l.rules.length, 0);
-      issues.maxCount(
-        'HALB_LB_RULE_COUNT',
-        'rules on this Application Load Balancer (default rules excluded)',
-        rules,
-        LOAD_BALANCER_LIMITS.rulesPerAlb,
-      );
-      issues.maxCount(
-        'HALB_LB_TARGET_GROUP_COUNT',
-        'target groups on this Application Load Balancer',
-        this.#targetGroups.length,
-        LOAD_BALANCER_LIMITS.targetGroupsPerAlb,
+  protected get clientPeers(): ec2.IPeer[] {
+    return this.#clientPeers;
+  }
+
+  protected override targetGroupInUse(tg: HaTargetGroup): void {
+    if (!this.#alarmOptions) return;
+    this.#alarms.push(...createTargetGroupAlarms(this, tg, this.#alarmOptions));
+  }
+
+  protected override validateAcrossConstructs(): IssueCollector {
+    const issues = super.validateAcrossConstructs();
+    const tls = this.listeners.filter((l) => l.protocol === 'TLS');
+    if (this.#minimumCapacityUnits !== undefined && this.type === LoadBalancerType.NETWORK && tls.length > 0) {
+      issues.add(
+        'HALB_LB_CAPACITY_TLS',
+        `minimumCapacityUnits is set on a Network Load Balancer with TLS listener(s) ${tls.map((l) => `'${l.node.id}'`).join(', ')}; allowed: LCU reservation only without TLS listeners.`,
       );
     }
-    const targets = this.#targetGroups.reduce((n, tg) => n + tg.targetCount, 0);
-    issues.maxCount(
-      'HALB_LB_TARGET_COUNT',
-      `targets registered across the target groups of this ${isAlb ? 'Application' : 'Network'} Load Balancer`,
-      targets,
-      isAlb ? LOAD_BALANCER_LIMITS.targetsPerAlb : LOAD_BALANCER_LIMITS.targetsPerNlb,
+    return issues;
+  }
+
+  /** §8.2 LCU reservation: ALB ≥ 100; NLB 2750-45000 per zone (of the subnets, and of the VPC as aws-cdk-lib counts). */
+  private validateCapacity(issues: IssueCollector, units: number | undefined): void {
+    if (units === undefined || isUnresolved(units)) return;
+    if (this.type === LoadBalancerType.APPLICATION) {
+      issues.atLeast(
+        'HALB_LB_CAPACITY_UNITS',
+        'minimumCapacityUnits',
+        units,
+        LOAD_BALANCER_LIMITS.albMinimumCapacityUnits,
+      );
+      return;
+    }
+    const r = LOAD_BALANCER_LIMITS.nlbCapacityUnitsPerZone;
+    const counts = [this.#zoneCount, this.vpc.availabilityZones.length].filter(
+      (n): n is number => n !== undefined && n > 0 && !isUnresolved(n),
     );
-    const extraCerts = this.#listeners.reduce((n, l) => n + Math.max(0, l.certificateCount - 1), 0);
-    issues.maxCount(
-      'HALB_LB_CERTIFICATE_COUNT',
-      'certificates besides the default ones',
-      extraCerts,
-      LOAD_BALANCER_LIMITS.certificatesPerLoadBalancer,
-    );
-    for (const tg of this.#targetGroups) {
-      if (!tg.inUse) {
-        warn(
-          tg,
-          'HALB_W_TARGET_GROUP_UNUSED',
-          `${tg.node.path} is not used by any listener or rule; AWS reports its targets as unused (Target.NotInUse) and never health-checks them.`,
+    for (const zones of new Set(counts)) {
+      const perZone = units / zones;
+      if (!Number.isInteger(units) || perZone < r.min || perZone > r.max) {
+        issues.add(
+          'HALB_LB_CAPACITY_UNITS',
+          `minimumCapacityUnits is ${units}, ${Math.round(perZone * 100) / 100} per Availability Zone across ${zones} zones; allowed: ${r.min}-${r.max} per zone (whole number in total).`,
         );
+        return;
       }
     }
-    return issues.messages();
   }
 
   private validateProps(issues: IssueCollector, props: HaLoadBalancerProps): void {
@@ -539,6 +460,16 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
       props.ipAddressType,
       LB_IP_ADDRESS_TYPES[this.type as LoadBalancerTypeName],
     );
+    if (
+      props.ipAddressType !== undefined &&
+      INTERNET_FACING_ONLY_IP_ADDRESS_TYPES.includes(props.ipAddressType) &&
+      props.internetFacing === false
+    ) {
+      issues.add(
+        'HALB_LB_IP_ADDRESS_TYPE',
+        `ipAddressType is '${props.ipAddressType}' on an internal load balancer; allowed: 'ipv4' or 'dualstack' (an internal load balancer has no public IPv4 addresses to drop).`,
+      );
+    }
     if (props.ipAddressType && props.ipAddressType !== IpAddressType.IPV4 && props.internetFacing === false) {
       warn(
         this,
@@ -554,18 +485,34 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
         LOAD_BALANCER_LIMITS.idleTimeoutSeconds,
         'seconds',
       );
+      issues.range(
+        'HALB_LB_CLIENT_KEEP_ALIVE_RANGE',
+        'clientKeepAlive',
+        seconds(props.clientKeepAlive),
+        LOAD_BALANCER_LIMITS.clientKeepAliveSeconds,
+        'seconds',
+      );
       issues.oneOf('HALB_LB_DESYNC_MODE', 'desyncMitigationMode', props.desyncMitigationMode, DESYNC_MITIGATION_MODES);
+      issues.oneOf('HALB_LB_XFF_MODE', 'xffHeaderProcessingMode', props.xffHeaderProcessingMode, XFF_MODES);
       if (props.crossZone !== undefined) {
         issues.add(
           'HALB_LB_NLB_ONLY',
           `crossZone is set on ${lbName}; allowed: not set (cross-zone load balancing is always on for ALBs).`,
         );
       }
+      this.validateWebAcl(issues, props.webAclArn);
     } else {
       for (const [name, value] of [
         ['idleTimeout', props.idleTimeout],
         ['desyncMitigationMode', props.desyncMitigationMode],
         ['dropInvalidHeaderFields', props.dropInvalidHeaderFields],
+        ['clientKeepAlive', props.clientKeepAlive],
+        ['preserveHostHeader', props.preserveHostHeader],
+        ['xffHeaderProcessingMode', props.xffHeaderProcessingMode],
+        ['preserveXffClientPort', props.preserveXffClientPort],
+        ['connectionLogs', props.connectionLogs],
+        ['webAclArn', props.webAclArn],
+        ['wafFailOpen', props.wafFailOpen],
       ] as const) {
         if (value !== undefined)
           issues.add(
@@ -574,23 +521,37 @@ export class HaLoadBalancer extends Construct implements ec2.IConnectable {
           );
       }
     }
-    if (
-      typeof props.accessLogs === 'object' &&
-      props.accessLogs.prefix !== undefined &&
-      !isUnresolved(props.accessLogs.prefix)
-    ) {
-      if (props.accessLogs.prefix.includes(ACCESS_LOG_FORBIDDEN_PREFIX_TEXT)) {
-        issues.add(
-          'HALB_ACCESS_LOG_PREFIX',
-          `accessLogs.prefix is '${props.accessLogs.prefix}'; allowed: a prefix that does not contain '${ACCESS_LOG_FORBIDDEN_PREFIX_TEXT}'.`,
-        );
-      }
+    validateLogs(issues, ACCESS_LOGS, props.accessLogs, this);
+    if (isAlb) validateLogs(issues, CONNECTION_LOGS, props.connectionLogs, this);
+  }
+
+  /** A regional web ACL of this stack's Region (a CloudFront one, or one elsewhere, cannot be associated). */
+  private validateWebAcl(issues: IssueCollector, arn: string | undefined): void {
+    if (arn === undefined || isUnresolved(arn)) return;
+    const m = WAF_REGIONAL_WEB_ACL_ARN.exec(arn);
+    const region = Stack.of(this).region;
+    if (!m) {
+      issues.add(
+        'HALB_LB_WEB_ACL',
+        `webAclArn is '${arn}'; allowed: the ARN of a regional AWS WAF web ACL, arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>.`,
+      );
+    } else if (!Token.isUnresolved(region) && m[2] !== region) {
+      issues.add(
+        'HALB_LB_WEB_ACL',
+        `webAclArn names a web ACL in ${m[2]}; allowed: a web ACL in the load balancer's Region, ${region}.`,
+      );
     }
   }
 }
 
-function overlaps(a: ListenerProtocol, b: ListenerProtocol): boolean {
-  const tcp = (p: ListenerProtocol) => p !== 'UDP';
-  const udp = (p: ListenerProtocol) => p === 'UDP' || p === 'TCP_UDP';
-  return (tcp(a) && tcp(b)) || (udp(a) && udp(b));
-}
+const IP_ADDRESS_TYPES: Record<IpAddressType, elbv2.IpAddressType> = {
+  [IpAddressType.IPV4]: elbv2.IpAddressType.IPV4,
+  [IpAddressType.DUAL_STACK]: elbv2.IpAddressType.DUAL_STACK,
+  [IpAddressType.DUAL_STACK_WITHOUT_PUBLIC_IPV4]: elbv2.IpAddressType.DUAL_STACK_WITHOUT_PUBLIC_IPV4,
+};
+
+const XFF: Record<XffHeaderProcessingMode, elbv2.XffHeaderProcessingMode> = {
+  [XffHeaderProcessingMode.APPEND]: elbv2.XffHeaderProcessingMode.APPEND,
+  [XffHeaderProcessingMode.PRESERVE]: elbv2.XffHeaderProcessingMode.PRESERVE,
+  [XffHeaderProcessingMode.REMOVE]: elbv2.XffHeaderProcessingMode.REMOVE,
+};

@@ -176,11 +176,27 @@ describe('listeners', () => {
     ]);
   });
 
-  test('a plain HTTP listener beside HTTPS is warned about', () => {
+  test.each(['HTTPS first', 'HTTP first'])(
+    'a plain HTTP listener beside HTTPS is warned about, whichever is declared first (%s)',
+    (order) => {
+      const { stack, lb } = alb();
+      const https = () =>
+        lb.addHttpsListener('Https', { certificates: [CERT], defaultAction: ListenerAction.fixedResponse(200) });
+      if (order === 'HTTPS first') https();
+      lb.addHttpListener('Http', { defaultAction: ListenerAction.fixedResponse(200) });
+      if (order === 'HTTP first') https();
+      Annotations.fromStack(stack).hasWarning('/Test/Web/Http', Match.stringLikeRegexp('HALB_W_HTTP_WITHOUT_REDIRECT'));
+    },
+  );
+
+  test('the HTTP redirect listener of redirectHttp is not warned about', () => {
     const { stack, lb } = alb();
-    lb.addHttpsListener('Https', { certificates: [CERT], defaultAction: ListenerAction.fixedResponse(200) });
-    lb.addHttpListener('Http', { defaultAction: ListenerAction.fixedResponse(200) });
-    Annotations.fromStack(stack).hasWarning('/Test/Web/Http', Match.stringLikeRegexp('HALB_W_HTTP_WITHOUT_REDIRECT'));
+    lb.addHttpsListener('Https', {
+      certificates: [CERT],
+      redirectHttp: true,
+      defaultAction: ListenerAction.fixedResponse(200),
+    });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('HALB_W_HTTP_WITHOUT_REDIRECT'));
   });
 
   test('NLB TCP, UDP, TCP_UDP and TLS listeners, with ALPN on TLS', () => {
@@ -561,6 +577,7 @@ describe('Route 53 failover', () => {
         healthCheck: { protocol: 'HTTPS', path: '/health', interval: Duration.seconds(10), failureThreshold: 3 },
       },
     });
+    lb.addHttpsListener('Https', { certificates: [CERT], defaultAction: ListenerAction.fixedResponse(200) });
     return { stack, lb };
   }
 
@@ -635,6 +652,21 @@ describe('alarms', () => {
     });
   });
 
+  test('target groups a listener starts using after addAlarms get their alarms too', () => {
+    const { stack, lb } = alb();
+    const early = lb.addAlarms();
+    const site = lb.addTargetGroup('Site');
+    lb.addHttpListener('Http', { defaultAction: ListenerAction.forward([site]) });
+    expect(early).toHaveLength(1);
+    expect(lb.alarms).toHaveLength(3);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'UnHealthyHostCount',
+      Dimensions: Match.arrayWith([Match.objectLike({ Name: 'TargetGroup' })]),
+    });
+  });
+
   test('NLB: healthy host count per target group', () => {
     const { stack, lb } = nlb();
     lb.addTcpListener('Tcp', {
@@ -665,6 +697,7 @@ describe('alarms', () => {
         healthCheck: {},
       },
     });
+    lb.addHttpListener('Http', { defaultAction: ListenerAction.fixedResponse(200) });
     lb.addAlarms();
     Template.fromStack(stack).resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',

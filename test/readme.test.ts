@@ -7,8 +7,11 @@ const OUT = join(ROOT, '.readme-snippets');
 
 /** Fragments run inside this stack; complete programs (starting with `import`) run as they are. */
 const PREAMBLE = `
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, SecretValue, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -17,7 +20,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { InstanceTarget, IpTarget, LambdaTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import {
   Algorithm, DesyncMitigationMode, FailoverRole, HaLoadBalancer, IpAddressType, ListenerAction,
-  ListenerCondition, LoadBalancerType, Stickiness, TargetGroupProtocol, TargetKind,
+  ListenerCondition, LoadBalancerType, MutualTls, RuleTransform, Stickiness, TargetGroupProtocol, TargetKind,
+  UnauthenticatedAction, XffHeaderProcessingMode,
 } from 'ha-load-balancer';
 const cdkApp = new App({ context: { 'availability-zones:account=123456789012:region=us-east-1': ['us-east-1a', 'us-east-1b'] } });
 const stack = new Stack(cdkApp, 'Readme', { env: { account: '123456789012', region: 'us-east-1' } });
@@ -27,7 +31,7 @@ const lb = new HaLoadBalancer(stack, 'Web', { vpc });
 const site = lb.addTargetGroup('Site', { port: 8080 });
 const api = lb.addTargetGroup('Api', { port: 9000 });
 const topic = new sns.Topic(stack, 'Topic');
-void [Algorithm, DesyncMitigationMode, FailoverRole, IpAddressType, ListenerCondition, LoadBalancerType, Stickiness, TargetGroupProtocol, TargetKind, Duration, IpTarget, SnsAction, iam, lambda, InstanceTarget, LambdaTarget, site, api, topic, certificate];
+void [Algorithm, DesyncMitigationMode, FailoverRole, IpAddressType, ListenerCondition, LoadBalancerType, Stickiness, TargetGroupProtocol, TargetKind, Duration, IpTarget, SnsAction, iam, lambda, InstanceTarget, LambdaTarget, site, api, topic, certificate, SecretValue, cloudwatch, cognito, s3, MutualTls, RuleTransform, UnauthenticatedAction, XffHeaderProcessingMode];
 `;
 
 /** Test files the README shows verbatim; jest (or node:test in the consumer app) runs them. */

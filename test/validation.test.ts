@@ -1,17 +1,26 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
-import { IpTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
+import { App, Duration, Lazy, SecretValue, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { InstanceIdTarget, IpTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   Algorithm,
+  AuthenticateOidcOptions,
   FailoverRole,
   HaLoadBalancer,
   IpAddressType,
   ListenerAction,
   ListenerCondition,
   LoadBalancerType,
+  MutualTls,
   ProtocolVersion,
+  RuleTransform,
   Stickiness,
   TargetGroupProtocol,
   TargetKind,
+  UnauthenticatedAction,
+  XffHeaderProcessingMode,
 } from '../lib';
 import { alb, caught, CERT, nlb, stackWithVpc, synthErrors } from './support/fixtures';
 
@@ -39,6 +48,7 @@ function rule(props: {
   conditions?: ListenerCondition[];
   action?: (lb: HaLoadBalancer) => ListenerAction;
   priority?: number;
+  transforms?: RuleTransform[];
 }) {
   const { lb } = alb();
   const listener = lb.addHttpListener('Http', { defaultAction: ListenerAction.fixedResponse(404) });
@@ -46,8 +56,26 @@ function rule(props: {
     conditions: props.conditions ?? [ListenerCondition.pathPatterns(['/a'])],
     action: props.action ? props.action(lb) : ListenerAction.fixedResponse(200),
     priority: props.priority,
+    transforms: props.transforms,
   });
 }
+const OIDC: AuthenticateOidcOptions = {
+  issuer: 'https://idp.example.com',
+  authorizationEndpoint: 'https://idp.example.com/authorize',
+  tokenEndpoint: 'https://idp.example.com/token',
+  userInfoEndpoint: 'https://idp.example.com/userinfo',
+  clientId: 'web',
+  clientSecret: SecretValue.unsafePlainText('not-a-secret'),
+};
+
+/** A listener of `protocol` whose default action authenticates with OIDC, then answers 200. */
+function authListener(protocol: string, options: Partial<AuthenticateOidcOptions>) {
+  const { lb } = alb();
+  const defaultAction = ListenerAction.authenticateOidc({ ...OIDC, ...options }, ListenerAction.fixedResponse(200));
+  if (protocol === 'HTTPS') lb.addHttpsListener('L', { certificates: [CERT], defaultAction });
+  else lb.addHttpListener('L', { defaultAction });
+}
+
 function failover(healthCheck: object, extra: object = {}) {
   return alb({
     failover: {
@@ -904,6 +932,591 @@ const rows: Row[] = [
     legal: 128,
     illegal: 129,
     says: /setIdentifier length is 129 characters; allowed: 1-128 characters/,
+  },
+  // Issue 8: whole numbers. Every AWS range is one of whole numbers; fractions (and Durations that
+  // are fractions of a second) fail with the range's own code before aws-cdk-lib's toSeconds() throws.
+  {
+    code: 'HALB_HC_HEALTHY_THRESHOLD_RANGE',
+    rule: '§1.1 healthy threshold is a whole number',
+    build: (v: number) => albTg({ healthCheck: { healthyThreshold: v } })(),
+    legal: 3,
+    illegal: 2.5,
+    says: /healthyThreshold is 2\.5; allowed: 2-10 \(whole number\)\./,
+  },
+  {
+    code: 'HALB_HC_INTERVAL_RANGE',
+    rule: '§1.1 interval is a whole number of seconds',
+    build: (v: number) => albTg({ healthCheck: { interval: s(v) } })(),
+    legal: 10,
+    illegal: 10.5,
+    says: /healthCheck\.interval is 10\.5 seconds; allowed: 5-300 seconds \(whole number\)\./,
+  },
+  {
+    code: 'HALB_DEREGISTRATION_DELAY_RANGE',
+    rule: '§2.3 deregistration delay in milliseconds must be whole seconds',
+    build: (v: number) => albTg({ deregistrationDelay: Duration.millis(v) })(),
+    legal: 5000,
+    illegal: 5500,
+    says: /deregistrationDelay is 5\.5 seconds; allowed: 0-3600 seconds \(whole number\)/,
+  },
+  {
+    code: 'HALB_UNHEALTHY_DRAINING_RANGE',
+    rule: '§6.6 unhealthy draining interval is whole seconds',
+    build: (v: number) => nlbTg({ unhealthyDrainingInterval: Duration.millis(v) })(),
+    legal: 2000,
+    illegal: 2500,
+    says: /unhealthyDrainingInterval is 2\.5 seconds; allowed: 0-360000 seconds \(whole number\)/,
+  },
+  {
+    code: 'HALB_LB_IDLE_TIMEOUT_RANGE',
+    rule: '§5.2 idle timeout is whole seconds',
+    build: (v: number) => alb({ idleTimeout: s(v) }),
+    legal: 61,
+    illegal: 60.5,
+    says: /idleTimeout is 60\.5 seconds; allowed: 1-4000 seconds \(whole number\)/,
+  },
+  {
+    code: 'HALB_LISTENER_TCP_IDLE_TIMEOUT',
+    rule: '§6.3 TCP idle timeout is whole seconds',
+    build: (v: number) => {
+      const { lb } = nlb();
+      lb.addTcpListener('L', { port: 22, tcpIdleTimeout: Duration.millis(v), defaultAction: forwardTo(lb) });
+    },
+    legal: 60000,
+    illegal: 60500,
+    says: /tcpIdleTimeout is 60\.5 seconds; allowed: 60-6000 seconds \(whole number\)/,
+  },
+  {
+    code: 'HALB_RULE_PRIORITY_RANGE',
+    rule: '§8.4 priority is a whole number',
+    build: (v: number) => rule({ priority: v }),
+    legal: 10,
+    illegal: 10.5,
+    says: /priority is 10\.5; allowed: 1-50000 \(whole number\)/,
+  },
+  {
+    code: 'HALB_FORWARD_WEIGHT',
+    rule: '§4.3 weights are whole numbers',
+    build: (v: number) =>
+      rule({
+        action: (lb) =>
+          ListenerAction.weightedForward([
+            { targetGroup: lb.addTargetGroup('A'), weight: v },
+            { targetGroup: lb.addTargetGroup('B'), weight: 1 },
+          ]),
+      }),
+    legal: 2,
+    illegal: 1.5,
+    says: /weight of Test\/Web\/A is 1\.5; allowed: 0-999 \(whole number\)/,
+  },
+  {
+    code: 'HALB_TG_HEALTH_COUNT',
+    rule: '§1.5 healthy target counts are whole numbers',
+    build: (v: number) => albTg({ dnsFailover: { count: v } })(),
+    legal: 1,
+    illegal: 1.5,
+    says: /dnsFailover\.count is 1\.5; allowed: a whole number of at least 1/,
+  },
+  // Issue 8: gaps that used to synthesize and fail at deployment.
+  {
+    code: 'HALB_LISTENER_SSL_POLICY',
+    rule: '§8.3 sslPolicy is a predefined ELB security policy',
+    build: (v: string) => {
+      const { lb } = alb();
+      lb.addHttpsListener('L', {
+        certificates: [CERT],
+        sslPolicy: v,
+        defaultAction: ListenerAction.fixedResponse(200),
+      });
+    },
+    legal: 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09',
+    illegal: 'ELBSecurityPolicy-TLS13-1-2-2099-01',
+    says: /sslPolicy is 'ELBSecurityPolicy-TLS13-1-2-2099-01', which is not a predefined ELB security policy/,
+  },
+  {
+    code: 'HALB_LISTENER_SSL_POLICY',
+    rule: '§8.3 NLB TLS sslPolicy is a predefined ELB security policy',
+    build: (v: string) => {
+      const { lb } = nlb();
+      lb.addTlsListener('L', { port: 443, certificates: [CERT], sslPolicy: v, defaultAction: forwardTo(lb) });
+    },
+    legal: 'ELBSecurityPolicy-2016-08',
+    illegal: 'ELBSecurityPolicy-2016-8',
+    says: /allowed: one of the \d+ policies in ELB_SSL_POLICIES/,
+  },
+  {
+    code: 'HALB_CONDITION_VALUE',
+    rule: '§4.2 source-ip IPv6 CIDRs are well formed',
+    build: (v: string) => rule({ conditions: [ListenerCondition.sourceIps([v])] }),
+    legal: '2001:db8:0:0:0:0:0:1/128',
+    illegal: '2001:db8:::1/64',
+    says: /source-ip value '2001:db8:::1\/64'; allowed: an IPv4 or IPv6 CIDR block/,
+  },
+  {
+    code: 'HALB_CONDITION_VALUE',
+    rule: '§4.2 source-ip IPv6 prefix ≤ 128',
+    build: (v: number) => rule({ conditions: [ListenerCondition.sourceIps([`2001:db8::/${v}`])] }),
+    legal: 128,
+    illegal: 129,
+    says: /source-ip value '2001:db8::\/129'/,
+  },
+  {
+    code: 'HALB_CONDITION_QUERY_KEY',
+    rule: '§4.2 query-string keys ≤ 128 characters',
+    build: (v: number) => rule({ conditions: [ListenerCondition.queryStrings([{ key: 'k'.repeat(v), value: 'x' }])] }),
+    legal: 128,
+    illegal: 129,
+    says: /query-string key 'k+' has 129 characters; allowed: 1-128/,
+  },
+  {
+    code: 'HALB_FORWARD_TARGET_GROUP_DUPLICATE',
+    rule: '§4.3 a target group appears once per forward',
+    build: (v: boolean) =>
+      rule({
+        action: (lb) => {
+          const a = lb.addTargetGroup('A');
+          return ListenerAction.forward([a, v ? a : lb.addTargetGroup('B')]);
+        },
+      }),
+    legal: false,
+    illegal: true,
+    says: /names Test\/Web\/A twice; allowed: each target group once per forward action/,
+  },
+  {
+    code: 'HALB_FORWARD_TARGET_GROUP_KIND',
+    rule: '§6.1 an ALB forwards to ALB target groups (imported ones too)',
+    build: (v: string) =>
+      rule({
+        action: (lb) => {
+          const arn = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/0123456789abcdef';
+          const scope = lb.node.scope!;
+          return ListenerAction.forward([
+            v === 'application'
+              ? elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(scope, 'Imported', { targetGroupArn: arn })
+              : elbv2.NetworkTargetGroup.fromTargetGroupAttributes(scope, 'Imported', { targetGroupArn: arn }),
+          ]);
+        },
+      }),
+    legal: 'application',
+    illegal: 'network',
+    says: /forwards to target group Test\/Imported, a Network Load Balancer target group; allowed: Application Load Balancer target groups/,
+  },
+  {
+    code: 'HALB_FIXED_RESPONSE_CONTENT_TYPE',
+    rule: '§4.3 fixed-response content types',
+    build: (v: string) => rule({ action: () => ListenerAction.fixedResponse(200, { contentType: v as 'text/plain' }) }),
+    legal: 'application/json',
+    illegal: 'application/xml',
+    says: /contentType is 'application\/xml'; allowed: 'text\/plain', 'text\/css', 'text\/html', 'application\/javascript', 'application\/json'/,
+  },
+  {
+    code: 'HALB_TG_TARGET_KIND_MISMATCH',
+    rule: '§8.1 targets match targetKind',
+    build: (v: string) =>
+      albTg({
+        targetKind: TargetKind.INSTANCE,
+        targets: [v === 'instance' ? new InstanceIdTarget('i-0123456789abcdef0') : new IpTarget('10.0.0.1')],
+      })(),
+    legal: 'instance',
+    illegal: 'ip',
+    says: /targets\[0\] is an ip target but targetKind is 'instance'; allowed: instance targets \(or leave targetKind unset/,
+  },
+  {
+    code: 'HALB_TG_TARGET_KIND_MISMATCH',
+    rule: '§8.1 all targets of one kind (targetKind inferred)',
+    build: (v: string) =>
+      albTg({
+        targets: [new IpTarget('10.0.0.1'), v === 'ip' ? new IpTarget('10.0.0.2') : new InstanceIdTarget('i-1')],
+      })(),
+    legal: 'ip',
+    illegal: 'instance',
+    says: /targets\[1\] is an instance target but targets\[0\] is an ip target; allowed: targets of one kind/,
+  },
+  {
+    code: 'HALB_LB_IP_ADDRESS_TYPE',
+    rule: '§8.2 dualstack-without-public-ipv4 is internet-facing only',
+    build: (v: boolean) => alb({ ipAddressType: IpAddressType.DUAL_STACK_WITHOUT_PUBLIC_IPV4, internetFacing: v }),
+    legal: true,
+    illegal: false,
+    says: /ipAddressType is 'dualstack-without-public-ipv4' on an internal load balancer; allowed: 'ipv4' or 'dualstack'/,
+  },
+  {
+    code: 'HALB_ACCESS_LOG_BUCKET_REGION',
+    rule: '§8.2 the access-log bucket is in the load balancer’s Region',
+    build: (v: string) => {
+      const { stack, vpc } = stackWithVpc();
+      const bucket = s3.Bucket.fromBucketAttributes(stack, 'Logs', { bucketName: 'logs', region: v });
+      return new HaLoadBalancer(stack, 'Web', { vpc, accessLogs: { bucket } });
+    },
+    legal: 'us-east-1',
+    illegal: 'eu-west-1',
+    says: /accessLogs\.bucket Test\/Logs is in eu-west-1; allowed: a bucket in the load balancer's Region, us-east-1/,
+  },
+  {
+    code: 'HALB_ACCESS_LOG_BUCKET_ENCRYPTION',
+    rule: '§8.2 the access-log bucket uses SSE-S3',
+    build: (v: string) => {
+      const { stack, vpc } = stackWithVpc();
+      const bucket =
+        v === 'kms'
+          ? new s3.Bucket(stack, 'Logs', { encryptionKey: new kms.Key(stack, 'Key') })
+          : new s3.Bucket(stack, 'Logs', { encryption: s3.BucketEncryption.S3_MANAGED });
+      return new HaLoadBalancer(stack, 'Web', { vpc, accessLogs: { bucket } });
+    },
+    legal: 's3',
+    illegal: 'kms',
+    says: /accessLogs\.bucket Test\/Logs is encrypted with a KMS key; allowed: a bucket encrypted with SSE-S3/,
+  },
+  {
+    code: 'HALB_ACCESS_LOGS_REGION',
+    rule: '§8.2 access logs need a stack with a Region',
+    build: (v: boolean) => {
+      const app = new App();
+      const stack = new Stack(app, 'Test', v ? { env: { region: 'us-east-1' } } : {});
+      return new HaLoadBalancer(stack, 'Web', { vpc: new ec2.Vpc(stack, 'Vpc', { natGateways: 0 }), accessLogs: true });
+    },
+    legal: true,
+    illegal: false,
+    says: /accessLogs is on in a stack without a Region; allowed: accessLogs in a stack with env: \{ region \}/,
+  },
+  {
+    code: 'HALB_CONNECTION_LOG_PREFIX',
+    rule: '§8.2 connection-log prefix without AWSLogs',
+    build: (v: string) => alb({ connectionLogs: { prefix: v } }),
+    legal: 'conn',
+    illegal: 'AWSLogs/conn',
+    says: /connectionLogs\.prefix is 'AWSLogs\/conn'; allowed: a prefix that does not contain 'AWSLogs'/,
+  },
+  {
+    code: 'HALB_ALARM_EVALUATION_PERIODS',
+    rule: 'CloudWatch evaluation periods ≥ 1',
+    build: (v: number) => alb().lb.addAlarms({ evaluationPeriods: v }),
+    legal: 1,
+    illegal: 0,
+    says: /evaluationPeriods is 0; allowed: a whole number of at least 1\./,
+  },
+  {
+    code: 'HALB_ALARM_EVALUATION_PERIODS',
+    rule: 'CloudWatch evaluation periods are whole numbers',
+    build: (v: number) => alb().lb.addAlarms({ evaluationPeriods: v }),
+    legal: 2,
+    illegal: 2.5,
+    says: /evaluationPeriods is 2\.5; allowed: a whole number of at least 1/,
+  },
+  {
+    code: 'HALB_ALARM_PERIOD',
+    rule: 'CloudWatch alarm periods are multiples of 60 s',
+    build: (v: number) => alb().lb.addAlarms({ period: s(v) }),
+    legal: 120,
+    illegal: 90,
+    says: /period is 90 seconds; allowed: a whole multiple of 60 seconds/,
+  },
+  {
+    code: 'HALB_ALARM_PERIOD',
+    rule: 'CloudWatch alarm period 20 s (valid in CloudWatch, refused by aws-cdk-lib)',
+    build: (v: number) => alb().lb.addAlarms({ period: s(v) }),
+    legal: 30,
+    illegal: 20,
+    says: /period is 20 seconds/,
+  },
+  {
+    code: 'HALB_ALARM_EVALUATION_WINDOW',
+    rule: 'CloudWatch: period × evaluation periods ≤ one day under hourly periods',
+    build: (v: number) => alb().lb.addAlarms({ period: s(60), evaluationPeriods: v }),
+    legal: 1440,
+    illegal: 1441,
+    says: /period × evaluationPeriods is 60 × 1441 = 86460 seconds; allowed: at most 86400 seconds/,
+  },
+  {
+    code: 'HALB_ALARM_THRESHOLD',
+    rule: 'ELB 5XX threshold ≥ 0',
+    build: (v: number) => alb().lb.addAlarms({ elb5xxThreshold: v }),
+    legal: 0,
+    illegal: -1,
+    says: /elb5xxThreshold is -1; allowed: a number of responses, 0 or more/,
+  },
+  // Issue 8: load-balancer attributes as typed props.
+  {
+    code: 'HALB_LB_CLIENT_KEEP_ALIVE_RANGE',
+    rule: '§5.2 client keep-alive ≥ 60 s',
+    build: (v: number) => alb({ clientKeepAlive: s(v) }),
+    legal: 60,
+    illegal: 59,
+    says: /clientKeepAlive is 59 seconds; allowed: 60-604800 seconds \(whole number\)/,
+  },
+  {
+    code: 'HALB_LB_CLIENT_KEEP_ALIVE_RANGE',
+    rule: '§5.2 client keep-alive ≤ 7 days',
+    build: (v: number) => alb({ clientKeepAlive: s(v) }),
+    legal: 604800,
+    illegal: 604801,
+    says: /allowed: 60-604800 seconds/,
+  },
+  {
+    code: 'HALB_LB_XFF_MODE',
+    rule: '§5.1 X-Forwarded-For modes',
+    build: (v: string) => alb({ xffHeaderProcessingMode: v as XffHeaderProcessingMode }),
+    legal: 'preserve',
+    illegal: 'rewrite',
+    says: /xffHeaderProcessingMode is 'rewrite'; allowed: 'append', 'preserve', 'remove'/,
+  },
+  {
+    code: 'HALB_LB_ALB_ONLY',
+    rule: '§8.2 client keep-alive is ALB only',
+    build: (v: number | undefined) => nlb({ clientKeepAlive: v === undefined ? undefined : s(v) }),
+    legal: undefined,
+    illegal: 120,
+    says: /clientKeepAlive is set on a Network Load Balancer; allowed: not set/,
+  },
+  {
+    code: 'HALB_LB_CAPACITY_UNITS',
+    rule: '§8.2 ALB LCU reservation ≥ 100',
+    build: (v: number) => alb({ minimumCapacityUnits: v }),
+    legal: 100,
+    illegal: 99,
+    says: /minimumCapacityUnits is 99; allowed: a whole number of at least 100/,
+  },
+  {
+    code: 'HALB_LB_CAPACITY_UNITS',
+    rule: '§8.2 NLB LCU reservation ≥ 2750 per zone',
+    build: (v: number) => nlb({ minimumCapacityUnits: v }),
+    legal: 5500,
+    illegal: 5498,
+    says: /minimumCapacityUnits is 5498, 2749 per Availability Zone across 2 zones; allowed: 2750-45000 per zone/,
+  },
+  {
+    code: 'HALB_LB_CAPACITY_UNITS',
+    rule: '§8.2 NLB LCU reservation ≤ 45000 per zone',
+    build: (v: number) => nlb({ minimumCapacityUnits: v }),
+    legal: 90000,
+    illegal: 90002,
+    says: /45001 per Availability Zone/,
+  },
+  {
+    code: 'HALB_LB_WEB_ACL',
+    rule: '§8.2 WAF: a regional web ACL',
+    build: (v: string) => alb({ webAclArn: `arn:aws:wafv2:us-east-1:123456789012:${v}/webacl/web/0123` }),
+    legal: 'regional',
+    illegal: 'global',
+    says: /webAclArn is 'arn:aws:wafv2:us-east-1:123456789012:global\/webacl\/web\/0123'; allowed: the ARN of a regional AWS WAF web ACL/,
+  },
+  {
+    code: 'HALB_LB_WEB_ACL',
+    rule: "§8.2 WAF: a web ACL in the load balancer's Region",
+    build: (v: string) => alb({ webAclArn: `arn:aws:wafv2:${v}:123456789012:regional/webacl/web/0123` }),
+    legal: 'us-east-1',
+    illegal: 'eu-west-1',
+    says: /webAclArn names a web ACL in eu-west-1; allowed: a web ACL in the load balancer's Region, us-east-1/,
+  },
+  {
+    code: 'HALB_LISTENER_MUTUAL_TLS',
+    rule: '§8.3 mutual TLS verify needs a trust store',
+    build: (v: string) => {
+      const { lb } = alb();
+      lb.addHttpsListener('L', {
+        certificates: [CERT],
+        mutualTls: v === 'passthrough' ? MutualTls.passthrough() : MutualTls.verify(undefined as never),
+        defaultAction: ListenerAction.fixedResponse(200),
+      });
+    },
+    legal: 'passthrough',
+    illegal: 'verify',
+    says: /mutualTls verify has no trust store/,
+  },
+  // Issue 8: rule transforms, regex conditions and authenticate actions (§4.2, §4.3).
+  {
+    code: 'HALB_CONDITION_REGEX',
+    rule: '§4.2 RegexValues have no lookaround',
+    build: (v: string) => rule({ conditions: [ListenerCondition.pathPatternRegex([v])] }),
+    legal: '^/api/(v1|v2)/.*$',
+    illegal: '^/api/(?=v1)',
+    says: /path-pattern regex '\^\/api\/\(\?=v1\)' uses a lookahead \('\(\?=' at 6\); allowed: regular expressions without lookaround/,
+  },
+  {
+    code: 'HALB_CONDITION_REGEX',
+    rule: '§4.2 RegexValues ≤ 128 characters',
+    build: (v: number) => rule({ conditions: [ListenerCondition.hostHeaderRegex(['^' + 'a'.repeat(v - 1)])] }),
+    legal: 128,
+    illegal: 129,
+    says: /host-header regex '\^a+' has 129 characters; allowed: 1-128/,
+  },
+  {
+    code: 'HALB_CONDITION_REGEX',
+    rule: '§4.2 RegexValues are regular expressions',
+    build: (v: string) => rule({ conditions: [ListenerCondition.httpHeaderRegex('X-Id', [v])] }),
+    legal: '^[0-9]+$',
+    illegal: '^[0-9+$',
+    says: /http-header regex '\^\[0-9\+\$' is not a regular expression: a '\[' class is never closed/,
+  },
+  {
+    code: 'HALB_RULE_CONDITION_REPEATED',
+    rule: '§4.2 a regex and a value host-header condition are still two host-header conditions',
+    build: (v: number) =>
+      rule({
+        conditions: [
+          ListenerCondition.hostHeaderRegex(['^api\\.']),
+          ...(v > 1 ? [ListenerCondition.hostHeaders(['api.example.com'])] : []),
+        ],
+      }),
+    legal: 1,
+    illegal: 2,
+    says: /has 2 host-header conditions; allowed: at most 1 per rule/,
+  },
+  {
+    code: 'HALB_TRANSFORM_REGEX',
+    rule: '§4.3 transform regex dialect',
+    build: (v: string) => rule({ transforms: [RuleTransform.urlRewrite({ regex: v, replace: '/x' })] }),
+    legal: '^/old/(.*)$',
+    illegal: '^/old/(?<=a)(.*)$',
+    says: /url-rewrite regex '\^\/old\/\(\?<=a\)\(\.\*\)\$' uses a lookbehind/,
+  },
+  {
+    code: 'HALB_TRANSFORM_REGEX',
+    rule: '§4.3 transform regex ≤ 1024 characters',
+    build: (v: number) =>
+      rule({ transforms: [RuleTransform.hostHeaderRewrite({ regex: 'a'.repeat(v), replace: 'b' })] }),
+    legal: 1024,
+    illegal: 1025,
+    says: /host-header-rewrite regex has 1025 characters; allowed: 1-1024/,
+  },
+  {
+    code: 'HALB_TRANSFORM_REPLACE',
+    rule: '§4.3 transform replace ≤ 1024 characters',
+    build: (v: number) =>
+      rule({ transforms: [RuleTransform.urlRewrite({ regex: '^/a$', replace: '/' + 'b'.repeat(v - 1) })] }),
+    legal: 1024,
+    illegal: 1025,
+    says: /url-rewrite replace has 1025 characters; allowed: 0-1024/,
+  },
+  {
+    code: 'HALB_TRANSFORM_REPEATED',
+    rule: '§4.3 one transform of each type per rule',
+    build: (v: number) =>
+      rule({
+        transforms: Array.from({ length: v }, () => RuleTransform.urlRewrite({ regex: '^/a$', replace: '/b' })),
+      }),
+    legal: 1,
+    illegal: 2,
+    says: /has 2 url-rewrite transforms; allowed: at most 1 per rule/,
+  },
+  {
+    code: 'HALB_AUTH_HTTPS_ONLY',
+    rule: '§4.3 authenticate actions only on HTTPS listeners',
+    build: (v: string) => authListener(v, {}),
+    legal: 'HTTPS',
+    illegal: 'HTTP',
+    says: /is an authenticate-oidc action on a HTTP listener; allowed: authenticate actions only on HTTPS listeners/,
+  },
+  {
+    code: 'HALB_AUTH_NEXT',
+    rule: '§4.1 one authenticate action before the terminal action',
+    build: (v: boolean) => {
+      const { lb } = alb();
+      const terminal = ListenerAction.fixedResponse(200);
+      lb.addHttpsListener('L', {
+        certificates: [CERT],
+        defaultAction: ListenerAction.authenticateOidc(
+          OIDC,
+          v ? ListenerAction.authenticateOidc(OIDC, terminal) : terminal,
+        ),
+      });
+    },
+    legal: false,
+    illegal: true,
+    says: /is an authenticate-oidc action followed by authenticate-oidc; allowed: one authenticate action, followed by forward, redirect or fixed-response/,
+  },
+  {
+    code: 'HALB_AUTH_SESSION_TIMEOUT',
+    rule: '§4.3 session timeout ≤ 7 days',
+    build: (v: number) => authListener('HTTPS', { sessionTimeout: s(v) }),
+    legal: 604800,
+    illegal: 604801,
+    says: /sessionTimeout is 604801 seconds; allowed: 1-604800 seconds \(whole number\)/,
+  },
+  {
+    code: 'HALB_AUTH_EXTRA_PARAMS',
+    rule: '§4.3 at most 10 extra authentication parameters',
+    build: (v: number) =>
+      authListener('HTTPS', {
+        authenticationRequestExtraParams: Object.fromEntries(Array.from({ length: v }, (_, i) => [`p${i}`, 'x'])),
+      }),
+    legal: 10,
+    illegal: 11,
+    says: /authenticationRequestExtraParams: 11 given; allowed: at most 10/,
+  },
+  {
+    code: 'HALB_AUTH_ENDPOINT',
+    rule: '§4.3 identity-provider endpoints are https URLs',
+    build: (v: string) => authListener('HTTPS', { tokenEndpoint: `${v}://idp.example.com/token` }),
+    legal: 'https',
+    illegal: 'http',
+    says: /tokenEndpoint is 'http:\/\/idp\.example\.com\/token'; allowed: a full URL with the https:\/\/ scheme/,
+  },
+  {
+    code: 'HALB_AUTH_ON_UNAUTHENTICATED',
+    rule: '§4.3 OnUnauthenticatedRequest values',
+    build: (v: string) => authListener('HTTPS', { onUnauthenticatedRequest: v as UnauthenticatedAction }),
+    legal: 'deny',
+    illegal: 'redirect',
+    says: /onUnauthenticatedRequest is 'redirect'; allowed: 'deny', 'allow', 'authenticate'/,
+  },
+  {
+    code: 'HALB_RULE_PRIORITY_REQUIRED',
+    rule: '§4.1 rules on an imported listener have explicit priorities',
+    build: (v: number | undefined) => {
+      const { stack, vpc } = stackWithVpc();
+      const lb = HaLoadBalancer.fromAttributes(stack, 'Existing', {
+        type: LoadBalancerType.APPLICATION,
+        loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/0123',
+        securityGroupIds: ['sg-0123'],
+        vpc,
+      });
+      const listener = lb.importListener('Https', {
+        listenerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/0123/4567',
+        protocol: 'HTTPS',
+        port: 443,
+      });
+      listener.addRule('R', {
+        priority: v,
+        conditions: [ListenerCondition.pathPatterns(['/a'])],
+        action: ListenerAction.fixedResponse(200),
+      });
+    },
+    legal: 5,
+    illegal: undefined,
+    says: /rule 'R' has no priority on an imported listener, whose existing rules are unknown/,
+  },
+  {
+    code: 'HALB_IMPORT_SECURITY_GROUP',
+    rule: '§8.2 an imported ALB names its security group',
+    build: (v: number) => {
+      const { stack, vpc } = stackWithVpc();
+      return HaLoadBalancer.fromAttributes(stack, 'Existing', {
+        type: LoadBalancerType.APPLICATION,
+        loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/0123',
+        securityGroupIds: Array.from({ length: v }, (_, i) => `sg-${i}`),
+        vpc,
+      });
+    },
+    legal: 1,
+    illegal: 0,
+    says: /securityGroupIds is empty for an Application Load Balancer/,
+  },
+  {
+    code: 'HALB_R53_RECORD_OUTSIDE_ZONE',
+    rule: '§8.6 the record lies in its zone (label boundary)',
+    build: (v: string) => failover({}, { recordName: v }),
+    legal: 'www.example.com',
+    illegal: 'wwwexample.com',
+    says: /recordName 'wwwexample\.com' is not in the zone 'example\.com'/,
+  },
+  {
+    code: 'HALB_R53_RECORD_NAME',
+    rule: '§8.6 labels ≤ 63 characters',
+    build: (v: number) => failover({}, { recordName: 'a'.repeat(v) }),
+    legal: 63,
+    illegal: 64,
+    says: /has a label of 64 characters/,
   },
 ];
 

@@ -1,19 +1,37 @@
 import { Duration } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { IConstruct } from 'constructs';
 import {
   ALB_LISTENER_TG_PROTOCOLS,
   NLB_LISTENER_TG_PROTOCOLS,
+  FIXED_RESPONSE_CONTENT_TYPES,
   FIXED_RESPONSE_STATUS_PATTERN,
   inRange,
   RULE_LIMITS,
   TARGET_GROUP_LIMITS,
 } from '@ha-load-balancer/spec';
+import {
+  AuthenticateCognitoOptions,
+  AuthenticateConfig,
+  AuthenticateOidcOptions,
+  toAuthenticateAction,
+  validateAuthenticate,
+} from '../alb/authenticate';
 import { isUnresolved, IssueCollector, seconds } from './errors';
-import type { HaTargetGroup } from './target-group';
+import { HaTargetGroup, isHaTargetGroup } from './target-group';
+
+/**
+ * Where a forward action sends requests: a target group of this library, or any aws-cdk-lib target
+ * group (one created with `new elbv2.ApplicationTargetGroup(...)`, or imported with
+ * `ApplicationTargetGroup.fromTargetGroupAttributes(...)` / `NetworkTargetGroup.fromTargetGroupAttributes(...)`).
+ * What this library cannot know about an aws-cdk-lib target group (its protocol, its load balancer)
+ * is not checked.
+ */
+export type ForwardTarget = HaTargetGroup | elbv2.IApplicationTargetGroup | elbv2.INetworkTargetGroup;
 
 /** A target group and its share of a weighted forward action. */
 export interface WeightedTargetGroup {
-  readonly targetGroup: HaTargetGroup;
+  readonly targetGroup: ForwardTarget;
   /** Relative weight 0-999; a weight of 0 receives no traffic. */
   readonly weight: number;
 }
@@ -76,12 +94,12 @@ export interface FixedResponseOptions {
   readonly messageBody?: string;
 }
 
-type Kind = 'forward' | 'redirect' | 'fixed-response';
+type Kind = 'forward' | 'redirect' | 'fixed-response' | 'authenticate-oidc' | 'authenticate-cognito';
 
 /** What a listener rule or default action does (docs/aws-behaviour.md §4.3). */
 export class ListenerAction {
-  /** Forward to one target group. */
-  public static forward(targetGroups: HaTargetGroup[], options: ForwardOptions = {}): ListenerAction {
+  /** Forward to one target group (ALB: up to five, shared evenly). */
+  public static forward(targetGroups: ForwardTarget[], options: ForwardOptions = {}): ListenerAction {
     return new ListenerAction(
       'forward',
       targetGroups.map((targetGroup) => ({ targetGroup, weight: 1 })),
@@ -104,22 +122,74 @@ export class ListenerAction {
     return new ListenerAction('fixed-response', [], {}, undefined, { statusCode, ...options });
   }
 
+  /**
+   * Authenticate users with an OpenID Connect identity provider, then run `next` (HTTPS listeners
+   * only; docs/aws-behaviour.md §4.3). The load balancer's security group is opened for HTTPS to
+   * the identity provider.
+   */
+  public static authenticateOidc(options: AuthenticateOidcOptions, next: ListenerAction): ListenerAction {
+    return new ListenerAction('authenticate-oidc', [], {}, undefined, undefined, false, {
+      auth: { kind: 'authenticate-oidc', options },
+      next,
+    });
+  }
+
+  /** Authenticate users with an Amazon Cognito user pool, then run `next` (HTTPS listeners only). */
+  public static authenticateCognito(options: AuthenticateCognitoOptions, next: ListenerAction): ListenerAction {
+    return new ListenerAction('authenticate-cognito', [], {}, undefined, undefined, false, {
+      auth: { kind: 'authenticate-cognito', options },
+      next,
+    });
+  }
+
   private constructor(
     public readonly kind: Kind,
-    public readonly targetGroups: readonly WeightedTargetGroup[],
+    forwardTo: readonly WeightedTargetGroup[],
     public readonly forwardOptions: ForwardOptions,
     public readonly redirectOptions?: RedirectOptions,
     public readonly fixed?: FixedResponseOptions & { statusCode: number },
     public readonly weighted = false,
-  ) {}
+    private readonly chain?: { readonly auth: AuthenticateConfig; readonly next: ListenerAction },
+  ) {
+    this.#forwardTo = forwardTo;
+  }
+
+  readonly #forwardTo: readonly WeightedTargetGroup[];
+
+  /** Target groups this action forwards to (an authenticate action: those of the action it runs next). */
+  public get targetGroups(): readonly WeightedTargetGroup[] {
+    return this.chain ? this.chain.next.targetGroups : this.#forwardTo;
+  }
+
+  /** The action an authenticate action runs once the user is authenticated. */
+  public get next(): ListenerAction | undefined {
+    return this.chain?.next;
+  }
+
+  /** Target groups of this library among `targetGroups` (listeners mark them in use). */
+  public get haTargetGroups(): HaTargetGroup[] {
+    return this.targetGroups.map((t) => t.targetGroup).filter(isHaTargetGroup);
+  }
 
   /** Check the action's own values and its fit with the listener it is used on. */
   public validate(
     issues: IssueCollector,
     label: string,
-    listener: { lbType: string; protocol: string; owner: unknown },
+    listener: { lbType: string; protocol: string; owner: IConstruct },
   ): void {
     const isAlb = listener.lbType === 'application';
+    if (this.chain) {
+      if (!isAlb) {
+        issues.add(
+          'HALB_NLB_ACTION',
+          `${label} is an ${this.kind} action; allowed on a Network Load Balancer: forward to exactly one target group.`,
+        );
+        return;
+      }
+      validateAuthenticate(issues, label, this.chain.auth, listener.protocol, this.chain.next.kind);
+      this.chain.next.validate(issues, `${label} (after ${this.kind})`, listener);
+      return;
+    }
     if (this.kind === 'forward') {
       const n = this.targetGroups.length;
       const max = isAlb ? RULE_LIMITS.targetGroupsPerAlbAction : RULE_LIMITS.targetGroupsPerNlbAction;
@@ -129,17 +199,30 @@ export class ListenerAction {
           `${label} forwards to ${n} target groups; allowed: 1-${max} ${isAlb ? '(ALB)' : '(NLB)'}.`,
         );
       }
+      const seen = new Set<ForwardTarget>();
       for (const { targetGroup, weight } of this.targetGroups) {
-        if (!isUnresolved(weight) && !inRange(weight, RULE_LIMITS.forwardWeight)) {
+        const name = describeTarget(targetGroup);
+        if (seen.has(targetGroup)) {
           issues.add(
-            'HALB_FORWARD_WEIGHT',
-            `${label} weight of ${targetGroup.node.path} is ${weight}; allowed: 0-999.`,
+            'HALB_FORWARD_TARGET_GROUP_DUPLICATE',
+            `${label} names ${name} twice; allowed: each target group once per forward action (give it one weight instead).`,
           );
         }
-        if (targetGroup.owner !== listener.owner) {
+        seen.add(targetGroup);
+        if (!isUnresolved(weight) && !inRange(weight, RULE_LIMITS.forwardWeight)) {
+          issues.add('HALB_FORWARD_WEIGHT', `${label} weight of ${name} is ${weight}; allowed: 0-999 (whole number).`);
+        }
+        const kind = targetGroupKind(targetGroup);
+        if (kind !== listener.lbType) {
+          issues.add(
+            'HALB_FORWARD_TARGET_GROUP_KIND',
+            `${label} forwards to ${name}, ${kind === 'application' ? 'an Application' : 'a Network'} Load Balancer target group; allowed: ${isAlb ? 'Application' : 'Network'} Load Balancer target groups.`,
+          );
+        }
+        if (isHaTargetGroup(targetGroup) && targetGroup.owner !== listener.owner) {
           issues.add(
             'HALB_FORWARD_FOREIGN_TARGET_GROUP',
-            `${label} forwards to ${targetGroup.node.path}, which belongs to another load balancer; allowed: target groups of this load balancer (a target group serves one load balancer).`,
+            `${label} forwards to ${name}, which belongs to another load balancer; allowed: target groups of this load balancer (a target group serves one load balancer).`,
           );
         }
       }
@@ -150,25 +233,26 @@ export class ListenerAction {
         TARGET_GROUP_LIMITS.stickinessDurationSeconds,
         'seconds',
       );
+      const ours = this.haTargetGroups;
       if (n > 1) {
-        const sticky = this.targetGroups.filter((t) => t.targetGroup.stickiness);
+        const sticky = ours.filter((t) => t.stickiness);
         if (sticky.length > 0 && this.forwardOptions.stickinessDuration === undefined) {
           issues.add(
             'HALB_FORWARD_STICKINESS_REQUIRED',
-            `${label} forwards to ${sticky.map((s) => s.targetGroup.node.path).join(', ')} with stickiness but has no stickinessDuration; allowed: set stickinessDuration on a weighted forward whose target groups are sticky.`,
+            `${label} forwards to ${sticky.map((s) => s.node.path).join(', ')} with stickiness but has no stickinessDuration; allowed: set stickinessDuration on a weighted forward whose target groups are sticky.`,
           );
         }
         for (const s of sticky) {
-          if (s.targetGroup.stickiness?.type === 'app_cookie') {
+          if (s.stickiness?.type === 'app_cookie') {
             issues.add(
               'HALB_FORWARD_APP_COOKIE',
-              `${label} forwards to ${s.targetGroup.node.path} with app_cookie stickiness; allowed: lb_cookie or no stickiness in weighted forwards.`,
+              `${label} forwards to ${s.node.path} with app_cookie stickiness; allowed: lb_cookie or no stickiness in weighted forwards.`,
             );
           }
         }
       }
-      for (const { targetGroup } of this.targetGroups) {
-        checkPairing(issues, label, listener.protocol, targetGroup);
+      for (const targetGroup of ours) {
+        if (targetGroup.lbType === listener.lbType) checkPairing(issues, label, listener.protocol, targetGroup);
       }
     } else if (!isAlb) {
       issues.add(
@@ -185,6 +269,12 @@ export class ListenerAction {
           `${label} fixed-response status is ${f.statusCode}; allowed: 2XX, 4XX or 5XX.`,
         );
       }
+      issues.oneOf(
+        'HALB_FIXED_RESPONSE_CONTENT_TYPE',
+        `${label} fixed-response contentType`,
+        f.contentType,
+        FIXED_RESPONSE_CONTENT_TYPES,
+      );
       if (
         f.messageBody !== undefined &&
         !isUnresolved(f.messageBody) &&
@@ -201,20 +291,16 @@ export class ListenerAction {
   /** The aws-cdk-lib ALB action. */
   public toApplicationAction(): elbv2.ListenerAction {
     switch (this.kind) {
-      case 'forward':
+      case 'forward': {
+        const tgs = this.targetGroups.map((t) => applicationTargetGroup(t.targetGroup));
         if (!this.weighted) {
-          return elbv2.ListenerAction.forward(
-            this.targetGroups.map((t) => t.targetGroup.targetGroup as elbv2.ApplicationTargetGroup),
-            { stickinessDuration: this.forwardOptions.stickinessDuration },
-          );
+          return elbv2.ListenerAction.forward(tgs, { stickinessDuration: this.forwardOptions.stickinessDuration });
         }
         return elbv2.ListenerAction.weightedForward(
-          this.targetGroups.map((t) => ({
-            targetGroup: t.targetGroup.targetGroup as elbv2.ApplicationTargetGroup,
-            weight: t.weight,
-          })),
+          this.targetGroups.map((t, i) => ({ targetGroup: tgs[i], weight: t.weight })),
           { stickinessDuration: this.forwardOptions.stickinessDuration },
         );
+      }
       case 'redirect': {
         const r = this.redirectOptions!;
         return elbv2.ListenerAction.redirect({
@@ -231,15 +317,36 @@ export class ListenerAction {
           contentType: this.fixed!.contentType,
           messageBody: this.fixed!.messageBody,
         });
+      case 'authenticate-oidc':
+      case 'authenticate-cognito':
+        return toAuthenticateAction(this.chain!.auth, this.chain!.next.toApplicationAction());
     }
   }
 
   /** The aws-cdk-lib NLB action. */
   public toNetworkAction(): elbv2.NetworkListenerAction {
-    return elbv2.NetworkListenerAction.forward(
-      this.targetGroups.map((t) => t.targetGroup.targetGroup as elbv2.NetworkTargetGroup),
-    );
+    return elbv2.NetworkListenerAction.forward(this.targetGroups.map((t) => networkTargetGroup(t.targetGroup)));
   }
+}
+
+/** The load-balancer type a forward target serves: aws-cdk-lib ALB target groups accept connectables, NLB ones do not. */
+function targetGroupKind(tg: ForwardTarget): 'application' | 'network' {
+  if (isHaTargetGroup(tg)) return tg.lbType;
+  return 'registerConnectable' in tg ? 'application' : 'network';
+}
+
+function describeTarget(tg: ForwardTarget): string {
+  return isHaTargetGroup(tg) ? tg.node.path : `target group ${tg.node.path}`;
+}
+
+function applicationTargetGroup(tg: ForwardTarget): elbv2.IApplicationTargetGroup {
+  return isHaTargetGroup(tg)
+    ? (tg.applicationTargetGroup as elbv2.IApplicationTargetGroup)
+    : (tg as elbv2.IApplicationTargetGroup);
+}
+
+function networkTargetGroup(tg: ForwardTarget): elbv2.INetworkTargetGroup {
+  return isHaTargetGroup(tg) ? (tg.networkTargetGroup as elbv2.INetworkTargetGroup) : (tg as elbv2.INetworkTargetGroup);
 }
 
 /** Listener/target-group protocol pairs (docs/aws-behaviour.md §6.1, §8.3). */

@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import {
+  checkRuleRegex,
   CONDITION_VALUE_PATTERNS,
   FORBIDDEN_SOURCE_IP,
   RULE_LIMITS,
@@ -59,16 +61,37 @@ export class ListenerCondition {
     return new ListenerCondition('source-ip', values);
   }
 
+  /**
+   * Host names matching one of up to three regular expressions (`RegexValues`, §4.2), e.g.
+   * `^(api|www)\.example\.com$`. AWS's dialect has no lookaround, backreferences, atomic groups,
+   * possessive quantifiers, subroutines, recursion or `\p{...}` classes; such patterns fail at synth.
+   */
+  public static hostHeaderRegex(patterns: string[]): ListenerCondition {
+    return new ListenerCondition('host-header', patterns, undefined, undefined, true);
+  }
+
+  /** Paths matching one of up to three regular expressions (`RegexValues`, §4.2). */
+  public static pathPatternRegex(patterns: string[]): ListenerCondition {
+    return new ListenerCondition('path-pattern', patterns, undefined, undefined, true);
+  }
+
+  /** A request header whose value matches one of up to three regular expressions (`RegexValues`, §4.2). */
+  public static httpHeaderRegex(name: string, patterns: string[]): ListenerCondition {
+    return new ListenerCondition('http-header', patterns, name, undefined, true);
+  }
+
   private constructor(
     public readonly field: Field,
     public readonly values: readonly string[],
     public readonly headerName?: string,
     public readonly queryValues?: readonly QueryStringMatch[],
+    /** The values are regular expressions (`RegexValues`) rather than wildcard patterns. */
+    public readonly regex = false,
   ) {}
 
-  /** Number of wildcard characters in this condition's values. */
+  /** Number of wildcard characters in this condition's values (regular expressions have none). */
   public get wildcards(): number {
-    if (this.field === 'source-ip' || this.field === 'http-request-method') return 0;
+    if (this.regex || this.field === 'source-ip' || this.field === 'http-request-method') return 0;
     const count = (s: string) => (s.replace(/\\[*?]/g, '').match(/[*?]/g) ?? []).length;
     const strings = this.queryValues ? this.queryValues.flatMap((q) => [q.key ?? '', q.value]) : this.values;
     return strings.reduce((n, s) => n + count(s), 0);
@@ -98,9 +121,44 @@ export class ListenerCondition {
         RULE_LIMITS.sourceIpValues,
       );
     }
+    if (this.regex) {
+      this.validateRegex(issues, label);
+    } else {
+      this.validateValues(issues, label);
+    }
+    if (f === 'query-string') {
+      for (const q of this.queryValues ?? []) {
+        if (q.key === undefined || isUnresolved(q.key)) continue;
+        const r = RULE_LIMITS.queryStringKeyLength;
+        if (q.key.length < r.min || q.key.length > r.max) {
+          issues.add(
+            'HALB_CONDITION_QUERY_KEY',
+            `${label} query-string key '${q.key.slice(0, 40)}' has ${q.key.length} characters; allowed: ${r.min}-${r.max} (leave the key out to match the value under any key).`,
+          );
+        }
+      }
+    }
+    if (f === 'http-header' && this.headerName !== undefined && !isUnresolved(this.headerName)) {
+      const n = this.headerName;
+      if (!CONDITION_VALUE_PATTERNS.httpHeaderName.test(n) || n.length > RULE_LIMITS.httpHeaderNameLength.max) {
+        issues.add(
+          'HALB_CONDITION_HEADER_NAME',
+          `${label} http-header name '${n}'; allowed: 1-40 token characters (RFC 7230).`,
+        );
+      } else if (n.toLowerCase() === 'host') {
+        issues.add(
+          'HALB_CONDITION_HEADER_NAME',
+          `${label} http-header name is 'Host'; allowed: any other header (use ListenerCondition.hostHeaders for Host).`,
+        );
+      }
+    }
+  }
+
+  private validateValues(issues: IssueCollector, label: string): void {
+    const f = this.field;
+    const len = RULE_LIMITS.conditionValueLength;
     for (const v of this.values) {
       if (isUnresolved(v)) continue;
-      const len = RULE_LIMITS.conditionValueLength;
       if (f !== 'source-ip' && (v.length < len.min || v.length > len.max)) {
         issues.add(
           'HALB_CONDITION_VALUE',
@@ -150,24 +208,50 @@ export class ListenerCondition {
           break;
       }
     }
-    if (f === 'http-header' && this.headerName !== undefined && !isUnresolved(this.headerName)) {
-      const n = this.headerName;
-      if (!CONDITION_VALUE_PATTERNS.httpHeaderName.test(n) || n.length > RULE_LIMITS.httpHeaderNameLength.max) {
+  }
+
+  private validateRegex(issues: IssueCollector, label: string): void {
+    const len = RULE_LIMITS.regexValueLength;
+    for (const v of this.values) {
+      if (isUnresolved(v)) continue;
+      if (v.length < len.min || v.length > len.max) {
         issues.add(
-          'HALB_CONDITION_HEADER_NAME',
-          `${label} http-header name '${n}'; allowed: 1-40 token characters (RFC 7230).`,
+          'HALB_CONDITION_REGEX',
+          `${label} ${this.field} regex '${v.slice(0, 40)}' has ${v.length} characters; allowed: ${len.min}-${len.max}.`,
         );
-      } else if (n.toLowerCase() === 'host') {
+        continue;
+      }
+      const problem = checkRuleRegex(v);
+      if (problem) {
         issues.add(
-          'HALB_CONDITION_HEADER_NAME',
-          `${label} http-header name is 'Host'; allowed: any other header (use ListenerCondition.hostHeaders for Host).`,
+          'HALB_CONDITION_REGEX',
+          problem.feature === 'syntax'
+            ? `${label} ${this.field} regex '${v}' is not a regular expression: ${problem.text} (at ${problem.index}); allowed: a regular expression.`
+            : `${label} ${this.field} regex '${v}' uses ${problem.feature === 'atomic group' ? 'an' : 'a'} ${problem.feature} ('${problem.text}' at ${problem.index}); allowed: regular expressions without lookaround, backreferences, atomic groups, possessive quantifiers, subroutines, recursion or \\p{...} classes (docs/aws-behaviour.md §4.2).`,
         );
       }
     }
   }
 
+  /**
+   * Where the `RegexValues` of a regex condition go in the CloudFormation condition, e.g.
+   * `HostHeaderConfig`; undefined for value conditions. aws-cdk-lib has no regex condition, and its
+   * older releases drop `RegexValues` from the config, so the rule writes them as a property override.
+   */
+  public get regexConfigKey(): string | undefined {
+    if (!this.regex) return undefined;
+    return REGEX_CONFIG_KEYS[this.field as keyof typeof REGEX_CONFIG_KEYS];
+  }
+
   /** The aws-cdk-lib condition. */
   public toElbv2(): elbv2.ListenerCondition {
+    if (this.regex) {
+      const config = this.field === 'http-header' ? { httpHeaderName: this.headerName } : {};
+      return new RawCondition({
+        field: this.field,
+        [REGEX_CONFIG_PROPS[this.field as keyof typeof REGEX_CONFIG_PROPS]]: config,
+      });
+    }
     switch (this.field) {
       case 'host-header':
         return elbv2.ListenerCondition.hostHeaders([...this.values]);
@@ -209,14 +293,34 @@ export function validateConditions(
   for (const c of conditions) c.validate(issues, label);
 }
 
+/** An IPv4 (`a.b.c.d/0-32`) or IPv6 (`x:x::x/0-128`) CIDR block, with the address checked by `node:net`. */
 function isCidr(v: string): boolean {
-  const m = /^(.+)\/(\d{1,3})$/.exec(v);
+  const m = /^([^/%]+)\/(\d{1,3})$/.exec(v);
   if (!m) return false;
-  const [, ip, bitsText] = m;
-  const bits = Number(bitsText);
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) {
-    return ip.split('.').every((o) => Number(o) <= 255) && bits <= 32;
+  const family = isIP(m[1]);
+  const bits = Number(m[2]);
+  return (family === 4 && bits <= 32) || (family === 6 && bits <= 128);
+}
+
+const REGEX_CONFIG_KEYS = {
+  'host-header': 'HostHeaderConfig',
+  'path-pattern': 'PathPatternConfig',
+  'http-header': 'HttpHeaderConfig',
+} as const;
+
+const REGEX_CONFIG_PROPS = {
+  'host-header': 'hostHeaderConfig',
+  'path-pattern': 'pathPatternConfig',
+  'http-header': 'httpHeaderConfig',
+} as const;
+
+/** An aws-cdk-lib condition rendered from a raw CloudFormation-shaped object (regex conditions). */
+class RawCondition extends elbv2.ListenerCondition {
+  constructor(private readonly raw: Record<string, unknown>) {
+    super();
   }
-  if (ip.includes(':') && /^[0-9A-Fa-f:.]+$/.test(ip) && (ip.match(/::/g) ?? []).length <= 1) return bits <= 128;
-  return false;
+
+  public renderRawCondition(): Record<string, unknown> {
+    return this.raw;
+  }
 }

@@ -58,11 +58,26 @@ export class IssueCollector {
     this.#issues.push({ code, path: this.path, message });
   }
 
-  /** `label is <value><unit>; allowed: <min>-<max><unit>`, skipped for tokens and undefined. */
+  /**
+   * `label is <value><unit>; allowed: <min>-<max><unit> (whole number)`, skipped for tokens and
+   * undefined. Every AWS range is a range of whole numbers, so 2.5 fails a 2-10 range too.
+   */
   range(code: string, label: string, value: number | undefined, r: Range, unit = ''): void {
     if (value === undefined || isUnresolved(value)) return;
     if (!inRange(value, r)) {
-      this.add(code, `${label} is ${value}${unit ? ' ' + unit : ''}; allowed: ${describeRange(r, unit)}.`);
+      this.add(
+        code,
+        `${label} is ${value}${unit ? ' ' + unit : ''}; allowed: ${describeRange(r, unit)} (whole number).`,
+      );
+    }
+  }
+
+  /** `label is <value>; allowed: a whole number of at least <min>`, skipped for tokens and undefined. */
+  atLeast(code: string, label: string, value: number | undefined, min: number, unit = ''): void {
+    if (value === undefined || isUnresolved(value)) return;
+    if (!Number.isInteger(value) || value < min) {
+      const u = unit ? ' ' + unit : '';
+      this.add(code, `${label} is ${value}${u}; allowed: a whole number of at least ${min}${u}.`);
     }
   }
 
@@ -95,7 +110,11 @@ export function warn(scope: IConstruct, code: string, message: string): void {
   Annotations.of(scope).addWarningV2(`ha-load-balancer:${code}`, `[${code}] ${message}`);
 }
 
-/** Seconds of an optional Duration, or undefined (tokens pass through and are skipped by checks). */
-export function seconds(d: { toSeconds(): number } | undefined): number | undefined {
-  return d === undefined ? undefined : d.toSeconds();
+/**
+ * Seconds of an optional Duration, or undefined (tokens pass through and are skipped by checks).
+ * Fractional seconds are returned as they are, so that range checks report them ("5.5 seconds;
+ * allowed: ... (whole number)") before aws-cdk-lib's own `toSeconds()` would throw.
+ */
+export function seconds(d: { toSeconds(opts?: { integral?: boolean }): number } | undefined): number | undefined {
+  return d === undefined ? undefined : d.toSeconds({ integral: false });
 }

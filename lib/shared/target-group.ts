@@ -1,6 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import { Construct } from 'constructs';
 import {
   ALB_PROTOCOLS,
@@ -17,7 +19,7 @@ import {
   TARGET_GROUP_NAME_PATTERN,
   TG_ATTR,
 } from '@ha-load-balancer/spec';
-import { isUnresolved, IssueCollector, seconds, warn } from './errors';
+import { HaValidationError, isUnresolved, IssueCollector, seconds, warn } from './errors';
 
 /** Routing algorithm of an ALB target group (docs/aws-behaviour.md §2.1). NLBs always use a flow hash. */
 export enum Algorithm {
@@ -157,8 +159,10 @@ export interface HaTargetGroupProps {
    */
   readonly protocol?: TargetGroupProtocol;
   /**
-   * How targets are registered.
-   * @default TargetKind.INSTANCE, or the kind of the first target given
+   * How targets are registered. Left unset, it is the kind of the targets given (`IpTarget` is ip,
+   * `InstanceTarget`/`InstanceIdTarget` and Auto Scaling groups are instance, `LambdaTarget` is
+   * lambda); targets of one group must all be of one kind.
+   * @default the kind of the targets given, TargetKind.INSTANCE when there are none
    */
   readonly targetKind?: TargetKind;
   /**
@@ -210,7 +214,7 @@ export interface HaTargetGroupProps {
    * Targets to register.
    * @default none; add them later with `addTarget`
    */
-  readonly targets?: (elbv2.IApplicationLoadBalancerTarget & elbv2.INetworkLoadBalancerTarget)[];
+  readonly targets?: HaTarget[];
   /**
    * Below this many healthy targets the load balancer's zone leaves DNS.
    * @default AWS's default
@@ -244,6 +248,9 @@ export interface HaTargetGroupProps {
   readonly unhealthyDrainingInterval?: Duration;
 }
 
+/** A target of an ALB or NLB target group (aws-cdk-lib's own target classes, Auto Scaling groups, ...). */
+export type HaTarget = elbv2.IApplicationLoadBalancerTarget | elbv2.INetworkLoadBalancerTarget;
+
 /** What a listener or action needs to know about a target group. */
 export interface TargetGroupInfo {
   readonly lbType: LoadBalancerTypeName;
@@ -260,15 +267,47 @@ export interface HaTargetGroupContext {
   readonly owner: Construct;
   /** The load balancer's security groups, opened towards targets. */
   readonly connections: ec2.Connections;
+  /** Called once, when a listener or rule first forwards to the target group (alarms follow usage). */
+  readonly onFirstUse?: (tg: HaTargetGroup) => void;
 }
 
-/** ALB target group that also opens a differing health-check port on connectable targets. */
+/**
+ * ALB target group that also opens a differing health-check port on connectable targets. The port
+ * is set before any target is registered (targets are added after construction), so targets given
+ * in props get both rules too.
+ */
 class AlbTargetGroup extends elbv2.ApplicationTargetGroup {
   public healthCheckPort?: number;
   public override registerConnectable(connectable: ec2.IConnectable, portRange?: ec2.Port): void {
     super.registerConnectable(connectable, portRange);
     if (this.healthCheckPort !== undefined) super.registerConnectable(connectable, ec2.Port.tcp(this.healthCheckPort));
   }
+  /** The target type the group has now: as configured, or set by the first target aws-cdk-lib bound. */
+  public get boundTargetType(): string | undefined {
+    return this.targetType;
+  }
+}
+
+class NlbTargetGroup extends elbv2.NetworkTargetGroup {
+  public get boundTargetType(): string | undefined {
+    return this.targetType;
+  }
+}
+
+/** The kind of the aws-cdk-lib target classes whose kind is known before binding, else undefined. */
+function kindOf(target: HaTarget): TargetKind | undefined {
+  if (target instanceof elbv2Targets.IpTarget) return TargetKind.IP;
+  if (target instanceof elbv2Targets.InstanceIdTarget) return TargetKind.INSTANCE;
+  if (target instanceof elbv2Targets.LambdaTarget) return TargetKind.LAMBDA;
+  if (target instanceof autoscaling.AutoScalingGroup) return TargetKind.INSTANCE;
+  return undefined;
+}
+
+const HA_TARGET_GROUP = Symbol.for('ha-load-balancer.HaTargetGroup');
+
+/** Whether `x` is an HaTargetGroup (of any copy of this library). */
+export function isHaTargetGroup(x: unknown): x is HaTargetGroup {
+  return typeof x === 'object' && x !== null && HA_TARGET_GROUP in x;
 }
 
 /**
@@ -278,7 +317,6 @@ class AlbTargetGroup extends elbv2.ApplicationTargetGroup {
 export class HaTargetGroup extends Construct implements TargetGroupInfo {
   public readonly lbType: LoadBalancerTypeName;
   public readonly protocol?: TargetGroupProtocol;
-  public readonly targetKind: TargetKind;
   public readonly protocolVersion: ProtocolVersion;
   public readonly stickiness?: Stickiness;
   public readonly owner: Construct;
@@ -289,12 +327,22 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
   #inUse = false;
   readonly #connections: ec2.Connections;
   readonly #healthCheckPort?: number;
+  readonly #onFirstUse?: (tg: HaTargetGroup) => void;
+  /** The kind given or inferred; undefined only while aws-cdk-lib has yet to bind an unknown target class. */
+  readonly #kind?: TargetKind;
 
   constructor(scope: Construct, id: string, props: HaTargetGroupProps, context: HaTargetGroupContext) {
     super(scope, id);
+    Object.defineProperty(this, HA_TARGET_GROUP, { value: true });
     this.lbType = context.lbType;
     this.owner = context.owner;
-    this.targetKind = props.targetKind ?? TargetKind.INSTANCE;
+    this.#onFirstUse = context.onFirstUse;
+    const targets = props.targets ?? [];
+    const known = targets.map(kindOf);
+    this.#kind =
+      props.targetKind ??
+      known.find((k) => k !== undefined) ??
+      (known.includes(undefined) ? undefined : TargetKind.INSTANCE);
     this.protocolVersion = props.protocolVersion ?? ProtocolVersion.HTTP1;
     this.stickiness = props.stickiness;
     const isAlb = this.lbType === 'application';
@@ -303,12 +351,13 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
       ? undefined
       : (props.protocol ?? (isAlb ? TargetGroupProtocol.HTTP : TargetGroupProtocol.TCP));
     this.port = lambda ? undefined : (props.port ?? 80);
-    this.#targetCount = props.targets?.length ?? 0;
+    this.#targetCount = targets.length;
     this.#connections = context.connections;
     this.#healthCheckPort = props.healthCheck?.port;
 
     const issues = new IssueCollector(this);
     this.validate(issues, props);
+    this.checkTargetKinds(issues, targets, props.targetKind === undefined);
     issues.throwIfAny();
 
     const hc = props.healthCheck ?? {};
@@ -334,22 +383,25 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
           }
         : undefined;
 
+    const targetType = this.#kind === undefined ? undefined : TARGET_TYPES[this.#kind];
     if (isAlb) {
+      // Slow start 0 means off, which AWS allows with any algorithm; aws-cdk-lib refuses any slowStart
+      // beside weighted_random, so 0 is left to the AWS default there.
+      const slowStartOff = seconds(props.slowStart) === 0 && props.algorithm === Algorithm.WEIGHTED_RANDOM;
       const tg = new AlbTargetGroup(this, 'Resource', {
         vpc: lambda ? undefined : context.vpc,
         port: this.port,
         protocol: this.protocol as unknown as elbv2.ApplicationProtocol | undefined,
         protocolVersion: props.protocolVersion as unknown as elbv2.ApplicationProtocolVersion | undefined,
-        targetType: this.targetKind as unknown as elbv2.TargetType,
+        targetType,
         targetGroupName: props.targetGroupName,
         healthCheck,
         deregistrationDelay: props.deregistrationDelay,
-        slowStart: props.slowStart,
+        slowStart: slowStartOff ? undefined : props.slowStart,
         loadBalancingAlgorithmType: props.algorithm as unknown as elbv2.TargetGroupLoadBalancingAlgorithmType,
         enableAnomalyMitigation: props.anomalyMitigation,
         crossZoneEnabled: props.crossZone,
         targetGroupHealth: health,
-        targets: props.targets,
       });
       if (hc.port !== undefined && hc.port !== this.port) tg.healthCheckPort = hc.port;
       if (props.stickiness?.type === 'lb_cookie') {
@@ -359,11 +411,11 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
       }
       this.targetGroup = tg;
     } else {
-      const tg = new elbv2.NetworkTargetGroup(this, 'Resource', {
+      const tg = new NlbTargetGroup(this, 'Resource', {
         vpc: context.vpc,
         port: this.port!,
         protocol: this.protocol as unknown as elbv2.Protocol,
-        targetType: this.targetKind as unknown as elbv2.TargetType,
+        targetType,
         targetGroupName: props.targetGroupName,
         healthCheck,
         deregistrationDelay: props.deregistrationDelay,
@@ -372,7 +424,6 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
         preserveClientIp: props.preserveClientIp,
         proxyProtocolV2: props.proxyProtocolV2,
         connectionTermination: props.connectionTermination,
-        targets: props.targets,
       });
       if (props.stickiness) {
         tg.setAttribute(TG_ATTR.stickinessEnabled, 'true');
@@ -380,10 +431,11 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
       }
       if (props.unhealthyDrainingInterval !== undefined) {
         tg.setAttribute(TG_ATTR.unhealthyConnectionTermination, 'false');
-        tg.setAttribute(TG_ATTR.unhealthyDrainingInterval, String(props.unhealthyDrainingInterval.toSeconds()));
+        tg.setAttribute(TG_ATTR.unhealthyDrainingInterval, String(seconds(props.unhealthyDrainingInterval)));
       }
       this.targetGroup = tg;
     }
+    this.bind(targets);
     if (props.algorithm === Algorithm.WEIGHTED_RANDOM && props.stickiness) {
       warn(
         this,
@@ -407,19 +459,88 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
     }
   }
 
-  /** Register more targets. */
-  public addTarget(...targets: (elbv2.IApplicationLoadBalancerTarget & elbv2.INetworkLoadBalancerTarget)[]): void {
+  /** Register more targets; they must be of the group's kind (`targetKind`). */
+  public addTarget(...targets: HaTarget[]): void {
     this.#targetCount += targets.length;
     const max =
       this.targetKind === TargetKind.LAMBDA
         ? TARGET_GROUP_LIMITS.targetsPerLambdaTargetGroup
         : TARGET_GROUP_LIMITS.targetsPerTargetGroup;
-    if (this.#targetCount > max) {
-      const issues = new IssueCollector(this);
-      issues.maxCount('HALB_TG_TARGET_COUNT', 'targets', this.#targetCount, max);
-      issues.throwIfAny();
+    const issues = new IssueCollector(this);
+    issues.maxCount('HALB_TG_TARGET_COUNT', 'targets', this.#targetCount, max);
+    this.checkTargetKinds(issues, targets, false);
+    issues.throwIfAny();
+    this.bind(targets);
+  }
+
+  /** How targets are registered: as given, inferred from the targets, or bound by aws-cdk-lib. */
+  public get targetKind(): TargetKind {
+    const bound = (this.targetGroup as AlbTargetGroup | NlbTargetGroup | undefined)?.boundTargetType;
+    return this.#kind ?? (bound as TargetKind | undefined) ?? TargetKind.INSTANCE;
+  }
+
+  /** The aws-cdk-lib ALB target group (metrics, attributes), or undefined behind an NLB. */
+  public get applicationTargetGroup(): elbv2.ApplicationTargetGroup | undefined {
+    return this.targetGroup instanceof elbv2.ApplicationTargetGroup ? this.targetGroup : undefined;
+  }
+
+  /** The aws-cdk-lib NLB target group, or undefined behind an ALB. */
+  public get networkTargetGroup(): elbv2.NetworkTargetGroup | undefined {
+    return this.targetGroup instanceof elbv2.NetworkTargetGroup ? this.targetGroup : undefined;
+  }
+
+  /** Targets of a kind other than the group's fail with HALB_TG_TARGET_KIND_MISMATCH (§8.1: one kind per group). */
+  private checkTargetKinds(issues: IssueCollector, targets: readonly HaTarget[], inferred: boolean): void {
+    const expected = this.#kind;
+    if (expected === undefined) return;
+    targets.forEach((t, i) => {
+      const kind = kindOf(t);
+      if (kind === undefined || kind === expected) return;
+      const first = targets.findIndex((x) => kindOf(x) === expected);
+      issues.add(
+        'HALB_TG_TARGET_KIND_MISMATCH',
+        inferred
+          ? `targets[${i}] is ${article(kind)} ${kind} target but targets[${first}] is ${article(expected)} ${expected} target; allowed: targets of one kind per target group.`
+          : `targets[${i}] is ${article(kind)} ${kind} target but targetKind is '${expected}'; allowed: ${expected} targets (or leave targetKind unset to take the targets' kind).`,
+      );
+    });
+  }
+
+  /** Register targets with aws-cdk-lib, reporting its target-type clash for classes whose kind is known only once bound. */
+  private bind(targets: readonly HaTarget[]): void {
+    for (const target of targets) {
+      const alb = this.targetGroup instanceof elbv2.ApplicationTargetGroup;
+      if (
+        typeof (target as Partial<elbv2.IApplicationLoadBalancerTarget & elbv2.INetworkLoadBalancerTarget>)[
+          alb ? 'attachToApplicationTargetGroup' : 'attachToNetworkTargetGroup'
+        ] !== 'function'
+      ) {
+        throw new HaValidationError([
+          {
+            code: 'HALB_TG_TARGET_KIND_MISMATCH',
+            path: this.node.path,
+            message: `a target (${target.constructor.name}) cannot register with ${alb ? 'an Application' : 'a Network'} Load Balancer target group; allowed: targets that implement ${alb ? 'IApplicationLoadBalancerTarget' : 'INetworkLoadBalancerTarget'}.`,
+          },
+        ]);
+      }
+      try {
+        if (alb) {
+          this.targetGroup.addTarget(target as elbv2.IApplicationLoadBalancerTarget);
+        } else {
+          this.targetGroup.addTarget(target as elbv2.INetworkLoadBalancerTarget);
+        }
+      } catch (e) {
+        const m = /Already have a of type '(\w+)', adding '(\w+)'/.exec(String((e as Error)?.message));
+        if (!m) throw e;
+        throw new HaValidationError([
+          {
+            code: 'HALB_TG_TARGET_KIND_MISMATCH',
+            path: this.node.path,
+            message: `a target registers as ${m[2]} but the group's targets are ${m[1]}; allowed: targets of one kind per target group (targetKind '${m[1]}').`,
+          },
+        ]);
+      }
     }
-    (this.targetGroup as elbv2.ApplicationTargetGroup).addTarget(...targets);
   }
 
   /**
@@ -454,7 +575,9 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
 
   /** Called by listeners when an action forwards to this target group. */
   public markInUse(): void {
+    if (this.#inUse) return;
     this.#inUse = true;
+    this.#onFirstUse?.(this);
   }
 
   /** ARN of the target group. */
@@ -656,7 +779,7 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
     ] as const) {
       if (!t) continue;
       if (t.count !== undefined && !isUnresolved(t.count) && (!Number.isInteger(t.count) || t.count < 1)) {
-        issues.add('HALB_TG_HEALTH_COUNT', `${label}.count is ${t.count}; allowed: an integer of at least 1.`);
+        issues.add('HALB_TG_HEALTH_COUNT', `${label}.count is ${t.count}; allowed: a whole number of at least 1.`);
       }
       issues.range(
         'HALB_TG_HEALTH_PERCENTAGE',
@@ -799,4 +922,14 @@ export class HaTargetGroup extends Construct implements TargetGroupInfo {
       issues.add('HALB_HC_PORT_RANGE', `healthCheck.port is set on a Lambda target group; allowed: not set.`);
     }
   }
+}
+
+const TARGET_TYPES: Record<TargetKind, elbv2.TargetType> = {
+  [TargetKind.INSTANCE]: elbv2.TargetType.INSTANCE,
+  [TargetKind.IP]: elbv2.TargetType.IP,
+  [TargetKind.LAMBDA]: elbv2.TargetType.LAMBDA,
+};
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }

@@ -12,6 +12,9 @@ export const LB_IP_ADDRESS_TYPES: Record<LoadBalancerTypeName, readonly string[]
   network: ['ipv4', 'dualstack'],
 };
 
+/** §8.2 IP address types that only an internet-facing load balancer may use. */
+export const INTERNET_FACING_ONLY_IP_ADDRESS_TYPES: readonly string[] = ['dualstack-without-public-ipv4'];
+
 export const ALB_PROTOCOLS = ['HTTP', 'HTTPS'] as const;
 export const NLB_PROTOCOLS = ['TCP', 'TLS', 'UDP', 'TCP_UDP'] as const;
 export type AlbProtocol = (typeof ALB_PROTOCOLS)[number];

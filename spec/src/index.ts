@@ -13,3 +13,4 @@ export * from './route53';
 export * from './http';
 export * from './metrics';
 export * from './choices';
+export * from './regex';

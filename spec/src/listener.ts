@@ -40,7 +40,43 @@ export const RULE_LIMITS = {
   redirectPathLength: range(1, 128),
   redirectQueryLength: range(0, 128),
   fixedResponseBodyLength: range(0, 1024),
+  /** Query-string condition keys, like values, hold 1–128 characters (§4.2). */
+  queryStringKeyLength: range(1, 128),
+  /** `RegexValues` of host-header, http-header and path-pattern conditions: 1–128 characters each (§4.2). */
+  regexValueLength: range(1, 128),
+  /** Rule transforms: `Regex` and `Replace` hold at most 1024 characters (CloudFormation RewriteConfig, §4.3). */
+  transformRegexLength: range(1, 1024),
+  transformReplaceLength: range(0, 1024),
 } as const;
+
+/** Rule transform types (§4.3); a rule carries at most one of each, a default rule none. */
+export const TRANSFORM_TYPES = ['host-header-rewrite', 'url-rewrite'] as const;
+export type TransformTypeName = (typeof TRANSFORM_TYPES)[number];
+
+/** Condition fields that accept `RegexValues` instead of `Values` (§4.2). */
+export const REGEX_CONDITION_FIELDS = ['host-header', 'http-header', 'path-pattern'] as const;
+
+/** authenticate-oidc / authenticate-cognito (§4.3): defaults and limits of the action config. */
+export const AUTHENTICATE_LIMITS = {
+  sessionTimeoutSeconds: range(1, 604800),
+  extraParams: 10,
+} as const;
+
+export const AUTHENTICATE_DEFAULTS = {
+  sessionCookieName: 'AWSELBAuthSessionCookie',
+  scope: 'openid',
+  sessionTimeoutSeconds: 604800,
+  onUnauthenticatedRequest: 'authenticate',
+} as const;
+
+/** `OnUnauthenticatedRequest` values (§4.3). */
+export const ON_UNAUTHENTICATED_REQUEST = ['deny', 'allow', 'authenticate'] as const;
+
+/** Action types that end a rule (§4.1); authenticate actions may only precede them. */
+export const TERMINAL_ACTION_TYPES = ['forward', 'redirect', 'fixed-response'] as const;
+
+/** `MutualAuthentication.Mode` of HTTPS listeners (§8.3). */
+export const MUTUAL_AUTHENTICATION_MODES = ['off', 'passthrough', 'verify'] as const;
 
 /** Conditions that may appear at most once per rule (§4.2). */
 export const SINGLE_USE_CONDITIONS = ['host-header', 'path-pattern', 'http-request-method', 'source-ip'] as const;
@@ -65,6 +101,54 @@ export const FORBIDDEN_SOURCE_IP = '255.255.255.255/32';
 
 /** A modern TLS policy used by default on HTTPS and TLS listeners (TLS 1.3 with 1.2 fallback). */
 export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+
+/**
+ * Predefined ELB security policies accepted by HTTPS (ALB) and TLS (NLB) listeners (§8.3), as the ELB
+ * guides list them: the TLS 1.3 families (with FIPS and post-quantum variants), forward-secrecy and
+ * TLS 1.0-1.2 policies, and the legacy ones. AWS adds policies over time; a name missing here is
+ * reported at synth, and this list is the place to add it.
+ */
+export const ELB_SSL_POLICIES = [
+  'ELBSecurityPolicy-TLS13-1-2-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06',
+  'ELBSecurityPolicy-TLS13-1-1-2021-06',
+  'ELBSecurityPolicy-TLS13-1-0-2021-06',
+  'ELBSecurityPolicy-TLS13-1-3-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-2-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-0-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-3-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-0-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-FS-1-2-Res-2020-10',
+  'ELBSecurityPolicy-FS-1-2-Res-2019-08',
+  'ELBSecurityPolicy-FS-1-2-2019-08',
+  'ELBSecurityPolicy-FS-1-1-2019-08',
+  'ELBSecurityPolicy-FS-2018-06',
+  'ELBSecurityPolicy-TLS-1-2-Ext-2018-06',
+  'ELBSecurityPolicy-TLS-1-2-2017-01',
+  'ELBSecurityPolicy-TLS-1-1-2017-01',
+  'ELBSecurityPolicy-TLS-1-0-2015-04',
+  'ELBSecurityPolicy-2016-08',
+  'ELBSecurityPolicy-2015-05',
+] as const;
 
 /** TLS versions each well-known ELB security policy accepts (for the simulator's HTTPS listeners). */
 export const SSL_POLICY_TLS_VERSIONS: Readonly<

@@ -16,7 +16,17 @@ export const LOAD_BALANCER_LIMITS = {
   certificatesPerLoadBalancer: 25,
   targetsPerAlb: 1000,
   targetsPerNlb: 3000,
+  /** LCU reservation (`MinimumLoadBalancerCapacity.CapacityUnits`): an ALB reserves at least 100 LCUs. */
+  albMinimumCapacityUnits: 100,
+  /** An NLB reserves 2750-45000 LCUs per Availability Zone; not with TLS listeners. */
+  nlbCapacityUnitsPerZone: range(2750, 45000),
 } as const;
+
+/**
+ * A regional AWS WAF web ACL (`AWS::WAFv2::WebACLAssociation.WebACLArn`); web ACLs of scope
+ * CLOUDFRONT (`global/webacl`) cannot protect a load balancer. Groups: partition, Region, account.
+ */
+export const WAF_REGIONAL_WEB_ACL_ARN = /^arn:(aws[a-z-]*):wafv2:([a-z0-9-]+):(\d{12}):regional\/webacl\/[^/]+\/[^/]+$/;
 
 /** LB name: ≤ 32 of [A-Za-z0-9-], no leading/trailing hyphen, not starting with "internal-" (§8.2). */
 export const LOAD_BALANCER_NAME_PATTERN = /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
@@ -36,6 +46,10 @@ export const LB_ATTR = {
   xffHeaderProcessingMode: 'routing.http.xff_header_processing.mode',
   http2Enabled: 'routing.http2.enabled',
   tlsVersionAndCipherHeaders: 'routing.http.x_amzn_tls_version_and_cipher_suite.enabled',
+  wafFailOpen: 'waf.fail_open.enabled',
+  connectionLogsEnabled: 'connection_logs.s3.enabled',
+  connectionLogsBucket: 'connection_logs.s3.bucket',
+  connectionLogsPrefix: 'connection_logs.s3.prefix',
 } as const;
 
 export const LB_DEFAULTS = {

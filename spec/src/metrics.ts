@@ -51,3 +51,20 @@ export const NLB_LB_METRICS = [
 export const NLB_TG_METRICS = ['HealthyHostCount', 'UnHealthyHostCount', 'UnhealthyRoutingFlowCount'] as const;
 
 export const NLB_METRICS = [...NLB_LB_METRICS, ...NLB_TG_METRICS] as const;
+
+/**
+ * CloudWatch alarms (PutMetricAlarm): `Period` is 10, 20, 30 or a multiple of 60 seconds, and
+ * `EvaluationPeriods` at least 1; `Period × EvaluationPeriods` is at most one day when the period is
+ * under an hour, else at most seven days.
+ */
+export const CLOUDWATCH_ALARM_LIMITS = {
+  highResolutionPeriodsSeconds: [10, 20, 30],
+  periodMultipleSeconds: 60,
+  minEvaluationPeriods: 1,
+  shortPeriodBelowSeconds: 3600,
+  maxEvaluationSecondsShortPeriod: 86400,
+  maxEvaluationSeconds: 604800,
+} as const;
+
+/** ELB (`AWS/ApplicationELB`, `AWS/NetworkELB`) and Route 53 health-check metrics arrive once a minute. */
+export const ELB_METRIC_RESOLUTION_SECONDS = 60;

@@ -1,6 +1,18 @@
 /** Route 53 health checks, failover records and alias TTLs: docs/aws-behaviour.md §7, §8.5, §8.6. */
 import { range } from './range';
 
+/**
+ * DNS names (§8.6): labels of 1-63 characters and at most 255 octets on the wire, which is 253
+ * characters written without the final dot. Names compare case-insensitively.
+ */
+export const DNS_NAME_LIMITS = {
+  labelLength: range(1, 63),
+  nameLength: range(1, 253),
+} as const;
+
+/** Characters of one label of a record or zone name: letters, digits, `-` and `_` (`*` alone as the leftmost label, §8.6). */
+export const DNS_LABEL_PATTERN = /^[A-Za-z0-9_-]+$/;
+
 export const ROUTE53_HEALTH_CHECK_TYPES = [
   'HTTP',
   'HTTPS',

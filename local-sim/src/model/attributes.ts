@@ -59,7 +59,12 @@ function threshold(raw: Readonly<Record<string, string>>, key: string, dflt: Thr
 }
 
 /** Attributes whose value only names something elsewhere: a token there changes no behaviour. */
-const NAMES_ONLY_KEYS: ReadonlySet<string> = new Set([LB_ATTR.accessLogsBucket, LB_ATTR.accessLogsPrefix]);
+const NAMES_ONLY_KEYS: ReadonlySet<string> = new Set([
+  LB_ATTR.accessLogsBucket,
+  LB_ATTR.accessLogsPrefix,
+  LB_ATTR.connectionLogsBucket,
+  LB_ATTR.connectionLogsPrefix,
+]);
 
 /** `[{Key, Value}]` → record of strings. */
 export function attributeRecord(list: unknown, issue: IssueSink): Record<string, string> {

@@ -59,6 +59,9 @@ const T = {
   rsg: 'AWS::Route53::RecordSetGroup',
 } as const;
 
+/** A web ACL on a load balancer (§5.4 403): the simulator has no WAF, so it says so. */
+const WAF_ASSOCIATION = 'AWS::WAFv2::WebACLAssociation';
+
 /** ELBv2 / Route 53 resource types that are read elsewhere or have no routing effect (no issue raised). */
 const QUIET_TYPES = new Set([
   `${ELB}ListenerCertificate`,
@@ -129,6 +132,13 @@ class Builder {
       const t = e.resource.Type;
       if ((t.startsWith(ELB) || t.startsWith('AWS::Route53::')) && !Object.values(T).includes(t as never)) {
         if (!QUIET_TYPES.has(t)) this.#issue(e, { severity: 'warning', what: t, why: 'resource type not simulated' });
+      }
+      if (t === WAF_ASSOCIATION) {
+        this.#issue(e, {
+          severity: 'warning',
+          what: t,
+          why: 'AWS WAF is not simulated; no request is inspected or blocked (403)',
+        });
       }
     }
 

@@ -13,13 +13,19 @@ export interface XmlNode {
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false });
 
-/** Drop undefined members so they produce no element; an empty array stays an empty element. */
+/**
+ * Drop undefined members and empty lists: they produce no element, so a list with no items is its empty
+ * parent element (`<Conditions></Conditions>`), which the SDKs read as an empty list.
+ */
 function prune(v: XmlValue): unknown {
-  if (Array.isArray(v)) return v.length === 0 ? '' : v.map(prune);
+  if (Array.isArray(v)) return v.map(prune);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as XmlNode)) if (x !== undefined) out[k] = prune(x);
-    return out;
+    for (const [k, x] of Object.entries(v as XmlNode)) {
+      if (x === undefined || (Array.isArray(x) && x.length === 0)) continue;
+      out[k] = prune(x);
+    }
+    return Object.keys(out).length === 0 ? '' : out;
   }
   return v;
 }

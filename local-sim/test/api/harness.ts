@@ -17,18 +17,21 @@ import {
 } from '../../src/api/route53/handler';
 import { VirtualClock } from '../../src/virtual/clock';
 
-/** Lists parse as arrays (`member` in ELBv2; the Route 53 list elements) even with one item. */
-const LIST_ELEMENTS = new Set([
-  'member',
-  'HostedZone',
-  'ResourceRecordSet',
-  'ResourceRecord',
-  'HealthCheck',
-  'HealthCheckObservation',
-  'Region',
-  'ChildHealthCheck',
+/** Lists parse as arrays even with one item: `member` in ELBv2, `<Plural><Singular>` in Route 53. */
+const ROUTE53_LISTS = new Set([
+  'HostedZones.HostedZone',
+  'ResourceRecordSets.ResourceRecordSet',
+  'ResourceRecords.ResourceRecord',
+  'HealthChecks.HealthCheck',
+  'HealthCheckObservations.HealthCheckObservation',
+  'Regions.Region',
+  'ChildHealthChecks.ChildHealthCheck',
 ]);
-const parser = new XMLParser({ parseTagValue: false, ignoreAttributes: false, isArray: (n) => LIST_ELEMENTS.has(n) });
+const parser = new XMLParser({
+  parseTagValue: false,
+  ignoreAttributes: false,
+  isArray: (name, jpath) => name === 'member' || ROUTE53_LISTS.has(String(jpath).split('.').slice(-2).join('.')),
+});
 
 /** Parsed XML: nested objects of strings, lists as arrays. */
 export type Xml = Record<string, any>;

@@ -241,7 +241,7 @@ function toModel(
   let aliasTarget: RecordSetModel['aliasTarget'];
   if (r.aliasTarget) {
     const dns = normalizeName(r.aliasTarget.dnsName).replace(/^dualstack\./, '');
-    const lb = model.loadBalancers.find((b) => loadBalancerDnsName(b) === dns);
+    const lb = model.loadBalancers.find((b) => normalizeName(loadBalancerDnsName(b)) === dns);
     const elbZones: readonly string[] = Object.values(ELB_CANONICAL_HOSTED_ZONE_IDS_US_EAST_1);
     if (
       elbZones.includes(r.aliasTarget.hostedZoneId) &&

@@ -195,10 +195,11 @@ export class TargetControl {
   register(): void {
     this.sim.registerTargets(this.targetGroupId, [{ id: this.target.targetId, port: this.target.port }]);
   }
+  /** `DescribeTargetHealth` of this target (`unused` / `Target.NotRegistered` once deregistered and drained). */
   health(): TargetHealthDescription | undefined {
-    return this.sim.engine
-      .describeTargetHealth(this.targetGroupId)
-      .find((d) => d.Target.Id === this.target.targetId && d.Target.Port === this.target.port);
+    return this.sim.engine.describeTargetHealth(this.targetGroupId, [
+      { id: this.target.targetId, port: this.target.port },
+    ])[0];
   }
 }
 

@@ -5,8 +5,6 @@
  * deregistration delay use the SIMULATOR TEST CONVENIENCE, NOT AWS timing overrides so the waiters finish
  * in a second or two.
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import {
   CreateRuleCommand,
   DeleteRuleCommand,
@@ -34,8 +32,8 @@ import {
   Route53Client,
   waitUntilResourceRecordSetsChanged,
 } from '@aws-sdk/client-route-53';
-import { DemoBackend, Simulator, modelFromTemplate } from '../../src/index';
-import { FIXTURE, get, SITE, startFixture, WEB_HTTP } from './helpers';
+import { DemoBackend, Simulator } from '../../src/index';
+import { fixtureWithRecords, get, SITE, startFixture, WEB_HTTP } from './helpers';
 
 // The SDK warns once that releases after January 2027 need Node 22; this repository supports Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -209,57 +207,6 @@ describe('ELBv2 with @aws-sdk/client-elastic-load-balancing-v2', () => {
     expect((await get(`${sim.apiUrl}/?Action=DescribeTargetGroups`)).status).toBe(200);
   });
 });
-
-/** The live fixture plus a Route 53 failover pair for www.example.com (alias to WebLB and a static secondary). */
-function fixtureWithRecords() {
-  const template = JSON.parse(readFileSync(path.join(FIXTURE, 'LiveFixture.template.json'), 'utf8'));
-  const meta = (p: string) => ({ 'aws:cdk:path': `LiveFixture/Dns/${p}` });
-  Object.assign(template.Resources, {
-    Check: {
-      Type: 'AWS::Route53::HealthCheck',
-      Properties: {
-        HealthCheckConfig: {
-          Type: 'HTTP',
-          FullyQualifiedDomainName: { 'Fn::GetAtt': ['WebLB', 'DNSName'] },
-          Port: 80,
-          ResourcePath: '/health',
-        },
-      },
-      Metadata: meta('Check'),
-    },
-    Primary: {
-      Type: 'AWS::Route53::RecordSet',
-      Properties: {
-        HostedZoneId: 'Z0EXAMPLE1234567890',
-        Name: 'www.example.com.',
-        Type: 'A',
-        SetIdentifier: 'primary',
-        Failover: 'PRIMARY',
-        HealthCheckId: { Ref: 'Check' },
-        AliasTarget: {
-          DNSName: { 'Fn::GetAtt': ['WebLB', 'DNSName'] },
-          HostedZoneId: { 'Fn::GetAtt': ['WebLB', 'CanonicalHostedZoneID'] },
-          EvaluateTargetHealth: true,
-        },
-      },
-      Metadata: meta('Primary'),
-    },
-    Secondary: {
-      Type: 'AWS::Route53::RecordSet',
-      Properties: {
-        HostedZoneId: 'Z0EXAMPLE1234567890',
-        Name: 'www.example.com.',
-        Type: 'A',
-        SetIdentifier: 'secondary',
-        Failover: 'SECONDARY',
-        TTL: '60',
-        ResourceRecords: ['192.0.2.10'],
-      },
-      Metadata: meta('Secondary'),
-    },
-  });
-  return modelFromTemplate(template, 'LiveFixture');
-}
 
 describe('Route 53 with @aws-sdk/client-route-53', () => {
   test('zones, records and health checks of the assembly; an UPSERT changes the answer (§7.4) and waitUntilResourceRecordSetsChanged sees INSYNC', async () => {

@@ -35,6 +35,7 @@ export {
   modelFromTemplate,
   type ModelIssue,
   type SimModel,
+  type TargetModel,
 } from './model';
 export { Metrics, renderPrometheus, type MetricsSnapshot, type ResetSource } from './core/metrics';
 export type { FlowRecord } from './live/tcp-listener';

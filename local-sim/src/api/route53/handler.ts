@@ -252,7 +252,7 @@ const ROUTES: readonly (readonly [string, RegExp, Route])[] = [
         'ListHostedZonesResponse',
         {
           HostedZones: { HostedZone: items.map(zoneShape) },
-          Marker: marker ?? undefined,
+          Marker: marker ?? '',
           IsTruncated: next !== undefined,
           NextMarker: next?.id,
           MaxItems: max,

@@ -17,7 +17,7 @@ import { Simulator, type HealthChange } from './live/simulator';
 import { EXIT, parseCli, USAGE, type CliArgs } from './cli/args';
 import { formatComparison, runComparison } from './cli/compare';
 import { consoleIo, painter, Progress, timeOfDay, type CliIo } from './cli/output';
-import { formatEndpoints, healthLine, reloadLine, summaryLine } from './cli/report';
+import { awsCliLine, formatEndpoints, healthLine, reloadLine, summaryLine } from './cli/report';
 import { ASSEMBLY_DIR, readCdkProject, STATE_DIR, synthesize, type CdkProject } from './cli/synth';
 import { watchAssembly, watchSources, type SourceWatcher } from './cli/watch';
 
@@ -167,6 +167,8 @@ async function serve(args: CliArgs, io: CliIo, src: AssemblySource, dir: string)
   }
   const first = endpoints.loadBalancers.flatMap((lb) => lb.listeners).find((l) => l.url);
   if (first) io.out(`Try: curl -skL ${first.url}/ | head -c 400`);
+  const aws = awsCliLine(endpoints);
+  if (aws) io.out(`Try: ${aws}`);
 
   if (args.watch) {
     let busy = false;

@@ -35,6 +35,7 @@ export {
   modelFromTemplate,
   type ModelIssue,
   type SimModel,
+  type TargetModel,
 } from './model';
 export { Metrics, type MetricsSnapshot, type ResetSource } from './core/metrics';
 export { PrometheusExporter, renderPrometheus } from './live/prometheus';

@@ -1,4 +1,5 @@
 /** Load-balancer level facts: docs/aws-behaviour.md §2.4, §5.2, §8.2, §4.4. */
+import type { LoadBalancerTypeName } from './enums';
 import { range } from './range';
 
 export const LOAD_BALANCER_LIMITS = {
@@ -88,3 +89,12 @@ export const LB_ATTR_OTHER_KEYS = [
   'dns_record.client_routing_policy',
   'secondary_ips.auto_assigned.per_subnet',
 ] as const;
+
+/**
+ * `CanonicalHostedZoneId` of load balancers in US East (N. Virginia), the Region the simulator reports
+ * (ELB endpoints and quotas table): the hosted zone an alias record to the load balancer names.
+ */
+export const ELB_CANONICAL_HOSTED_ZONE_IDS_US_EAST_1: Record<LoadBalancerTypeName, string> = {
+  application: 'Z35SXDOTRQ7X7K',
+  network: 'Z26RNL4JYFTOTI',
+};

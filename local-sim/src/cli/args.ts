@@ -20,6 +20,9 @@ import { ASSEMBLY_DIR, STATE_DIR } from './synth';
 
 export const EXIT = { ok: 0, runtime: 1, usage: 2 } as const;
 
+/** Port of the AWS-compatible API in the CLI (the port local AWS emulators commonly use). */
+export const DEFAULT_API_PORT = 4566;
+
 export const USAGE = `ha-sim: run AWS load balancers from a CDK app locally, with AWS's behaviour
 
 Usage:
@@ -47,6 +50,8 @@ Options of start and demo:
   --port-offset N         add N to every mapped listener port (several simulators side by side)
   --host ADDR             bind address of the listeners (default 127.0.0.1)
   --admin-port N          stats, /metrics and controls (default 8404; 0 = free port; "off" to disable)
+  --api-port N            AWS-compatible API for "aws --endpoint-url" and the AWS SDKs: ELBv2 and Route 53
+                          (default 4566; 0 = free port; "off" to disable)
   --access-log FILE|-     write ALB access-log lines to FILE, or to stdout with "-"
   --endpoints FILE        write the endpoint list as JSON (demo: ${STATE_DIR}/endpoints.json)
   --summary-seconds N     print a one-line summary every N seconds (default 10; 0 = never)
@@ -66,6 +71,7 @@ Config file (--config), every key optional, unknown keys are errors:
     "ports": "aws" | 0 | { "offset": 10 },                   --ports / --port-offset
     "host": "127.0.0.1",                                     --host
     "adminPort": 8404 | "off",                               --admin-port
+    "apiPort": 4566 | "off",                                 --api-port
     "accessLog": "-" | "FILE",                               --access-log
     "summarySeconds": 10                                     --summary-seconds
   }
@@ -129,6 +135,7 @@ const OPTIONS = {
   'port-offset': { type: 'string' },
   host: { type: 'string' },
   'admin-port': { type: 'string' },
+  'api-port': { type: 'string' },
   'access-log': { type: 'string' },
   endpoints: { type: 'string' },
   'summary-seconds': { type: 'string' },
@@ -156,6 +163,7 @@ const START_ONLY = [
   'port-offset',
   'host',
   'admin-port',
+  'api-port',
   'access-log',
   'endpoints',
   'summary-seconds',
@@ -170,6 +178,15 @@ function int(name: string, s: string | undefined): number | undefined {
   if (s.trim() === '' || !Number.isInteger(n) || n < 0)
     throw new SimulatorError('SIM_BAD_OPTION', `--${name} must be a non-negative integer, got "${s}"`);
   return n;
+}
+
+/** `--admin-port` / `--api-port`: 0-65535 or "off" (false). */
+function portOrOff(name: string, s: string | undefined): number | false | undefined {
+  if (s === 'off') return false;
+  const port = int(name, s);
+  if (port !== undefined && port > 65535)
+    throw new SimulatorError('SIM_BAD_OPTION', `--${name} must be 0-65535 or "off", got "${s}"`);
+  return port;
 }
 
 function contextPairs(pairs: readonly string[] | undefined): Record<string, string> {
@@ -256,19 +273,15 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
   }
   const offset = int('port-offset', v['port-offset']);
   if (offset !== undefined && ports !== 0) ports = { offset };
-  let adminPort: number | false | undefined;
-  if (v['admin-port'] === 'off') adminPort = false;
-  else {
-    adminPort = int('admin-port', v['admin-port']);
-    if (adminPort !== undefined && adminPort > 65535)
-      throw new SimulatorError('SIM_BAD_OPTION', `--admin-port must be 0-65535 or "off", got "${v['admin-port']}"`);
-  }
+  const adminPort = portOrOff('admin-port', v['admin-port']);
+  const apiPort = portOrOff('api-port', v['api-port']);
   const flags: SimConfigFile = {
     targets: v.targets ? targetLists(v.targets) : undefined,
     demoBackends: int('demo-backends', v['demo-backends']),
     ports,
     host: v.host || undefined,
     adminPort,
+    apiPort,
     accessLog: v['access-log'] || undefined,
     summarySeconds: int('summary-seconds', v['summary-seconds']),
   };
@@ -278,6 +291,7 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
     targets: c.targets ?? {},
     ports: c.ports ?? 'aws',
     adminPort: c.adminPort ?? 8404,
+    apiPort: c.apiPort ?? DEFAULT_API_PORT,
     ...(c.processes ? { processes: c.processes } : {}),
     ...(c.host ? { host: c.host } : {}),
     ...(c.accessLog ? { accessLog: c.accessLog } : {}),

@@ -1,5 +1,6 @@
 /** What `ha-sim start` prints: the endpoint table, health transitions and the periodic summary line. */
 import type { EndpointsDescription } from '../live/endpoints';
+import { SIM_REGION } from '../model/ids';
 import type { HealthChange, ReloadSummary, Simulator } from '../live/simulator';
 import { healthStyle, timeOfDay, type painter } from './output';
 
@@ -60,8 +61,19 @@ export function formatEndpoints(e: EndpointsDescription, paint: Paint = plain): 
       '',
       `Stats: ${e.admin}/stats   Metrics: ${e.admin}/metrics   Controls: ${e.admin}/_sim/targets/<tg>/<i>/<verb>`,
     );
+  if (e.api) out.push(`AWS API: ${e.api} (ELBv2 and Route 53; any credentials, Region ${SIM_REGION})`);
   if (e.issues.length > 0) out.push('', 'Not simulated:', ...e.issues.map((i) => `  ${i}`));
   return out.join('\n');
+}
+
+/**
+ * A ready-to-paste AWS CLI line against the simulator's API: the health of the first target group that
+ * has targets (dummy credentials; the API does not check them). Undefined without an API.
+ */
+export function awsCliLine(e: EndpointsDescription): string | undefined {
+  const tg = e.targetGroups.find((t) => t.targets.length > 0) ?? e.targetGroups[0];
+  if (!e.api || !tg) return undefined;
+  return `AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${SIM_REGION} aws --endpoint-url ${e.api} elbv2 describe-target-health --target-group-arn ${tg.arn}`;
 }
 
 /** `WebPrimary/Web/Site/Resource` → `WebPrimary/Site` (stack and construct name). */

@@ -5,11 +5,13 @@
  */
 import type { TargetHealthDescription } from '../core/engine';
 import type { ActionModel, ConditionModel, ListenerModel, SimModel, TargetGroupModel } from '../model';
-import { loadBalancerDimension } from '../model/ids';
+import { loadBalancerDimension, targetGroupArn } from '../model/ids';
 
 /** Everything a user may want to print or save about the running simulator. */
 export interface EndpointsDescription {
   readonly admin?: string;
+  /** AWS-compatible API endpoint (`aws --endpoint-url`), when started. */
+  readonly api?: string;
   readonly loadBalancers: readonly {
     readonly id: string;
     readonly type: string;
@@ -29,6 +31,8 @@ export interface EndpointsDescription {
   }[];
   readonly targetGroups: readonly {
     readonly id: string;
+    /** `TargetGroupArn` as the AWS API reports it. */
+    readonly arn: string;
     readonly protocol?: string;
     readonly port?: number;
     readonly healthCheck: string;
@@ -77,6 +81,7 @@ export function describeActions(actions: readonly ActionModel[], name: (tgId: st
 export interface EndpointSources {
   readonly model: SimModel;
   readonly adminUrl?: string;
+  readonly apiUrl?: string;
   /** Local base URL of a listener the live simulator serves, by listener id. */
   readonly listenerUrl: (listenerId: string) => string | undefined;
   readonly health: (targetGroupId: string) => readonly TargetHealthDescription[];
@@ -97,6 +102,7 @@ export function describeEndpoints(src: EndpointSources): EndpointsDescription {
   const tgName = (id: string): string => model.targetGroups.find((t) => t.id === id)?.id ?? id;
   return {
     ...(src.adminUrl ? { admin: src.adminUrl } : {}),
+    ...(src.apiUrl ? { api: src.apiUrl } : {}),
     loadBalancers: model.loadBalancers.map((lb) => ({
       id: lb.id,
       type: lb.type,
@@ -127,6 +133,7 @@ export function describeEndpoints(src: EndpointSources): EndpointsDescription {
       const health = src.health(tg.id);
       return {
         id: tg.id,
+        arn: targetGroupArn(tg),
         protocol: tg.protocol,
         port: tg.port,
         healthCheck: healthCheckText(tg),

@@ -27,10 +27,14 @@ import {
   type LoadBalancerModel,
   type SimModel,
   type TargetGroupModel,
+  type TargetModel,
 } from '../model';
 import { HTTP_LIMITS, type TargetHealthState } from '@ha-load-balancer/spec';
 import { AccessLogWriter } from './access-log-writer';
 import { AdminServer } from './admin-server';
+import { ApiServer } from './api-server';
+import { uniformObservations, type Route53Context } from '../api/route53/handler';
+import type { Elbv2Context } from '../api/elbv2/handler';
 import { DemoBackend } from './demo-backend';
 import { describeEndpoints, type EndpointsDescription } from './endpoints';
 import { SimulatorError } from './errors';
@@ -67,6 +71,11 @@ export interface SimulatorOptions {
   readonly accessLog?: string | ((line: string, entry: AccessLogEntry) => void);
   /** Stats / `/metrics` / control port (default off; the CLI uses 8404). 0 = free port. */
   readonly adminPort?: number | false;
+  /**
+   * AWS-compatible API port: ELBv2 Query API and Route 53 REST API for `aws --endpoint-url` and the AWS
+   * SDKs (default off; the CLI uses 4566). 0 = free port. Bound to `host`.
+   */
+  readonly apiPort?: number | false;
   /**
    * SIMULATOR TEST CONVENIENCE, NOT AWS: health-check interval in ms for every target group, instead of
    * `HealthCheckIntervalSeconds` (AWS minimum 5 s). Lets tests see transitions in milliseconds.
@@ -188,18 +197,17 @@ export class TargetControl {
   }
   /** `DeregisterTargets` for this target: it goes `draining` for the deregistration delay (§2.3). */
   deregister(): void {
-    this.sim.engine.deregisterTargets(this.targetGroupId, [{ id: this.target.targetId, port: this.target.port }]);
-    this.sim.kick();
+    this.sim.deregisterTargets(this.targetGroupId, [{ id: this.target.targetId, port: this.target.port }]);
   }
   /** `RegisterTargets` for this target again. */
   register(): void {
-    this.sim.engine.registerTargets(this.targetGroupId, [{ id: this.target.targetId, port: this.target.port }]);
-    this.sim.kick();
+    this.sim.registerTargets(this.targetGroupId, [{ id: this.target.targetId, port: this.target.port }]);
   }
+  /** `DescribeTargetHealth` of this target (`unused` / `Target.NotRegistered` once deregistered and drained). */
   health(): TargetHealthDescription | undefined {
-    return this.sim.engine
-      .describeTargetHealth(this.targetGroupId)
-      .find((d) => d.Target.Id === this.target.targetId && d.Target.Port === this.target.port);
+    return this.sim.engine.describeTargetHealth(this.targetGroupId, [
+      { id: this.target.targetId, port: this.target.port },
+    ])[0];
   }
 }
 
@@ -362,6 +370,8 @@ function socketShape(lb: LoadBalancerModel, l: ListenerModel): unknown {
 
 export class Simulator extends EventEmitter<SimulatorEvents> {
   #model: SimModel;
+  /** The model as declared (template, then API changes), before the test-convenience overrides. */
+  #declared: SimModel;
   readonly engine: Engine;
   readonly metrics = new Metrics();
   /** `/metrics`: the same counters in the Prometheus text format. */
@@ -378,6 +388,9 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly #waiters = new Set<(err: Error) => void>();
   #keyPair?: Promise<KeyPair>;
   #admin?: AdminServer;
+  #api?: ApiServer;
+  readonly #startedAt = Date.now();
+  #nextApiId = 1;
   #timer?: NodeJS.Timeout;
   #stopped = false;
   #unsubscribe?: () => void;
@@ -385,6 +398,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   private constructor(model: SimModel, options: SimulatorOptions) {
     super();
     this.#options = options;
+    this.#declared = model;
     this.#model = withOverrides(model, options);
     this.engine = createEngine(this.#model, {
       clock: { now: () => Date.now() },
@@ -417,9 +431,17 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     for (const o of this.#earlyOutput.splice(0)) this.emit('target-output', o);
   }
 
-  /** The model being simulated (replaced by `reload`). */
+  /** The model being simulated (replaced by `reload`), with the test-convenience overrides applied. */
   get model(): SimModel {
     return this.#model;
+  }
+
+  /**
+   * The model as declared: the template's, or the last one given to `reload` (the AWS API applies its
+   * changes that way), without the test-convenience timing overrides. What the AWS API describes.
+   */
+  get declaredModel(): SimModel {
+    return this.#declared;
   }
 
   /** Build the model of `source` (cdk.out directory, App/Stage/Stack, or model) and start it. */
@@ -448,6 +470,13 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     await this.#startListeners(this.#model.listeners.map((l) => l.id));
     if (this.#options.adminPort !== undefined && this.#options.adminPort !== false) {
       this.#admin = await AdminServer.start(this, this.#options.adminPort, this.#options.host ?? '127.0.0.1');
+    }
+    if (this.#options.apiPort !== undefined && this.#options.apiPort !== false) {
+      this.#api = await ApiServer.start(
+        { ...this.#apiContexts(), onError: (err) => this.emit('error', err) },
+        this.#options.apiPort,
+        this.#options.host ?? '127.0.0.1',
+      );
     }
     this.kick();
   }
@@ -663,6 +692,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     await checkOptions(raw, this.#options);
     const next = withOverrides(raw, this.#options);
     const before = this.#model;
+    this.#declared = raw;
     const lbOf = (m: SimModel, l: ListenerModel) => m.loadBalancers.find((b) => b.id === l.loadBalancerId);
     const started: string[] = [];
     const stopped: string[] = [];
@@ -861,6 +891,37 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     return new TargetSet(tg.id, this.#targets.get(tg.id) ?? []);
   }
 
+  /**
+   * `RegisterTargets` (§2.2): the targets join the group (a target not yet listed is added to
+   * `targets(tg)`, after the ones already there) and are health-checked from now on. Used by the admin
+   * controls and the AWS API alike. A target's id is the host that serves it.
+   */
+  registerTargets(targetGroupRef: string, targets: readonly TargetModel[]): void {
+    const tg = this.#targetGroup(targetGroupRef);
+    this.engine.registerTargets(tg.id, targets);
+    const list = this.#targets.get(tg.id) ?? [];
+    for (const t of targets) {
+      const port = t.port ?? tg.port ?? 0;
+      if (list.some((c) => c.target.targetId === t.id && c.target.port === port)) continue;
+      const key = { targetGroupId: tg.id, targetId: t.id, port };
+      list.push(new TargetControl(this, tg.id, list.length, key, undefined));
+    }
+    this.#targets.set(tg.id, list);
+    this.#updateHostCounts(tg.id);
+    this.kick();
+  }
+
+  /**
+   * `DeregisterTargets` (§2.3): the targets go `draining` for the deregistration delay, then leave; their
+   * controls stay in `targets(tg)` (state `unused`) so they can be registered again.
+   */
+  deregisterTargets(targetGroupRef: string, targets: readonly TargetModel[]): void {
+    const tg = this.#targetGroup(targetGroupRef);
+    this.engine.deregisterTargets(tg.id, targets);
+    this.#updateHostCounts(tg.id);
+    this.kick();
+  }
+
   /** `DescribeTargetHealth` (§1.4). */
   describeTargetHealth(targetGroupRef: string): TargetHealthDescription[] {
     return this.engine.describeTargetHealth(this.#targetGroup(targetGroupRef).id);
@@ -922,6 +983,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     return describeEndpoints({
       model: this.#model,
       ...(this.adminUrl ? { adminUrl: this.adminUrl } : {}),
+      ...(this.apiUrl ? { apiUrl: this.apiUrl } : {}),
       listenerUrl: (id) => {
         const live = this.#listeners.get(id);
         return live ? `${live.scheme}://127.0.0.1:${live.port}` : undefined;
@@ -942,6 +1004,47 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     return this.#admin?.url;
   }
 
+  /** URL of the AWS-compatible API (`aws --endpoint-url <url>`), when started. */
+  get apiUrl(): string | undefined {
+    return this.#api?.url;
+  }
+
+  /** What the AWS API reads and changes: the declared model, target health, registration, `reload`. */
+  #apiContexts(): { elbv2: Elbv2Context; route53: Route53Context } {
+    const apply = async (model: SimModel): Promise<void> => {
+      await this.reload(model);
+    };
+    const unusedId = (make: () => string): string => {
+      const used = (id: string): boolean =>
+        this.#declared.listeners.some((l) => l.id === id || l.rules.some((r) => r.id === id)) ||
+        this.#declared.recordSets.some((r) => r.id === id);
+      let id = make();
+      while (used(id)) id = make();
+      return id;
+    };
+    return {
+      elbv2: {
+        model: () => this.#declared,
+        apply,
+        describeTargetHealth: (id, targets) => this.engine.describeTargetHealth(id, targets),
+        registerTargets: (id, targets) => this.registerTargets(id, targets),
+        deregisterTargets: (id, targets) => this.deregisterTargets(id, targets),
+        createdTime: new Date(this.#startedAt).toISOString(),
+        newRuleId: (listener) => unusedId(() => `${listener.id}/ApiRule${this.#nextApiId++}`),
+      },
+      route53: {
+        model: () => this.#declared,
+        apply,
+        // One local checker decides (core/route53-checks.ts); every checker Region reports its verdict.
+        observations: (hc) => uniformObservations(hc, this.engine.healthCheckStatus(hc.id), Date.now()),
+        now: () => Date.now(),
+        changes: new Map(),
+        newChangeId: () => `C${randomBytes(10).toString('hex').toUpperCase().slice(0, 13)}`,
+        newRecordId: () => unusedId(() => `route53/ApiRecordSet${this.#nextApiId++}`),
+      },
+    };
+  }
+
   /**
    * Stop everything: listeners, admin server, pools, probes, demo backends, target processes. New
    * connections are refused at once; requests in progress may finish for up to `graceMs` (default 0);
@@ -958,6 +1061,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     await Promise.all([
       ...[...this.#listeners.values()].map((l) => l.close(options.graceMs ?? 0)),
       this.#admin?.close(),
+      this.#api?.close(),
     ]);
     this.#unsubscribe?.();
     this.#pools.close();

@@ -40,6 +40,7 @@ import type {
   ModelIssue,
   RecordSetModel,
   ResourceIdentity,
+  ResourceTag,
   Route53HealthCheckModel,
   RuleModel,
   SimModel,
@@ -324,6 +325,7 @@ class Builder {
       })),
       attributes: loadBalancerAttributes(type, raw, (i) => this.#issue(e, i)),
       listenerIds: [],
+      ...this.#tags(e, p.Tags),
     };
   }
 
@@ -626,7 +628,20 @@ class Builder {
       healthCheck: this.#healthCheckOf(e, p, inferred, targetType, protocol, protocolVersion),
       attributes,
       targets: this.#targets(e, p.Targets, port),
+      ...this.#tags(e, p.Tags),
     };
+  }
+
+  /** `{ tags }` from a `Tags` list of literal `{Key, Value}` pairs (unresolved ones are left out); `{}` when none. */
+  #tags(e: Entry, list: unknown): { tags?: ResourceTag[] } {
+    const tags: ResourceTag[] = [];
+    for (const t of Array.isArray(list) ? (list as unknown[]) : []) {
+      if (!isObj(t)) continue;
+      const k = resolve(t.Key, e.ctx);
+      const v = resolve(t.Value, e.ctx);
+      if (k.kind === 'literal' && v.kind === 'literal') tags.push({ key: String(k.value), value: String(v.value) });
+    }
+    return tags.length > 0 ? { tags } : {};
   }
 
   #healthCheckOf(

@@ -21,6 +21,12 @@ import type {
   TargetTypeName,
 } from '@ha-load-balancer/spec';
 
+/** A resource tag (`Tags` in CloudFormation, `DescribeTags` in the API). */
+export interface ResourceTag {
+  readonly key: string;
+  readonly value: string;
+}
+
 /** Something the simulator cannot honour, reported instead of being silently ignored. */
 export interface ModelIssue {
   readonly severity: 'warning' | 'error';
@@ -84,6 +90,8 @@ export interface LoadBalancerModel extends ResourceIdentity {
   readonly attributes: LoadBalancerAttributes;
   /** Ids of this load balancer's listeners, in template order. */
   readonly listenerIds: readonly string[];
+  /** `Tags` with literal keys and values. */
+  readonly tags?: readonly ResourceTag[];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -112,6 +120,8 @@ export interface RuleModel extends ResourceIdentity {
   readonly conditions: readonly ConditionModel[];
   /** Sorted by `Order`. */
   readonly actions: readonly ActionModel[];
+  /** Tags given when the rule was created through the API (CloudFormation rules have none). */
+  readonly tags?: readonly ResourceTag[];
 }
 
 /** One listener-rule condition (§4.2). Values within one condition are ORed. */
@@ -252,6 +262,8 @@ export interface TargetGroupModel extends ResourceIdentity {
   readonly healthCheck: HealthCheckModel;
   readonly attributes: TargetGroupAttributes;
   readonly targets: readonly TargetModel[];
+  /** `Tags` with literal keys and values. */
+  readonly tags?: readonly ResourceTag[];
 }
 
 // ---------------------------------------------------------------------------------------------------

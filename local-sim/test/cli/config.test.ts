@@ -63,6 +63,7 @@ describe('config file: parsing', () => {
     [{ host: 12 }, '"host"', '12', 'a non-empty string'],
     [{ adminPort: 70000 }, '"adminPort"', '70000', 'an integer 0-65535 or "off"'],
     [{ adminPort: 'on' }, '"adminPort"', '"on"', 'an integer 0-65535 or "off"'],
+    [{ apiPort: 65536 }, '"apiPort"', '65536', 'an integer 0-65535 or "off"'],
     [{ accessLog: 1 }, '"accessLog"', '1', 'a file name or "-"'],
     [{ targets: ['127.0.0.1:3000'] }, '"targets"', '["127.0.0.1:3000"]', 'an object mapping a target group'],
     [{ targets: { Site: '127.0.0.1:3000' } }, '"targets.Site"', '"127.0.0.1:3000"', 'an array of "host:port"'],
@@ -141,6 +142,7 @@ describe('config file: merged with the flags', () => {
         ports: { offset: 10 },
         host: '0.0.0.0',
         adminPort: 'off',
+        apiPort: 'off',
         accessLog: 'access.log',
         summarySeconds: 0,
       },
@@ -154,6 +156,7 @@ describe('config file: merged with the flags', () => {
       ports: { offset: 10 },
       host: '0.0.0.0',
       adminPort: false,
+      apiPort: false,
       accessLog: 'access.log',
     });
     expect(a.summarySeconds).toBe(0);
@@ -208,7 +211,7 @@ describe('config file: merged with the flags', () => {
 
   test('without --config the defaults are unchanged', () => {
     const a = parseCli(['start']);
-    expect(a.options).toEqual({ demoBackends: 0, targets: {}, ports: 'aws', adminPort: 8404 });
+    expect(a.options).toEqual({ demoBackends: 0, targets: {}, ports: 'aws', adminPort: 8404, apiPort: 4566 });
     expect(a.summarySeconds).toBe(10);
   });
 
@@ -258,7 +261,16 @@ describe('config file: the CLI', () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('--config FILE');
-    for (const key of ['targets', 'demoBackends', 'ports', 'host', 'adminPort', 'accessLog', 'summarySeconds'])
+    for (const key of [
+      'targets',
+      'demoBackends',
+      'ports',
+      'host',
+      'adminPort',
+      'apiPort',
+      'accessLog',
+      'summarySeconds',
+    ])
       expect(r.out).toContain(`"${key}"`);
   });
 });

@@ -217,6 +217,7 @@ describe('colour', () => {
     targetGroups: [
       {
         id: 'S/Web/Site',
+        arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/Site/0123456789abcdef',
         healthCheck: 'HTTP',
         targets: [{ index: 0, address: '127.0.0.1:1', state: 'healthy' }],
       },

@@ -45,6 +45,18 @@ describe('CLI arguments', () => {
     expect(a.options.adminPort).toBe(8404);
   });
 
+  test('--api-port: 4566 by default, N, 0 or off; out of range is SIM_BAD_OPTION', () => {
+    expect(parseCli(['start']).options.apiPort).toBe(4566);
+    expect(parseCli(['start', '--api-port', '0']).options.apiPort).toBe(0);
+    expect(parseCli(['start', '--api-port', 'off']).options.apiPort).toBe(false);
+    expect(() => parseCli(['start', '--api-port', '70000'])).toThrow(
+      expect.objectContaining({
+        code: 'SIM_BAD_OPTION',
+        message: expect.stringContaining('--api-port must be 0-65535 or "off"'),
+      }),
+    );
+  });
+
   test('demo defaults to 3 demo backends per target group', () => {
     expect(parseCli(['demo']).options.demoBackends).toBe(3);
   });

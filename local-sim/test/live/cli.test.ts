@@ -53,6 +53,8 @@ describe('ha-sim CLI (bin/ha-sim.js)', () => {
       '0',
       '--admin-port',
       '0',
+      '--api-port',
+      '0',
       '--demo-backends',
       '1',
       '--summary-seconds',
@@ -63,6 +65,17 @@ describe('ha-sim CLI (bin/ha-sim.js)', () => {
     expect(url).toBeDefined();
     expect(out).toMatch(/Target group LiveFixture\/Web\/Site/);
     expect((await get(url! + '/teapot')).status).toBe(418);
+    // the ready-to-paste AWS CLI line names the API endpoint and a target group ARN the API resolves
+    const aws =
+      /Try: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url (http:\/\/127\.0\.0\.1:\d+) elbv2 describe-target-health --target-group-arn (arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup\/SiteTG\/[0-9a-f]{16})\n/.exec(
+        out,
+      );
+    expect(aws).not.toBeNull();
+    const health = await get(
+      `${aws![1]}/?Action=DescribeTargetHealth&Version=2015-12-01&TargetGroupArn=${encodeURIComponent(aws![2])}`,
+    );
+    expect(health.status).toBe(200);
+    expect(health.body).toContain('<TargetHealthDescriptions>');
     const exited = exitCode(child);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -81,6 +94,8 @@ describe('ha-sim CLI (bin/ha-sim.js)', () => {
           '--ports',
           '0',
           '--admin-port',
+          '0',
+          '--api-port',
           '0',
           '--demo-backends',
           '1',

@@ -1,8 +1,9 @@
 /** Shared helpers for the live simulator tests: fixture, HTTP client, raw sockets. */
 import * as http from 'node:http';
 import * as net from 'node:net';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Simulator, type SimulatorOptions } from '../../src/index';
+import { modelFromTemplate, Simulator, type SimModel, type SimulatorOptions } from '../../src/index';
 
 export const FIXTURE = path.join(__dirname, '..', 'fixtures', 'live', 'cdk.out');
 export const WEB_HTTP = 'LiveFixture/Web/Http';
@@ -140,4 +141,55 @@ export function raw(port: number, data: string, until?: RegExp): Promise<string>
     s.on('error', (e) => (got ? resolve(got) : reject(e)));
     s.write(data);
   });
+}
+
+/** The live fixture plus a Route 53 failover pair for www.example.com (alias to WebLB and a static secondary). */
+export function fixtureWithRecords(): SimModel {
+  const template = JSON.parse(readFileSync(path.join(FIXTURE, 'LiveFixture.template.json'), 'utf8'));
+  const meta = (p: string) => ({ 'aws:cdk:path': `LiveFixture/Dns/${p}` });
+  Object.assign(template.Resources, {
+    Check: {
+      Type: 'AWS::Route53::HealthCheck',
+      Properties: {
+        HealthCheckConfig: {
+          Type: 'HTTP',
+          FullyQualifiedDomainName: { 'Fn::GetAtt': ['WebLB', 'DNSName'] },
+          Port: 80,
+          ResourcePath: '/health',
+        },
+      },
+      Metadata: meta('Check'),
+    },
+    Primary: {
+      Type: 'AWS::Route53::RecordSet',
+      Properties: {
+        HostedZoneId: 'Z0EXAMPLE1234567890',
+        Name: 'www.example.com.',
+        Type: 'A',
+        SetIdentifier: 'primary',
+        Failover: 'PRIMARY',
+        HealthCheckId: { Ref: 'Check' },
+        AliasTarget: {
+          DNSName: { 'Fn::GetAtt': ['WebLB', 'DNSName'] },
+          HostedZoneId: { 'Fn::GetAtt': ['WebLB', 'CanonicalHostedZoneID'] },
+          EvaluateTargetHealth: true,
+        },
+      },
+      Metadata: meta('Primary'),
+    },
+    Secondary: {
+      Type: 'AWS::Route53::RecordSet',
+      Properties: {
+        HostedZoneId: 'Z0EXAMPLE1234567890',
+        Name: 'www.example.com.',
+        Type: 'A',
+        SetIdentifier: 'secondary',
+        Failover: 'SECONDARY',
+        TTL: '60',
+        ResourceRecords: ['192.0.2.10'],
+      },
+      Metadata: meta('Secondary'),
+    },
+  });
+  return modelFromTemplate(template, 'LiveFixture');
 }

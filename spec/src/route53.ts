@@ -49,6 +49,12 @@ export const ROUTE53_HEALTH_CHECK_REGIONS = [
   'sa-east-1',
 ] as const;
 
+/**
+ * Route 53 health-check requests carry a `User-Agent` that starts with this (followed by a reference id
+ * and a report link; AWS Knowledge Center, "unwanted health checks").
+ */
+export const ROUTE53_USER_AGENT_PREFIX = 'Amazon-Route53-Health-Check-Service';
+
 /** Probe timing per type (§7.2). */
 export const ROUTE53_PROBE_TIMING = {
   httpConnectSeconds: 4,

@@ -20,6 +20,9 @@ import { ASSEMBLY_DIR, STATE_DIR } from './synth';
 
 export const EXIT = { ok: 0, runtime: 1, usage: 2 } as const;
 
+/** Port of the DNS server `start` and `demo` run unless told otherwise. */
+export const DEFAULT_DNS_PORT = 5300;
+
 export const USAGE = `ha-sim: run AWS load balancers from a CDK app locally, with AWS's behaviour
 
 Usage:
@@ -47,6 +50,8 @@ Options of start and demo:
   --port-offset N         add N to every mapped listener port (several simulators side by side)
   --host ADDR             bind address of the listeners (default 127.0.0.1)
   --admin-port N          stats, /metrics and controls (default 8404; 0 = free port; "off" to disable)
+  --dns-port N            name server for the app's Route 53 hosted zones, UDP and TCP on --host
+                          (default 5300; 0 = free port; "off" to disable): dig @127.0.0.1 -p 5300 NAME
   --access-log FILE|-     write ALB access-log lines to FILE, or to stdout with "-"
   --endpoints FILE        write the endpoint list as JSON (demo: ${STATE_DIR}/endpoints.json)
   --summary-seconds N     print a one-line summary every N seconds (default 10; 0 = never)
@@ -66,6 +71,7 @@ Config file (--config), every key optional, unknown keys are errors:
     "ports": "aws" | 0 | { "offset": 10 },                   --ports / --port-offset
     "host": "127.0.0.1",                                     --host
     "adminPort": 8404 | "off",                               --admin-port
+    "dnsPort": 5300 | "off",                                 --dns-port
     "accessLog": "-" | "FILE",                               --access-log
     "summarySeconds": 10                                     --summary-seconds
   }
@@ -129,6 +135,7 @@ const OPTIONS = {
   'port-offset': { type: 'string' },
   host: { type: 'string' },
   'admin-port': { type: 'string' },
+  'dns-port': { type: 'string' },
   'access-log': { type: 'string' },
   endpoints: { type: 'string' },
   'summary-seconds': { type: 'string' },
@@ -156,6 +163,7 @@ const START_ONLY = [
   'port-offset',
   'host',
   'admin-port',
+  'dns-port',
   'access-log',
   'endpoints',
   'summary-seconds',
@@ -263,12 +271,20 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
     if (adminPort !== undefined && adminPort > 65535)
       throw new SimulatorError('SIM_BAD_OPTION', `--admin-port must be 0-65535 or "off", got "${v['admin-port']}"`);
   }
+  let dnsPort: number | false | undefined;
+  if (v['dns-port'] === 'off') dnsPort = false;
+  else {
+    dnsPort = int('dns-port', v['dns-port']);
+    if (dnsPort !== undefined && dnsPort > 65535)
+      throw new SimulatorError('SIM_BAD_OPTION', `--dns-port must be 0-65535 or "off", got "${v['dns-port']}"`);
+  }
   const flags: SimConfigFile = {
     targets: v.targets ? targetLists(v.targets) : undefined,
     demoBackends: int('demo-backends', v['demo-backends']),
     ports,
     host: v.host || undefined,
     adminPort,
+    dnsPort,
     accessLog: v['access-log'] || undefined,
     summarySeconds: int('summary-seconds', v['summary-seconds']),
   };
@@ -278,6 +294,7 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
     targets: c.targets ?? {},
     ports: c.ports ?? 'aws',
     adminPort: c.adminPort ?? 8404,
+    dnsPort: c.dnsPort ?? DEFAULT_DNS_PORT,
     ...(c.processes ? { processes: c.processes } : {}),
     ...(c.host ? { host: c.host } : {}),
     ...(c.accessLog ? { accessLog: c.accessLog } : {}),

@@ -7,6 +7,7 @@
  *     "ports": "aws" | 0 | { "offset": 10 },
  *     "host": "127.0.0.1",
  *     "adminPort": 8404 | "off",
+ *     "dnsPort": 5300 | "off",
  *     "accessLog": "-" | "file",
  *     "summarySeconds": 10,
  *     "processes": { "<target group>": { "command": "node server.js", "instances": 2, "portEnv": "PORT" } }
@@ -28,6 +29,7 @@ export interface SimConfigFile {
   readonly ports?: PortMode;
   readonly host?: string;
   readonly adminPort?: number | false;
+  readonly dnsPort?: number | false;
   readonly accessLog?: string;
   readonly summarySeconds?: number;
   readonly processes?: Readonly<Record<string, TargetProcessSpec>>;
@@ -40,6 +42,7 @@ export const CONFIG_KEYS = {
   ports: '"aws", 0, or { "offset": <non-negative integer> }',
   host: 'a non-empty string (bind address)',
   adminPort: 'an integer 0-65535 or "off"',
+  dnsPort: 'an integer 0-65535 or "off"',
   accessLog: 'a file name or "-" (stdout)',
   summarySeconds: 'a non-negative integer',
   processes:
@@ -172,9 +175,10 @@ export function parseConfig(text: string, file: string): SimConfigFile {
         out.host = value;
         break;
       case 'adminPort':
-        if (value === 'off') out.adminPort = false;
-        else if (isNonNegativeInt(value) && value <= MAX_PORT) out.adminPort = value;
-        else throw bad(file, key, value, CONFIG_KEYS.adminPort);
+      case 'dnsPort':
+        if (value === 'off') out[key] = false;
+        else if (isNonNegativeInt(value) && value <= MAX_PORT) out[key] = value;
+        else throw bad(file, key, value, CONFIG_KEYS[key]);
         break;
       case 'accessLog':
         if (typeof value !== 'string' || value === '') throw bad(file, key, value, CONFIG_KEYS.accessLog);

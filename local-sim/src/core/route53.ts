@@ -79,6 +79,25 @@ export function r53ProbePasses(
   return r53ProbeVerdict(check, o).passed;
 }
 
+/**
+ * §7.1 `Host` header of an HTTP(S) probe: with `IPAddress`, the FQDN (or the address when there is no
+ * FQDN), followed by `:port` unless the port is the protocol's default; without `IPAddress`, the FQDN.
+ * TCP probes send none.
+ */
+export function r53HostHeader(check: {
+  readonly type: string;
+  readonly ipAddress?: string;
+  readonly fullyQualifiedDomainName?: string;
+  readonly port?: number;
+}): string | undefined {
+  if (!HTTP_TYPES.has(check.type)) return undefined;
+  if (check.ipAddress === undefined) return check.fullyQualifiedDomainName;
+  const defaultPort = check.type.startsWith('HTTPS') ? 443 : 80;
+  const host =
+    check.fullyQualifiedDomainName ?? (check.ipAddress.includes(':') ? `[${check.ipAddress}]` : check.ipAddress);
+  return check.port === undefined || check.port === defaultPort ? host : `${host}:${check.port}`;
+}
+
 /** One checker's verdict; it flips after `FailureThreshold` consecutive opposite results (§7.1, §7.2). */
 export interface CheckerState {
   readonly healthy: boolean;

@@ -34,3 +34,13 @@ export function targetGroupArn(tg: TargetGroupModel): string {
 export function loadBalancerArn(lb: LoadBalancerModel): string {
   return `arn:aws:elasticloadbalancing:${SIM_REGION}:${SIM_ACCOUNT}:loadbalancer/${loadBalancerDimension(lb)}`;
 }
+
+/**
+ * DNS name of a load balancer, in AWS's shape: `<name>-<id>.<region>.elb.amazonaws.com` for ALBs,
+ * `<name>-<id>.elb.<region>.amazonaws.com` for NLBs, with `internal-` in front for internal ones. The
+ * simulator's name server answers it with the load balancer's local addresses.
+ */
+export function loadBalancerDnsName(lb: LoadBalancerModel): string {
+  const name = `${lb.scheme === 'internal' ? 'internal-' : ''}${shortName(lb)}-${hex16(lb.id)}`.toLowerCase();
+  return lb.type === 'network' ? `${name}.elb.${SIM_REGION}.amazonaws.com` : `${name}.${SIM_REGION}.elb.amazonaws.com`;
+}

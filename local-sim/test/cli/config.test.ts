@@ -44,6 +44,8 @@ describe('config file: parsing', () => {
     [{ ports: 0 }, { ports: 0 }],
     [{ adminPort: 0 }, { adminPort: 0 }],
     [{ adminPort: 65535 }, { adminPort: 65535 }],
+    [{ dnsPort: 0 }, { dnsPort: 0 }],
+    [{ dnsPort: 'off' }, { dnsPort: false }],
     [{}, {}],
   ])('%j is accepted', (file, expected) => {
     expect(parseConfig(JSON.stringify(file), FILE)).toEqual(expected);
@@ -63,6 +65,7 @@ describe('config file: parsing', () => {
     [{ host: 12 }, '"host"', '12', 'a non-empty string'],
     [{ adminPort: 70000 }, '"adminPort"', '70000', 'an integer 0-65535 or "off"'],
     [{ adminPort: 'on' }, '"adminPort"', '"on"', 'an integer 0-65535 or "off"'],
+    [{ dnsPort: 65536 }, '"dnsPort"', '65536', 'an integer 0-65535 or "off"'],
     [{ accessLog: 1 }, '"accessLog"', '1', 'a file name or "-"'],
     [{ targets: ['127.0.0.1:3000'] }, '"targets"', '["127.0.0.1:3000"]', 'an object mapping a target group'],
     [{ targets: { Site: '127.0.0.1:3000' } }, '"targets.Site"', '"127.0.0.1:3000"', 'an array of "host:port"'],

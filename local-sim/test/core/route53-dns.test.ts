@@ -3,6 +3,7 @@ import {
   candidates,
   createEngine,
   pickAnswer,
+  r53HostHeader,
   r53ProbeVerdict,
   searchStringInWindow,
   seededRandom,
@@ -550,5 +551,22 @@ describe('§7.2 Route 53 checks in the engine', () => {
         clientsMoveBy: 40_000,
       },
     ]);
+  });
+});
+
+describe('§7.1 Host header of Route 53 probes', () => {
+  test.each([
+    [{ type: 'HTTP', ipAddress: '192.0.2.1', fullyQualifiedDomainName: 'a.example.com', port: 80 }, 'a.example.com'],
+    [{ type: 'HTTPS', ipAddress: '192.0.2.1', fullyQualifiedDomainName: 'a.example.com', port: 443 }, 'a.example.com'],
+    [
+      { type: 'HTTPS', ipAddress: '192.0.2.1', fullyQualifiedDomainName: 'a.example.com', port: 8443 },
+      'a.example.com:8443',
+    ],
+    [{ type: 'HTTP', ipAddress: '192.0.2.1', port: 8080 }, '192.0.2.1:8080'],
+    [{ type: 'HTTP', ipAddress: '2001:db8::1', port: 80 }, '[2001:db8::1]'],
+    [{ type: 'HTTP_STR_MATCH', fullyQualifiedDomainName: 'a.example.com', port: 8080 }, 'a.example.com'],
+    [{ type: 'TCP', ipAddress: '192.0.2.1', port: 22 }, undefined],
+  ])('§7.1 %j → Host %s', (check, host) => {
+    expect(r53HostHeader(check)).toBe(host);
   });
 });

@@ -196,7 +196,19 @@ describe('a fresh CDK app with the packages installed', () => {
   }, 60_000);
 
   test('npx ha-sim start <cdk.out> serves the app', async () => {
-    const child = npx(['ha-sim', 'start', 'cdk.out', '--ports', '0', '--admin-port', '0', '--dns-port', '0', '--demo-backends', '1']);
+    const child = npx([
+      'ha-sim',
+      'start',
+      'cdk.out',
+      '--ports',
+      '0',
+      '--admin-port',
+      '0',
+      '--dns-port',
+      '0',
+      '--demo-backends',
+      '1',
+    ]);
     try {
       const out = await waitFor(child, /Ctrl-C to stop/);
       const url = /HTTP:80 +(http:\/\/127\.0\.0\.1:\d+) +\[Shop\/Web\/Http\]/.exec(out)?.[1];
@@ -210,7 +222,18 @@ describe('a fresh CDK app with the packages installed', () => {
   }, 120_000);
 
   test('npx ha-sim start (no argument) synthesizes the project through its cdk.json, then serves', async () => {
-    const child = npx(['ha-sim', 'start', '--ports', '0', '--admin-port', '0', '--dns-port', '0', '--demo-backends', '1']);
+    const child = npx([
+      'ha-sim',
+      'start',
+      '--ports',
+      '0',
+      '--admin-port',
+      '0',
+      '--dns-port',
+      '0',
+      '--demo-backends',
+      '1',
+    ]);
     try {
       const out = await waitFor(child, /Ctrl-C to stop/);
       expect(out).toMatch(/Synthesizing "node dist\/app.js" into \.sim\/cdk\.out/);

@@ -144,6 +144,7 @@ describe('config file: merged with the flags', () => {
         ports: { offset: 10 },
         host: '0.0.0.0',
         adminPort: 'off',
+        dnsPort: 5353,
         accessLog: 'access.log',
         summarySeconds: 0,
       },
@@ -157,6 +158,7 @@ describe('config file: merged with the flags', () => {
       ports: { offset: 10 },
       host: '0.0.0.0',
       adminPort: false,
+      dnsPort: 5353,
       accessLog: 'access.log',
     });
     expect(a.summarySeconds).toBe(0);
@@ -211,7 +213,7 @@ describe('config file: merged with the flags', () => {
 
   test('without --config the defaults are unchanged', () => {
     const a = parseCli(['start']);
-    expect(a.options).toEqual({ demoBackends: 0, targets: {}, ports: 'aws', adminPort: 8404 });
+    expect(a.options).toEqual({ demoBackends: 0, targets: {}, ports: 'aws', adminPort: 8404, dnsPort: 5300 });
     expect(a.summarySeconds).toBe(10);
   });
 
@@ -261,7 +263,16 @@ describe('config file: the CLI', () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('--config FILE');
-    for (const key of ['targets', 'demoBackends', 'ports', 'host', 'adminPort', 'accessLog', 'summarySeconds'])
+    for (const key of [
+      'targets',
+      'demoBackends',
+      'ports',
+      'host',
+      'adminPort',
+      'dnsPort',
+      'accessLog',
+      'summarySeconds',
+    ])
       expect(r.out).toContain(`"${key}"`);
   });
 });

@@ -135,6 +135,10 @@ function udpExchange(message: Buffer): Promise<Buffer> {
   });
 }
 
+/** dns-packet decodes the RCODE and the AA flag, but its type declarations do not list them. */
+const rcode = (p: dnsPacket.Packet) => (p as { rcode?: string }).rcode;
+const authoritative = (p: dnsPacket.Packet) => (p as { flag_aa?: boolean }).flag_aa;
+
 const query = (name: string, type: dnsPacket.RecordType, id = 7) =>
   dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type }] });
 
@@ -173,13 +177,13 @@ describe('live DNS server for the hosted zones (§7.3–§7.6)', () => {
     await start();
     const a = await tcpQuery(query('www.example.com', 'A', 41));
     expect(a.id).toBe(41);
-    expect(a.flag_aa).toBe(true);
-    expect(a.rcode).toBe('NOERROR');
+    expect(authoritative(a)).toBe(true);
+    expect(rcode(a)).toBe('NOERROR');
     expect(a.answers).toMatchObject([
       { name: 'www.example.com', type: 'A', ttl: 60, data: addressOf('Primary/Web/LB') },
     ]);
     const nx = await tcpQuery(query('nope.example.com', 'A'));
-    expect(nx.rcode).toBe('NXDOMAIN');
+    expect(rcode(nx)).toBe('NXDOMAIN');
     expect(nx.authorities).toMatchObject([
       { name: 'example.com', type: 'SOA', ttl: 900, data: { rname: 'hostmaster.example.com', minimum: 86400 } },
     ]);
@@ -198,11 +202,11 @@ describe('live DNS server for the hosted zones (§7.3–§7.6)', () => {
       Buffer.from('\xff\xff\xff'),
     ]);
     const formerr = dnsPacket.decode(await udpExchange(garbage));
-    expect([formerr.id, formerr.rcode]).toEqual([0x1234, 'FORMERR']);
+    expect([formerr.id, rcode(formerr)]).toEqual([0x1234, 'FORMERR']);
     const notimp = Buffer.from(query('www.example.com', 'A', 9));
     notimp.writeUInt16BE(notimp.readUInt16BE(2) | (2 << 11), 2); // opcode STATUS
-    expect(dnsPacket.decode(await udpExchange(notimp)).rcode).toBe('NOTIMP');
-    expect((await tcpQuery(garbage)).rcode).toBe('FORMERR');
+    expect(rcode(dnsPacket.decode(await udpExchange(notimp)))).toBe('NOTIMP');
+    expect(rcode(await tcpQuery(garbage))).toBe('FORMERR');
     // still serving
     expect(dnsPacket.decode(await udpExchange(query('www.example.com', 'A'))).answers).toHaveLength(1);
     expect((await tcpQuery(query('www.example.com', 'A'))).answers).toHaveLength(1);

@@ -1,5 +1,5 @@
 /** What `ha-sim start` prints: the endpoint table, health transitions and the periodic summary line. */
-import type { DnsAnswerChange } from '../core/engine';
+import type { DnsAnswerChange, HealthCheckStatusChange } from '../core/engine';
 import type { DnsDescription, EndpointsDescription } from '../live/endpoints';
 import type { HealthChange, ReloadSummary, Simulator } from '../live/simulator';
 import { healthStyle, timeOfDay, type painter } from './output';
@@ -113,6 +113,13 @@ export function formatDns(d: DnsDescription, paint: Paint = plain): string[] {
     }
   }
   return out;
+}
+
+/** §7.2 a Route 53 health check changed: `[t] Route 53 health check X: unhealthy (2 of 16 checkers healthy)`. */
+export function route53HealthLine(c: HealthCheckStatusChange, paint: Paint = plain): string {
+  const state = c.healthy ? paint('green', 'healthy') : paint('red', 'unhealthy');
+  const checkers = c.checkers ? ` (${c.checkers.healthy} of ${c.checkers.total} checkers healthy)` : '';
+  return `[${timeOfDay(new Date(c.at))}] Route 53 health check ${c.healthCheckId}: ${state}${checkers}`;
 }
 
 /** §7.6 a change of answer: `www.example.com → secondary at 12:00:03; clients caching for 60 s move by 12:01:03`. */

@@ -340,8 +340,9 @@ class EngineImpl implements Engine {
     this.#dnsAnswerChanges(now);
   }
 
-  /** §7.6: report each change of a DNS answer (health, failover, a new model) as an event. */
+  /** §7.2, §7.6: report each change of a Route 53 health check and of a DNS answer as an event. */
   #dnsAnswerChanges(now: number): void {
+    for (const c of this.#route53.statusChanges(now)) this.#emit({ type: 'route53-health-changed', ...c });
     for (const c of this.#route53.answerChanges(now)) this.#emit({ type: 'dns-answer-changed', ...c });
   }
 

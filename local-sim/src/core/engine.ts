@@ -27,7 +27,13 @@
  * `d.appCookie.cookieName`, add `d.appCookie.setCookies` to the response; always add `d.setCookies`.
  */
 export * from './types';
-export type { CheckerId, CheckerObservation, DnsAnswerChange, Route53ProbeRequest } from './route53-checks';
+export type {
+  CheckerId,
+  CheckerObservation,
+  DnsAnswerChange,
+  HealthCheckStatusChange,
+  Route53ProbeRequest,
+} from './route53-checks';
 export type { R53ProbeObservation } from './route53';
 export type { DnsAnswer, DnsLookups, DnsRcode, DnsRecordData } from './route53-dns';
 export { createEngine } from './engine-impl';

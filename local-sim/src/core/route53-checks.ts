@@ -82,6 +82,15 @@ export interface DnsAnswerChange {
   readonly clientsMoveBy: number;
 }
 
+/** A Route 53 health check changed status (§7.2). */
+export interface HealthCheckStatusChange {
+  readonly at: number;
+  readonly healthCheckId: string;
+  readonly healthy: boolean;
+  /** Endpoint checks: how many of how many checkers said healthy at the change. */
+  readonly checkers?: { readonly healthy: number; readonly total: number };
+}
+
 interface CheckerRt extends CheckerId {
   readonly offsetMs: number;
   state: CheckerState;
@@ -157,6 +166,8 @@ export class Route53Checks {
   #nextId = 1;
   /** The answers last reported, by `name|type`; undefined until the first `answerChanges`. */
   #answers?: Map<string, AnswerSnapshot>;
+  /** Health-check statuses last reported, by id; undefined until the first `statusChanges`. */
+  #statuses?: Map<string, boolean>;
 
   constructor(model: SimModel, start: number, options: Route53Options) {
     this.#model = model;
@@ -370,6 +381,33 @@ export class Route53Checks {
       out.set(key, {
         labels: c.records.map(recordLabel).sort(),
         ttlSeconds: Math.max(0, ...c.records.map((x) => recordTtlSeconds(this.#model, x))),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Health checks whose status changed since the previous call (§7.2); the first call takes the baseline.
+   * Checks new to the model are reported only once they differ from a new check (healthy).
+   */
+  statusChanges(now: number): HealthCheckStatusChange[] {
+    const next = new Map([...this.#checks.keys()].map((id) => [id, this.status(id) ?? true]));
+    const before = this.#statuses;
+    this.#statuses = next;
+    if (!before) return [];
+    const out: HealthCheckStatusChange[] = [];
+    for (const [id, healthy] of next) {
+      const prev = before.get(id) ?? !this.#checks.get(id)!.model.inverted;
+      if (prev === healthy) continue;
+      const checkers = this.#checks.get(id)!.checkers;
+      const isEndpoint = ENDPOINT_TYPES.has(this.#checks.get(id)!.model.type);
+      out.push({
+        at: now,
+        healthCheckId: id,
+        healthy,
+        ...(isEndpoint
+          ? { checkers: { healthy: checkers.filter((c) => c.state.healthy).length, total: checkers.length } }
+          : {}),
       });
     }
     return out;

@@ -15,6 +15,7 @@ import {
   type DnsAnswer,
   type DnsAnswerChange,
   type DnsLookups,
+  type HealthCheckStatusChange,
   type Engine,
   type EngineEvent,
   type Route53ProbeRequest,
@@ -150,6 +151,8 @@ export interface SimulatorEvents {
   reload: [summary: ReloadSummary];
   /** Route 53 answers another record for a name (§7.6), with when clients caching the old answer move. */
   'dns-answer': [change: DnsAnswerChange];
+  /** A Route 53 health check turned healthy or unhealthy (§7.2). */
+  'route53-health': [change: HealthCheckStatusChange];
   error: [err: unknown];
 }
 
@@ -952,6 +955,11 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
 
   #onEngineEvent(e: EngineEvent): void {
     try {
+      if (e.type === 'route53-health-changed') {
+        const { type: _type, ...change } = e;
+        this.emit('route53-health', change);
+        return;
+      }
       if (e.type === 'dns-answer-changed') {
         const { type: _type, ...change } = e;
         this.#dnsChanges.push(change);
@@ -1177,6 +1185,49 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     }
     const observations = this.engine.healthCheckObservations(id);
     return { healthy, ...(observations ? { observations } : {}) };
+  }
+
+  /**
+   * Resolves when a Route 53 health check is `healthy` (true) or unhealthy (false), at once if it already
+   * is. Event based; rejects after `timeoutMs` (default 30 s) or on `stop()`.
+   */
+  waitForRoute53Health(
+    healthCheckRef: string,
+    healthy: boolean,
+    options: { timeoutMs?: number } = {},
+  ): Promise<HealthCheckStatusChange | undefined> {
+    const id = findHealthCheck(this.#model, healthCheckRef)?.id ?? healthCheckRef;
+    if (this.healthCheckStatus(id).healthy === healthy) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? 30_000;
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.off('route53-health', onChange);
+        this.#waiters.delete(onStop);
+      };
+      const onChange = (c: HealthCheckStatusChange): void => {
+        if (c.healthCheckId === id && c.healthy === healthy) {
+          cleanup();
+          resolve(c);
+        }
+      };
+      const onStop = (err: Error): void => {
+        cleanup();
+        reject(err);
+      };
+      const timer = setTimeout(
+        () =>
+          onStop(
+            new SimulatorError(
+              'SIM_WAIT_ABORTED',
+              `Route 53 health check ${id} did not turn ${healthy ? 'healthy' : 'unhealthy'} within ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.on('route53-health', onChange);
+      this.#waiters.add(onStop);
+    });
   }
 
   /** Where the probes of each endpoint health check go (or why they are not sent). */

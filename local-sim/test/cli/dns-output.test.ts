@@ -1,5 +1,5 @@
 /** What `ha-sim start` prints about DNS: the start-up section and each change of an answer (§7.6). */
-import { dnsChangeLine, formatDns } from '../../src/cli/report';
+import { dnsChangeLine, formatDns, route53HealthLine } from '../../src/cli/report';
 import type { DnsDescription } from '../../src/live/endpoints';
 
 describe('DNS lines of ha-sim start', () => {
@@ -16,6 +16,16 @@ describe('DNS lines of ha-sim start', () => {
         clientsMoveBy: at + 60_000,
       }),
     ).toBe('[12:00:03] DNS www.example.com → secondary at 12:00:03; clients caching for 60 s move by 12:01:03');
+  });
+
+  test('§7.2 a Route 53 health check that changes says how many checkers agree', () => {
+    const at = Date.UTC(2025, 0, 1, 12, 0, 3);
+    expect(
+      route53HealthLine({ at, healthCheckId: 'Dns/Check', healthy: false, checkers: { healthy: 2, total: 16 } }),
+    ).toBe('[12:00:03] Route 53 health check Dns/Check: unhealthy (2 of 16 checkers healthy)');
+    expect(route53HealthLine({ at, healthCheckId: 'Dns/Calc', healthy: true })).toBe(
+      '[12:00:03] Route 53 health check Dns/Calc: healthy',
+    );
   });
 
   test('the start-up section lists answers, node addresses, health-check targets and ready-to-paste dig and curl lines', () => {

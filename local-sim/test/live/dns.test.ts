@@ -50,6 +50,30 @@ function assembly(): ReturnType<typeof buildModel> {
           },
         },
       },
+      TcpCheck: {
+        Type: 'AWS::Route53::HealthCheck',
+        Properties: {
+          HealthCheckConfig: {
+            Type: 'TCP',
+            FullyQualifiedDomainName: { 'Fn::ImportValue': 'Secondary:Dns' },
+            Port: 80,
+            RequestInterval: 10,
+            FailureThreshold: 1,
+          },
+        },
+      },
+      ClosedPortCheck: {
+        Type: 'AWS::Route53::HealthCheck',
+        Properties: {
+          HealthCheckConfig: {
+            Type: 'TCP',
+            FullyQualifiedDomainName: { 'Fn::ImportValue': 'Secondary:Dns' },
+            Port: 81,
+            RequestInterval: 10,
+            FailureThreshold: 1,
+          },
+        },
+      },
       ExternalCheck: {
         Type: 'AWS::Route53::HealthCheck',
         Properties: { HealthCheckConfig: { Type: 'HTTP', IPAddress: '198.51.100.7', Port: 80, RequestInterval: 10 } },
@@ -261,6 +285,22 @@ describe('live DNS server for the hosted zones (§7.3–§7.6)', () => {
     ).toEqual(['secondary', 'primary']);
   });
 
+  test('§7.2 TCP checks: a listener accepts the connection (healthy); a port without a listener fails every checker', async () => {
+    await start();
+    // the check on the closed port turns unhealthy after one result per checker (FailureThreshold 1)
+    await sim.waitForRoute53Health('Dns/ClosedPortCheck', false);
+    expect(sim.healthCheckStatus('Dns/ClosedPortCheck').healthy).toBe(false);
+    const closed = sim.healthCheckStatus('Dns/ClosedPortCheck');
+    expect(closed.observations!.find((o) => o.status)!.status).toBe(
+      'Failure: connection failed (ECONNREFUSED (no listener the simulator serves on port 81 of Secondary/Web/LB))',
+    );
+    const open = sim.healthCheckStatus('Dns/TcpCheck');
+    expect(open.healthy).toBe(true);
+    const reported = open.observations!.filter((o) => o.status !== undefined);
+    expect(reported.length).toBeGreaterThan(0);
+    expect(reported.every((o) => o.healthy && o.status === 'Success: TCP connection established')).toBe(true);
+  });
+
   test('§7.2 the endpoint health check fails through the load balancer (HTTP_STR_MATCH, 503 from every target) → secondary', async () => {
     await start();
     // Route 53 probes reach the primary's listener with their own Host and User-Agent
@@ -270,6 +310,18 @@ describe('live DNS server for the hosted zones (§7.3–§7.6)', () => {
         type: 'HTTP_STR_MATCH',
         probed: true,
         probes: `listener Primary/Web/LB/Http (127.0.0.1:${sim.port('Primary/Web/LB/Http')})`,
+      },
+      {
+        healthCheckId: 'Dns/TcpCheck',
+        type: 'TCP',
+        probed: true,
+        probes: `listener Secondary/Web/LB/Http (127.0.0.1:${sim.port('Secondary/Web/LB/Http')})`,
+      },
+      {
+        healthCheckId: 'Dns/ClosedPortCheck',
+        type: 'TCP',
+        probed: true,
+        probes: 'fails: ECONNREFUSED (no listener the simulator serves on port 81 of Secondary/Web/LB)',
       },
       {
         healthCheckId: 'Dns/ExternalCheck',

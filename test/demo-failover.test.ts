@@ -3,7 +3,7 @@
  * www.example.com resolves to the primary Region's load balancer; when every primary target fails its
  * health checks, Route 53 answers with the secondary within the time §7 predicts; recovery brings the
  * primary back. Once in virtual time (exact times, the demo's own 10 s intervals), once live over the
- * simulator's DNS server, where health checks run every 200 ms and Route 53 checks every 300 ms:
+ * simulator's DNS server, where health checks run every 200 ms and Route 53 checks every second:
  * SIMULATOR TEST CONVENIENCES, NOT AWS. The live test waits on events, never on sleeps.
  */
 import { promises as dnsPromises } from 'node:dns';
@@ -69,11 +69,11 @@ describe('demo failover through Route 53 (§7.2–§7.6)', () => {
         dnsPort: 0,
         healthCheckIntervalOverrideMs: 200,
         healthCheckTimeoutOverrideMs: 150,
-        route53IntervalOverrideMs: 300,
+        route53IntervalOverrideMs: 1_000,
       });
       for (const tg of [...PRIMARY_TGS, 'WebSecondary/Web/Site', 'WebSecondary/Web/Api', 'WebSecondary/Web/ApiCanary'])
         for (let i = 0; i < sim.targets(tg).length; i++) await sim.waitForHealth(tg, i, 'healthy');
-      const resolver = new dnsPromises.Resolver({ timeout: 2_000, tries: 1 });
+      const resolver = new dnsPromises.Resolver({ timeout: 5_000, tries: 2 });
       resolver.setServers([`127.0.0.1:${sim.dnsAddress!.port}`]);
       const dns = sim.endpoints().dns!;
       const address = (lb: string) => dns.loadBalancers.find((l) => l.id === lb)!.addresses[0];

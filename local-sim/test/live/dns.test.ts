@@ -120,7 +120,7 @@ afterEach(async () => {
 });
 
 function resolver(): dnsPromises.Resolver {
-  const r = new dnsPromises.Resolver({ timeout: 2_000, tries: 1 });
+  const r = new dnsPromises.Resolver({ timeout: 5_000, tries: 2 });
   r.setServers([`127.0.0.1:${sim.dnsAddress!.port}`]);
   return r;
 }

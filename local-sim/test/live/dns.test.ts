@@ -1,6 +1,6 @@
 /**
  * The live name server and live Route 53 checks (docs/aws-behaviour.md §7): two regional load balancers
- * behind a failover pair in a hosted zone, served on free ports. Route 53 health checks run every 200 ms
+ * behind a failover pair in a hosted zone, served on free ports. Route 53 health checks run every 500 ms
  * and target-group health checks every 200 ms: SIMULATOR TEST CONVENIENCES, NOT AWS (AWS: 10 or 30 s, and
  * at least 5 s). Waits are on events (`waitForDnsAnswer`, `waitForHealth`), never on sleeps.
  */
@@ -109,7 +109,7 @@ async function start(): Promise<Simulator> {
     dnsPort: 0,
     healthCheckIntervalOverrideMs: 200,
     healthCheckTimeoutOverrideMs: 150,
-    route53IntervalOverrideMs: 200,
+    route53IntervalOverrideMs: 500,
   });
   await Promise.all([allHealthy(sim, APP('Primary')), allHealthy(sim, APP('Secondary'))]);
   return sim;

@@ -206,6 +206,8 @@ describe('a fresh CDK app with the packages installed', () => {
       '0',
       '--api-port',
       '0',
+      '--dns-port',
+      '0',
       '--demo-backends',
       '1',
     ]);
@@ -230,6 +232,8 @@ describe('a fresh CDK app with the packages installed', () => {
       '--admin-port',
       '0',
       '--api-port',
+      '0',
+      '--dns-port',
       '0',
       '--demo-backends',
       '1',

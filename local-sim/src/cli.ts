@@ -17,7 +17,15 @@ import { Simulator, type HealthChange } from './live/simulator';
 import { EXIT, parseCli, USAGE, type CliArgs } from './cli/args';
 import { formatComparison, runComparison } from './cli/compare';
 import { consoleIo, painter, Progress, timeOfDay, type CliIo } from './cli/output';
-import { awsCliLine, formatEndpoints, healthLine, reloadLine, summaryLine } from './cli/report';
+import {
+  awsCliLine,
+  dnsChangeLine,
+  formatEndpoints,
+  healthLine,
+  reloadLine,
+  route53HealthLine,
+  summaryLine,
+} from './cli/report';
 import { ASSEMBLY_DIR, readCdkProject, STATE_DIR, synthesize, type CdkProject } from './cli/synth';
 import { watchAssembly, watchSources, type SourceWatcher } from './cli/watch';
 
@@ -226,6 +234,8 @@ async function serve(args: CliArgs, io: CliIo, src: AssemblySource, dir: string)
 
   if (!args.quiet) {
     sim.on('health', (c: HealthChange) => io.out(healthLine(sim, c, paint)));
+    sim.on('route53-health', (c) => io.out(route53HealthLine(c, paint)));
+    sim.on('dns-answer', (c) => io.out(dnsChangeLine(c, paint)));
     // Requests the load balancer answered by itself (gateway errors, 463, 400 ...) with their cause.
     sim.on('access-log', (_line, entry) => {
       if (!entry.simCause) return;

@@ -21,6 +21,7 @@ export {
   type EndpointsDescription,
   type HealthChange,
   type ReloadSummary,
+  type Route53CheckTarget,
   type SimulatorOptions,
   type SimulatorEvents,
 } from './live/simulator';
@@ -43,4 +44,12 @@ export type { FlowRecord } from './live/tcp-listener';
 export { formatAccessLogLine, parseAccessLogLine, parseAccessLogRecord, type AccessLogEntry } from './core/access-log';
 /** Virtual time: the same engine driven by a virtual clock (deterministic scenarios, what-if comparisons). */
 export * from './virtual';
-export type { TargetHealthDescription, TargetKey } from './core/engine';
+export type {
+  CheckerObservation,
+  DnsAnswer,
+  DnsAnswerChange,
+  DnsRecordData,
+  TargetHealthDescription,
+  TargetKey,
+} from './core/engine';
+export type { DnsDescription } from './live/endpoints';

@@ -120,6 +120,28 @@ export const SIMULATOR_CHOICES = {
     question: 'Default of target_group_health.dns_failover.minimum_healthy_targets.count: off or 1?',
     choice: '1 (API reference): a target group with no healthy target fails DNS health.',
   },
+  route53_checkers: {
+    id: 'route53_checkers',
+    section: '§7.2',
+    question: 'How many Route 53 health checkers probe an endpoint, and when does each probe?',
+    choice:
+      'Two checkers per Region of the health check (16 for the default eight Regions); checker k of n probes first k × RequestInterval / n after the check starts, then every RequestInterval.',
+  },
+  imported_zone_name: {
+    id: 'imported_zone_name',
+    section: '§7.3',
+    question: 'Name of a hosted zone that records name only by its id (a zone imported into the app).',
+    choice:
+      "The longest common suffix of its records' parent names, a name of two labels or fewer counting as an apex (www.example.com → example.com).",
+  },
+  route53_external_endpoint: {
+    id: 'route53_external_endpoint',
+    section: '§7.2',
+    question:
+      'A live Route 53 health check whose endpoint is neither a load balancer of the assembly nor a loopback address.',
+    choice:
+      'Not probed (the simulator sends no traffic off this machine): the check keeps the status of a new check, healthy, and start-up says so.',
+  },
   elb_error_page: {
     id: 'elb_error_page',
     section: '§5.4',
@@ -175,6 +197,8 @@ export const SIMULATOR_CHOICE_PARAMS = {
   registrationDelayMs: 0,
   /** `slow_start_initial_share`: weight of a target at the start of slow start. */
   slowStartMinimumWeight: 0.01,
+  /** `route53_checkers`: checkers per Region of a Route 53 health check. */
+  route53CheckersPerRegion: 2,
   /** `anomaly_mitigation`. */
   anomaly: {
     /** Anomalous when error rate > errorRateFactor × mean error rate of the peers... */

@@ -61,6 +61,12 @@ export const ROUTE53_HEALTH_CHECK_REGIONS = [
   'sa-east-1',
 ] as const;
 
+/**
+ * Route 53 health-check requests carry a `User-Agent` that starts with this (followed by a reference id
+ * and a report link; AWS Knowledge Center, "unwanted health checks").
+ */
+export const ROUTE53_USER_AGENT_PREFIX = 'Amazon-Route53-Health-Check-Service';
+
 /** Probe timing per type (§7.2). */
 export const ROUTE53_PROBE_TIMING = {
   httpConnectSeconds: 4,
@@ -75,6 +81,24 @@ export const ROUTE53_HEALTHY_CHECKER_FRACTION = 0.18;
 
 /** Alias records to ELB use the load balancer's 60 s TTL (§7.6). */
 export const ELB_ALIAS_TTL_SECONDS = 60;
+
+/** Multivalue answer routing returns up to this many records per response (§7.3). */
+export const ROUTE53_MULTIVALUE_MAX_ANSWERS = 8;
+
+/**
+ * The SOA record Route 53 creates for a public hosted zone (§7.6): the Route 53 guide's example
+ * `ns-2048.awsdns-64.net. hostmaster.example.com. 1 7200 900 1209600 86400`, published with a TTL of
+ * 900 s. A resolver caches a negative answer (NXDOMAIN, or no record of the type asked) for the smaller
+ * of the SOA's TTL and its minimum (RFC 2308), so 900 s.
+ */
+export const ROUTE53_SOA = {
+  serial: 1,
+  refreshSeconds: 7200,
+  retrySeconds: 900,
+  expireSeconds: 1209600,
+  minimumSeconds: 86400,
+  ttlSeconds: 900,
+} as const;
 
 /** Route 53 publishes health-check metrics (HealthCheckStatus) only in US East (N. Virginia). */
 export const ROUTE53_METRICS_REGION = 'us-east-1';

@@ -22,6 +22,8 @@ export const EXIT = { ok: 0, runtime: 1, usage: 2 } as const;
 
 /** Port of the AWS-compatible API in the CLI (the port local AWS emulators commonly use). */
 export const DEFAULT_API_PORT = 4566;
+/** Port of the DNS server `start` and `demo` run unless told otherwise. */
+export const DEFAULT_DNS_PORT = 5300;
 
 export const USAGE = `ha-sim: run AWS load balancers from a CDK app locally, with AWS's behaviour
 
@@ -52,6 +54,8 @@ Options of start and demo:
   --admin-port N          stats, /metrics and controls (default 8404; 0 = free port; "off" to disable)
   --api-port N            AWS-compatible API for "aws --endpoint-url" and the AWS SDKs: ELBv2 and Route 53
                           (default 4566; 0 = free port; "off" to disable)
+  --dns-port N            name server for the app's Route 53 hosted zones, UDP and TCP on --host
+                          (default 5300; 0 = free port; "off" to disable): dig @127.0.0.1 -p 5300 NAME
   --access-log FILE|-     write ALB access-log lines to FILE, or to stdout with "-"
   --endpoints FILE        write the endpoint list as JSON (demo: ${STATE_DIR}/endpoints.json)
   --summary-seconds N     print a one-line summary every N seconds (default 10; 0 = never)
@@ -72,6 +76,7 @@ Config file (--config), every key optional, unknown keys are errors:
     "host": "127.0.0.1",                                     --host
     "adminPort": 8404 | "off",                               --admin-port
     "apiPort": 4566 | "off",                                 --api-port
+    "dnsPort": 5300 | "off",                                 --dns-port
     "accessLog": "-" | "FILE",                               --access-log
     "summarySeconds": 10                                     --summary-seconds
   }
@@ -136,6 +141,7 @@ const OPTIONS = {
   host: { type: 'string' },
   'admin-port': { type: 'string' },
   'api-port': { type: 'string' },
+  'dns-port': { type: 'string' },
   'access-log': { type: 'string' },
   endpoints: { type: 'string' },
   'summary-seconds': { type: 'string' },
@@ -164,6 +170,7 @@ const START_ONLY = [
   'host',
   'admin-port',
   'api-port',
+  'dns-port',
   'access-log',
   'endpoints',
   'summary-seconds',
@@ -275,6 +282,7 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
   if (offset !== undefined && ports !== 0) ports = { offset };
   const adminPort = portOrOff('admin-port', v['admin-port']);
   const apiPort = portOrOff('api-port', v['api-port']);
+  const dnsPort = portOrOff('dns-port', v['dns-port']);
   const flags: SimConfigFile = {
     targets: v.targets ? targetLists(v.targets) : undefined,
     demoBackends: int('demo-backends', v['demo-backends']),
@@ -282,6 +290,7 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
     host: v.host || undefined,
     adminPort,
     apiPort,
+    dnsPort,
     accessLog: v['access-log'] || undefined,
     summarySeconds: int('summary-seconds', v['summary-seconds']),
   };
@@ -292,6 +301,7 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
     ports: c.ports ?? 'aws',
     adminPort: c.adminPort ?? 8404,
     apiPort: c.apiPort ?? DEFAULT_API_PORT,
+    dnsPort: c.dnsPort ?? DEFAULT_DNS_PORT,
     ...(c.processes ? { processes: c.processes } : {}),
     ...(c.host ? { host: c.host } : {}),
     ...(c.accessLog ? { accessLog: c.accessLog } : {}),

@@ -8,6 +8,7 @@
  *     "host": "127.0.0.1",
  *     "adminPort": 8404 | "off",
  *     "apiPort": 4566 | "off",
+ *     "dnsPort": 5300 | "off",
  *     "accessLog": "-" | "file",
  *     "summarySeconds": 10,
  *     "processes": { "<target group>": { "command": "node server.js", "instances": 2, "portEnv": "PORT" } }
@@ -30,6 +31,7 @@ export interface SimConfigFile {
   readonly host?: string;
   readonly adminPort?: number | false;
   readonly apiPort?: number | false;
+  readonly dnsPort?: number | false;
   readonly accessLog?: string;
   readonly summarySeconds?: number;
   readonly processes?: Readonly<Record<string, TargetProcessSpec>>;
@@ -43,6 +45,7 @@ export const CONFIG_KEYS = {
   host: 'a non-empty string (bind address)',
   adminPort: 'an integer 0-65535 or "off"',
   apiPort: 'an integer 0-65535 or "off"',
+  dnsPort: 'an integer 0-65535 or "off"',
   accessLog: 'a file name or "-" (stdout)',
   summarySeconds: 'a non-negative integer',
   processes:
@@ -176,6 +179,7 @@ export function parseConfig(text: string, file: string): SimConfigFile {
         break;
       case 'adminPort':
       case 'apiPort':
+      case 'dnsPort':
         if (value === 'off') out[key] = false;
         else if (isNonNegativeInt(value) && value <= MAX_PORT) out[key] = value;
         else throw bad(file, key, value, CONFIG_KEYS[key]);

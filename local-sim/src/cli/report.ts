@@ -1,6 +1,7 @@
 /** What `ha-sim start` prints: the endpoint table, health transitions and the periodic summary line. */
-import type { EndpointsDescription } from '../live/endpoints';
 import { SIM_REGION } from '../model/ids';
+import type { DnsAnswerChange, HealthCheckStatusChange } from '../core/engine';
+import type { DnsDescription, EndpointsDescription } from '../live/endpoints';
 import type { HealthChange, ReloadSummary, Simulator } from '../live/simulator';
 import { healthStyle, timeOfDay, type painter } from './output';
 
@@ -56,6 +57,7 @@ export function formatEndpoints(e: EndpointsDescription, paint: Paint = plain): 
       out.push(table(rows, (r, c, text) => (r > 0 && c === 3 ? paint(healthStyle(text.trim()), text) : text)));
     }
   }
+  if (e.dns) out.push('', ...formatDns(e.dns, paint));
   if (e.admin)
     out.push(
       '',
@@ -74,6 +76,69 @@ export function awsCliLine(e: EndpointsDescription): string | undefined {
   const tg = e.targetGroups.find((t) => t.targets.length > 0) ?? e.targetGroups[0];
   if (!e.api || !tg) return undefined;
   return `AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${SIM_REGION} aws --endpoint-url ${e.api} elbv2 describe-target-health --target-group-arn ${tg.arn}`;
+}
+
+/**
+ * The DNS part of the start-up text: the server, each name with what it answers now, the load balancers'
+ * node addresses, where Route 53 probes go, and ready-to-paste `dig` and `curl` lines.
+ */
+export function formatDns(d: DnsDescription, paint: Paint = plain): string[] {
+  const [host, port] = [d.server.slice(0, d.server.lastIndexOf(':')), d.server.slice(d.server.lastIndexOf(':') + 1)];
+  const dig = (name: string, extra = '') => `dig @${host} -p ${port}${extra} ${name}`;
+  const out = [
+    paint('bold', `DNS for the Route 53 hosted zones (${d.zones.join(', ') || 'none'})`) +
+      ` on ${d.server}, UDP and TCP`,
+  ];
+  const rows = [
+    ['    name', 'type', 'answer now', 'record'],
+    ...d.records.map((r) => [`    ${r.name}`, r.type, r.answer.join(' ') || '(no data)', r.record ?? '-']),
+  ];
+  if (d.records.length > 0) out.push(table(rows));
+  for (const lb of d.loadBalancers) {
+    const ends = lb.endpoints.map((e) => `${e.protocol}:${e.awsPort} → ${e.address}:${e.port}`).join(', ');
+    out.push(`  ${lb.id}: ${lb.dnsName} → ${lb.addresses.join(' ') || '(no address)'}${ends ? `  (${ends})` : ''}`);
+  }
+  if (!d.nodeAddresses) {
+    out.push('  (127.1.x.1 node addresses cannot be bound here: every load balancer answers with the host address)');
+  }
+  if (d.healthChecks.length > 0) {
+    out.push('Route 53 health checks (each from 2 checkers per Region, simulator choice route53_checkers):');
+    for (const h of d.healthChecks) {
+      const state = h.healthy ? paint('green', 'healthy') : paint('red', 'unhealthy');
+      out.push(`  ${h.healthCheckId}  ${h.type} → ${h.probes}  ${state}`);
+    }
+  }
+  const named = d.records.filter((r) => r.type === 'A').map((r) => r.name);
+  if (named.length > 0) {
+    out.push('Try:');
+    for (const name of named) out.push(`  ${dig(name)}`);
+    // a listener on the node address of whichever load balancer DNS answers with (the same port on every node)
+    const web = d.loadBalancers
+      .flatMap((lb) => lb.endpoints)
+      .find((e) => e.protocol === 'HTTPS' || e.protocol === 'HTTP');
+    if (web && d.nodeAddresses) {
+      const scheme = web.protocol === 'HTTPS' ? 'https' : 'http';
+      const name = named[0];
+      out.push(
+        `  curl -sk --resolve "${name}:${web.port}:$(${dig(name, ' +short')} | head -1)" ${scheme}://${name}:${web.port}/`,
+      );
+    }
+  }
+  return out;
+}
+
+/** §7.2 a Route 53 health check changed: `[t] Route 53 health check X: unhealthy (2 of 16 checkers healthy)`. */
+export function route53HealthLine(c: HealthCheckStatusChange, paint: Paint = plain): string {
+  const state = c.healthy ? paint('green', 'healthy') : paint('red', 'unhealthy');
+  const checkers = c.checkers ? ` (${c.checkers.healthy} of ${c.checkers.total} checkers healthy)` : '';
+  return `[${timeOfDay(new Date(c.at))}] Route 53 health check ${c.healthCheckId}: ${state}${checkers}`;
+}
+
+/** §7.6 a change of answer: `www.example.com → secondary at 12:00:03; clients caching for 60 s move by 12:01:03`. */
+export function dnsChangeLine(c: DnsAnswerChange, paint: Paint = plain): string {
+  const what = `${c.name}${c.recordType === 'A' ? '' : ` ${c.recordType}`}`;
+  const to = c.to.join(', ') || '(nothing)';
+  return `[${timeOfDay(new Date(c.at))}] DNS ${what} → ${paint('bold', to)} at ${timeOfDay(new Date(c.at))}; clients caching for ${c.previousTtlSeconds} s move by ${timeOfDay(new Date(c.clientsMoveBy))}`;
 }
 
 /** `WebPrimary/Web/Site/Resource` → `WebPrimary/Site` (stack and construct name). */

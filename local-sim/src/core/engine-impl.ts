@@ -1,7 +1,8 @@
 /** Engine implementation; import from `./engine`. See `engine.ts` for the overview. */
 import { findListener, findLoadBalancer, findTargetGroup } from '../model/lookup';
-import { Route53Checks, type Route53ProbeRequest } from './route53-checks';
+import { Route53Checks, type CheckerObservation, type Route53ProbeRequest } from './route53-checks';
 import type { R53ProbeObservation } from './route53';
+import type { DnsAnswer, DnsLookups } from './route53-dns';
 import type {
   RecordSetModel,
   ForwardActionModel,
@@ -134,15 +135,28 @@ export interface Engine {
   route53ProbeDue(now?: number): Route53ProbeRequest[];
   /** What a Route 53 probe observed; the engine judges it (§7.2) and applies `FailureThreshold`. */
   route53ProbeResult(probeId: number, observation: R53ProbeObservation): void;
+  /** The shell will not perform this probe (simulator choice `route53_external_endpoint`): nothing is counted. */
+  route53ProbeCancelled(probeId: number): void;
   /** Status of a Route 53 health check by id (§7.2), or undefined when unknown. */
   healthCheckStatus(healthCheckId: string): boolean | undefined;
-  /** The record Route 53 would answer for a name and type, with health and failover applied (§7.3, §7.4). */
+  /** Each checker's verdict and last status line (GetHealthCheckStatus, §7.2); undefined without checkers. */
+  healthCheckObservations(healthCheckId: string): CheckerObservation[] | undefined;
+  /** The record Route 53 would answer for a name and type, with health and routing policy applied (§7.3, §7.4). */
   resolveRecord(name: string, type: string): RecordSetModel | undefined;
+  /**
+   * Answer a DNS question for the hosted zones of the model (§7.3–§7.6): rcode, records, SOA for negative
+   * answers. `where` gives the addresses of load balancers (alias targets) and recognises their DNS names.
+   */
+  dnsQuery(
+    name: string,
+    type: string,
+    where: Pick<DnsLookups, 'loadBalancerAddresses' | 'loadBalancerNamed'>,
+  ): DnsAnswer;
   /**
    * Replace the model (a new synthesis of the same app) without losing state: target groups that stay
    * keep their targets, health and balancing state; listeners and rules take effect for the next request;
    * targets that left a template's `Targets` and every target of a target group that left the model are
-   * deregistered and drain (§2.3); Route 53 health checks start again from the new model.
+   * deregistered and drain (§2.3); Route 53 health checks whose probes did not change keep their checkers.
    */
   updateModel(model: SimModel): void;
   /** Subscribe to engine events as they happen. Returns an unsubscribe function. */
@@ -241,7 +255,10 @@ class EngineImpl implements Engine {
     this.#options = options;
     this.#registrationDelayMs = options.registrationDelayMs ?? SIMULATOR_CHOICE_PARAMS.registrationDelayMs;
     const now = this.#clock.now();
-    this.#route53 = new Route53Checks(model, now, (id) => this.loadBalancerHealthy(id));
+    this.#route53 = new Route53Checks(model, now, {
+      loadBalancerHealthy: (id) => this.loadBalancerHealthy(id),
+      random: this.#random,
+    });
     for (const tg of model.targetGroups) this.#addTargetGroup(tg, now);
   }
 
@@ -319,7 +336,14 @@ class EngineImpl implements Engine {
       for (const t of [...rt.targets.values()]) this.#apply(rt, t, { type: 'deregister', at: now, delayMs });
       if (rt.targets.size === 0) this.#tgs.delete(old.id);
     }
-    this.#route53 = new Route53Checks(model, now, (id) => this.loadBalancerHealthy(id));
+    this.#route53.update(model, now);
+    this.#dnsAnswerChanges(now);
+  }
+
+  /** §7.2, §7.6: report each change of a Route 53 health check and of a DNS answer as an event. */
+  #dnsAnswerChanges(now: number): void {
+    for (const c of this.#route53.statusChanges(now)) this.#emit({ type: 'route53-health-changed', ...c });
+    for (const c of this.#route53.answerChanges(now)) this.#emit({ type: 'dns-answer-changed', ...c });
   }
 
   // ---- events ---------------------------------------------------------------------------------------
@@ -516,6 +540,7 @@ class EngineImpl implements Engine {
   advance(now: number = this.#clock.now()): EngineEvent[] {
     this.#fire(now);
     this.#route53.fire(now);
+    this.#dnsAnswerChanges(now);
     const out = this.#pending;
     this.#pending = [];
     return out;
@@ -656,9 +681,29 @@ class EngineImpl implements Engine {
     this.#route53.probeResult(probeId, observation, this.#clock.now());
   }
 
+  route53ProbeCancelled(probeId: number): void {
+    this.#route53.probeCancelled(probeId);
+  }
+
   healthCheckStatus(healthCheckId: string): boolean | undefined {
     this.#route53.fire(this.#clock.now());
     return this.#route53.status(healthCheckId);
+  }
+
+  healthCheckObservations(healthCheckId: string): CheckerObservation[] | undefined {
+    this.#route53.fire(this.#clock.now());
+    return this.#route53.observations(healthCheckId);
+  }
+
+  dnsQuery(
+    name: string,
+    type: string,
+    where: Pick<DnsLookups, 'loadBalancerAddresses' | 'loadBalancerNamed'>,
+  ): DnsAnswer {
+    const now = this.#clock.now();
+    this.#fire(now);
+    this.#route53.fire(now);
+    return this.#route53.query(name, type, where);
   }
 
   resolveRecord(name: string, type: string): RecordSetModel | undefined {

@@ -18,14 +18,23 @@
  * engine.onEvent((e) => ...);
  * // Route 53 (optional, §7): at engine.route53NextWakeAt()
  * for (const p of engine.route53ProbeDue()) { ...probe...; engine.route53ProbeResult(p.probeId, observation); }
- * engine.resolveRecord('www.example.com', 'A'); // failover answer
+ * engine.resolveRecord('www.example.com', 'A'); // the record chosen (failover, weighted, multivalue)
+ * engine.dnsQuery('www.example.com', 'A', { loadBalancerAddresses: () => ['127.0.0.1'] }); // a DNS answer
+ * // events: dns-answer-changed → when clients caching the old answer move (§7.6)
  * ```
  *
  * App cookies (§3.2): when `d.appCookie` is set and the target's response sets a cookie named
  * `d.appCookie.cookieName`, add `d.appCookie.setCookies` to the response; always add `d.setCookies`.
  */
 export * from './types';
-export type { Route53ProbeRequest } from './route53-checks';
+export type {
+  CheckerId,
+  CheckerObservation,
+  DnsAnswerChange,
+  HealthCheckStatusChange,
+  Route53ProbeRequest,
+} from './route53-checks';
 export type { R53ProbeObservation } from './route53';
+export type { DnsAnswer, DnsLookups, DnsRcode, DnsRecordData } from './route53-dns';
 export { createEngine } from './engine-impl';
 export type { Engine, EngineOptions } from './engine-impl';

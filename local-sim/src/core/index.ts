@@ -18,3 +18,4 @@ export * from './stickiness';
 export * from './balancers';
 export * from './route53';
 export * from './route53-checks';
+export * from './route53-dns';

@@ -232,4 +232,27 @@ export type EngineEvent =
       readonly target: TargetKey;
       readonly requestIds: readonly number[];
       readonly reason: 'TargetUnhealthy';
+    }
+  /** A Route 53 health check turned healthy or unhealthy (§7.2), with its checkers' count for endpoint checks. */
+  | {
+      readonly type: 'route53-health-changed';
+      readonly at: number;
+      readonly healthCheckId: string;
+      readonly healthy: boolean;
+      readonly checkers?: { readonly healthy: number; readonly total: number };
+    }
+  /**
+   * Route 53 answers another record for a name and type (§7.3–§7.6): a failover, a weighted or
+   * multivalue record set that changed with health, or a new model. `clientsMoveBy` is when a client
+   * that cached the previous answer for its TTL has moved too.
+   */
+  | {
+      readonly type: 'dns-answer-changed';
+      readonly at: number;
+      readonly name: string;
+      readonly recordType: string;
+      readonly from: readonly string[];
+      readonly to: readonly string[];
+      readonly previousTtlSeconds: number;
+      readonly clientsMoveBy: number;
     };

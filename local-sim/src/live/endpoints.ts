@@ -7,11 +7,50 @@ import type { TargetHealthDescription } from '../core/engine';
 import type { ActionModel, ConditionModel, ListenerModel, SimModel, TargetGroupModel } from '../model';
 import { loadBalancerDimension, targetGroupArn } from '../model/ids';
 
+/** The name server of a running simulator and what it answers (§7.3–§7.6). */
+export interface DnsDescription {
+  /** `host:port`, UDP and TCP. */
+  readonly server: string;
+  readonly zones: readonly string[];
+  /** One entry per name and type, with the current answer (record values or node addresses). */
+  readonly records: readonly {
+    readonly name: string;
+    readonly type: string;
+    readonly answer: readonly string[];
+    /** SetIdentifier of the record answering now, for records with a routing policy. */
+    readonly record?: string;
+  }[];
+  /** False when the system cannot bind 127.1.x.1 node addresses and load balancers answer the host. */
+  readonly nodeAddresses: boolean;
+  readonly loadBalancers: readonly {
+    readonly id: string;
+    readonly dnsName: string;
+    readonly addresses: readonly string[];
+    /** Listeners served on the node address (AWS port → local port). */
+    readonly endpoints: readonly {
+      readonly listenerId: string;
+      readonly protocol: string;
+      readonly awsPort: number;
+      readonly address: string;
+      readonly port: number;
+    }[];
+  }[];
+  readonly healthChecks: readonly {
+    readonly healthCheckId: string;
+    readonly type: string;
+    readonly probes: string;
+    readonly probed: boolean;
+    readonly healthy: boolean;
+  }[];
+}
+
 /** Everything a user may want to print or save about the running simulator. */
 export interface EndpointsDescription {
   readonly admin?: string;
   /** AWS-compatible API endpoint (`aws --endpoint-url`), when started. */
   readonly api?: string;
+  /** The DNS server, when started (`dnsPort`). */
+  readonly dns?: DnsDescription;
   readonly loadBalancers: readonly {
     readonly id: string;
     readonly type: string;
@@ -82,6 +121,7 @@ export interface EndpointSources {
   readonly model: SimModel;
   readonly adminUrl?: string;
   readonly apiUrl?: string;
+  readonly dns?: DnsDescription;
   /** Local base URL of a listener the live simulator serves, by listener id. */
   readonly listenerUrl: (listenerId: string) => string | undefined;
   readonly health: (targetGroupId: string) => readonly TargetHealthDescription[];
@@ -103,6 +143,7 @@ export function describeEndpoints(src: EndpointSources): EndpointsDescription {
   return {
     ...(src.adminUrl ? { admin: src.adminUrl } : {}),
     ...(src.apiUrl ? { api: src.apiUrl } : {}),
+    ...(src.dns ? { dns: src.dns } : {}),
     loadBalancers: model.loadBalancers.map((lb) => ({
       id: lb.id,
       type: lb.type,

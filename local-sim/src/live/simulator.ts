@@ -8,35 +8,48 @@
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
 import {
   createEngine,
+  type CheckerObservation,
+  type DnsAnswer,
+  type DnsAnswerChange,
+  type DnsLookups,
+  type HealthCheckStatusChange,
   type Engine,
   type EngineEvent,
+  type Route53ProbeRequest,
   type TargetHealthDescription,
   type TargetKey,
 } from '../core/engine';
 import { formatAccessLogLine, type AccessLogEntry } from '../core/access-log';
 import type { ExchangeObservation } from '../core/exchange';
+import { r53HostHeader } from '../core/route53';
 import { Metrics } from '../core/metrics';
 import { exchangeRecorder } from '../core/record';
 import {
+  findHealthCheck,
   findListener,
   findLoadBalancer,
   findTargetGroup,
+  listenersOf,
   type ListenerModel,
   type LoadBalancerModel,
+  type Route53HealthCheckModel,
   type SimModel,
   type TargetGroupModel,
   type TargetModel,
 } from '../model';
+import { normalizeDnsName } from '../model/zones';
 import { HTTP_LIMITS, type TargetHealthState } from '@ha-load-balancer/spec';
 import { AccessLogWriter } from './access-log-writer';
 import { AdminServer } from './admin-server';
 import { ApiServer } from './api-server';
-import { uniformObservations, type Route53Context } from '../api/route53/handler';
+import { checkerObservations, type Route53Context } from '../api/route53/handler';
 import type { Elbv2Context } from '../api/elbv2/handler';
 import { DemoBackend } from './demo-backend';
-import { describeEndpoints, type EndpointsDescription } from './endpoints';
+import { DnsServer } from './dns-server';
+import { describeEndpoints, type DnsDescription, type EndpointsDescription } from './endpoints';
 import { SimulatorError } from './errors';
 import { HttpListener, type ListenerServices } from './http-listener';
 import { PrometheusExporter } from './prometheus';
@@ -44,9 +57,11 @@ import { randomHex } from './random-hex';
 import { UpstreamPools } from './upstream';
 import { InFlightRegistry } from './wire';
 import { TcpListener, type FlowRecord, type TcpListenerServices } from './tcp-listener';
-import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from '../model/ids';
+import { loadBalancerDimension, loadBalancerDnsName, targetGroupArn, targetGroupDimension } from '../model/ids';
+import { LoadBalancerNodes } from './lb-nodes';
 import { localPort, MAX_PORT, type PortMode } from './ports';
 import { Prober } from './prober';
+import { Route53Prober, type Route53ProbeTarget } from './route53-prober';
 import { selfSignedCertificate, type KeyPair } from './tls';
 import { modelOf, type SimulatorSource } from './source';
 import { TargetProcess, type TargetOutput, type TargetProcessSpec } from './target-process';
@@ -91,6 +106,25 @@ export interface SimulatorOptions {
   readonly connectTimeoutOverrideMs?: number;
   /** Also register the targets written in the template's `Targets` (their ids must be reachable hosts). Default false. */
   readonly registerTemplateTargets?: boolean;
+  /**
+   * Port of the name server for the assembly's hosted zones, UDP and TCP on `host` (default off; the CLI
+   * uses 5300). 0 = a free port. Load balancers then get loopback node addresses (`lb-nodes.ts`).
+   */
+  readonly dnsPort?: number | false;
+  /**
+   * SIMULATOR TEST CONVENIENCE, NOT AWS: `RequestInterval` of every Route 53 health check in ms, instead
+   * of 10 or 30 s (§7.1). Lets tests see a DNS failover in milliseconds; probe timeouts stay AWS's (§7.2).
+   */
+  readonly route53IntervalOverrideMs?: number;
+}
+
+/** Where the probes of one Route 53 health check go in the live simulator (simulator choice `route53_external_endpoint`). */
+export interface Route53CheckTarget {
+  readonly healthCheckId: string;
+  readonly type: string;
+  /** E.g. `listener WebPrimary/Web/Https (127.0.0.1:8443)`, or why it is not probed. */
+  readonly probes: string;
+  readonly probed: boolean;
 }
 
 /** A health transition as the simulator reports it. */
@@ -132,6 +166,10 @@ export interface SimulatorEvents {
   reload: [summary: ReloadSummary];
   /** One HTTP request through an ALB listener, as the metrics and the access log saw it. */
   exchange: [observation: ExchangeObservation];
+  /** Route 53 answers another record for a name (§7.6), with when clients caching the old answer move. */
+  'dns-answer': [change: DnsAnswerChange];
+  /** A Route 53 health check turned healthy or unhealthy (§7.2). */
+  'route53-health': [change: HealthCheckStatusChange];
   error: [err: unknown];
 }
 
@@ -233,6 +271,10 @@ export class TargetSet {
 
 /** Apply the test-convenience overrides to a copy of the model. */
 function withOverrides(model: SimModel, o: SimulatorOptions): SimModel {
+  if (o.route53IntervalOverrideMs !== undefined) {
+    const requestIntervalSeconds = o.route53IntervalOverrideMs / 1000;
+    model = { ...model, healthChecks: model.healthChecks.map((h) => ({ ...h, requestIntervalSeconds })) };
+  }
   if (
     o.healthCheckIntervalOverrideMs === undefined &&
     o.healthCheckTimeoutOverrideMs === undefined &&
@@ -391,6 +433,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   #api?: ApiServer;
   readonly #startedAt = Date.now();
   #nextApiId = 1;
+  #dns?: DnsServer;
+  readonly #nodes = new LoadBalancerNodes();
+  readonly #route53Prober = new Route53Prober();
+  readonly #dnsChanges: DnsAnswerChange[] = [];
   #timer?: NodeJS.Timeout;
   #stopped = false;
   #unsubscribe?: () => void;
@@ -478,7 +524,57 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         this.#options.host ?? '127.0.0.1',
       );
     }
+    if (this.#options.dnsPort !== undefined && this.#options.dnsPort !== false) {
+      await this.#syncNodes();
+      const host = this.#options.host ?? '127.0.0.1';
+      try {
+        this.#dns = await DnsServer.start({
+          host,
+          port: this.#options.dnsPort,
+          answer: (name, type) => this.resolve(name, type),
+          onError: (err) => this.emit('error', err),
+        });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new SimulatorError(
+            'SIM_PORT_IN_USE',
+            `DNS port ${this.#options.dnsPort} is in use; use --dns-port N (0 = a free port) or --dns-port off`,
+            { cause: err },
+          );
+        }
+        throw bindError(err, this.#options.dnsPort, host, 'the DNS server');
+      }
+    }
     this.kick();
+  }
+
+  /** Where the simulator's own sockets are reached (a wildcard bind address is reached on loopback). */
+  get #connectHost(): string {
+    const host = this.#options.host ?? '127.0.0.1';
+    return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  }
+
+  /** Serve every live listener on its load balancer's node address too (only with the DNS server). */
+  async #syncNodes(): Promise<void> {
+    const mode = this.#options.ports ?? 'aws';
+    const wanted = [...this.#listeners].flatMap(([id, live]) => {
+      const l = this.#model.listeners.find((x) => x.id === id);
+      if (!l) return [];
+      return [
+        {
+          loadBalancerId: l.loadBalancerId,
+          listenerId: id,
+          port: mode === 0 ? 0 : localPort(l.port, mode),
+          target: { host: this.#connectHost, port: live.port },
+        },
+      ];
+    });
+    try {
+      await this.#nodes.sync(wanted);
+    } catch (err) {
+      const port = (err as { port?: number }).port ?? 0;
+      throw bindError(err, port, 'node address', 'a load-balancer node address');
+    }
   }
 
   #declareMetrics(): void {
@@ -733,6 +829,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       this.#retiring.add(timer);
     }
     await this.#startListeners([...restarted, ...started]);
+    if (this.#dns) await this.#syncNodes();
     this.kick();
     const summary: ReloadSummary = {
       listenersStarted: started,
@@ -795,16 +892,130 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
           this.kick();
         });
       }
+      for (const p of this.engine.route53ProbeDue(Date.now())) this.#route53Probe(p);
+      this.engine.advance(Date.now());
     } catch (err) {
       this.emit('error', err);
     }
     this.#schedule();
   }
 
+  /** Perform one Route 53 checker's probe against the live listeners (§7.2). */
+  #route53Probe(p: Route53ProbeRequest): void {
+    const check = findHealthCheck(this.#model, p.healthCheckId);
+    const target = check ? this.#route53Target(check) : { kind: 'skip' as const, why: 'unknown health check' };
+    if (target.kind === 'skip') {
+      this.engine.route53ProbeCancelled(p.probeId);
+      return;
+    }
+    if (target.kind === 'fail') {
+      this.engine.route53ProbeResult(p.probeId, { error: target.error });
+      return;
+    }
+    void this.#route53Prober.probe(p, target.target).then((o) => {
+      if (this.#stopped) return;
+      try {
+        this.engine.route53ProbeResult(p.probeId, o);
+      } catch (err) {
+        this.emit('error', err);
+      }
+      this.kick();
+    });
+  }
+
+  /**
+   * Where a Route 53 health check's probes go (§7.1): a load balancer of the assembly (its DNS name, or a
+   * name or node address that DNS gives for it) → that load balancer's listener on the check's port; a
+   * loopback address → itself; a name of the hosted zones without an A record → "DNS resolution failed"
+   * as on AWS; anything else is not probed (simulator choice `route53_external_endpoint`).
+   */
+  #route53Target(
+    check: Route53HealthCheckModel,
+  ):
+    | { kind: 'probe'; target: Route53ProbeTarget; describe: string }
+    | { kind: 'fail'; error: string }
+    | { kind: 'skip'; why: string } {
+    const port = check.port ?? (check.type.startsWith('HTTPS') ? 443 : 80);
+    const fqdn = check.fullyQualifiedDomainName;
+    const toLb = (lbId: string) => {
+      const lb = findLoadBalancer(this.#model, lbId);
+      if (!lb) return { kind: 'skip' as const, why: `load balancer ${lbId} is not in the assembly` };
+      const listener = listenersOf(this.#model, lb).find((l) => l.port === port);
+      const live = listener ? this.#listeners.get(listener.id) : undefined;
+      if (!listener || !live) {
+        return {
+          kind: 'fail' as const,
+          error: `ECONNREFUSED (no listener the simulator serves on port ${port} of ${lb.id})`,
+        };
+      }
+      const name = fqdn && !fqdn.startsWith('lb:') ? fqdn : loadBalancerDnsName(lb);
+      return {
+        kind: 'probe' as const,
+        target: {
+          host: this.#connectHost,
+          port: live.port,
+          hostHeader: r53HostHeader({ ...check, fullyQualifiedDomainName: name, port }),
+          ...(check.enableSni ? { servername: name } : {}),
+        },
+        describe: `listener ${listener.id} (${this.#connectHost}:${live.port})`,
+      };
+    };
+    const toAddress = (ip: string) => {
+      const lbId = this.#nodes.loadBalancerAt(ip);
+      if (lbId) return toLb(lbId);
+      if (net.isIP(ip) && (ip.startsWith('127.') || ip === '::1')) {
+        return {
+          kind: 'probe' as const,
+          target: {
+            host: ip,
+            port,
+            hostHeader: r53HostHeader({ ...check, port }),
+            ...(check.enableSni && fqdn ? { servername: fqdn } : {}),
+          },
+          describe: `${ip}:${port}`,
+        };
+      }
+      return {
+        kind: 'skip' as const,
+        why: `${ip}:${port} is outside this machine (not probed; stays healthy, simulator choice route53_external_endpoint)`,
+      };
+    };
+    if (fqdn?.startsWith('lb:')) return toLb(fqdn.slice(3));
+    if (check.ipAddress !== undefined) return toAddress(check.ipAddress);
+    if (fqdn === undefined) return { kind: 'skip', why: 'no IPAddress or FullyQualifiedDomainName' };
+    const lbId = this.#loadBalancerNamed(fqdn);
+    if (lbId) return toLb(lbId);
+    if (normalizeDnsName(fqdn) === 'localhost') return toAddress('127.0.0.1');
+    const answer = this.resolve(fqdn, 'A');
+    if (answer.rcode === 'REFUSED') {
+      return {
+        kind: 'skip',
+        why: `${fqdn} is not in the assembly's hosted zones (not probed; stays healthy, simulator choice route53_external_endpoint)`,
+      };
+    }
+    const a = answer.answers.find((r) => r.type === 'A');
+    if (!a) return { kind: 'fail', error: `DNS resolution failed (${fqdn} has no A record)` };
+    return toAddress(a.data);
+  }
+
+  /** The load balancer whose own DNS name (or `dualstack.` name) this is. */
+  #loadBalancerNamed(name: string): string | undefined {
+    const n = normalizeDnsName(name).replace(/^dualstack\./, '');
+    return this.#model.loadBalancers.find((lb) => loadBalancerDnsName(lb) === n)?.id;
+  }
+
+  /** The addresses a load balancer's name resolves to: its node address, else the simulator's host. */
+  #loadBalancerAddresses(loadBalancerId: string, type: 'A' | 'AAAA'): string[] {
+    if (this.#nodes.available) return type === 'A' ? this.#nodes.addresses(loadBalancerId) : [];
+    const host = this.#connectHost;
+    return (type === 'A' ? net.isIPv4(host) : net.isIPv6(host)) ? [host] : [];
+  }
+
   #schedule(): void {
     if (this.#stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
-    const next = this.engine.nextWakeAt();
+    const wakes = [this.engine.nextWakeAt(), this.engine.route53NextWakeAt()].filter((t) => t !== undefined);
+    const next = wakes.length > 0 ? Math.min(...wakes) : undefined;
     if (next === undefined) return;
     const delay = Math.min(Math.max(0, next - Date.now()), 2 ** 31 - 1);
     this.#timer = setTimeout(() => this.kick(), delay);
@@ -812,6 +1023,17 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
 
   #onEngineEvent(e: EngineEvent): void {
     try {
+      if (e.type === 'route53-health-changed') {
+        const { type: _type, ...change } = e;
+        this.emit('route53-health', change);
+        return;
+      }
+      if (e.type === 'dns-answer-changed') {
+        const { type: _type, ...change } = e;
+        this.#dnsChanges.push(change);
+        this.emit('dns-answer', change);
+        return;
+      }
       if (e.type === 'abort-requests') {
         for (const id of e.requestIds) this.#inFlight.abort(id);
         return;
@@ -978,12 +1200,205 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     });
   }
 
+  /**
+   * What the simulator's name server answers for a name and type (§7.3–§7.6), with health, routing policy
+   * and aliases applied: rcode, records (load balancers as their node addresses), SOA for negative answers.
+   */
+  resolve(name: string, type = 'A'): DnsAnswer {
+    const where: Pick<DnsLookups, 'loadBalancerAddresses' | 'loadBalancerNamed'> = {
+      loadBalancerAddresses: (id, t) => this.#loadBalancerAddresses(id, t),
+      loadBalancerNamed: (n) => this.#loadBalancerNamed(n),
+    };
+    return this.engine.dnsQuery(name, type, where);
+  }
+
+  /** `host:port` of the DNS server (UDP and TCP), when started. */
+  get dnsAddress(): { host: string; port: number } | undefined {
+    return this.#dns ? { host: this.#dns.host, port: this.#dns.port } : undefined;
+  }
+
+  /** §7.6 every change of a DNS answer since start, oldest first (also emitted as `dns-answer`). */
+  dnsAnswerChanges(): readonly DnsAnswerChange[] {
+    return [...this.#dnsChanges];
+  }
+
+  /**
+   * Resolves with the next change of the answer for `name` whose new answer includes `label` (a record's
+   * SetIdentifier or id), or at once when the current answer already is `label`. Event based; rejects
+   * after `timeoutMs` (default 30 s) or on `stop()`.
+   */
+  waitForDnsAnswer(
+    name: string,
+    label: string,
+    options: { type?: string; timeoutMs?: number } = {},
+  ): Promise<DnsAnswerChange | undefined> {
+    const type = options.type ?? 'A';
+    const n = normalizeDnsName(name);
+    const current = this.engine.resolveRecord(n, type);
+    const routing = this.#model.recordSets.filter((r) => normalizeDnsName(r.name) === n && r.type === type);
+    const single = routing.every((r) => r.failover !== undefined) || routing.length <= 1;
+    if (single && current && (current.setIdentifier ?? current.id) === label) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? 30_000;
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.off('dns-answer', onChange);
+        this.#waiters.delete(onStop);
+      };
+      const onChange = (c: DnsAnswerChange): void => {
+        if (c.name === n && c.recordType === type && c.to.includes(label)) {
+          cleanup();
+          resolve(c);
+        }
+      };
+      const onStop = (err: Error): void => {
+        cleanup();
+        reject(err);
+      };
+      const timer = setTimeout(
+        () =>
+          onStop(
+            new SimulatorError(
+              'SIM_WAIT_ABORTED',
+              `${n} ${type} did not answer "${label}" within ${timeoutMs} ms (now ${this.engine.resolveRecord(n, type)?.setIdentifier ?? 'nothing'})`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.on('dns-answer', onChange);
+      this.#waiters.add(onStop);
+    });
+  }
+
+  /** Status of a Route 53 health check (§7.2) and what each checker last reported (GetHealthCheckStatus). */
+  healthCheckStatus(healthCheckRef: string): { healthy: boolean; observations?: CheckerObservation[] } {
+    const hc = findHealthCheck(this.#model, healthCheckRef);
+    const id = hc?.id ?? healthCheckRef;
+    const healthy = this.engine.healthCheckStatus(id);
+    if (healthy === undefined) {
+      const known = this.#model.healthChecks.map((h) => h.id).join(', ');
+      throw new SimulatorError(
+        'SIM_HEALTH_CHECK_NOT_FOUND',
+        `no Route 53 health check "${healthCheckRef}" (known: ${known || 'none'})`,
+      );
+    }
+    const observations = this.engine.healthCheckObservations(id);
+    return { healthy, ...(observations ? { observations } : {}) };
+  }
+
+  /**
+   * Resolves when a Route 53 health check is `healthy` (true) or unhealthy (false), at once if it already
+   * is. Event based; rejects after `timeoutMs` (default 30 s) or on `stop()`.
+   */
+  waitForRoute53Health(
+    healthCheckRef: string,
+    healthy: boolean,
+    options: { timeoutMs?: number } = {},
+  ): Promise<HealthCheckStatusChange | undefined> {
+    const id = findHealthCheck(this.#model, healthCheckRef)?.id ?? healthCheckRef;
+    if (this.healthCheckStatus(id).healthy === healthy) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? 30_000;
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.off('route53-health', onChange);
+        this.#waiters.delete(onStop);
+      };
+      const onChange = (c: HealthCheckStatusChange): void => {
+        if (c.healthCheckId === id && c.healthy === healthy) {
+          cleanup();
+          resolve(c);
+        }
+      };
+      const onStop = (err: Error): void => {
+        cleanup();
+        reject(err);
+      };
+      const timer = setTimeout(
+        () =>
+          onStop(
+            new SimulatorError(
+              'SIM_WAIT_ABORTED',
+              `Route 53 health check ${id} did not turn ${healthy ? 'healthy' : 'unhealthy'} within ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.on('route53-health', onChange);
+      this.#waiters.add(onStop);
+    });
+  }
+
+  /** Where the probes of each endpoint health check go (or why they are not sent). */
+  route53Targets(): Route53CheckTarget[] {
+    return this.#model.healthChecks
+      .filter((h) => ['HTTP', 'HTTPS', 'HTTP_STR_MATCH', 'HTTPS_STR_MATCH', 'TCP'].includes(h.type) && !h.disabled)
+      .map((h) => {
+        const t = this.#route53Target(h);
+        return {
+          healthCheckId: h.id,
+          type: h.type,
+          probed: t.kind !== 'skip',
+          probes: t.kind === 'probe' ? t.describe : t.kind === 'fail' ? `fails: ${t.error}` : `not probed: ${t.why}`,
+        };
+      });
+  }
+
+  /** The DNS part of `endpoints()`: server, zones, records with their current answers, node addresses. */
+  #dnsDescription(): DnsDescription | undefined {
+    const dns = this.dnsAddress;
+    if (!dns) return undefined;
+    const seen = new Set<string>();
+    const records = this.#model.recordSets.flatMap((r) => {
+      const name = normalizeDnsName(r.name);
+      const key = `${name}|${r.type}`;
+      if (seen.has(key)) return [];
+      seen.add(key);
+      const chosen = this.engine.resolveRecord(name, r.type);
+      return [
+        {
+          name,
+          type: r.type,
+          answer: this.resolve(name, r.type).answers.map((a) => a.data),
+          ...(chosen?.setIdentifier ? { record: chosen.setIdentifier } : {}),
+        },
+      ];
+    });
+    return {
+      server: `${dns.host}:${dns.port}`,
+      zones: [...new Set(this.#model.hostedZones.map((z) => z.name))],
+      records,
+      nodeAddresses: this.#nodes.available,
+      loadBalancers: this.#model.loadBalancers.map((lb) => ({
+        id: lb.id,
+        dnsName: loadBalancerDnsName(lb),
+        addresses: this.#loadBalancerAddresses(lb.id, 'A'),
+        endpoints: this.#nodes.endpoints(lb.id).map((e) => {
+          const l = this.#model.listeners.find((x) => x.id === e.listenerId);
+          return {
+            listenerId: e.listenerId,
+            protocol: l?.protocol ?? '',
+            awsPort: l?.port ?? 0,
+            address: e.address,
+            port: e.port,
+          };
+        }),
+      })),
+      healthChecks: this.route53Targets().map((t) => ({
+        ...t,
+        healthy: this.engine.healthCheckStatus(t.healthCheckId) ?? true,
+      })),
+    };
+  }
+
   /** Listeners, rules and target groups with live health: what `ha-sim start` prints and saves. */
   endpoints(): EndpointsDescription {
+    const dns = this.#dnsDescription();
     return describeEndpoints({
       model: this.#model,
       ...(this.adminUrl ? { adminUrl: this.adminUrl } : {}),
       ...(this.apiUrl ? { apiUrl: this.apiUrl } : {}),
+      ...(dns ? { dns } : {}),
       listenerUrl: (id) => {
         const live = this.#listeners.get(id);
         return live ? `${live.scheme}://127.0.0.1:${live.port}` : undefined;
@@ -1035,8 +1450,13 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       route53: {
         model: () => this.#declared,
         apply,
-        // One local checker decides (core/route53-checks.ts); every checker Region reports its verdict.
-        observations: (hc) => uniformObservations(hc, this.engine.healthCheckStatus(hc.id), Date.now()),
+        observations: (hc) =>
+          checkerObservations(
+            hc,
+            this.engine.healthCheckObservations(hc.id),
+            this.engine.healthCheckStatus(hc.id),
+            Date.now(),
+          ),
         now: () => Date.now(),
         changes: new Map(),
         newChangeId: () => `C${randomBytes(10).toString('hex').toUpperCase().slice(0, 13)}`,
@@ -1058,10 +1478,13 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     for (const t of this.#retiring) clearTimeout(t);
     for (const w of [...this.#waiters]) w(new SimulatorError('SIM_NOT_RUNNING', 'simulator stopped'));
     this.#prober.close();
+    this.#route53Prober.close();
     await Promise.all([
       ...[...this.#listeners.values()].map((l) => l.close(options.graceMs ?? 0)),
       this.#admin?.close(),
       this.#api?.close(),
+      this.#dns?.close(),
+      this.#nodes.close(),
     ]);
     this.#unsubscribe?.();
     this.#pools.close();

@@ -29,6 +29,7 @@ import {
   type ResolveContext,
   type Resolved,
 } from './intrinsics';
+import { assignZones, type ZoneReference, type ZoneResource } from './zones';
 import type {
   ActionModel,
   CfnResource,
@@ -58,17 +59,14 @@ const T = {
   hc: 'AWS::Route53::HealthCheck',
   rs: 'AWS::Route53::RecordSet',
   rsg: 'AWS::Route53::RecordSetGroup',
+  zone: 'AWS::Route53::HostedZone',
 } as const;
 
 /** A web ACL on a load balancer (§5.4 403): the simulator has no WAF, so it says so. */
 const WAF_ASSOCIATION = 'AWS::WAFv2::WebACLAssociation';
 
 /** ELBv2 / Route 53 resource types that are read elsewhere or have no routing effect (no issue raised). */
-const QUIET_TYPES = new Set([
-  `${ELB}ListenerCertificate`,
-  'AWS::Route53::HostedZone',
-  'AWS::ElasticLoadBalancingV2::TrustStore',
-]);
+const QUIET_TYPES = new Set([`${ELB}ListenerCertificate`, 'AWS::ElasticLoadBalancingV2::TrustStore']);
 
 type Props = Readonly<Record<string, unknown>>;
 type Issue = Omit<ModelIssue, 'resourcePath'>;
@@ -111,6 +109,8 @@ class Builder {
   readonly #issues: ModelIssue[] = [];
   readonly #entries = new Map<string, Entry>();
   readonly #ids = new Set<string>();
+  /** How each record (by id) names its hosted zone. */
+  readonly #zoneRefs = new Map<string, ZoneReference>();
 
   constructor(stacks: readonly StackTemplate[]) {
     this.#stacks = stacks;
@@ -209,13 +209,29 @@ class Builder {
         if (r) recordSets.push(r);
       });
     }
+    const zoneResources: ZoneResource[] = byType(T.zone).map((e) => {
+      const p = e.resource.Properties ?? {};
+      return {
+        id: e.identity.id,
+        logicalId: e.logicalId,
+        stackName: e.stackName,
+        ...(e.identity.path ? { path: e.identity.path } : {}),
+        name: this.#str(e, p.Name, 'HostedZone Name'),
+        private: Array.isArray(p.VPCs) && p.VPCs.length > 0,
+      };
+    });
+    const zoned = assignZones(
+      zoneResources,
+      recordSets.map((record) => ({ record, ref: this.#zoneRefs.get(record.id) })),
+    );
     return {
       stackNames: this.#stacks.map((s) => s.stackName),
       loadBalancers,
       listeners: listenersRaw,
       targetGroups,
       healthChecks,
-      recordSets,
+      recordSets: zoned.records,
+      hostedZones: zoned.zones,
       issues: this.#issues,
     };
   }
@@ -823,6 +839,22 @@ class Builder {
       }
     }
     const hzId = p.HostedZoneId === undefined ? undefined : resolve(p.HostedZoneId, e.ctx);
+    const hzEntry = hzId?.kind === 'resource' ? this.#entries.get(key(hzId.stackName, hzId.logicalId)) : undefined;
+    if (hzEntry?.resource.Type === T.zone)
+      this.#zoneRefs.set(identity.id, { kind: 'resource', id: hzEntry.identity.id });
+    else if (hzId?.kind === 'literal') this.#zoneRefs.set(identity.id, { kind: 'id', value: String(hzId.value) });
+    else if (typeof p.HostedZoneName === 'string')
+      this.#zoneRefs.set(identity.id, { kind: 'name', value: p.HostedZoneName });
+    const otherPolicy = ['Region', 'GeoLocation', 'CidrRoutingConfig', 'GeoProximityLocation'].find(
+      (k) => p[k] !== undefined,
+    );
+    if (otherPolicy) {
+      this.#issueAt(identity, {
+        severity: 'warning',
+        what: `${otherPolicy} routing`,
+        why: 'there is no client location locally; the first healthy record of the group answers (§7.3)',
+      });
+    }
     return {
       ...identity,
       kind: 'RecordSet',
@@ -838,6 +870,7 @@ class Builder {
       resourceRecords: this.#values(e, p.ResourceRecords, 'ResourceRecords'),
       aliasTarget,
       healthCheckId,
+      ...(this.#bool(e, p.MultiValueAnswer, 'MultiValueAnswer') ? { multiValueAnswer: true } : {}),
     };
   }
 }

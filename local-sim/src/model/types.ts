@@ -315,6 +315,30 @@ export interface RecordSetModel extends ResourceIdentity {
   readonly aliasTarget?: AliasTargetModel;
   /** Id of the modelled Route 53 health check (or the literal id when not a Ref). */
   readonly healthCheckId?: string;
+  /** Multivalue answer routing (§7.3). */
+  readonly multiValueAnswer?: boolean;
+  /** Id of the `HostedZoneModel` the record belongs to. */
+  readonly zone?: string;
+}
+
+/**
+ * A hosted zone the assembly publishes records into (§7.3): an `AWS::Route53::HostedZone` of the
+ * assembly, a zone the records name by `HostedZoneName`, or a zone known only by its Route 53 id (an
+ * imported zone), whose name is inferred from its records (simulator choice `imported_zone_name`).
+ */
+export interface HostedZoneModel {
+  /** Friendly id of the HostedZone resource, or `zone:<id or name>` for a zone the template only names. */
+  readonly id: string;
+  /** Zone apex, lower case, without the trailing dot (`example.com`). */
+  readonly name: string;
+  /** The Route 53 zone id when the template gives it literally (imported zones). */
+  readonly hostedZoneId?: string;
+  /** `VPCs` given: a private hosted zone. */
+  readonly private: boolean;
+  readonly source: 'resource' | 'named' | 'inferred';
+  readonly logicalId?: string;
+  readonly stackName?: string;
+  readonly path?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -332,6 +356,7 @@ export interface SimModel {
   readonly targetGroups: readonly TargetGroupModel[];
   readonly healthChecks: readonly Route53HealthCheckModel[];
   readonly recordSets: readonly RecordSetModel[];
+  readonly hostedZones: readonly HostedZoneModel[];
   readonly issues: readonly ModelIssue[];
 }
 

@@ -61,7 +61,7 @@ export class VirtualSimulator {
   readonly #backends = new Map<string, Backend>();
   readonly #default: Backend;
   #queue: Scheduled[] = [];
-  readonly #r53 = new Map<string, (now: number) => R53ProbeObservation>();
+  readonly #r53 = new Map<string, (now: number, probe: Route53ProbeRequest) => R53ProbeObservation>();
   #seq = 0;
   readonly #open = new Map<number, { readonly out: VirtualResponse; readonly ex: Exchange }>();
   readonly #edges = new Map<string, ListenerEdge>();
@@ -187,6 +187,11 @@ export class VirtualSimulator {
     return edge;
   }
 
+  /** §7.6 every change of a DNS answer so far, with when clients caching the previous answer move. */
+  dnsAnswerChanges(): Extract<EngineEvent, { type: 'dns-answer-changed' }>[] {
+    return this.events.filter((e) => e.type === 'dns-answer-changed');
+  }
+
   /** Use `backend` for a target (`id` or `id:port`). */
   setBackend(target: string, backend: Backend): this {
     this.#backends.set(target, backend);
@@ -194,17 +199,21 @@ export class VirtualSimulator {
   }
 
   /**
-   * What Route 53 probes of a health check (id) observe. Default: a check on a modelled load balancer
-   * sees 200 while `loadBalancerHealthy` (§7.5) and 503 otherwise; any other endpoint answers 200.
+   * What Route 53 probes of a health check (id) observe; `probe.checker` says which checker (Region)
+   * asks, so a test can cut some Regions off (§7.2). Default: a check on a modelled load balancer sees
+   * 200 while `loadBalancerHealthy` (§7.5) and 503 otherwise; any other endpoint answers 200.
    */
-  setRoute53Endpoint(healthCheckId: string, observe: (now: number) => R53ProbeObservation): this {
+  setRoute53Endpoint(
+    healthCheckId: string,
+    observe: (now: number, probe: Route53ProbeRequest) => R53ProbeObservation,
+  ): this {
     this.#r53.set(healthCheckId, observe);
     return this;
   }
 
   #observe(p: Route53ProbeRequest): R53ProbeObservation {
     const custom = this.#r53.get(p.healthCheckId);
-    if (custom) return custom(this.clock.now());
+    if (custom) return custom(this.clock.now(), p);
     const up = p.loadBalancerId === undefined || this.engine.loadBalancerHealthy(p.loadBalancerId);
     return { connectMs: 1, status: up ? 200 : 503, responseMs: 1, bodyMs: 1, body: p.searchString ?? '' };
   }

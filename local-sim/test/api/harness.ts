@@ -11,7 +11,7 @@ import { handleElbv2, type Elbv2Context } from '../../src/api/elbv2/handler';
 import { QueryParams } from '../../src/api/query';
 import {
   handleRoute53,
-  uniformObservations,
+  checkerObservations,
   type ChangeRecord,
   type Route53Context,
 } from '../../src/api/route53/handler';
@@ -73,7 +73,12 @@ export class ApiHarness implements Elbv2Context, Route53Context {
     return `${listener.id}/ApiRule${this.#next++}`;
   }
   observations(hc: Route53HealthCheckModel) {
-    return uniformObservations(hc, this.engine.healthCheckStatus(hc.id), this.clock.now());
+    return checkerObservations(
+      hc,
+      this.engine.healthCheckObservations(hc.id),
+      this.engine.healthCheckStatus(hc.id),
+      this.clock.now(),
+    );
   }
   now(): number {
     return this.clock.now();

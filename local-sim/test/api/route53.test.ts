@@ -349,13 +349,20 @@ describe('health checks', () => {
     expect((await h.route53Error('GET', `${base}/healthcheck/nope`)).code).toBe('NoSuchHealthCheck');
   });
 
-  test('§7.2 GetHealthCheckStatus: one observation per checker Region; Failure after FailureThreshold failed probes', async () => {
+  test('§7.2 GetHealthCheckStatus: one observation per checker (2 per Region, simulator choice route53_checkers); Failure after FailureThreshold failed probes', async () => {
     const id = await healthCheckId();
     const status = async (): Promise<Xml[]> =>
       (await h.route53('GET', `${base}/healthcheck/${id}/status`)).HealthCheckObservations
         .HealthCheckObservation as Xml[];
     const before = await status();
-    expect(before.map((o) => o.Region)).toEqual(['us-east-1', 'us-west-2', 'eu-west-1']);
+    expect(before.map((o) => o.Region).sort()).toEqual([
+      'eu-west-1',
+      'eu-west-1',
+      'us-east-1',
+      'us-east-1',
+      'us-west-2',
+      'us-west-2',
+    ]);
     expect(before[0]).toEqual({
       Region: 'us-east-1',
       IPAddress: '127.0.0.1',
@@ -364,10 +371,14 @@ describe('health checks', () => {
         CheckedTime: new Date(1_000_000).toISOString(),
       },
     });
-    for (let i = 0; i < 3; i++) {
+    // the checkers are spread over the 10 s interval: after 3 intervals and one more round every checker has
+    // seen FailureThreshold (3) failed probes
+    for (let i = 0; i < 4; i++) {
       for (const p of h.engine.route53ProbeDue()) h.engine.route53ProbeResult(p.probeId, {});
       h.clock.advance(10_000);
     }
-    expect((await status()).every((o) => String(o.StatusReport.Status).startsWith('Failure:'))).toBe(true);
+    const after = await status();
+    expect(after).toHaveLength(6);
+    expect(after.every((o) => String(o.StatusReport.Status).startsWith('Failure:'))).toBe(true);
   });
 });

@@ -44,6 +44,8 @@ describe('config file: parsing', () => {
     [{ ports: 0 }, { ports: 0 }],
     [{ adminPort: 0 }, { adminPort: 0 }],
     [{ adminPort: 65535 }, { adminPort: 65535 }],
+    [{ dnsPort: 0 }, { dnsPort: 0 }],
+    [{ dnsPort: 'off' }, { dnsPort: false }],
     [{}, {}],
   ])('%j is accepted', (file, expected) => {
     expect(parseConfig(JSON.stringify(file), FILE)).toEqual(expected);
@@ -64,6 +66,7 @@ describe('config file: parsing', () => {
     [{ adminPort: 70000 }, '"adminPort"', '70000', 'an integer 0-65535 or "off"'],
     [{ adminPort: 'on' }, '"adminPort"', '"on"', 'an integer 0-65535 or "off"'],
     [{ apiPort: 65536 }, '"apiPort"', '65536', 'an integer 0-65535 or "off"'],
+    [{ dnsPort: 65536 }, '"dnsPort"', '65536', 'an integer 0-65535 or "off"'],
     [{ accessLog: 1 }, '"accessLog"', '1', 'a file name or "-"'],
     [{ targets: ['127.0.0.1:3000'] }, '"targets"', '["127.0.0.1:3000"]', 'an object mapping a target group'],
     [{ targets: { Site: '127.0.0.1:3000' } }, '"targets.Site"', '"127.0.0.1:3000"', 'an array of "host:port"'],
@@ -143,6 +146,7 @@ describe('config file: merged with the flags', () => {
         host: '0.0.0.0',
         adminPort: 'off',
         apiPort: 'off',
+        dnsPort: 5353,
         accessLog: 'access.log',
         summarySeconds: 0,
       },
@@ -157,6 +161,7 @@ describe('config file: merged with the flags', () => {
       host: '0.0.0.0',
       adminPort: false,
       apiPort: false,
+      dnsPort: 5353,
       accessLog: 'access.log',
     });
     expect(a.summarySeconds).toBe(0);
@@ -211,7 +216,14 @@ describe('config file: merged with the flags', () => {
 
   test('without --config the defaults are unchanged', () => {
     const a = parseCli(['start']);
-    expect(a.options).toEqual({ demoBackends: 0, targets: {}, ports: 'aws', adminPort: 8404, apiPort: 4566 });
+    expect(a.options).toEqual({
+      demoBackends: 0,
+      targets: {},
+      ports: 'aws',
+      adminPort: 8404,
+      apiPort: 4566,
+      dnsPort: 5300,
+    });
     expect(a.summarySeconds).toBe(10);
   });
 
@@ -268,6 +280,7 @@ describe('config file: the CLI', () => {
       'host',
       'adminPort',
       'apiPort',
+      'dnsPort',
       'accessLog',
       'summarySeconds',
     ])

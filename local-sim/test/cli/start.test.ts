@@ -12,7 +12,7 @@ import { formatEndpoints } from '../../src/cli/report';
 import { tempProject } from './project';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'live', 'cdk.out');
-const SILENT = ['--ports', '0', '--summary-seconds', '0', '-q'];
+const SILENT = ['--ports', '0', '--dns-port', '0', '--summary-seconds', '0', '-q'];
 
 async function cli(argv: string[], cwd = process.cwd()): Promise<{ code: number; out: string; err: string }> {
   let out = '';

@@ -43,6 +43,15 @@ describe('CLI arguments', () => {
     expect(a.options.ports).toEqual({ offset: 10 });
     expect(a.options.accessLog).toBe('-');
     expect(a.options.adminPort).toBe(8404);
+    expect(a.options.dnsPort).toBe(5300);
+  });
+
+  test.each([
+    [['start', '--dns-port', '0'], 0],
+    [['start', '--dns-port', '5353'], 5353],
+    [['start', '--dns-port', 'off'], false],
+  ])('%j sets the DNS port to %p', (argv, port) => {
+    expect(parseCli(argv).options.dnsPort).toBe(port);
   });
 
   test('--api-port: 4566 by default, N, 0 or off; out of range is SIM_BAD_OPTION', () => {
@@ -66,6 +75,8 @@ describe('CLI arguments', () => {
     [['start', '--targets', 'TG=host']],
     [['start', '--demo-backends', '-1']],
     [['start', '--ports', '7']],
+    [['start', '--dns-port', '65536']],
+    [['start', '--dns-port', 'on']],
     [['frobnicate']],
   ])('%j is rejected with SIM_BAD_OPTION', (argv) => {
     expect(() => parseCli(argv)).toThrow(expect.objectContaining({ code: 'SIM_BAD_OPTION' }));

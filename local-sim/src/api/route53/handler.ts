@@ -5,6 +5,7 @@
  * shape. A record change is applied to the running simulator as a new model, so DNS answers
  * (`Engine.resolveRecord`) follow it. No sockets.
  */
+import type { CheckerObservation as EngineCheckerObservation } from '../../core/route53-checks';
 import { ROUTE53_HEALTH_CHECK_REGIONS } from '@ha-load-balancer/spec';
 import type { Route53HealthCheckModel, SimModel } from '../../model/types';
 import { healthCheckApiId, loadBalancerDnsName } from '../../model/ids';
@@ -82,6 +83,31 @@ export function uniformObservations(
       ? 'Failure: the endpoint failed the health check (FailureThreshold consecutive failures)'
       : 'Success: the endpoint passed the health check';
   return regions.map((region) => ({ region, ipAddress: '127.0.0.1', status, checkedAt: at }));
+}
+
+/**
+ * Observations of a health check as the engine tracks them: one per checker (§7.2), each with the
+ * status line of its last probe. Checkers that have not probed yet report the verdict they start with.
+ * Falls back to `uniformObservations` when the engine has no checkers for the check (for example a
+ * disabled one).
+ */
+export function checkerObservations(
+  hc: Route53HealthCheckModel,
+  checkers: readonly EngineCheckerObservation[] | undefined,
+  healthy: boolean | undefined,
+  at: number,
+): CheckerObservation[] {
+  if (!checkers || checkers.length === 0) return uniformObservations(hc, healthy, at);
+  return checkers.map((c) => ({
+    region: c.region,
+    ipAddress: '127.0.0.1',
+    status:
+      c.status ??
+      (c.healthy
+        ? 'Success: the endpoint passed the health check'
+        : 'Failure: the endpoint failed the health check (FailureThreshold consecutive failures)'),
+    checkedAt: c.checkedAt ?? at,
+  }));
 }
 
 function iso(ms: number): string {

@@ -161,15 +161,57 @@ export interface Engine {
   updateModel(model: SimModel): void;
   /** Subscribe to engine events as they happen. Returns an unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
+  /**
+   * An Availability Zone fails (an outage of the zone): every load-balancer node in it stops probing and
+   * routing and leaves DNS answers (§1.5). The targets in the zone are the shell's to take down; the
+   * other nodes then see them fail their health checks. Emits `zone-changed`.
+   */
+  failZone(availabilityZone: string): void;
+  /**
+   * The zone is back: its nodes start from the health the other nodes report, probe at once and route
+   * again (simulator choice `node_recovery_health`). Emits `zone-changed`.
+   */
+  recoverZone(availabilityZone: string): void;
+  /** Zones failed with `failZone` and not recovered, in the order they failed. */
+  failedZones(): string[];
+  /**
+   * The zones whose node addresses the load balancer's DNS name answers with (§1.5): zones whose node is
+   * up and where every target group its listeners use meets its `dns_failover` thresholds (judged on the
+   * zone's own targets with cross-zone off, on all targets with it on, as that node sees them); every
+   * enabled zone when none qualifies.
+   */
+  dnsZones(loadBalancerId: string): string[];
+  /**
+   * The Availability Zone a registered target is in: as registered, or the one the simulator placed it
+   * in (simulator choice `target_zone_spread`); undefined for targets in every zone (Lambda, `alb`, `all`).
+   */
+  targetZone(target: TargetKey): string | undefined;
+}
+
+/**
+ * One load-balancer node's view of one target (§1.3: every node probes every target on its own): its
+ * own run of the health state machine, probe schedule and probe in flight. Registration, draining and
+ * removal reach every view at once.
+ */
+interface NodeView {
+  /** The node's Availability Zone; `''` for a target group no load balancer uses (never probed). */
+  readonly zone: string;
+  health: TargetHealthStatus;
+  nextProbeAt?: number;
+  probe?: { readonly id: number; readonly deadline: number };
 }
 
 interface TargetRt {
   readonly key: TargetKey;
   readonly k: string;
+  /** The `AvailabilityZone` given at registration (what DescribeTargetHealth shows). */
   readonly availabilityZone?: string;
+  /** The zone the target is in: as registered or as placed (choice `target_zone_spread`); undefined = every zone. */
+  readonly zone?: string;
+  /** The reported state (DescribeTargetHealth): the nodes' views combined (simulator choice `node_health_view`). */
   health: TargetHealthStatus;
-  nextProbeAt?: number;
-  probe?: { readonly id: number; readonly deadline: number };
+  /** Each node's view, by node zone. */
+  readonly views: Map<string, NodeView>;
   readonly inflight: Set<number>;
   slowStartFrom?: number;
   stats: { requests: number; errors: number };
@@ -188,7 +230,15 @@ const LATENCY_EWMA_ALPHA = 0.2;
 interface TgRt {
   model: TargetGroupModel;
   readonly targets: Map<string, TargetRt>;
-  balancer: Balancer;
+  /**
+   * Balancing state per node (round-robin position and the like), by node zone; `''` is the load
+   * balancer as one whole (requests that name no node).
+   */
+  readonly balancers: Map<string, Balancer>;
+  /** Zones given to targets placed by the simulator, kept for re-registration (choice `target_zone_spread`). */
+  readonly placed: Map<string, string>;
+  /** How many targets the simulator has placed so far (the next goes to the next zone). */
+  spread: number;
   settings: HealthSettings;
   windowStart: number;
   /** No longer in the model (removed by `updateModel`); kept until its targets have drained. */
@@ -196,6 +246,17 @@ interface TgRt {
 }
 
 const targetK = (id: string, port: number) => `${id}:${port}`;
+
+/** A target registered with `AvailabilityZone: all` (or placed in no zone) serves every node (§2.4). */
+const ALL_ZONES = 'all';
+
+/** A target a node with this scope may send to (`scope` undefined: cross-zone on, every target). */
+function inScope(t: { readonly zone?: string }, scope: string | undefined): boolean {
+  return scope === undefined || t.zone === undefined || t.zone === ALL_ZONES || t.zone === scope;
+}
+
+/** States a node's probes decide (the others are registration states, common to every node). */
+const PROBED_STATES: ReadonlySet<string> = new Set(['initial', 'healthy', 'unhealthy', 'unhealthy.draining']);
 
 export function createEngine(model: SimModel, options: EngineOptions): Engine {
   return new EngineImpl(model, options);
@@ -230,12 +291,14 @@ class EngineImpl implements Engine {
   readonly #random: Random;
   readonly #key: string | Uint8Array;
   readonly #tgs = new Map<string, TgRt>();
-  readonly #probes = new Map<number, { tg: TgRt; t: TargetRt }>();
+  readonly #probes = new Map<number, { tg: TgRt; t: TargetRt; v: NodeView }>();
   readonly #requests = new Map<number, { tg: TgRt; t: TargetRt; startedAt: number }>();
   readonly #listeners = new Set<(e: EngineEvent) => void>();
   #pending: EngineEvent[] = [];
   #nextProbeId = 1;
   #nextRequestId = 1;
+  /** Zones failed by `failZone`, in order. */
+  readonly #failed = new Set<string>();
 
   /** A request or flow now in flight on `t` (least outstanding requests, draining, 502 at delay end). */
   #startRequest(tg: TgRt, t: TargetRt, now: number): number {
@@ -289,7 +352,9 @@ class EngineImpl implements Engine {
     this.#tgs.set(tg.id, {
       model: tg,
       targets: new Map(),
-      balancer: this.#balancerFor(tg),
+      balancers: new Map(),
+      placed: new Map(),
+      spread: 0,
       settings: this.#settings(tg),
       windowStart: now,
       retired: false,
@@ -314,7 +379,9 @@ class EngineImpl implements Engine {
       const previous = rt.model;
       rt.model = tg;
       rt.settings = this.#settings(tg);
-      if (previous.attributes.algorithm !== tg.attributes.algorithm) rt.balancer = this.#balancerFor(tg);
+      if (previous.attributes.algorithm !== tg.attributes.algorithm) rt.balancers.clear();
+      // the load balancers' zones may have changed: nodes that left stop, new ones start from the reported state
+      for (const t of rt.targets.values()) this.#syncViews(rt, t, now);
       if (templateTargets) {
         // a CloudFormation update registers the targets that appeared and deregisters those that went (§2.3)
         const key = (t: TargetModel) => targetK(t.id, this.#portOf(rt, t));
@@ -369,6 +436,69 @@ class EngineImpl implements Engine {
     return t.port ?? tg.model.port ?? 0;
   }
 
+  /** The zones of the load balancers that use a target group, in model order (one node each, §2.4). */
+  #zonesOf(tg: TgRt): string[] {
+    const zones: string[] = [];
+    for (const id of tg.model.loadBalancerIds) {
+      const lb = this.model.loadBalancers.find((b) => b.id === id);
+      for (const z of lb?.availabilityZones ?? []) if (!zones.includes(z)) zones.push(z);
+    }
+    return zones;
+  }
+
+  /**
+   * The zone of a target being registered: as given; none (every zone) for Lambda and `alb` targets;
+   * else the next zone of the target group's load balancers (simulator choice `target_zone_spread`),
+   * the same one again for a target registered before.
+   */
+  #placeTarget(tg: TgRt, target: TargetModel, k: string): string | undefined {
+    if (target.availabilityZone !== undefined) return target.availabilityZone;
+    if (tg.model.targetType === 'lambda' || tg.model.targetType === 'alb') return undefined;
+    const known = tg.placed.get(k);
+    if (known !== undefined) return known;
+    const zones = this.#zonesOf(tg);
+    if (zones.length === 0) return undefined;
+    const zone = zones[tg.spread++ % zones.length];
+    tg.placed.set(k, zone);
+    return zone;
+  }
+
+  /** One view per node of the target group's load balancers (`''` when no load balancer uses it). */
+  #newViews(tg: TgRt, at: number): Map<string, NodeView> {
+    const zones = this.#zonesOf(tg);
+    return new Map((zones.length > 0 ? zones : ['']).map((zone) => [zone, { zone, health: unregisteredStatus(at) }]));
+  }
+
+  /**
+   * Nodes that appeared start from the reported state and probe at once; nodes that left are dropped
+   * (their probe in flight is forgotten).
+   */
+  #syncViews(tg: TgRt, t: TargetRt, now: number): void {
+    const zones = this.#zonesOf(tg);
+    const wanted = zones.length > 0 ? zones : [''];
+    for (const [zone, v] of [...t.views]) {
+      if (wanted.includes(zone)) continue;
+      if (v.probe) this.#probes.delete(v.probe.id);
+      t.views.delete(zone);
+    }
+    for (const zone of wanted) {
+      if (t.views.has(zone)) continue;
+      const probed = PROBED_STATES.has(t.health.state) && tg.settings.inUse;
+      t.views.set(zone, {
+        zone,
+        health: { ...t.health, consecutivePasses: 0, consecutiveFails: 0 },
+        ...(probed ? { nextProbeAt: now } : {}),
+      });
+    }
+    this.#settle(tg, t, now);
+  }
+
+  /** §1.4: a target in a zone none of its load balancers is enabled in is `unused` / `Target.NotInUse`. */
+  #settingsFor(tg: TgRt, t: TargetRt): HealthSettings {
+    if (t.zone === undefined || t.zone === ALL_ZONES || !tg.settings.inUse) return tg.settings;
+    return this.#zonesOf(tg).includes(t.zone) ? tg.settings : { ...tg.settings, inUse: false };
+  }
+
   registerTargets(targetGroupId: string, targets: readonly TargetModel[]): void {
     const tg = this.#tg(targetGroupId);
     if (!tg) throw new Error(`SIM_TARGET_GROUP_NOT_FOUND: no target group ${targetGroupId}`);
@@ -379,11 +509,14 @@ class EngineImpl implements Engine {
       const k = targetK(target.id, port);
       const existing = tg.targets.get(k);
       if (existing && existing.health.state !== 'draining') continue;
+      const zone = existing?.zone ?? this.#placeTarget(tg, target, k);
       const rt: TargetRt = existing ?? {
         key: { targetGroupId: tg.model.id, targetId: target.id, port },
         k,
-        availabilityZone: target.availabilityZone,
+        ...(target.availabilityZone !== undefined ? { availabilityZone: target.availabilityZone } : {}),
+        ...(zone !== undefined ? { zone } : {}),
         health: unregisteredStatus(now),
+        views: this.#newViews(tg, now),
         inflight: new Set(),
         stats: { requests: 0, errors: 0 },
         anomaly: NORMAL,
@@ -392,7 +525,15 @@ class EngineImpl implements Engine {
       };
       rt.batch = batch;
       rt.wasHealthy = false;
-      if (existing) rt.health = unregisteredStatus(now);
+      if (existing) {
+        rt.health = unregisteredStatus(now);
+        for (const v of rt.views.values()) {
+          if (v.probe) this.#probes.delete(v.probe.id);
+          v.probe = undefined;
+          v.nextProbeAt = undefined;
+          v.health = unregisteredStatus(now);
+        }
+      }
       tg.targets.set(k, rt);
       this.#apply(tg, rt, { type: 'register', at: now });
     }
@@ -409,53 +550,77 @@ class EngineImpl implements Engine {
     }
   }
 
-  #apply(tg: TgRt, t: TargetRt, event: HealthEvent): void {
+  /**
+   * Run one event through the health state machine of one node's view (probe events) or of every view
+   * (registration events), then settle the reported state.
+   */
+  #apply(tg: TgRt, t: TargetRt, event: HealthEvent, only?: NodeView): void {
     this.#quietUntil = -Infinity;
-    const [next, effects] = transition(t.health, event, tg.settings);
-    t.health = next;
-    for (const eff of effects) {
-      switch (eff.type) {
-        case 'schedule-probe':
-          t.nextProbeAt = eff.at;
-          break;
-        case 'stop-probing':
-          t.nextProbeAt = undefined;
-          if (t.probe) this.#probes.delete(t.probe.id);
-          t.probe = undefined;
-          break;
-        case 'schedule-removal':
-          break; // drainingUntil is part of the status; #fire checks it
-        case 'state-changed':
-          this.#onStateChanged(tg, t, eff.from, eff.to, event.at);
-          this.#emit({
-            type: 'target-health-changed',
-            at: event.at,
-            target: t.key,
-            from: eff.from,
-            to: eff.to,
-            reason: eff.reason,
-          });
-          break;
-        case 'removed':
-          if (t.inflight.size > 0) {
-            const ids = [...t.inflight];
-            for (const id of ids) this.#requests.delete(id);
-            t.inflight.clear();
-            this.#emit({
-              type: 'abort-requests',
-              at: event.at,
-              target: t.key,
-              requestIds: ids,
-              status: ELB_STATUS.badGateway as 502,
-              reason: 'DeregistrationDelayExpired',
-            });
-          }
-          tg.targets.delete(t.k);
-          if (tg.retired && tg.targets.size === 0 && this.#tgs.get(tg.model.id) === tg) this.#tgs.delete(tg.model.id);
-          this.#emit({ type: 'target-removed', at: event.at, target: t.key });
-          break;
+    const settings = this.#settingsFor(tg, t);
+    let removed = false;
+    for (const v of only ? [only] : t.views.values()) {
+      const [next, effects] = transition(v.health, event, settings);
+      v.health = next;
+      for (const eff of effects) {
+        if (eff.type === 'schedule-probe') v.nextProbeAt = eff.at;
+        else if (eff.type === 'stop-probing') {
+          v.nextProbeAt = undefined;
+          if (v.probe) this.#probes.delete(v.probe.id);
+          v.probe = undefined;
+        } else if (eff.type === 'removed') removed = true;
       }
     }
+    this.#settle(tg, t, event.at);
+    if (removed) this.#remove(tg, t, event.at);
+  }
+
+  /**
+   * The reported state (simulator choice `node_health_view`): the state a strict majority of the views of
+   * nodes that are up hold (of all views when every node is down); without a majority it stays.
+   */
+  #settle(tg: TgRt, t: TargetRt, at: number): void {
+    const all = [...t.views.values()];
+    const up = all.filter((v) => !this.#failed.has(v.zone));
+    const pool = up.length > 0 ? up : all;
+    const counts = new Map<string, NodeView[]>();
+    for (const v of pool) counts.set(v.health.state, [...(counts.get(v.health.state) ?? []), v]);
+    let chosen: TargetHealthStatus | undefined;
+    for (const views of counts.values()) if (views.length * 2 > pool.length) chosen = views[0].health;
+    if (!chosen || chosen === t.health) return;
+    const from = t.health;
+    t.health = chosen;
+    if (from.state === chosen.state) return;
+    this.#onStateChanged(tg, t, from.state, chosen.state, at);
+    this.#emit({
+      type: 'target-health-changed',
+      at,
+      target: t.key,
+      from: from.state,
+      to: chosen.state,
+      reason: chosen.reason,
+    });
+  }
+
+  /** The deregistration delay is over (§2.3): requests still in flight are aborted (502), the target leaves. */
+  #remove(tg: TgRt, t: TargetRt, at: number): void {
+    if (tg.targets.get(t.k) !== t) return;
+    if (t.inflight.size > 0) {
+      const ids = [...t.inflight];
+      for (const id of ids) this.#requests.delete(id);
+      t.inflight.clear();
+      this.#emit({
+        type: 'abort-requests',
+        at,
+        target: t.key,
+        requestIds: ids,
+        status: ELB_STATUS.badGateway as 502,
+        reason: 'DeregistrationDelayExpired',
+      });
+    }
+    for (const v of t.views.values()) if (v.probe) this.#probes.delete(v.probe.id);
+    tg.targets.delete(t.k);
+    if (tg.retired && tg.targets.size === 0 && this.#tgs.get(tg.model.id) === tg) this.#tgs.delete(tg.model.id);
+    this.#emit({ type: 'target-removed', at, target: t.key });
   }
 
   #onStateChanged(tg: TgRt, t: TargetRt, from: string, to: string, at: number): void {
@@ -495,7 +660,6 @@ class EngineImpl implements Engine {
     return t.slowStartFrom !== undefined && now - t.slowStartFrom < tg.model.attributes.slowStartSeconds * 1000;
   }
 
-  /** Fire due timers (probe deadlines, draining ends) in time order. */
   /**
    * Nothing is due before this time (probe deadlines, ends of draining). Every request calls `#fire`, so
    * the scan over all targets runs only once something may be due; any change that can set an earlier
@@ -503,23 +667,31 @@ class EngineImpl implements Engine {
    */
   #quietUntil = -Infinity;
 
+  /** Fire due timers (probe deadlines, ends of draining) in time order. */
   #fire(now: number): void {
     if (now < this.#quietUntil) return;
     const due: { at: number; run: () => void }[] = [];
     let next = Infinity;
     for (const tg of this.#tgs.values()) {
       for (const t of tg.targets.values()) {
-        const probe = t.probe;
-        if (probe) {
-          if (probe.deadline <= now) {
-            due.push({ at: probe.deadline, run: () => this.#probeTimedOut(tg, t, probe.id, probe.deadline) });
-          } else if (probe.deadline < next) next = probe.deadline;
+        for (const v of t.views.values()) {
+          const probe = v.probe;
+          if (probe) {
+            if (probe.deadline <= now) {
+              due.push({ at: probe.deadline, run: () => this.#probeTimedOut(tg, t, v, probe.id, probe.deadline) });
+            } else if (probe.deadline < next) next = probe.deadline;
+          }
+          // §6.6 unhealthy.draining is one node's verdict: its interval ends per view
+          const until = v.health.drainingUntil;
+          if (v.health.state === 'unhealthy.draining' && until !== undefined) {
+            if (until <= now) due.push({ at: until, run: () => this.#elapsed(tg, t, until, v) });
+            else if (until < next) next = until;
+          }
         }
+        // §2.3 the deregistration delay is the target's, the same on every node
         const until = t.health.drainingUntil;
-        const timed = t.health.state === 'draining' || t.health.state === 'unhealthy.draining';
-        if (timed && until !== undefined) {
-          if (until <= now)
-            due.push({ at: until, run: () => this.#apply(tg, t, { type: 'delay-elapsed', at: until }) });
+        if (t.health.state === 'draining' && until !== undefined) {
+          if (until <= now) due.push({ at: until, run: () => this.#elapsed(tg, t, until) });
           else if (until < next) next = until;
         }
       }
@@ -529,12 +701,18 @@ class EngineImpl implements Engine {
     for (const d of due) d.run();
   }
 
-  #probeTimedOut(tg: TgRt, t: TargetRt, id: number, at: number): void {
-    if (t.probe?.id !== id) return;
-    t.probe = undefined;
+  /** A draining interval ended: of one node's view (§6.6), or of the target's deregistration delay (§2.3). */
+  #elapsed(tg: TgRt, t: TargetRt, at: number, only?: NodeView): void {
+    // a due timer may outlive its target
+    if (tg.targets.get(t.k) === t) this.#apply(tg, t, { type: 'delay-elapsed', at }, only);
+  }
+
+  #probeTimedOut(tg: TgRt, t: TargetRt, v: NodeView, id: number, at: number): void {
+    if (v.probe?.id !== id) return;
+    v.probe = undefined;
     this.#probes.delete(id);
     const verdict = classifyProbe(tg.model.loadBalancerType, tg.model.healthCheck.successCodes, { kind: 'timeout' });
-    this.#apply(tg, t, { type: 'probe-result', at, verdict });
+    this.#apply(tg, t, { type: 'probe-result', at, verdict }, v);
   }
 
   advance(now: number = this.#clock.now()): EngineEvent[] {
@@ -552,27 +730,31 @@ class EngineImpl implements Engine {
     for (const tg of this.#tgs.values()) {
       const hc = tg.model.healthCheck;
       for (const t of tg.targets.values()) {
-        if (t.nextProbeAt === undefined || t.nextProbeAt > now || t.probe) continue;
-        const scheduled = t.nextProbeAt;
-        this.#apply(tg, t, { type: 'probe-sent', at: scheduled });
-        if (t.nextProbeAt === undefined) continue;
-        while (t.nextProbeAt <= now) t.nextProbeAt += tg.settings.intervalMs;
-        const id = this.#nextProbeId++;
-        const timeoutMs = hc.timeoutSeconds * 1000;
-        t.probe = { id, deadline: now + timeoutMs };
-        this.#quietUntil = -Infinity;
-        this.#probes.set(id, { tg, t });
-        out.push({
-          probeId: id,
-          target: t.key,
-          loadBalancerType: tg.model.loadBalancerType,
-          protocol: hc.protocol,
-          port: hc.port === TRAFFIC_PORT ? t.key.port : hc.port,
-          path: hc.path,
-          timeoutMs,
-          deadline: now + timeoutMs,
-          userAgent: HEALTH_CHECK_USER_AGENT,
-        });
+        for (const v of t.views.values()) {
+          // §1.3 each node probes on its own schedule; a failed zone's node sends nothing
+          if (v.nextProbeAt === undefined || v.nextProbeAt > now || v.probe || this.#failed.has(v.zone)) continue;
+          const scheduled = v.nextProbeAt;
+          this.#apply(tg, t, { type: 'probe-sent', at: scheduled }, v);
+          if (v.nextProbeAt === undefined) continue;
+          while (v.nextProbeAt <= now) v.nextProbeAt += tg.settings.intervalMs;
+          const id = this.#nextProbeId++;
+          const timeoutMs = hc.timeoutSeconds * 1000;
+          v.probe = { id, deadline: now + timeoutMs };
+          this.#quietUntil = -Infinity;
+          this.#probes.set(id, { tg, t, v });
+          out.push({
+            probeId: id,
+            target: t.key,
+            loadBalancerType: tg.model.loadBalancerType,
+            protocol: hc.protocol,
+            port: hc.port === TRAFFIC_PORT ? t.key.port : hc.port,
+            path: hc.path,
+            timeoutMs,
+            deadline: now + timeoutMs,
+            userAgent: HEALTH_CHECK_USER_AGENT,
+            ...(v.zone !== '' ? { availabilityZone: v.zone } : {}),
+          });
+        }
       }
     }
     return out;
@@ -582,12 +764,12 @@ class EngineImpl implements Engine {
     const now = this.#clock.now();
     this.#fire(now);
     const entry = this.#probes.get(probeId);
-    if (!entry || entry.t.probe?.id !== probeId) return;
-    const { tg, t } = entry;
+    if (!entry || entry.v.probe?.id !== probeId) return;
+    const { tg, t, v } = entry;
     this.#probes.delete(probeId);
-    t.probe = undefined;
+    v.probe = undefined;
     const verdict: ProbeVerdict = classifyProbe(tg.model.loadBalancerType, tg.model.healthCheck.successCodes, outcome);
-    this.#apply(tg, t, { type: 'probe-result', at: now, verdict });
+    this.#apply(tg, t, { type: 'probe-result', at: now, verdict }, v);
   }
 
   nextWakeAt(): number | undefined {
@@ -597,12 +779,103 @@ class EngineImpl implements Engine {
     };
     for (const tg of this.#tgs.values()) {
       for (const t of tg.targets.values()) {
-        if (t.probe) consider(t.probe.deadline);
-        else consider(t.nextProbeAt);
-        if (t.health.state === 'draining' || t.health.state === 'unhealthy.draining') consider(t.health.drainingUntil);
+        for (const v of t.views.values()) {
+          if (v.probe) consider(v.probe.deadline);
+          else if (!this.#failed.has(v.zone)) consider(v.nextProbeAt);
+          if (v.health.state === 'unhealthy.draining') consider(v.health.drainingUntil);
+        }
+        if (t.health.state === 'draining') consider(t.health.drainingUntil);
       }
     }
     return min;
+  }
+
+  // ---- Availability Zones and load-balancer nodes (§1.5, §2.4) ------------------------------------------
+
+  failZone(availabilityZone: string): void {
+    if (this.#failed.has(availabilityZone)) return;
+    const now = this.#clock.now();
+    this.#fire(now);
+    this.#failed.add(availabilityZone);
+    for (const tg of this.#tgs.values()) {
+      for (const t of tg.targets.values()) {
+        const v = t.views.get(availabilityZone);
+        if (v?.probe) {
+          this.#probes.delete(v.probe.id);
+          v.probe = undefined;
+        }
+        this.#settle(tg, t, now);
+      }
+    }
+    this.#quietUntil = -Infinity;
+    this.#emit({ type: 'zone-changed', at: now, availabilityZone, failed: true });
+  }
+
+  recoverZone(availabilityZone: string): void {
+    if (!this.#failed.has(availabilityZone)) return;
+    const now = this.#clock.now();
+    this.#fire(now);
+    this.#failed.delete(availabilityZone);
+    for (const tg of this.#tgs.values()) {
+      for (const t of tg.targets.values()) {
+        const v = t.views.get(availabilityZone);
+        if (!v) continue;
+        const others = [...t.views.values()].some((o) => o !== v && !this.#failed.has(o.zone));
+        // simulator choice node_recovery_health: the node takes what the others report, then probes at once
+        if (others && PROBED_STATES.has(t.health.state) && PROBED_STATES.has(v.health.state)) {
+          v.health = { ...t.health, consecutivePasses: 0, consecutiveFails: 0 };
+        }
+        if (v.nextProbeAt !== undefined) v.nextProbeAt = Math.min(v.nextProbeAt, now);
+        this.#settle(tg, t, now);
+      }
+    }
+    this.#quietUntil = -Infinity;
+    this.#emit({ type: 'zone-changed', at: now, availabilityZone, failed: false });
+  }
+
+  failedZones(): string[] {
+    return [...this.#failed];
+  }
+
+  targetZone(target: TargetKey): string | undefined {
+    const zone = this.#tg(target.targetGroupId)?.targets.get(targetK(target.targetId, target.port))?.zone;
+    return zone === ALL_ZONES ? undefined : zone;
+  }
+
+  /** The target groups a load balancer's listeners use (simulator choice `evaluate_target_health_tgs`). */
+  #targetGroupsOf(lb: LoadBalancerModel): TgRt[] {
+    return [...this.#tgs.values()].filter((tg) => !tg.retired && tg.model.loadBalancerIds.includes(lb.id));
+  }
+
+  /**
+   * §1.5 a zone of a load balancer is healthy for DNS when its node is up and every target group the
+   * load balancer uses has registered targets and meets its `dns_failover` thresholds, as that node
+   * sees them: over the zone's own targets with cross-zone off, over all targets with it on.
+   */
+  #zoneHealthy(lb: LoadBalancerModel, zone: string): boolean {
+    if (this.#failed.has(zone)) return false;
+    for (const tg of this.#targetGroupsOf(lb)) {
+      const scope = this.#scopeZone(lb, tg, zone);
+      let registered = 0;
+      let healthy = 0;
+      for (const t of tg.targets.values()) {
+        if (!inScope(t, scope)) continue;
+        const state = (t.views.get(zone) ?? t).health.state;
+        if (isRegistered(state)) registered++;
+        if (isRoutable(state)) healthy++;
+      }
+      if (registered === 0 || belowThreshold(healthy, registered, tg.model.attributes.dnsFailover)) return false;
+    }
+    return true;
+  }
+
+  dnsZones(loadBalancerId: string): string[] {
+    const lb = findLoadBalancer(this.model, loadBalancerId);
+    if (!lb) return [];
+    this.#fire(this.#clock.now());
+    const healthy = lb.availabilityZones.filter((z) => this.#zoneHealthy(lb, z));
+    // §1.5 "if all zones are unhealthy, DNS returns all of them"
+    return healthy.length > 0 ? healthy : [...lb.availabilityZones];
   }
 
   describeTargetHealth(targetGroupId: string, targets?: readonly TargetModel[]): TargetHealthDescription[] {
@@ -659,14 +932,8 @@ class EngineImpl implements Engine {
     const lb = findLoadBalancer(this.model, loadBalancerId);
     if (!lb) return false;
     this.#fire(this.#clock.now());
-    for (const tg of this.#tgs.values()) {
-      if (!tg.model.loadBalancerIds.includes(lb.id)) continue;
-      const states = [...tg.targets.values()].map((t) => t.health.state);
-      const registered = states.filter(isRegistered).length;
-      const healthy = states.filter(isRoutable).length;
-      if (registered === 0 || belowThreshold(healthy, registered, tg.model.attributes.dnsFailover)) return false;
-    }
-    return true;
+    // §7.5: healthy while DNS has a healthy node address to answer with (§1.5)
+    return lb.availabilityZones.some((z) => this.#zoneHealthy(lb, z));
   }
 
   route53NextWakeAt(): number | undefined {
@@ -779,6 +1046,16 @@ class EngineImpl implements Engine {
         reason: 'ListenerNotFound',
       };
     }
+    if (request.availabilityZone !== undefined && this.#failed.has(request.availabilityZone)) {
+      // the node of a failed zone takes no requests (the shells refuse its connections)
+      return {
+        kind: 'error',
+        ...base,
+        matchedRulePriority: -1,
+        status: ELB_STATUS.serviceUnavailable,
+        reason: 'ZoneFailed',
+      };
+    }
     const selection = selectRule(listener, request);
     const skipped = selection.actions
       .filter((a) => a.type === 'unsupported')
@@ -864,10 +1141,8 @@ class EngineImpl implements Engine {
         weighted.length === 1 ? weighted[0].targetGroupId : weightedChoice(weighted, this.#random.next()).targetGroupId;
     }
     const tg = this.#tgs.get(tgId)!;
-    if (tg.model.targetType === 'lambda')
-      return forwardError(base, priority, ELB_STATUS.badGateway, 'LambdaNotSimulated', tgId);
-    const scope = this.#scopeZone(lb, tg, request.availabilityZone);
-    const pool = this.#candidates(tg, scope, now);
+    const node = request.availabilityZone;
+    const pool = this.#candidates(tg, node, this.#scopeZone(lb, tg, node), now);
     if (!pool) return forwardError(base, priority, ELB_STATUS.serviceUnavailable, 'NoRegisteredTargets', tgId);
 
     // target stickiness (§3.1, §3.2)
@@ -892,7 +1167,7 @@ class EngineImpl implements Engine {
       }
       stickiness = chosen ? 'hit' : read.status === 'absent' ? 'new' : 'repick';
     }
-    chosen ??= tg.balancer.pick(pool.targets, { random: this.#random, now, hashKey: request.sourceIp });
+    chosen ??= this.#balancer(tg, node).pick(pool.targets, { random: this.#random, now, hashKey: request.sourceIp });
     const key = chosen.rt.key;
     if (stickyKind === 'lb_cookie') {
       setCookies.push(...lbCookies(tg.model.id, key.targetId, key.port, now, this.#key));
@@ -926,9 +1201,17 @@ class EngineImpl implements Engine {
   }
 
   #hasRegistered(tg: TgRt): boolean {
-    return this.#candidates(tg, undefined, this.#clock.now()) !== undefined;
+    return this.#candidates(tg, undefined, undefined, this.#clock.now()) !== undefined;
   }
 
+  /** The balancing state of one node (`''`: the load balancer as one whole); per node on AWS (§2.4). */
+  #balancer(tg: TgRt, node: string | undefined): Balancer {
+    let b = tg.balancers.get(node ?? '');
+    if (!b) tg.balancers.set(node ?? '', (b = this.#balancerFor(tg.model)));
+    return b;
+  }
+
+  /** §2.4: the zone a node may send to: its own with cross-zone off (ALB: TG attribute; NLB: LB, then TG). */
   #scopeZone(lb: LoadBalancerModel, tg: TgRt, zone: string | undefined): string | undefined {
     if (zone === undefined) return undefined;
     const cz = tg.model.attributes.crossZone;
@@ -936,16 +1219,20 @@ class EngineImpl implements Engine {
     return crossZone ? undefined : zone;
   }
 
-  /** Candidate pool with balancer weights, or undefined when no target is registered (→ 503, §1.5). */
+  /**
+   * Candidate pool with balancer weights, or undefined when no target is registered (→ 503, §1.5), as
+   * `node` sees target health (the reported state when no node is named).
+   */
   #candidates(
     tg: TgRt,
+    node: string | undefined,
     scopeZone: string | undefined,
     now: number,
   ): { targets: (PoolTarget & { rt: TargetRt })[]; failOpen: boolean } | undefined {
     this.#rollWindow(tg, now);
     const views = [...tg.targets.values()].map((rt) => ({
-      state: rt.health.state,
-      availabilityZone: rt.availabilityZone,
+      state: (node === undefined ? rt : (rt.views.get(node) ?? rt)).health.state,
+      availabilityZone: rt.zone === ALL_ZONES ? undefined : rt.zone,
       rt,
     }));
     const c = candidateSet(views, tg.model.attributes.routingFailover, scopeZone);
@@ -970,12 +1257,15 @@ class EngineImpl implements Engine {
     const { lb, listener } = this.#lookup(loadBalancerId, listenerId);
     const base = { loadBalancerId: lb?.id ?? loadBalancerId, listenerId: listener?.id ?? listenerId };
     if (!lb || !listener) return { kind: 'error', ...base, reason: 'ListenerNotFound' };
+    if (flow.availabilityZone !== undefined && this.#failed.has(flow.availabilityZone))
+      return { kind: 'error', ...base, reason: 'ZoneFailed' };
     const action = [...listener.defaultActions].reverse().find((a) => a.type === 'forward') as
       ForwardActionModel | undefined;
     const tgId = action?.targetGroups.find((t) => this.#tgs.has(t.targetGroupId))?.targetGroupId;
     if (!tgId) return { kind: 'error', ...base, reason: 'TargetGroupNotFound' };
     const tg = this.#tgs.get(tgId)!;
-    const pool = this.#candidates(tg, this.#scopeZone(lb, tg, flow.availabilityZone), now);
+    const node = flow.availabilityZone;
+    const pool = this.#candidates(tg, node, this.#scopeZone(lb, tg, node), now);
     // NLB: an empty target group fails open too (§1.5), but with no target there is nowhere to send.
     if (!pool) return { kind: 'error', ...base, reason: 'NoRegisteredTargets' };
     const sourceIpSticky =

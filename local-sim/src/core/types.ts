@@ -42,7 +42,11 @@ export interface HttpRequestInfo {
   readonly protocol: 'http' | 'https';
   /** Listener port the client connected to (the AWS port, e.g. 443, not the local 8443). */
   readonly port: number;
-  /** Availability Zone of the load-balancer node that received the request (cross-zone off, §2.4). */
+  /**
+   * Availability Zone of the load-balancer node that received the request (§2.4): that node routes it,
+   * with its own view of target health and its own balancing state. Absent: the load balancer as one
+   * whole (every zone's targets, the reported health, one balancing state), as before nodes existed.
+   */
   readonly availabilityZone?: string;
 }
 
@@ -124,6 +128,7 @@ export interface FlowInfo {
   readonly destinationPort: number;
   /** TCP initial sequence number (or any per-connection nonce); omitted for UDP. */
   readonly sequence?: number;
+  /** Availability Zone of the node the flow arrived at (§2.4, §6.2); absent: the load balancer as one whole. */
   readonly availabilityZone?: string;
 }
 
@@ -172,6 +177,11 @@ export interface ProbeRequest {
   /** The engine itself records `Target.Timeout` when no result arrives by this time. */
   readonly deadline: number;
   readonly userAgent: string;
+  /**
+   * The Availability Zone of the load-balancer node that sends this probe (§1.3: every node probes every
+   * target on its own); absent for a target group no load balancer uses.
+   */
+  readonly availabilityZone?: string;
 }
 
 /** What one probe saw. */
@@ -233,6 +243,11 @@ export type EngineEvent =
       readonly requestIds: readonly number[];
       readonly reason: 'TargetUnhealthy';
     }
+  /**
+   * An Availability Zone failed or came back (`failZone` / `recoverZone`): its load-balancer nodes stop
+   * or resume probing and routing, and leave or rejoin DNS answers (§1.5, §2.4).
+   */
+  | { readonly type: 'zone-changed'; readonly at: number; readonly availabilityZone: string; readonly failed: boolean }
   /** A Route 53 health check turned healthy or unhealthy (§7.2), with its checkers' count for endpoint checks. */
   | {
       readonly type: 'route53-health-changed';

@@ -17,6 +17,8 @@ import {
   type TargetTypeName,
   TRAFFIC_PORT,
   ALB_PROTOCOLS,
+  LOAD_BALANCER_LIMITS,
+  SIMULATOR_CHOICE_PARAMS,
   FAILOVER_ROLES,
   type FailoverRoleName,
 } from '@ha-load-balancer/spec';
@@ -25,7 +27,10 @@ import {
   collectExports,
   findResourceReference,
   intrinsicName,
+  regionOf,
+  regionZones,
   resolve,
+  resolveList,
   type ResolveContext,
   type Resolved,
 } from './intrinsics';
@@ -118,9 +123,10 @@ class Builder {
 
   build(): SimModel {
     const templates = new Map(this.#stacks.map((s) => [s.stackName, s.template]));
-    const exports = collectExports(templates);
-    for (const { stackName, template } of this.#stacks) {
-      const ctx: ResolveContext = { stackName, template, exports, templates };
+    const regions = new Map(this.#stacks.map((s) => [s.stackName, s.region]));
+    const exports = collectExports(templates, regions);
+    for (const { stackName, template, region } of this.#stacks) {
+      const ctx: ResolveContext = { stackName, template, exports, templates, region, regions };
       for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
         let identity = identityOf(stackName, logicalId, resource);
         if (this.#ids.has(identity.id)) identity = { ...identity, id: key(stackName, logicalId) };
@@ -326,6 +332,7 @@ class Builder {
       ? (p.Subnets as unknown[]).map((s) => resolve(s, e.ctx)).filter((r) => r.kind === 'literal')
       : [];
     const mappings = Array.isArray(p.SubnetMappings) ? (p.SubnetMappings as unknown[]) : [];
+    const zones = this.#loadBalancerZones(e, type, p);
     return {
       ...e.identity,
       kind: 'LoadBalancer',
@@ -339,10 +346,65 @@ class Builder {
         allocationId: typeof m.AllocationId === 'string' ? m.AllocationId : undefined,
         privateIPv4Address: typeof m.PrivateIPv4Address === 'string' ? m.PrivateIPv4Address : undefined,
       })),
+      availabilityZones: zones.zones,
+      availabilityZonesFrom: zones.from,
       attributes: loadBalancerAttributes(type, raw, (i) => this.#issue(e, i)),
       listenerIds: [],
       ...this.#tags(e, p.Tags),
     };
+  }
+
+  /**
+   * §2.4, §6.7: the load balancer has one node per Availability Zone of its subnets. A subnet of the
+   * assembly (`Ref`, also through `Fn::ImportValue`) names its zone (`AvailabilityZone`, often
+   * `Fn::Select [i, Fn::GetAZs '']`); other subnets (ids made outside the app) count, each in the next
+   * zone of the stack's Region not used yet (simulator choice `load_balancer_zones`).
+   */
+  #loadBalancerZones(
+    e: Entry,
+    type: LoadBalancerTypeName,
+    p: Props,
+  ): { zones: string[]; from: LoadBalancerModel['availabilityZonesFrom'] } {
+    const mappings = resolveList(p.SubnetMappings, e.ctx);
+    const listed = mappings
+      ? mappings.map((m) => (isObj(m) ? m.SubnetId : undefined))
+      : (resolveList(p.Subnets, e.ctx) ?? []);
+    const known = listed.map((subnet) => this.#subnetZone(e, subnet));
+    const region = regionOf(e.ctx);
+    const minimum = type === 'application' ? LOAD_BALANCER_LIMITS.albMinAvailabilityZones : 1;
+    const count = listed.length > 0 ? listed.length : Math.max(minimum, SIMULATOR_CHOICE_PARAMS.defaultZoneCount);
+    const spare = regionZones(region, count + known.length).filter((z) => !known.includes(z));
+    const zones: string[] = [];
+    for (const z of known) {
+      const zone = z ?? spare.shift()!;
+      if (!zones.includes(zone)) zones.push(zone);
+    }
+    while (zones.length < count) zones.push(spare.shift()!);
+    const from = listed.length === 0 ? 'default' : known.every((z) => z !== undefined) ? 'subnets' : 'subnet-count';
+    return { zones, from };
+  }
+
+  /** The Availability Zone of a subnet of the assembly (`AWS::EC2::Subnet`), when the template says. */
+  #subnetZone(e: Entry, subnet: unknown): string | undefined {
+    const r = resolve(subnet, e.ctx);
+    if (r.kind !== 'resource') return undefined;
+    const ent = this.#entries.get(key(r.stackName, r.logicalId));
+    if (ent?.resource.Type !== 'AWS::EC2::Subnet') return undefined;
+    const az = resolve(ent.resource.Properties?.AvailabilityZone, ent.ctx);
+    return az.kind === 'literal' && String(az.value) !== '' ? String(az.value) : undefined;
+  }
+
+  /** The zone of an EC2 instance of the assembly: its `AvailabilityZone`, or that of its subnet. */
+  #instanceZone(ent: Entry): string | undefined {
+    const p = ent.resource.Properties ?? {};
+    const az = resolve(p.AvailabilityZone, ent.ctx);
+    if (p.AvailabilityZone !== undefined && az.kind === 'literal') return String(az.value);
+    const subnet =
+      p.SubnetId ??
+      (Array.isArray(p.NetworkInterfaces) && isObj(p.NetworkInterfaces[0])
+        ? p.NetworkInterfaces[0].SubnetId
+        : undefined);
+    return subnet === undefined ? undefined : this.#subnetZone(ent, subnet);
   }
 
   #listener(e: Entry, lbById: ReadonlyMap<string, LoadBalancerModel>): Mutable<ListenerModel> | undefined {
@@ -706,11 +768,13 @@ class Builder {
     for (const t of Array.isArray(list) ? (list as unknown[]) : []) {
       if (!isObj(t)) continue;
       let id: string | undefined;
+      let instanceZone: string | undefined;
       const r = resolve(t.Id, e.ctx);
       if (r.kind === 'literal') id = String(r.value);
       else if (r.kind === 'resource') {
         const ent = this.#entries.get(key(r.stackName, r.logicalId));
         id = ent ? ent.identity.id : r.logicalId;
+        if (ent?.resource.Type === 'AWS::EC2::Instance') instanceZone = this.#instanceZone(ent);
         this.#issue(e, {
           severity: 'warning',
           what: `target ${id}`,
@@ -721,7 +785,7 @@ class Builder {
       }
       if (id === undefined) continue;
       const port = t.Port === undefined ? tgPort : this.#num(e, t.Port, 'target Port');
-      const az = t.AvailabilityZone === undefined ? undefined : this.#str(e, t.AvailabilityZone, 'AvailabilityZone');
+      const az = t.AvailabilityZone === undefined ? instanceZone : this.#str(e, t.AvailabilityZone, 'AvailabilityZone');
       out.push({ id, ...(port !== undefined ? { port } : {}), ...(az !== undefined ? { availabilityZone: az } : {}) });
     }
     return out;

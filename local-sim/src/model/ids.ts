@@ -6,7 +6,7 @@
  * these same functions.
  */
 import { createHash } from 'node:crypto';
-import { ELB_CANONICAL_HOSTED_ZONE_IDS_US_EAST_1 } from '@ha-load-balancer/spec';
+import { ELB_CANONICAL_HOSTED_ZONE_IDS_US_EAST_1, SIMULATOR_CHOICE_PARAMS } from '@ha-load-balancer/spec';
 import type {
   ListenerModel,
   LoadBalancerModel,
@@ -17,7 +17,7 @@ import type {
 } from './types';
 
 export const SIM_ACCOUNT = '123456789012';
-export const SIM_REGION = 'us-east-1';
+export const SIM_REGION = SIMULATOR_CHOICE_PARAMS.defaultRegion;
 
 const ELB_ARN_PREFIX = `arn:aws:elasticloadbalancing:${SIM_REGION}:${SIM_ACCOUNT}:`;
 

@@ -87,6 +87,14 @@ export interface LoadBalancerModel extends ResourceIdentity {
   /** Subnets (or subnet mappings) when given literally; tokens are kept as `undefined` entries dropped. */
   readonly subnets: readonly string[];
   readonly subnetMappings: readonly SubnetMappingModel[];
+  /**
+   * The Availability Zones the load balancer is enabled in, one node each (§2.4, §6.7): the zones of its
+   * subnets where the template says, else zones of the stack's Region (simulator choice
+   * `load_balancer_zones`).
+   */
+  readonly availabilityZones: readonly string[];
+  /** Where `availabilityZones` came from: the subnets' zones, the number of subnets, or neither. */
+  readonly availabilityZonesFrom: 'subnets' | 'subnet-count' | 'default';
   readonly attributes: LoadBalancerAttributes;
   /** Ids of this load balancer's listeners, in template order. */
   readonly listenerIds: readonly string[];
@@ -377,4 +385,8 @@ export interface CfnResource {
 export interface StackTemplate {
   readonly stackName: string;
   readonly template: CfnTemplate;
+  /** The stack's Region, when its environment names one (`aws://123456789012/eu-west-1`). */
+  readonly region?: string;
+  /** The cloud-assembly directory the template was read from (asset paths are relative to it). */
+  readonly assemblyDirectory?: string;
 }

@@ -57,6 +57,11 @@ export interface EdgeRequest {
    * needs it. Absent for HTTP/2, which desync mitigation does not apply to.
    */
   readonly rawVersion?: string;
+  /**
+   * The Availability Zone of the load-balancer node the client connected to (§2.4): that node routes the
+   * request. Absent: the load balancer as one whole (the listener's own local address).
+   */
+  readonly availabilityZone?: string;
 }
 
 /** A response the load balancer sends by itself. */
@@ -303,6 +308,7 @@ function requestInfo(request: EdgeRequest, scheme: 'http' | 'https', listenerPor
     sourceIp: normaliseAddress(request.client.address),
     protocol: scheme,
     port: listenerPort,
+    availabilityZone: request.availabilityZone,
   };
 }
 

@@ -25,6 +25,7 @@ import {
   reloadLine,
   route53HealthLine,
   summaryLine,
+  zoneLine,
 } from './cli/report';
 import { ASSEMBLY_DIR, readCdkProject, STATE_DIR, synthesize, type CdkProject } from './cli/synth';
 import { watchAssembly, watchSources, type SourceWatcher } from './cli/watch';
@@ -236,6 +237,7 @@ async function serve(args: CliArgs, io: CliIo, src: AssemblySource, dir: string)
     sim.on('health', (c: HealthChange) => io.out(healthLine(sim, c, paint)));
     sim.on('route53-health', (c) => io.out(route53HealthLine(c, paint)));
     sim.on('dns-answer', (c) => io.out(dnsChangeLine(c, paint)));
+    sim.on('zone', (c) => io.out(zoneLine(sim, c, paint)));
     // Requests the load balancer answered by itself (gateway errors, 463, 400 ...) with their cause.
     sim.on('access-log', (_line, entry) => {
       if (!entry.simCause) return;

@@ -44,9 +44,10 @@ Options of start and demo:
                           With CDK_OUT: reload whenever its manifest.json changes
   --no-synth              reuse the last ${ASSEMBLY_DIR} instead of synthesizing the app
   -c, --context KEY=VALUE context for the synthesis (like "cdk synth -c"); repeatable
-  --targets TG=HOST:PORT[,HOST:PORT...]
+  --targets TG=HOST:PORT[@AZ][,HOST:PORT[@AZ]...]
                           register these addresses as the targets of target group TG (construct path,
-                          stack/logicalId or logical id); repeatable
+                          stack/logicalId or logical id), in Availability Zone AZ when given (else the
+                          load balancer's zones in turn); repeatable
   --demo-backends N       start N demo backends per target group in use (start: 0, demo: 3)
   --ports MODE            "aws" (default: listener port P binds to P, or 8000+P when P < 1024) or 0 (free ports)
   --port-offset N         add N to every mapped listener port (several simulators side by side)
@@ -65,7 +66,7 @@ Options of start and demo:
 
 Config file (--config), every key optional, unknown keys are errors:
   {
-    "targets": { "<target group>": ["host:port", ...] },   same as --targets
+    "targets": { "<target group>": ["host:port[@az]", ...] }, same as --targets
     "processes": { "<target group>": {                      targets the simulator starts itself:
         "command": "node server.js",                         shell command of one target
         "instances": 2,                                      how many (default 1)
@@ -102,6 +103,9 @@ Not served: UDP listeners, Lambda targets, authenticate-* actions (reported at s
 Target controls while running, e.g. with curl on the admin port:
   curl -X POST http://127.0.0.1:8404/_sim/targets/<target-group>/<index>/fail-health
   verbs: fail-health, recover, status/503, delay/500, hang, reset, down, up, deregister, register
+  curl -X POST http://127.0.0.1:8404/_sim/zones/us-east-1a/fail      (and /recover; GET /_sim/zones lists them)
+                          an Availability Zone fails: its load-balancer nodes stop and leave DNS, its
+                          targets go down; the other zones' nodes take the traffic
   http://127.0.0.1:8404/ (HTML)   /metrics (Prometheus)   /stats (JSON)
 
 Environment:
@@ -210,7 +214,8 @@ function targetLists(values: readonly string[] | undefined): Record<string, stri
   const targets: Record<string, string[]> = {};
   for (const t of values ?? []) {
     const eq = t.indexOf('=');
-    if (eq <= 0) throw new SimulatorError('SIM_BAD_OPTION', `--targets expects TG=host:port[,host:port], got "${t}"`);
+    if (eq <= 0)
+      throw new SimulatorError('SIM_BAD_OPTION', `--targets expects TG=host:port[@az][,host:port[@az]], got "${t}"`);
     const addrs = t
       .slice(eq + 1)
       .split(',')
@@ -218,7 +223,10 @@ function targetLists(values: readonly string[] | undefined): Record<string, stri
       .filter(Boolean);
     for (const a of addrs) {
       if (!isHostPort(a))
-        throw new SimulatorError('SIM_BAD_OPTION', `--targets address "${a}" is not host:port (port 1-65535)`);
+        throw new SimulatorError(
+          'SIM_BAD_OPTION',
+          `--targets address "${a}" is not host:port (port 1-65535) or host:port@availability-zone`,
+        );
     }
     (targets[t.slice(0, eq)] ??= []).push(...addrs);
   }

@@ -448,11 +448,14 @@ class EngineImpl implements Engine {
 
   /**
    * The zone of a target being registered: as given; none (every zone) for Lambda and `alb` targets;
-   * else the next zone of the target group's load balancers (simulator choice `target_zone_spread`),
-   * the same one again for a target registered before.
+   * else the zone it had when registered before, else the next zone of the target group's load
+   * balancers (simulator choice `target_zone_spread`).
    */
   #placeTarget(tg: TgRt, target: TargetModel, k: string): string | undefined {
-    if (target.availabilityZone !== undefined) return target.availabilityZone;
+    if (target.availabilityZone !== undefined) {
+      tg.placed.set(k, target.availabilityZone);
+      return target.availabilityZone;
+    }
     if (tg.model.targetType === 'lambda' || tg.model.targetType === 'alb') return undefined;
     const known = tg.placed.get(k);
     if (known !== undefined) return known;

@@ -1,6 +1,7 @@
 /**
  * The admin port (default 127.0.0.1:8404): `/metrics` (Prometheus), `/stats` (JSON), a small HTML page
- * for browsers, and target controls under `/_sim/targets/<target-group>/<index>/<verb>`.
+ * for browsers, target controls under `/_sim/targets/<target-group>/<index>/<verb>`, and Availability
+ * Zones under `/_sim/zones` (list) and `/_sim/zones/<zone>/<fail|recover>` (§1.5, §2.4).
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -69,10 +70,11 @@ const REQUEST_ERRORS: Partial<Record<SimErrorCode, number>> = {
   SIM_TARGET_NOT_FOUND: 404,
   SIM_AMBIGUOUS_ID: 404,
   SIM_NO_DEMO_BACKENDS: 409,
+  SIM_ZONE_NOT_FOUND: 404,
 };
 
 const HELP =
-  'try /metrics, /stats or /_sim/targets/<target-group>/<index>/<fail-health|recover|status/503|delay/500|hang|reset|down|up|deregister|register>\n';
+  'try /metrics, /stats, /_sim/targets/<target-group>/<index>/<fail-health|recover|status/503|delay/500|hang|reset|down|up|deregister|register>, /_sim/zones or /_sim/zones/<zone>/<fail|recover>\n';
 
 export class AdminServer {
   readonly #server: http.Server;
@@ -136,6 +138,20 @@ export class AdminServer {
     if (url.pathname === '/stats' || url.pathname === '/' || url.pathname === '/endpoints.json') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(sim.endpoints(), null, 2));
+      return;
+    }
+    if (url.pathname === '/_sim/zones') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(sim.zones(), null, 2));
+      return;
+    }
+    const z = /^\/_sim\/zones\/([^/]+)\/(fail|recover)$/.exec(url.pathname);
+    if (z) {
+      const zone = decodeURIComponent(z[1]);
+      if (z[2] === 'fail') await sim.failZone(zone);
+      else await sim.recoverZone(zone);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, zone: sim.zones().find((x) => x.availabilityZone === zone) }));
       return;
     }
     const m = /^\/_sim\/targets\/(.+)\/(\d+)\/([a-z-]+)(?:\/(\d+))?$/.exec(url.pathname);

@@ -127,6 +127,20 @@ export interface Route53CheckTarget {
   readonly probed: boolean;
 }
 
+/** One Availability Zone of the running simulator (`Simulator.zones()`). */
+export interface ZoneDescription {
+  readonly availabilityZone: string;
+  /** Failed with `failZone` and not recovered. */
+  readonly failed: boolean;
+  readonly loadBalancers: readonly {
+    readonly id: string;
+    /** The node's loopback address (with the DNS server and node addresses available). */
+    readonly nodeAddress?: string;
+    /** Whether the load balancer's DNS name answers with this zone's node now (§1.5). */
+    readonly inDns: boolean;
+  }[];
+}
+
 /** A health transition as the simulator reports it. */
 export interface HealthChange {
   readonly targetGroupId: string;
@@ -170,6 +184,8 @@ export interface SimulatorEvents {
   'dns-answer': [change: DnsAnswerChange];
   /** A Route 53 health check turned healthy or unhealthy (§7.2). */
   'route53-health': [change: HealthCheckStatusChange];
+  /** An Availability Zone failed or recovered (`failZone` / `recoverZone`). */
+  zone: [change: { readonly availabilityZone: string; readonly failed: boolean; readonly at: number }];
   error: [err: unknown];
 }
 
@@ -187,6 +203,14 @@ export class TargetControl {
   /** The demo backend's or process's name, when the simulator started this target. */
   get name(): string | undefined {
     return this.backend?.name ?? this.process?.name;
+  }
+
+  /**
+   * The target's Availability Zone: as registered, or as the simulator placed it (simulator choice
+   * `target_zone_spread`); undefined while not registered or for targets in every zone.
+   */
+  get availabilityZone(): string | undefined {
+    return this.sim.engine.targetZone(this.target);
   }
 
   #demo(): DemoBackend {
@@ -308,10 +332,11 @@ function withOverrides(model: SimModel, o: SimulatorOptions): SimModel {
   return { ...model, targetGroups };
 }
 
-function parseHostPort(s: string): { host: string; port: number } {
-  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(s.trim());
-  if (!m) throw new SimulatorError('SIM_BAD_OPTION', `target "${s}" is not host:port`);
-  return { host: m[1], port: Number(m[2]) };
+/** `host:port`, `[v6]:port`, optionally `@<Availability Zone>` (§2.4). */
+function parseHostPort(s: string): { host: string; port: number; availabilityZone?: string } {
+  const m = /^\[?([^\]@]+?)\]?:(\d+)(?:@([a-z0-9-]+))?$/.exec(s.trim());
+  if (!m) throw new SimulatorError('SIM_BAD_OPTION', `target "${s}" is not host:port or host:port@zone`);
+  return { host: m[1], port: Number(m[2]), ...(m[3] ? { availabilityZone: m[3] } : {}) };
 }
 
 /** An assembly the live simulator can do something with: at least one listener it serves. */
@@ -434,7 +459,9 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly #startedAt = Date.now();
   #nextApiId = 1;
   #dns?: DnsServer;
-  readonly #nodes = new LoadBalancerNodes();
+  readonly #nodes = new LoadBalancerNodes((listenerId, socket) => this.#acceptOnNode(listenerId, socket));
+  /** Targets the simulator took down when their zone failed (brought back when it recovers). */
+  readonly #downedByZone = new Map<string, TargetControl[]>();
   readonly #route53Prober = new Route53Prober();
   readonly #dnsChanges: DnsAnswerChange[] = [];
   #timer?: NodeJS.Timeout;
@@ -554,18 +581,19 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   }
 
-  /** Serve every live listener on its load balancer's node address too (only with the DNS server). */
+  /** Serve every live listener on its load balancer's node addresses too, one per zone (only with the DNS server). */
   async #syncNodes(): Promise<void> {
     const mode = this.#options.ports ?? 'aws';
-    const wanted = [...this.#listeners].flatMap(([id, live]) => {
+    const wanted = [...this.#listeners.keys()].flatMap((id) => {
       const l = this.#model.listeners.find((x) => x.id === id);
-      if (!l) return [];
+      const lb = l && this.#model.loadBalancers.find((b) => b.id === l.loadBalancerId);
+      if (!l || !lb) return [];
       return [
         {
           loadBalancerId: l.loadBalancerId,
           listenerId: id,
+          zones: lb.availabilityZones,
           port: mode === 0 ? 0 : localPort(l.port, mode),
-          target: { host: this.#connectHost, port: live.port },
         },
       ];
     });
@@ -576,6 +604,17 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       throw bindError(err, port, 'node address', 'a load-balancer node address');
     }
   }
+
+  /** A connection accepted on a node address: the listener's own server takes it (and routes it as that node). */
+  #acceptOnNode(listenerId: string, socket: net.Socket): void {
+    const live = this.#listeners.get(listenerId);
+    if (live) live.accept(socket);
+    else socket.destroy();
+  }
+
+  /** §2.4 the zone of the node whose address a connection arrived at (undefined: the listener's own address). */
+  readonly #zoneOf = (localAddress: string | undefined): string | undefined =>
+    this.#nodes.nodeAt(localAddress)?.availabilityZone;
 
   #declareMetrics(): void {
     for (const lb of this.#model.loadBalancers) {
@@ -616,9 +655,12 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const addrs = this.#givenTargets().get(tg.id);
     const spec = this.#processSpecs().get(tg.id);
     const demo = this.#options.demoBackends ?? 0;
+    /** Zones given with `--targets host:port@az`, by target key. */
+    const zones = new Map<string, string>();
     if (addrs) {
       for (const a of addrs) {
-        const { host, port } = parseHostPort(a);
+        const { host, port, availabilityZone } = parseHostPort(a);
+        if (availabilityZone) zones.set(`${host}:${port}`, availabilityZone);
         controls.push(
           new TargetControl(this, tg.id, controls.length, { targetGroupId: tg.id, targetId: host, port }, undefined),
         );
@@ -654,7 +696,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     if (controls.length > 0) {
       this.engine.registerTargets(
         tg.id,
-        controls.map((c) => ({ id: c.target.targetId, port: c.target.port })),
+        controls.map((c) => {
+          const availabilityZone = zones.get(`${c.target.targetId}:${c.target.port}`);
+          return { id: c.target.targetId, port: c.target.port, ...(availabilityZone ? { availabilityZone } : {}) };
+        }),
       );
     }
     this.#targets.set(tg.id, controls);
@@ -729,6 +774,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         : {}),
       onError: (err) => this.emit('error', err),
       localRedirect: (location) => this.#localRedirect(lb, location),
+      zoneOf: this.#zoneOf,
     };
   }
 
@@ -771,6 +817,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       onFlowClosed: (flow: FlowRecord) => this.emit('flow', flow),
       connectTimeoutMs: this.#options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
       onError: (err: unknown) => this.emit('error', err),
+      zoneOf: this.#zoneOf,
     };
   }
 
@@ -881,8 +928,15 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     if (this.#stopped) return;
     try {
       this.engine.advance(Date.now());
+      const failed = this.engine.failedZones();
       for (const p of this.engine.probeDue(Date.now())) {
-        void this.#prober.probe(p).then((outcome) => {
+        const zone = failed.length > 0 ? this.engine.targetZone(p.target) : undefined;
+        // a target in a failed zone cannot be reached (also one the simulator does not run itself)
+        const probe =
+          zone !== undefined && failed.includes(zone)
+            ? Promise.resolve({ kind: 'error' as const, detail: `EHOSTUNREACH (Availability Zone ${zone} failed)` })
+            : this.#prober.probe(p);
+        void probe.then((outcome) => {
           if (this.#stopped) return;
           try {
             this.engine.probeResult(p.probeId, outcome);
@@ -961,7 +1015,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       };
     };
     const toAddress = (ip: string) => {
-      const lbId = this.#nodes.loadBalancerAt(ip);
+      const lbId = this.#nodes.nodeAt(ip)?.loadBalancerId;
       if (lbId) return toLb(lbId);
       if (net.isIP(ip) && (ip.startsWith('127.') || ip === '::1')) {
         return {
@@ -1001,12 +1055,17 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   /** The load balancer whose own DNS name (or `dualstack.` name) this is. */
   #loadBalancerNamed(name: string): string | undefined {
     const n = normalizeDnsName(name).replace(/^dualstack\./, '');
-    return this.#model.loadBalancers.find((lb) => loadBalancerDnsName(lb) === n)?.id;
+    // DNS names compare without regard to case (a name made from a logical id has capitals)
+    return this.#model.loadBalancers.find((lb) => normalizeDnsName(loadBalancerDnsName(lb)) === n)?.id;
   }
 
-  /** The addresses a load balancer's name resolves to: its node address, else the simulator's host. */
+  /**
+   * The addresses a load balancer's name resolves to: the node addresses of the zones DNS answers with
+   * (§1.5: healthy zones whose node is up), else the simulator's host.
+   */
   #loadBalancerAddresses(loadBalancerId: string, type: 'A' | 'AAAA'): string[] {
-    if (this.#nodes.available) return type === 'A' ? this.#nodes.addresses(loadBalancerId) : [];
+    if (this.#nodes.available)
+      return type === 'A' ? this.#nodes.addresses(loadBalancerId, this.engine.dnsZones(loadBalancerId)) : [];
     const host = this.#connectHost;
     return (type === 'A' ? net.isIPv4(host) : net.isIPv6(host)) ? [host] : [];
   }
@@ -1142,6 +1201,79 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.engine.deregisterTargets(tg.id, targets);
     this.#updateHostCounts(tg.id);
     this.kick();
+  }
+
+  /**
+   * Fail an Availability Zone (§1.5, §2.4): in every load balancer its node stops (the node addresses
+   * refuse connections and cut open ones; DNS answers leave it out), and the targets in the zone go down:
+   * demo backends close their ports, target processes stop, and health checks of every target there,
+   * `--targets` addresses included, fail as unreachable. The other nodes find the targets unhealthy
+   * through their own checks and move traffic to the zones that are left. Resolves once the zone's sockets
+   * are closed.
+   */
+  async failZone(availabilityZone: string): Promise<void> {
+    this.#checkZone(availabilityZone);
+    if (this.engine.failedZones().includes(availabilityZone)) return;
+    this.engine.failZone(availabilityZone);
+    await this.#nodes.setZoneFailed(availabilityZone, true);
+    const downed: TargetControl[] = [];
+    for (const control of [...this.#targets.values()].flat()) {
+      if (this.engine.targetZone(control.target) !== availabilityZone || (!control.backend && !control.process))
+        continue;
+      if (control.backend?.state.down) continue;
+      await control.down();
+      downed.push(control);
+    }
+    this.#downedByZone.set(availabilityZone, downed);
+    this.emit('zone', { availabilityZone, failed: true, at: Date.now() });
+    this.kick();
+  }
+
+  /**
+   * The zone comes back: its nodes listen again, the targets `failZone` took down come up, and its
+   * nodes probe at once, starting from what the other nodes report (simulator choice `node_recovery_health`).
+   */
+  async recoverZone(availabilityZone: string): Promise<void> {
+    this.#checkZone(availabilityZone);
+    if (!this.engine.failedZones().includes(availabilityZone)) return;
+    for (const control of this.#downedByZone.get(availabilityZone) ?? []) await control.up();
+    this.#downedByZone.delete(availabilityZone);
+    this.engine.recoverZone(availabilityZone);
+    await this.#nodes.setZoneFailed(availabilityZone, false);
+    this.emit('zone', { availabilityZone, failed: false, at: Date.now() });
+    this.kick();
+  }
+
+  /** The Availability Zones of the load balancers, each with whether it is failed and which nodes it has. */
+  zones(): ZoneDescription[] {
+    const failed = this.engine.failedZones();
+    const names = [...new Set(this.#model.loadBalancers.flatMap((lb) => lb.availabilityZones))];
+    return names.map((zone) => ({
+      availabilityZone: zone,
+      failed: failed.includes(zone),
+      loadBalancers: this.#model.loadBalancers
+        .filter((lb) => lb.availabilityZones.includes(zone))
+        .map((lb) => {
+          const address = this.#nodes.available
+            ? this.#nodes.addressOf(lb.id, lb.availabilityZones.indexOf(zone))
+            : undefined;
+          return {
+            id: lb.id,
+            ...(this.#dns && address ? { nodeAddress: address } : {}),
+            inDns: this.engine.dnsZones(lb.id).includes(zone) && !failed.includes(zone),
+          };
+        }),
+    }));
+  }
+
+  #checkZone(availabilityZone: string): void {
+    const known = [...new Set(this.#model.loadBalancers.flatMap((lb) => lb.availabilityZones))];
+    if (!known.includes(availabilityZone)) {
+      throw new SimulatorError(
+        'SIM_ZONE_NOT_FOUND',
+        `no load balancer is in Availability Zone "${availabilityZone}" (known: ${known.join(', ') || 'none'})`,
+      );
+    }
   }
 
   /** `DescribeTargetHealth` (§1.4). */
@@ -1379,6 +1511,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
             listenerId: e.listenerId,
             protocol: l?.protocol ?? '',
             awsPort: l?.port ?? 0,
+            availabilityZone: e.availabilityZone,
             address: e.address,
             port: e.port,
           };
@@ -1405,12 +1538,17 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       },
       health: (id) => this.engine.describeTargetHealth(id),
       targets: (id) =>
-        (this.#targets.get(id) ?? []).map((c) => ({
-          index: c.index,
-          targetId: c.target.targetId,
-          port: c.target.port,
-          ...(c.name ? { name: c.name } : {}),
-        })),
+        (this.#targets.get(id) ?? []).map((c) => {
+          const availabilityZone = c.availabilityZone;
+          return {
+            index: c.index,
+            targetId: c.target.targetId,
+            port: c.target.port,
+            ...(c.name ? { name: c.name } : {}),
+            ...(availabilityZone ? { availabilityZone } : {}),
+          };
+        }),
+      failedZones: this.engine.failedZones(),
     });
   }
 

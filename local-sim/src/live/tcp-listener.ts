@@ -35,6 +35,11 @@ export interface TcpListenerServices {
   readonly loadBalancerDimension: string;
   /** `TargetGroup` dimension of a target group id. */
   readonly targetGroupDimension?: (id: string) => string | undefined;
+  /**
+   * The Availability Zone of the load-balancer node whose address a connection arrived at (§2.4, §6.2);
+   * undefined for the listener's own address.
+   */
+  readonly zoneOf?: (localAddress: string | undefined) => string | undefined;
   /** Called once per accepted connection, after it closed and its metrics were counted. */
   readonly onFlowClosed?: (flow: FlowRecord) => void;
   readonly onError?: (err: unknown) => void;
@@ -102,6 +107,11 @@ export class TcpListener {
     return this.#port;
   }
 
+  /** A connection accepted elsewhere (a load-balancer node address, `lb-nodes.ts`) joins this listener. */
+  accept(socket: net.Socket): void {
+    this.#server.emit('connection', socket);
+  }
+
   get scheme(): 'tcp' | 'tls' {
     return this.listener.protocol === 'TLS' ? 'tls' : 'tcp';
   }
@@ -150,6 +160,7 @@ export class TcpListener {
       destinationPort: this.listener.port,
       // §6.2: the TCP flow hash includes the sequence number; a random per-connection nonce stands in.
       sequence: randomInt(0, 2 ** 32),
+      availabilityZone: this.services.zoneOf?.(client.localAddress),
     });
     if (d.kind === 'error') {
       client.on('error', () => undefined);

@@ -73,6 +73,8 @@ describe('Describe* (model → API shapes)', () => {
       Type: 'application',
       IpAddressType: 'ipv4',
     });
+    // §2.4 one entry per zone the load balancer is enabled in
+    expect(lb.AvailabilityZones.member).toEqual([{ ZoneName: 'us-east-1a' }, { ZoneName: 'us-east-1b' }]);
   });
 
   test('DescribeLoadBalancers by Names; an unknown name is LoadBalancerNotFound; names with ARNs is ValidationError', async () => {

@@ -752,6 +752,7 @@ class EngineImpl implements Engine {
             protocol: hc.protocol,
             port: hc.port === TRAFFIC_PORT ? t.key.port : hc.port,
             path: hc.path,
+            ...(tg.model.protocolVersion === 'GRPC' && hc.protocol !== 'TCP' ? { grpc: true } : {}),
             timeoutMs,
             deadline: now + timeoutMs,
             userAgent: HEALTH_CHECK_USER_AGENT,

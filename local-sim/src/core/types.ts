@@ -173,6 +173,11 @@ export interface ProbeRequest {
   readonly port: number;
   /** Path for HTTP(S) probes. */
   readonly path: string;
+  /**
+   * §1.1 a gRPC target group (`ProtocolVersion: GRPC`): the probe is a gRPC call over HTTP/2 to `path`,
+   * and its outcome's `status` is the call's `grpc-status`, judged against `Matcher.GrpcCode`.
+   */
+  readonly grpc?: boolean;
   readonly timeoutMs: number;
   /** The engine itself records `Target.Timeout` when no result arrives by this time. */
   readonly deadline: number;

@@ -686,8 +686,17 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     } else if (demo > 0 && tg.inUse && tg.targetType !== 'lambda' && tg.targetType !== 'alb') {
       const backends: DemoBackend[] = [];
       this.#backends.set(tg.id, backends);
+      // demo backends speak the target group's protocol: TLS for HTTPS, HTTP/2 for HTTP2 and GRPC versions
+      const tls = tg.protocol === 'HTTPS' || tg.protocol === 'TLS' ? await this.#tlsKey() : undefined;
       for (let i = 0; i < demo; i++) {
-        const backend = await DemoBackend.start({ name: `${tg.logicalId}#${i}`, healthCheckPath: tg.healthCheck.path });
+        const backend = await DemoBackend.start({
+          name: `${tg.logicalId}#${i}`,
+          healthCheckPath: tg.healthCheck.path,
+          healthyCodes: tg.healthCheck.successCodes,
+          ...(tls ? { tls } : {}),
+          ...(tg.protocolVersion !== 'HTTP1' ? { http2: true } : {}),
+          ...(tg.protocolVersion === 'GRPC' ? { grpc: true } : {}),
+        });
         backends.push(backend);
         const key = { targetGroupId: tg.id, targetId: backend.host, port: backend.port };
         controls.push(new TargetControl(this, tg.id, i, key, backend));

@@ -683,13 +683,6 @@ class Builder {
         why: 'the target ALB is reached like any other target; map its id to a local address',
       });
     }
-    if (protocolVersion === 'GRPC') {
-      this.#issue(e, {
-        severity: 'warning',
-        what: 'gRPC target group',
-        why: 'gRPC health checks are probed as HTTP and judged by the HTTP status',
-      });
-    }
     const raw = attributeRecord(p.TargetGroupAttributes, (i) => this.#issue(e, i));
     const attributes = targetGroupAttributes(inferred, targetType, protocol, raw, (i) => this.#issue(e, i));
     return {
@@ -739,14 +732,17 @@ class Builder {
     const httpCode = this.#str(e, matcher.HttpCode, 'Matcher.HttpCode');
     const grpcCode = this.#str(e, matcher.GrpcCode, 'Matcher.GrpcCode');
     const codeText = httpCode ?? d.httpCode;
-    let successCodes = parseMatcher(codeText);
+    // §1.1 a gRPC target group's checks are gRPC calls, judged by their grpc-status against GrpcCode
+    const matched = grpc ? (grpcCode ?? GRPC_HEALTH_CHECK_DEFAULTS.grpcCode) : codeText;
+    const fallback = grpc ? GRPC_HEALTH_CHECK_DEFAULTS.grpcCode : d.httpCode;
+    let successCodes = parseMatcher(matched);
     if (!successCodes) {
       this.#issue(e, {
         severity: 'error',
-        what: `Matcher.HttpCode ${codeText}`,
-        why: `not a list or range of codes; using ${d.httpCode}`,
+        what: `Matcher.${grpc ? 'GrpcCode' : 'HttpCode'} ${matched}`,
+        why: `not a list or range of codes; using ${fallback}`,
       });
-      successCodes = parseMatcher(d.httpCode) ?? [];
+      successCodes = parseMatcher(fallback) ?? [];
     }
     return {
       enabled: this.#bool(e, p.HealthCheckEnabled, 'HealthCheckEnabled') ?? d.enabled,

@@ -209,7 +209,7 @@ export interface HealthCheckModel {
   readonly unhealthyThresholdCount: number;
   /** `Matcher.HttpCode` (or `GrpcCode` for gRPC target groups) as written or defaulted. */
   readonly matcher: { readonly httpCode?: string; readonly grpcCode?: string };
-  /** Codes accepted by the matcher, from `parseMatcher`. */
+  /** Codes accepted by the matcher, from `parseMatcher`: HTTP statuses, or gRPC status codes for gRPC target groups. */
   readonly successCodes: readonly number[];
 }
 

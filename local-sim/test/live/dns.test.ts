@@ -207,7 +207,9 @@ describe('live DNS server for the hosted zones (§7.3–§7.6)', () => {
     expect(a.id).toBe(41);
     expect(authoritative(a)).toBe(true);
     expect(rcode(a)).toBe('NOERROR');
-    expect(sorted(a.answers!.map((x) => String(x.data)))).toEqual(addressesOf('Primary/Web/LB'));
+    expect(sorted(a.answers!.map((x) => String((x as { data?: unknown }).data)))).toEqual(
+      addressesOf('Primary/Web/LB'),
+    );
     expect(a.answers).toMatchObject(a.answers!.map(() => ({ name: 'www.example.com', type: 'A', ttl: 60 })));
     const nx = await tcpQuery(query('nope.example.com', 'A'));
     expect(rcode(nx)).toBe('NXDOMAIN');

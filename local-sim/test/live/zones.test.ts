@@ -24,7 +24,8 @@ afterEach(async () => {
 
 /** An ALB in two zones with four demo backends: #0 and #2 in zone A, #1 and #3 in zone B (target_zone_spread). */
 async function start(crossZone?: boolean): Promise<Simulator> {
-  const attributes = crossZone === undefined ? {} : { 'load_balancing.cross_zone.enabled': crossZone };
+  const attributes: Record<string, boolean> =
+    crossZone === undefined ? {} : { 'load_balancing.cross_zone.enabled': crossZone };
   const model = modelFromTemplate(albTemplate({ targetGroups: { App: { targets: [], attributes } } }), STACK);
   sim = await Simulator.fromModel(model, {
     ports: 0,

@@ -57,7 +57,13 @@ import { randomHex } from './random-hex';
 import { UpstreamPools } from './upstream';
 import { InFlightRegistry } from './wire';
 import { TcpListener, type FlowRecord, type TcpListenerServices } from './tcp-listener';
-import { loadBalancerDimension, loadBalancerDnsName, targetGroupArn, targetGroupDimension } from '../model/ids';
+import {
+  loadBalancerArn,
+  loadBalancerDimension,
+  loadBalancerDnsName,
+  targetGroupArn,
+  targetGroupDimension,
+} from '../model/ids';
 import { LoadBalancerNodes } from './lb-nodes';
 import { localPort, MAX_PORT, type PortMode } from './ports';
 import { Prober } from './prober';
@@ -483,7 +489,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       connectTimeoutMs: options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
       tlsTimeoutMs: HTTP_LIMITS.targetTlsHandshakeTimeoutSeconds * 1000,
     });
-    this.#prober = new Prober((p) => ({ host: p.target.targetId, port: p.port }));
+    this.#prober = new Prober((p) => this.#targetAddress(p.target, p.port));
     this.#accessLog = new AccessLogWriter(typeof options.accessLog === 'string' ? options.accessLog : undefined);
     this.on('error', () => undefined);
     // Output printed before anyone listens (a target starting up) is kept and handed to the first listener.
@@ -605,6 +611,22 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     }
   }
 
+  /**
+   * Where a target is reached on `port` (its traffic port or its health-check port): `targetId:port`,
+   * except an Application Load Balancer of the assembly registered in an NLB target group of type `alb`
+   * (its ARN is the target id): that ALB's listener on `port`, on the simulator's host.
+   */
+  #targetAddress(target: TargetKey, port: number): { host: string; port: number } {
+    if (!target.targetId.startsWith('arn:')) return { host: target.targetId, port };
+    const alb = this.#model.loadBalancers.find(
+      (lb) => lb.type === 'application' && loadBalancerArn(lb) === target.targetId,
+    );
+    const listener = alb && listenersOf(this.#model, alb).find((l) => l.port === port);
+    const live = listener && this.#listeners.get(listener.id);
+    // no such listener: a port nothing listens on, so the connection is refused (as AWS would find it)
+    return live ? { host: this.#connectHost, port: live.port } : { host: this.#connectHost, port: 0 };
+  }
+
   /** A connection accepted on a node address: the listener's own server takes it (and routes it as that node). */
   #acceptOnNode(listenerId: string, socket: net.Socket): void {
     const live = this.#listeners.get(listenerId);
@@ -683,7 +705,15 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         const key = { targetGroupId: tg.id, targetId: p.host, port: p.port };
         controls.push(new TargetControl(this, tg.id, i, key, undefined, p));
       }
-    } else if (demo > 0 && tg.inUse && tg.targetType !== 'lambda' && tg.targetType !== 'alb') {
+    } else if (tg.targetType === 'alb') {
+      // §6.1 an NLB target group of type alb: the ALBs of the assembly its template registers, as AWS does
+      for (const t of tg.targets) {
+        if (!this.#model.loadBalancers.some((lb) => lb.type === 'application' && loadBalancerArn(lb) === t.id))
+          continue;
+        const key = { targetGroupId: tg.id, targetId: t.id, port: t.port ?? tg.port ?? 0 };
+        controls.push(new TargetControl(this, tg.id, controls.length, key, undefined));
+      }
+    } else if (demo > 0 && tg.inUse && tg.targetType !== 'lambda') {
       const backends: DemoBackend[] = [];
       this.#backends.set(tg.id, backends);
       // demo backends speak the target group's protocol: TLS for HTTPS, HTTP/2 for HTTP2 and GRPC versions
@@ -827,6 +857,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       connectTimeoutMs: this.#options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
       onError: (err: unknown) => this.emit('error', err),
       zoneOf: this.#zoneOf,
+      targetAddress: (t: TargetKey) => this.#targetAddress(t, t.port),
     };
   }
 

@@ -40,6 +40,11 @@ export interface TcpListenerServices {
    * undefined for the listener's own address.
    */
   readonly zoneOf?: (localAddress: string | undefined) => string | undefined;
+  /**
+   * Where to connect for a target, when it is not simply `targetId:port` (an `alb` target: that ALB's
+   * listener on the simulator's host).
+   */
+  readonly targetAddress?: (target: TargetKey) => { host: string; port: number };
   /** Called once per accepted connection, after it closed and its metrics were counted. */
   readonly onFlowClosed?: (flow: FlowRecord) => void;
   readonly onError?: (err: unknown) => void;
@@ -171,7 +176,7 @@ export class TcpListener {
     const tgDimension = this.services.targetGroupDimension?.(d.targetGroupId);
     metrics.flowOpened(lb, tgDimension, d.failOpen);
     const tg = this.services.targetGroup(d.targetGroupId);
-    const opts = { host: d.target.targetId, port: d.target.port };
+    const opts = this.services.targetAddress?.(d.target) ?? { host: d.target.targetId, port: d.target.port };
     const upstream: net.Socket =
       tg?.protocol === 'TLS' ? tls.connect({ ...opts, rejectUnauthorized: false }) : net.connect(opts);
     let connected = false;

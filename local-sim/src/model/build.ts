@@ -35,6 +35,7 @@ import {
   type Resolved,
 } from './intrinsics';
 import { assignZones, type ZoneReference, type ZoneResource } from './zones';
+import { loadBalancerArn } from './ids';
 import type {
   ActionModel,
   CfnResource,
@@ -114,6 +115,8 @@ class Builder {
   readonly #issues: ModelIssue[] = [];
   readonly #entries = new Map<string, Entry>();
   readonly #ids = new Set<string>();
+  /** ARNs of the assembly's ALBs that are targets of a target group of type `alb`. */
+  readonly #albArns = new Set<string>();
   /** How each record (by id) names its hosted zone. */
   readonly #zoneRefs = new Map<string, ZoneReference>();
 
@@ -676,11 +679,12 @@ class Builder {
         why: 'Lambda invocation is not simulated; requests forwarded to it get 502',
       });
     }
-    if (targetType === 'alb') {
+    const targets = this.#targets(e, p.Targets, port, lbById);
+    if (targetType === 'alb' && !targets.every((t) => this.#albArns.has(t.id))) {
       this.#issue(e, {
         severity: 'warning',
         what: 'alb target type',
-        why: 'the target ALB is reached like any other target; map its id to a local address',
+        why: 'the target is not an Application Load Balancer of the assembly; map its id to a local address with --targets',
       });
     }
     const raw = attributeRecord(p.TargetGroupAttributes, (i) => this.#issue(e, i));
@@ -698,7 +702,7 @@ class Builder {
       inUse: lbIds.length > 0,
       healthCheck: this.#healthCheckOf(e, p, inferred, targetType, protocol, protocolVersion),
       attributes,
-      targets: this.#targets(e, p.Targets, port),
+      targets,
       ...this.#tags(e, p.Tags),
     };
   }
@@ -759,7 +763,17 @@ class Builder {
     };
   }
 
-  #targets(e: Entry, list: unknown, tgPort: number | undefined): TargetModel[] {
+  /**
+   * A target group's `Targets`. A target that is an Application Load Balancer of the assembly (an NLB
+   * target group of type `alb`, §6.1) gets the ALB's ARN as its id, as AWS registers it; the simulator
+   * connects it to that ALB's listener on the target's port.
+   */
+  #targets(
+    e: Entry,
+    list: unknown,
+    tgPort: number | undefined,
+    lbById: ReadonlyMap<string, LoadBalancerModel>,
+  ): TargetModel[] {
     const out: TargetModel[] = [];
     for (const t of Array.isArray(list) ? (list as unknown[]) : []) {
       if (!isObj(t)) continue;
@@ -770,12 +784,18 @@ class Builder {
       else if (r.kind === 'resource') {
         const ent = this.#entries.get(key(r.stackName, r.logicalId));
         id = ent ? ent.identity.id : r.logicalId;
-        if (ent?.resource.Type === 'AWS::EC2::Instance') instanceZone = this.#instanceZone(ent);
-        this.#issue(e, {
-          severity: 'warning',
-          what: `target ${id}`,
-          why: `target id is a reference to ${ent?.resource.Type ?? 'a resource'}; map "${id}" to a local address`,
-        });
+        const alb = ent ? lbById.get(ent.identity.id) : undefined;
+        if (alb?.type === 'application') {
+          id = loadBalancerArn(alb);
+          this.#albArns.add(id);
+        } else {
+          if (ent?.resource.Type === 'AWS::EC2::Instance') instanceZone = this.#instanceZone(ent);
+          this.#issue(e, {
+            severity: 'warning',
+            what: `target ${id}`,
+            why: `target id is a reference to ${ent?.resource.Type ?? 'a resource'}; map "${id}" to a local address`,
+          });
+        }
       } else {
         this.#issue(e, { severity: 'error', what: 'target Id', why: `${r.why}; target skipped` });
       }

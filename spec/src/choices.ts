@@ -215,6 +215,20 @@ export const SIMULATOR_CHOICES = {
     choice:
       'It starts from the state the other nodes report (as if it had synchronised with them), probes at once, and judges on its own from then on.',
   },
+  lambda_response_headers: {
+    id: 'lambda_response_headers',
+    section: '§5.4',
+    question:
+      'A Lambda response with `headers` while multi-value headers are on (or `multiValueHeaders` while off): which headers does the client get?',
+    choice: 'Only the field that matches the target group’s lambda.multi_value_headers.enabled; the other is ignored.',
+  },
+  lambda_local_concurrency: {
+    id: 'lambda_local_concurrency',
+    section: '§5.4',
+    question: 'How does the simulator run a Node.js Lambda function locally?',
+    choice:
+      'In Node.js child processes of its own (one per invocation in progress, kept warm, at most 16 per function; more wait), with the function’s Handler, Timeout (a timed-out process is killed, as Lambda ends the environment) and literal Environment variables.',
+  },
 } as const satisfies Record<string, SimulatorChoice>;
 
 export type SimulatorChoiceId = keyof typeof SIMULATOR_CHOICES;
@@ -232,6 +246,8 @@ export const SIMULATOR_CHOICE_PARAMS = {
   defaultZoneCount: 2,
   /** `load_balancer_zones`: the Region of stacks whose environment names none (the same as the simulator's ARNs). */
   defaultRegion: 'us-east-1',
+  /** `lambda_local_concurrency`: child processes per function at most. */
+  lambdaLocalConcurrency: 16,
   /** `route53_checkers`: checkers per Region of a Route 53 health check. */
   route53CheckersPerRegion: 2,
   /** `anomaly_mitigation`. */

@@ -98,7 +98,9 @@ Options of compare:
   --no-synth, -c          as for start
 
 Served: ALB HTTP/HTTPS listeners (HTTP/1.1, HTTP/2 over TLS, WebSocket), NLB TCP/TLS listeners.
-Not served: UDP listeners, Lambda targets, authenticate-* actions (reported at start-up).
+Lambda targets: Node.js handlers run locally from the assembly's assets (or inline code); functions of other
+runtimes and container images cannot, are listed at start-up, and get 502.
+Not served: UDP listeners, authenticate-* actions (reported at start-up).
 
 Target controls while running, e.g. with curl on the admin port:
   curl -X POST http://127.0.0.1:8404/_sim/targets/<target-group>/<index>/fail-health

@@ -65,6 +65,9 @@ import {
   targetGroupDimension,
 } from '../model/ids';
 import { LoadBalancerNodes } from './lb-nodes';
+import { LambdaRuntime } from './lambda-runtime';
+import { LambdaTarget, type LambdaFailureReport } from './lambda-target';
+import { runsLocally } from '../model/build';
 import { localPort, MAX_PORT, type PortMode } from './ports';
 import { Prober } from './prober';
 import { Route53Prober, type Route53ProbeTarget } from './route53-prober';
@@ -190,6 +193,11 @@ export interface SimulatorEvents {
   'dns-answer': [change: DnsAnswerChange];
   /** A Route 53 health check turned healthy or unhealthy (§7.2). */
   'route53-health': [change: HealthCheckStatusChange];
+  /**
+   * A Lambda target's request the load balancer answered 502 itself, with the reason AWS logs
+   * (`LambdaUnhandled`, `LambdaTimeout`, `LambdaInvalidResponse`, `LambdaResponseTooLarge`, ...).
+   */
+  'lambda-error': [report: LambdaFailureReport];
   /** An Availability Zone failed or recovered (`failZone` / `recoverZone`). */
   zone: [change: { readonly availabilityZone: string; readonly failed: boolean; readonly at: number }];
   error: [err: unknown];
@@ -468,6 +476,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly #nodes = new LoadBalancerNodes((listenerId, socket) => this.#acceptOnNode(listenerId, socket));
   /** Targets the simulator took down when their zone failed (brought back when it recovers). */
   readonly #downedByZone = new Map<string, TargetControl[]>();
+  /** Local servers of Lambda targets, by `<target group id>|<function ARN>`. */
+  readonly #lambdaTargets = new Map<string, LambdaTarget>();
+  /** Local runners of Lambda functions, by function ARN. */
+  readonly #lambdaRuntimes = new Map<string, LambdaRuntime>();
   readonly #route53Prober = new Route53Prober();
   readonly #dnsChanges: DnsAnswerChange[] = [];
   #timer?: NodeJS.Timeout;
@@ -488,6 +500,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.#pools = new UpstreamPools({
       connectTimeoutMs: options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
       tlsTimeoutMs: HTTP_LIMITS.targetTlsHandshakeTimeoutSeconds * 1000,
+      address: (t) => this.#lambdaAddress(t),
     });
     this.#prober = new Prober((p) => this.#targetAddress(p.target, p.port));
     this.#accessLog = new AccessLogWriter(typeof options.accessLog === 'string' ? options.accessLog : undefined);
@@ -618,6 +631,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
    */
   #targetAddress(target: TargetKey, port: number): { host: string; port: number } {
     if (!target.targetId.startsWith('arn:')) return { host: target.targetId, port };
+    const lambda = this.#lambdaAddress(target);
+    if (lambda) return lambda;
     const alb = this.#model.loadBalancers.find(
       (lb) => lb.type === 'application' && loadBalancerArn(lb) === target.targetId,
     );
@@ -625,6 +640,45 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const live = listener && this.#listeners.get(listener.id);
     // no such listener: a port nothing listens on, so the connection is refused (as AWS would find it)
     return live ? { host: this.#connectHost, port: live.port } : { host: this.#connectHost, port: 0 };
+  }
+
+  /** The local server that invokes a Lambda target of a target group (`lambda-target.ts`). */
+  #lambdaAddress(target: TargetKey): { host: string; port: number } | undefined {
+    const shim = this.#lambdaTargets.get(`${target.targetGroupId}|${target.targetId}`);
+    return shim ? { host: '127.0.0.1', port: shim.port } : undefined;
+  }
+
+  /**
+   * §5.4 a Lambda target group registers the functions of the assembly its template names (as
+   * CloudFormation does): each gets a local server that invokes it (one runner per function, shared by
+   * the target groups that name it). Functions that cannot run locally are registered too; their
+   * requests get the load balancer's 502.
+   */
+  async #addLambdaTargets(tg: TargetGroupModel, controls: TargetControl[]): Promise<void> {
+    for (const t of tg.targets) {
+      const fn = (this.#model.lambdaFunctions ?? []).find((f) => f.arn === t.id);
+      if (!fn) continue;
+      const local = runsLocally(fn);
+      let runtime = this.#lambdaRuntimes.get(fn.arn);
+      if (!runtime && local.ok) {
+        runtime = new LambdaRuntime(fn, (o) =>
+          this.#targetOutput({ name: fn.functionName, stream: o.stream, line: o.line }),
+        );
+        this.#lambdaRuntimes.set(fn.arn, runtime);
+      }
+      const shim = await LambdaTarget.start({
+        targetGroupId: tg.id,
+        targetGroupArn: targetGroupArn(tg),
+        multiValueHeaders: () =>
+          this.#model.targetGroups.find((x) => x.id === tg.id)?.attributes.lambdaMultiValueHeaders ?? false,
+        functionName: fn.functionName,
+        runtime: runtime ?? { notRunnable: local.ok ? 'no local runner' : local.why },
+        onFailure: (report) => this.emit('lambda-error', report),
+      });
+      this.#lambdaTargets.set(`${tg.id}|${fn.arn}`, shim);
+      const key = { targetGroupId: tg.id, targetId: fn.arn, port: t.port ?? tg.port ?? 0 };
+      controls.push(new TargetControl(this, tg.id, controls.length, key, undefined));
+    }
   }
 
   /** A connection accepted on a node address: the listener's own server takes it (and routes it as that node). */
@@ -705,6 +759,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         const key = { targetGroupId: tg.id, targetId: p.host, port: p.port };
         controls.push(new TargetControl(this, tg.id, i, key, undefined, p));
       }
+    } else if (tg.targetType === 'lambda') {
+      await this.#addLambdaTargets(tg, controls);
     } else if (tg.targetType === 'alb') {
       // §6.1 an NLB target group of type alb: the ALBs of the assembly its template registers, as AWS does
       for (const t of tg.targets) {
@@ -713,7 +769,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         const key = { targetGroupId: tg.id, targetId: t.id, port: t.port ?? tg.port ?? 0 };
         controls.push(new TargetControl(this, tg.id, controls.length, key, undefined));
       }
-    } else if (demo > 0 && tg.inUse && tg.targetType !== 'lambda') {
+    } else if (demo > 0 && tg.inUse) {
       const backends: DemoBackend[] = [];
       this.#backends.set(tg.id, backends);
       // demo backends speak the target group's protocol: TLS for HTTPS, HTTP/2 for HTTP2 and GRPC versions
@@ -751,7 +807,13 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.#backends.delete(targetGroupId);
     this.#processes.delete(targetGroupId);
     this.#targets.delete(targetGroupId);
-    await Promise.all([...backends.map((b) => b.close()), ...processes.map((p) => p.stop())]);
+    const shims = [...this.#lambdaTargets].filter(([k]) => k.startsWith(`${targetGroupId}|`));
+    for (const [k] of shims) this.#lambdaTargets.delete(k);
+    await Promise.all([
+      ...backends.map((b) => b.close()),
+      ...processes.map((p) => p.stop()),
+      ...shims.map(([, shim]) => shim.close()),
+    ]);
   }
 
   #tlsKey(): Promise<KeyPair> {
@@ -1666,7 +1728,12 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     ]);
     this.#unsubscribe?.();
     this.#pools.close();
-    await Promise.all([...this.#backends.keys(), ...this.#processes.keys()].map((id) => this.#releaseTargets(id)));
+    await Promise.all(
+      [...new Set([...this.#backends.keys(), ...this.#processes.keys(), ...this.#targets.keys()])].map((id) =>
+        this.#releaseTargets(id),
+      ),
+    );
+    await Promise.all([...this.#lambdaRuntimes.values()].map((r) => r.close()));
     await this.#accessLog.close();
   }
 }

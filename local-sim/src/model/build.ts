@@ -4,6 +4,7 @@
  * references between them, applies AWS defaults from `../spec`, and lists every thing it cannot honour as
  * a `ModelIssue` (docs/aws-behaviour.md §1.1, §4, §7, §8).
  */
+import { resolve as pathResolve } from 'node:path';
 import {
   GRPC_HEALTH_CHECK_DEFAULTS,
   healthCheckDefaults,
@@ -17,6 +18,8 @@ import {
   type TargetTypeName,
   TRAFFIC_PORT,
   ALB_PROTOCOLS,
+  LAMBDA_FUNCTION_DEFAULTS,
+  LOCAL_LAMBDA_RUNTIME_PREFIX,
   LOAD_BALANCER_LIMITS,
   SIMULATOR_CHOICE_PARAMS,
   FAILOVER_ROLES,
@@ -35,13 +38,14 @@ import {
   type Resolved,
 } from './intrinsics';
 import { assignZones, type ZoneReference, type ZoneResource } from './zones';
-import { loadBalancerArn } from './ids';
+import { lambdaFunctionArn, loadBalancerArn } from './ids';
 import type {
   ActionModel,
   CfnResource,
   CfnTemplate,
   ConditionModel,
   HealthCheckModel,
+  LambdaFunctionModel,
   ListenerModel,
   LoadBalancerModel,
   ModelIssue,
@@ -100,6 +104,17 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Whether the simulator can run a function with the local Node.js, and why not. */
+export function runsLocally(fn: LambdaFunctionModel): { ok: true } | { ok: false; why: string } {
+  if (fn.code.kind === 'image') return { ok: false, why: 'a container-image function cannot run locally' };
+  if (!fn.runtime?.startsWith(LOCAL_LAMBDA_RUNTIME_PREFIX))
+    return { ok: false, why: `runtime ${fn.runtime ?? '(none)'} cannot run locally (only Node.js runtimes)` };
+  if (fn.code.kind === 'unavailable') return { ok: false, why: fn.code.why };
+  if (!fn.handler || !fn.handler.includes('.'))
+    return { ok: false, why: `Handler ${fn.handler ?? '(none)'} is not file.export` };
+  return { ok: true };
+}
+
 /** Build the model of several stacks (e.g. all stacks of a cloud assembly). */
 export function buildModel(stacks: readonly StackTemplate[]): SimModel {
   return new Builder(stacks).build();
@@ -115,6 +130,10 @@ class Builder {
   readonly #issues: ModelIssue[] = [];
   readonly #entries = new Map<string, Entry>();
   readonly #ids = new Set<string>();
+  /** The cloud-assembly directory of each stack read from one (asset paths are relative to it). */
+  readonly #assemblyDirs = new Map<string, string>();
+  /** Functions Lambda target groups register, by entry key. */
+  readonly #functions = new Map<string, LambdaFunctionModel>();
   /** ARNs of the assembly's ALBs that are targets of a target group of type `alb`. */
   readonly #albArns = new Set<string>();
   /** How each record (by id) names its hosted zone. */
@@ -127,6 +146,7 @@ class Builder {
   build(): SimModel {
     const templates = new Map(this.#stacks.map((s) => [s.stackName, s.template]));
     const regions = new Map(this.#stacks.map((s) => [s.stackName, s.region]));
+    for (const s of this.#stacks) if (s.assemblyDirectory) this.#assemblyDirs.set(s.stackName, s.assemblyDirectory);
     const exports = collectExports(templates, regions);
     for (const { stackName, template, region } of this.#stacks) {
       const ctx: ResolveContext = { stackName, template, exports, templates, region, regions };
@@ -241,6 +261,7 @@ class Builder {
       healthChecks,
       recordSets: zoned.records,
       hostedZones: zoned.zones,
+      lambdaFunctions: [...this.#functions.values()],
       issues: this.#issues,
     };
   }
@@ -395,6 +416,78 @@ class Builder {
     if (ent?.resource.Type !== 'AWS::EC2::Subnet') return undefined;
     const az = resolve(ent.resource.Properties?.AvailabilityZone, ent.ctx);
     return az.kind === 'literal' && String(az.value) !== '' ? String(az.value) : undefined;
+  }
+
+  /**
+   * The Lambda function a target names (`Fn::GetAtt [Fn, Arn]`, `Ref` to the function, or to an alias or
+   * version of it), modelled once with what it takes to run it locally; undefined for other resources.
+   */
+  #functionOf(ent: Entry, depth = 0): LambdaFunctionModel | undefined {
+    const type = ent.resource.Type;
+    if ((type === 'AWS::Lambda::Alias' || type === 'AWS::Lambda::Version') && depth === 0) {
+      const r = resolve(ent.resource.Properties?.FunctionName, ent.ctx);
+      const target = r.kind === 'resource' ? this.#entries.get(key(r.stackName, r.logicalId)) : undefined;
+      return target ? this.#functionOf(target, 1) : undefined;
+    }
+    if (type !== 'AWS::Lambda::Function') return undefined;
+    const k = key(ent.stackName, ent.logicalId);
+    const known = this.#functions.get(k);
+    if (known) return known;
+    const p = ent.resource.Properties ?? {};
+    const functionName = this.#str(ent, p.FunctionName, 'FunctionName') ?? `${ent.stackName}-${ent.logicalId}`;
+    const environment: Record<string, string> = {};
+    const vars = isObj(p.Environment) && isObj(p.Environment.Variables) ? p.Environment.Variables : {};
+    for (const [name, value] of Object.entries(vars)) {
+      const v = resolve(value, ent.ctx);
+      if (v.kind === 'literal') environment[name] = String(v.value);
+      else
+        this.#issue(ent, {
+          severity: 'warning',
+          what: `environment variable ${name}`,
+          why: 'not a literal value; the function runs locally without it',
+        });
+    }
+    const fn: LambdaFunctionModel = {
+      ...ent.identity,
+      kind: 'LambdaFunction',
+      arn: lambdaFunctionArn(functionName),
+      functionName,
+      runtime: this.#str(ent, p.Runtime, 'Runtime'),
+      handler: this.#str(ent, p.Handler, 'Handler'),
+      code: this.#codeOf(ent, p),
+      timeoutSeconds: this.#num(ent, p.Timeout, 'Timeout') ?? LAMBDA_FUNCTION_DEFAULTS.timeoutSeconds,
+      memoryMb: this.#num(ent, p.MemorySize, 'MemorySize') ?? LAMBDA_FUNCTION_DEFAULTS.memoryMb,
+      environment,
+    };
+    this.#functions.set(k, fn);
+    const local = runsLocally(fn);
+    if (!local.ok) {
+      this.#issue(ent, {
+        severity: 'warning',
+        what: `Lambda function ${fn.functionName}`,
+        why: `${local.why}; requests forwarded to it get 502`,
+      });
+    }
+    return fn;
+  }
+
+  /** Where the function's code is: an asset folder of the assembly, inline source, or nowhere local. */
+  #codeOf(ent: Entry, p: Props): LambdaFunctionModel['code'] {
+    const code = isObj(p.Code) ? p.Code : {};
+    if (p.PackageType === 'Image' || code.ImageUri !== undefined) return { kind: 'image' };
+    if (typeof code.ZipFile === 'string') return { kind: 'inline', source: code.ZipFile };
+    const asset = ent.resource.Metadata?.['aws:asset:path'];
+    const dir = this.#assemblyDirs.get(ent.stackName);
+    if (typeof asset === 'string' && asset.length > 0 && dir !== undefined) {
+      return { kind: 'asset', directory: pathResolve(dir, asset) };
+    }
+    return {
+      kind: 'unavailable',
+      why:
+        typeof asset === 'string'
+          ? 'its code asset is in a cloud assembly that was not read from a directory'
+          : 'its code is only in S3 (no asset of the cloud assembly)',
+    };
   }
 
   /** The zone of an EC2 instance of the assembly: its `AvailabilityZone`, or that of its subnet. */
@@ -672,13 +765,6 @@ class Builder {
         why: 'AWS allows an ALB target group to serve one load balancer only (§4.4); the simulator shares its health',
       });
     }
-    if (targetType === 'lambda') {
-      this.#issue(e, {
-        severity: 'error',
-        what: 'lambda target group',
-        why: 'Lambda invocation is not simulated; requests forwarded to it get 502',
-      });
-    }
     const targets = this.#targets(e, p.Targets, port, lbById);
     if (targetType === 'alb' && !targets.every((t) => this.#albArns.has(t.id))) {
       this.#issue(e, {
@@ -785,9 +871,12 @@ class Builder {
         const ent = this.#entries.get(key(r.stackName, r.logicalId));
         id = ent ? ent.identity.id : r.logicalId;
         const alb = ent ? lbById.get(ent.identity.id) : undefined;
+        const fn = ent ? this.#functionOf(ent) : undefined;
         if (alb?.type === 'application') {
           id = loadBalancerArn(alb);
           this.#albArns.add(id);
+        } else if (fn) {
+          id = fn.arn;
         } else {
           if (ent?.resource.Type === 'AWS::EC2::Instance') instanceZone = this.#instanceZone(ent);
           this.#issue(e, {

@@ -87,6 +87,11 @@ export function loadBalancerDnsName(lb: LoadBalancerModel): string {
   return `${prefix}${name}-${number}.${SIM_REGION}.elb.amazonaws.com`;
 }
 
+/** `arn:aws:lambda:<Region>:<account>:function:<name>` of a function the templates define. */
+export function lambdaFunctionArn(functionName: string): string {
+  return `arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${functionName}`;
+}
+
 /** `CanonicalHostedZoneId` of the load balancer in the simulator's Region. */
 export function canonicalHostedZoneId(lb: LoadBalancerModel): string {
   return ELB_CANONICAL_HOSTED_ZONE_IDS_US_EAST_1[lb.type];

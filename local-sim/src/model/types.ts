@@ -350,6 +350,37 @@ export interface HostedZoneModel {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Lambda functions (targets of Lambda target groups)
+// ---------------------------------------------------------------------------------------------------
+
+/** Where a function's code is, as far as the simulator can run it. */
+export type LambdaCodeModel =
+  /** An asset folder of the cloud assembly (`aws:asset:path` metadata), absolute. */
+  | { readonly kind: 'asset'; readonly directory: string }
+  /** `Code.ZipFile`: inline source, written to `index.js` (Node.js) as Lambda does. */
+  | { readonly kind: 'inline'; readonly source: string }
+  /** A container image (`PackageType: Image`, `Code.ImageUri`). */
+  | { readonly kind: 'image' }
+  /** Code only in S3, or not readable from the template. */
+  | { readonly kind: 'unavailable'; readonly why: string };
+
+/** An `AWS::Lambda::Function` that a Lambda target group registers. */
+export interface LambdaFunctionModel extends ResourceIdentity {
+  readonly kind: 'LambdaFunction';
+  /** The function ARN the target group registers (the target id). */
+  readonly arn: string;
+  readonly functionName: string;
+  readonly runtime?: string;
+  /** `file.export` (Node.js), e.g. `index.handler`. */
+  readonly handler?: string;
+  readonly code: LambdaCodeModel;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** `Environment.Variables` with literal values (others are left out and reported). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // The model
 // ---------------------------------------------------------------------------------------------------
 
@@ -365,6 +396,8 @@ export interface SimModel {
   readonly healthChecks: readonly Route53HealthCheckModel[];
   readonly recordSets: readonly RecordSetModel[];
   readonly hostedZones: readonly HostedZoneModel[];
+  /** Functions that Lambda target groups register (absent in models made before Lambda targets were read). */
+  readonly lambdaFunctions?: readonly LambdaFunctionModel[];
   readonly issues: readonly ModelIssue[];
 }
 

@@ -337,7 +337,7 @@ describe('model: issues instead of silent ignores', () => {
     );
   });
 
-  test('gateway load balancers and lambda target groups are reported as not simulated', () => {
+  test('gateway load balancers are reported as not simulated; a Lambda target naming no resource is an error', () => {
     const tpl = albTemplate({
       targetGroups: {
         App: {},
@@ -361,7 +361,6 @@ describe('model: issues instead of silent ignores', () => {
     expect(model.issues.map((i) => [i.severity, i.what])).toEqual(
       expect.arrayContaining([
         ['error', 'load balancer Type gateway'],
-        ['error', 'lambda target group'],
         ['error', 'target Id'],
       ]),
     );

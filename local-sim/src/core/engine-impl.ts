@@ -13,6 +13,7 @@ import type {
   TargetModel,
 } from '../model/types';
 import {
+  type TargetHealthState,
   ANOMALY_DETECTION,
   ELB_STATUS,
   HEALTH_CHECK_USER_AGENT,
@@ -186,6 +187,11 @@ export interface Engine {
    * in (simulator choice `target_zone_spread`); undefined for targets in every zone (Lambda, `alb`, `all`).
    */
   targetZone(target: TargetKey): string | undefined;
+  /**
+   * §1.3 each load-balancer node's own view of a registered target's health, by node zone (the reported
+   * state combines them, simulator choice `node_health_view`); empty for a target that is not registered.
+   */
+  nodeHealth(target: TargetKey): Record<string, TargetHealthState>;
 }
 
 /**
@@ -844,6 +850,12 @@ class EngineImpl implements Engine {
   targetZone(target: TargetKey): string | undefined {
     const zone = this.#tg(target.targetGroupId)?.targets.get(targetK(target.targetId, target.port))?.zone;
     return zone === ALL_ZONES ? undefined : zone;
+  }
+
+  nodeHealth(target: TargetKey): Record<string, TargetHealthState> {
+    this.#fire(this.#clock.now());
+    const t = this.#tg(target.targetGroupId)?.targets.get(targetK(target.targetId, target.port));
+    return Object.fromEntries([...(t?.views.values() ?? [])].map((v) => [v.zone, v.health.state]));
   }
 
   /** The target groups a load balancer's listeners use (simulator choice `evaluate_target_health_tgs`). */

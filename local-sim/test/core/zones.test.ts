@@ -134,6 +134,10 @@ describe('zones: each node health-checks on its own (§1.3)', () => {
     const { engine } = setup();
     answer(engine, (id, zone) => (id === '10.0.1.1' && zone === B ? 503 : 200));
     expect(engine.describeTargetHealth(IDS.tg())[0].TargetHealth.State).toBe('initial');
+    expect(engine.nodeHealth({ targetGroupId: IDS.tg(), targetId: '10.0.1.1', port: 80 })).toEqual({
+      [A]: 'healthy',
+      [B]: 'initial',
+    });
     // Then node A uses it, node B never does
     const viaA = Array.from({ length: 8 }, () => target(engine.route(IDS.lb, IDS.listener, req(A))));
     const viaB = Array.from({ length: 8 }, () => target(engine.route(IDS.lb, IDS.listener, req(B))));

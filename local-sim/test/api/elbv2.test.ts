@@ -295,6 +295,19 @@ describe('targets', () => {
     ]);
   });
 
+  test('§2.4 RegisterTargets with an AvailabilityZone: the target is in that zone, and DescribeTargetHealth says so', async () => {
+    const { tg } = await arns();
+    await h.elbv2('RegisterTargets', {
+      TargetGroupArn: tg.Api,
+      ...memberParams('Targets', [{ Id: '10.0.2.21', AvailabilityZone: 'us-east-1b' }]),
+    });
+    const target = { targetGroupId: IDS.tg('Api'), targetId: '10.0.2.21', port: 80 };
+    expect(h.engine.targetZone(target)).toBe('us-east-1b');
+    const described = await h.elbv2('DescribeTargetHealth', { TargetGroupArn: tg.Api });
+    const member = (described.TargetHealthDescriptions.member as Xml[]).find((d) => d.Target.Id === '10.0.2.21');
+    expect(member!.Target).toEqual({ Id: '10.0.2.21', Port: '80', AvailabilityZone: 'us-east-1b' });
+  });
+
   test.each([
     [{ Id: 'web-1', Port: 80 }, 'InvalidTarget', "The IP address 'web-1' is not a valid IPv4 or IPv6 address"],
     [

@@ -587,12 +587,27 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     }
   }
 
+  /** The target groups a `--targets` reference can name, for error messages. */
+  #knownTargetGroups(): string {
+    const ids = this.#model.targetGroups.map((t) => t.id);
+    if (ids.length === 0) return 'no target groups';
+    const paths = this.#model.targetGroups.some((t) => t.id.split('/').length > 2)
+      ? ''
+      : ' (construct paths need path metadata: synthesize with "cdk synth", or set the context aws:cdk:enable-path-metadata to true)';
+    return `${ids.join(', ')}${paths}`;
+  }
+
   /** The `--targets` addresses, by target-group id. */
   #givenTargets(): Map<string, readonly string[]> {
     const given = new Map<string, readonly string[]>();
     for (const [ref, addrs] of Object.entries(this.#options.targets ?? {})) {
       const tg = findTargetGroup(this.#model, ref);
-      if (!tg) throw new SimulatorError('SIM_TARGET_GROUP_NOT_FOUND', `--targets names unknown target group "${ref}"`);
+      if (!tg) {
+        throw new SimulatorError(
+          'SIM_TARGET_GROUP_NOT_FOUND',
+          `--targets names unknown target group "${ref}"; the assembly has ${this.#knownTargetGroups()}`,
+        );
+      }
       given.set(tg.id, addrs);
     }
     return given;
@@ -603,7 +618,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     for (const [ref, spec] of Object.entries(this.#options.processes ?? {})) {
       const tg = findTargetGroup(this.#model, ref);
       if (!tg) {
-        throw new SimulatorError('SIM_TARGET_GROUP_NOT_FOUND', `"processes" names unknown target group "${ref}"`);
+        throw new SimulatorError(
+          'SIM_TARGET_GROUP_NOT_FOUND',
+          `"processes" names unknown target group "${ref}"; the assembly has ${this.#knownTargetGroups()}`,
+        );
       }
       specs.set(tg.id, spec);
     }

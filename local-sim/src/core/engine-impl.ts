@@ -100,6 +100,11 @@ export interface Engine {
   routeConnection(loadBalancerId: string, listenerId: string, flow: FlowInfo): ConnectionDecision;
   /** The forwarded request/connection `requestId` has ended. Unknown ids are ignored. */
   requestFinished(requestId: number, outcome?: RequestOutcome): void;
+  /**
+   * A client connection (`HttpRequestInfo.connectionId`) closed. Only what-if algorithms that balance
+   * connections (least connections, not AWS) keep state per connection; AWS's algorithms ignore it.
+   */
+  connectionClosed(connectionId: string): void;
   /** Register targets now (`RegisterTargets`); targets already registered (and not draining) are left alone. */
   registerTargets(targetGroupId: string, targets: readonly TargetModel[]): void;
   /** Deregister targets now (`DeregisterTargets`): they go `draining` for the deregistration delay (§2.3). */
@@ -166,6 +171,44 @@ interface TargetRt {
   wasHealthy: boolean;
   /** Smoothed response time (ms), for non-AWS what-if algorithms. */
   latencyMs?: number;
+  /** This target as balancers see it (created once; reads the live counts). */
+  entry?: PoolEntry;
+}
+
+/**
+ * A target as the balancers see it. One object per registered target that reads the target's live
+ * numbers, so a cached candidate pool (see `TgRt.pools`) stays current between health changes.
+ */
+class PoolEntry implements PoolTarget {
+  constructor(
+    readonly rt: TargetRt,
+    readonly key: string,
+    readonly weightOf: (rt: TargetRt) => number,
+  ) {}
+
+  get weight(): number {
+    return this.weightOf(this.rt);
+  }
+
+  get outstanding(): number {
+    return this.rt.inflight.size;
+  }
+
+  get latencyMs(): number | undefined {
+    return this.rt.latencyMs;
+  }
+}
+
+/** A target group's candidate set for one zone scope (§1.5), kept until health or membership changes. */
+interface CachedPool {
+  readonly targets: readonly PoolEntry[];
+  readonly failOpen: boolean;
+  /** Every weight is 1 (no slow start, no anomaly mitigation): lets balancers pick in constant time. */
+  readonly uniformWeights: boolean;
+  /** Rebuild at this time: when the first slow start among the candidates ends. */
+  readonly validUntil: number;
+  /** By `TargetRt.k`, built on first use (stickiness looks targets up by cookie). */
+  byKey?: Map<string, PoolEntry>;
 }
 
 /** Smoothing factor of the response-time average (simulator bookkeeping, not an AWS fact). */
@@ -179,6 +222,12 @@ interface TgRt {
   windowStart: number;
   /** No longer in the model (removed by `updateModel`); kept until its targets have drained. */
   retired: boolean;
+  /**
+   * Candidate pools by zone scope ('' = every zone), so that a request does not look at every target.
+   * Cleared whenever a target's state changes, a target leaves, anomaly weights change or the model
+   * changes.
+   */
+  readonly pools: Map<string, CachedPool>;
 }
 
 const targetK = (id: string, port: number) => `${id}:${port}`;
@@ -222,6 +271,18 @@ class EngineImpl implements Engine {
   #pending: EngineEvent[] = [];
   #nextProbeId = 1;
   #nextRequestId = 1;
+  /**
+   * Lower bounds (never later than the truth) of `nextWakeAt` and of the earliest timer `#fire` handles
+   * (probe deadline, end of draining); -Infinity = unknown. Lowered in O(1) when a target's timers
+   * change, made exact by each pass over every target, so that routing a request does not look at
+   * every target. `#wakeExact` is false once a timer may have gone (a probe answered, a target left):
+   * `nextWakeAt` then makes one pass.
+   */
+  #wakeAt = -Infinity;
+  #timersAt = -Infinity;
+  #wakeExact = false;
+  /** `#lookup` results by load-balancer and listener reference (found ones only; cleared by `updateModel`). */
+  readonly #lookups = new Map<string, Map<string, { lb: LoadBalancerModel; listener: ListenerModel }>>();
 
   /** A request or flow now in flight on `t` (least outstanding requests, draining, 502 at delay end). */
   #startRequest(tg: TgRt, t: TargetRt, now: number): number {
@@ -276,6 +337,7 @@ class EngineImpl implements Engine {
       settings: this.#settings(tg),
       windowStart: now,
       retired: false,
+      pools: new Map(),
     });
     if (this.#options.registerTemplateTargets !== false && tg.targets.length > 0)
       this.registerTargets(tg.id, tg.targets);
@@ -286,6 +348,10 @@ class EngineImpl implements Engine {
     this.#fire(now);
     const before = this.model;
     this.model = model;
+    this.#lookups.clear();
+    this.#wakeAt = this.#timersAt = -Infinity;
+    this.#wakeExact = false;
+    for (const rt of this.#tgs.values()) rt.pools.clear();
     const templateTargets = this.#options.registerTemplateTargets !== false;
     for (const tg of model.targetGroups) {
       const rt = this.#tgs.get(tg.id);
@@ -401,6 +467,7 @@ class EngineImpl implements Engine {
         case 'schedule-removal':
           break; // drainingUntil is part of the status; #fire checks it
         case 'state-changed':
+          tg.pools.clear();
           this.#onStateChanged(tg, t, eff.from, eff.to, event.at);
           this.#emit({
             type: 'target-health-changed',
@@ -426,11 +493,13 @@ class EngineImpl implements Engine {
             });
           }
           tg.targets.delete(t.k);
+          tg.pools.clear();
           if (tg.retired && tg.targets.size === 0 && this.#tgs.get(tg.model.id) === tg) this.#tgs.delete(tg.model.id);
           this.#emit({ type: 'target-removed', at: event.at, target: t.key });
           break;
       }
     }
+    this.#lowerBounds(t);
   }
 
   #onStateChanged(tg: TgRt, t: TargetRt, from: string, to: string, at: number): void {
@@ -455,9 +524,13 @@ class EngineImpl implements Engine {
     if (to === 'healthy') {
       const durationS = tg.model.attributes.slowStartSeconds;
       // §2.2: targets registered together into a TG without a healthy target do not start each other.
-      const others = [...tg.targets.values()]
-        .filter((o) => o !== t && (t.wasHealthy || o.batch !== t.batch))
-        .map((o) => ({ healthy: o.health.state === 'healthy', inSlowStart: this.#inSlowStart(tg, o, at) }));
+      // (Peers are looked at only when slow start is on: N targets turning healthy stay O(N).)
+      const others =
+        durationS > 0
+          ? [...tg.targets.values()]
+              .filter((o) => o !== t && (t.wasHealthy || o.batch !== t.batch))
+              .map((o) => ({ healthy: o.health.state === 'healthy', inSlowStart: this.#inSlowStart(tg, o, at) }))
+          : [];
       t.slowStartFrom = entersSlowStart(durationS, others) ? at : undefined;
       t.wasHealthy = true;
     } else if (from === 'healthy') {
@@ -472,6 +545,7 @@ class EngineImpl implements Engine {
 
   /** Fire due timers (probe deadlines, draining ends) in time order. */
   #fire(now: number): void {
+    if (now < this.#timersAt) return;
     const due: { at: number; run: () => void }[] = [];
     for (const tg of this.#tgs.values()) {
       for (const t of tg.targets.values()) {
@@ -488,12 +562,14 @@ class EngineImpl implements Engine {
     }
     due.sort((a, b) => a.at - b.at);
     for (const d of due) d.run();
+    this.#recomputeBounds();
   }
 
   #probeTimedOut(tg: TgRt, t: TargetRt, id: number, at: number): void {
     if (t.probe?.id !== id) return;
     t.probe = undefined;
     this.#probes.delete(id);
+    this.#lowerBounds(t);
     const verdict = classifyProbe(tg.model.loadBalancerType, tg.model.healthCheck.successCodes, { kind: 'timeout' });
     this.#apply(tg, t, { type: 'probe-result', at, verdict });
   }
@@ -521,6 +597,7 @@ class EngineImpl implements Engine {
         const timeoutMs = hc.timeoutSeconds * 1000;
         t.probe = { id, deadline: now + timeoutMs };
         this.#probes.set(id, { tg, t });
+        this.#lowerBounds(t);
         out.push({
           probeId: id,
           target: t.key,
@@ -534,6 +611,7 @@ class EngineImpl implements Engine {
         });
       }
     }
+    this.#recomputeBounds();
     return out;
   }
 
@@ -545,23 +623,47 @@ class EngineImpl implements Engine {
     const { tg, t } = entry;
     this.#probes.delete(probeId);
     t.probe = undefined;
+    this.#lowerBounds(t);
     const verdict: ProbeVerdict = classifyProbe(tg.model.loadBalancerType, tg.model.healthCheck.successCodes, outcome);
     this.#apply(tg, t, { type: 'probe-result', at: now, verdict });
   }
 
   nextWakeAt(): number | undefined {
-    let min: number | undefined;
-    const consider = (x: number | undefined) => {
-      if (x !== undefined && (min === undefined || x < min)) min = x;
-    };
+    if (!this.#wakeExact) this.#recomputeBounds();
+    return this.#wakeAt === Infinity ? undefined : this.#wakeAt;
+  }
+
+  /** `t`'s earliest timer: its probe's deadline or the end of its draining. */
+  #timerOf(t: TargetRt): number {
+    const draining = t.health.state === 'draining' || t.health.state === 'unhealthy.draining';
+    return Math.min(t.probe?.deadline ?? Infinity, (draining && t.health.drainingUntil) || Infinity);
+  }
+
+  /** `t`'s next wake-up: a timer, or its next probe when none is in flight. */
+  #wakeOf(t: TargetRt): number {
+    return Math.min(this.#timerOf(t), t.probe ? Infinity : (t.nextProbeAt ?? Infinity));
+  }
+
+  /** `t`'s timers changed: keep the bounds no later than its own. */
+  #lowerBounds(t: TargetRt): void {
+    this.#wakeExact = false;
+    this.#timersAt = Math.min(this.#timersAt, this.#timerOf(t));
+    this.#wakeAt = Math.min(this.#wakeAt, this.#wakeOf(t));
+  }
+
+  /** One pass over every target: exact bounds. */
+  #recomputeBounds(): void {
+    let wake = Infinity;
+    let timers = Infinity;
     for (const tg of this.#tgs.values()) {
       for (const t of tg.targets.values()) {
-        if (t.probe) consider(t.probe.deadline);
-        else consider(t.nextProbeAt);
-        if (t.health.state === 'draining' || t.health.state === 'unhealthy.draining') consider(t.health.drainingUntil);
+        timers = Math.min(timers, this.#timerOf(t));
+        wake = Math.min(wake, this.#wakeOf(t));
       }
     }
-    return min;
+    this.#wakeAt = wake;
+    this.#timersAt = timers;
+    this.#wakeExact = true;
   }
 
   describeTargetHealth(targetGroupId: string, targets?: readonly TargetModel[]): TargetHealthDescription[] {
@@ -669,7 +771,11 @@ class EngineImpl implements Engine {
       const prev = new Map(monitored.map((t) => [t.k, t.anomaly]));
       const mitigation = tg.model.attributes.anomalyMitigation && tg.model.attributes.algorithm === 'weighted_random';
       const next = evaluateAnomalies(stats, prev, mitigation);
-      for (const t of monitored) t.anomaly = next.get(t.k) ?? NORMAL;
+      for (const t of monitored) {
+        const status = next.get(t.k) ?? NORMAL;
+        if (status.weight !== t.anomaly.weight) tg.pools.clear();
+        t.anomaly = status;
+      }
       for (const t of tg.targets.values()) t.stats = { requests: 0, errors: 0 };
     }
   }
@@ -691,9 +797,15 @@ class EngineImpl implements Engine {
     if (outcome.connectionError || (outcome.status !== undefined && outcome.status >= 500)) entry.t.stats.errors++;
   }
 
+  connectionClosed(connectionId: string): void {
+    for (const tg of this.#tgs.values()) tg.balancer.connectionClosed?.(connectionId);
+  }
+
   // ---- routing -----------------------------------------------------------------------------------------
 
   #lookup(lbRef: string, listenerRef: string): { lb?: LoadBalancerModel; listener?: ListenerModel } {
+    const known = this.#lookups.get(lbRef)?.get(listenerRef);
+    if (known) return known;
     const lb = findLoadBalancer(this.model, lbRef);
     if (!lb) return {};
     const byRef = findListener(this.model, listenerRef);
@@ -701,7 +813,12 @@ class EngineImpl implements Engine {
       byRef && byRef.loadBalancerId === lb.id
         ? byRef
         : this.model.listeners.find((l) => l.loadBalancerId === lb.id && String(l.port) === listenerRef);
-    return { lb, listener };
+    if (!listener) return { lb };
+    const found = { lb, listener };
+    let byListener = this.#lookups.get(lbRef);
+    if (!byListener) this.#lookups.set(lbRef, (byListener = new Map()));
+    byListener.set(listenerRef, found);
+    return found;
   }
 
   route(loadBalancerId: string, listenerId: string, request: HttpRequestInfo): RouteDecision {
@@ -827,11 +944,18 @@ class EngineImpl implements Engine {
         this.#key,
       );
       if (read.status === 'valid') {
-        chosen = pool.targets.find((p) => p.rt.key.targetId === read.payload.t && p.rt.key.port === read.payload.p);
+        pool.byKey ??= new Map(pool.targets.map((p) => [p.key, p]));
+        chosen = pool.byKey.get(targetK(read.payload.t ?? '', read.payload.p ?? 0));
       }
       stickiness = chosen ? 'hit' : read.status === 'absent' ? 'new' : 'repick';
     }
-    chosen ??= tg.balancer.pick(pool.targets, { random: this.#random, now, hashKey: request.sourceIp });
+    chosen ??= tg.balancer.pick(pool.targets, {
+      random: this.#random,
+      now,
+      hashKey: request.sourceIp,
+      uniformWeights: pool.uniformWeights,
+      connectionId: request.connectionId,
+    });
     const key = chosen.rt.key;
     if (stickyKind === 'lb_cookie') {
       setCookies.push(...lbCookies(tg.model.id, key.targetId, key.port, now, this.#key));
@@ -875,32 +999,43 @@ class EngineImpl implements Engine {
     return crossZone ? undefined : zone;
   }
 
-  /** Candidate pool with balancer weights, or undefined when no target is registered (→ 503, §1.5). */
-  #candidates(
-    tg: TgRt,
-    scopeZone: string | undefined,
-    now: number,
-  ): { targets: (PoolTarget & { rt: TargetRt })[]; failOpen: boolean } | undefined {
+  /**
+   * Candidate pool with balancer weights, or undefined when no target is registered (→ 503, §1.5).
+   * Cached per zone scope until a target's state or membership changes (see `TgRt.pools`).
+   */
+  #candidates(tg: TgRt, scopeZone: string | undefined, now: number): CachedPool | undefined {
     this.#rollWindow(tg, now);
+    const scope = scopeZone ?? '';
+    const cached = tg.pools.get(scope);
+    if (cached && now < cached.validUntil) return cached.targets.length > 0 ? cached : undefined;
     const views = [...tg.targets.values()].map((rt) => ({
       state: rt.health.state,
       availabilityZone: rt.availabilityZone,
       rt,
     }));
     const c = candidateSet(views, tg.model.attributes.routingFailover, scopeZone);
-    if (c.kind === 'no-registered-targets') return undefined;
+    if (c.kind === 'no-registered-targets') {
+      tg.pools.set(scope, { targets: [], failOpen: false, uniformWeights: true, validUntil: Infinity });
+      return undefined;
+    }
     const slowMs = tg.model.attributes.slowStartSeconds * 1000;
-    return {
-      failOpen: c.failOpen,
-      targets: c.targets.map(({ rt }) => ({
-        key: rt.k,
-        weight:
-          (rt.slowStartFrom !== undefined ? slowStartWeight(now, rt.slowStartFrom, slowMs) : 1) * rt.anomaly.weight,
-        outstanding: rt.inflight.size,
-        latencyMs: rt.latencyMs,
-        rt,
-      })),
-    };
+    const weightOf = (rt: TargetRt): number =>
+      (rt.slowStartFrom !== undefined
+        ? slowStartWeight(this.#clock.now(), rt.slowStartFrom, tg.model.attributes.slowStartSeconds * 1000)
+        : 1) * rt.anomaly.weight;
+    let uniformWeights = true;
+    let validUntil = Infinity;
+    const targets = c.targets.map(({ rt }) => {
+      if (rt.slowStartFrom !== undefined && now - rt.slowStartFrom < slowMs) {
+        uniformWeights = false;
+        validUntil = Math.min(validUntil, rt.slowStartFrom + slowMs);
+      }
+      if (rt.anomaly.weight !== 1) uniformWeights = false;
+      return (rt.entry ??= new PoolEntry(rt, rt.k, weightOf));
+    });
+    const pool: CachedPool = { targets, failOpen: c.failOpen, uniformWeights, validUntil };
+    tg.pools.set(scope, pool);
+    return pool;
   }
 
   routeConnection(loadBalancerId: string, listenerId: string, flow: FlowInfo): ConnectionDecision {

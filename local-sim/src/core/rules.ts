@@ -90,12 +90,19 @@ export interface RuleSelection {
   readonly actions: readonly ActionModel[];
 }
 
+/** Each rule list sorted by priority once (models are immutable: a new model has new lists). */
+const SORTED = new WeakMap<readonly RuleModel[], readonly RuleModel[]>();
+
 /** First matching rule by ascending priority, else the default rule (§4.1). */
 export function selectRule(
   listener: Pick<ListenerModel, 'rules' | 'defaultActions'>,
   req: HttpRequestInfo,
 ): RuleSelection {
-  const sorted = [...listener.rules].sort((a, b) => a.priority - b.priority);
+  let sorted = SORTED.get(listener.rules);
+  if (!sorted) {
+    sorted = [...listener.rules].sort((a, b) => a.priority - b.priority);
+    SORTED.set(listener.rules, sorted);
+  }
   for (const rule of sorted) {
     if (ruleMatches(rule, req)) return { rule, priority: rule.priority, actions: rule.actions };
   }

@@ -1,16 +1,26 @@
 /**
  * Virtual-time shell: drives the same engine as the live proxy with a `VirtualClock`, simulated backends
  * and a seeded `Random`, so scenarios (health transitions, draining, algorithm distributions) run
- * deterministically and instantly.
+ * deterministically and instantly. Events wait in a binary heap (time, then scheduling order); a
+ * request costs the engine's routing plus two heap operations, whatever the number of targets.
  */
+import { gatewayError } from '../core/gateway-errors';
 import { createEngine, type Engine, type EngineOptions } from '../core/engine';
 import { seededRandom } from '../core/random';
 import type { R53ProbeObservation } from '../core/route53';
 import type { Route53ProbeRequest } from '../core/route53-checks';
-import type { EngineEvent, HttpRequestInfo, ProbeOutcome, RouteDecision, TargetKey } from '../core/types';
+import type {
+  EngineEvent,
+  ForwardDecision,
+  HttpRequestInfo,
+  ProbeOutcome,
+  RouteDecision,
+  TargetKey,
+} from '../core/types';
 import type { SimModel } from '../model/types';
 import { healthyBackend, type Backend } from './backend';
 import { VirtualClock } from './clock';
+import { EventQueue } from './event-queue';
 
 export interface VirtualSimulatorOptions {
   readonly seed?: number;
@@ -21,6 +31,8 @@ export interface VirtualSimulatorOptions {
   readonly defaultBackend?: Backend;
   /** What-if: replace target groups' algorithms (see `EngineOptions.balancerOverride`). Not AWS behaviour. */
   readonly balancerOverride?: EngineOptions['balancerOverride'];
+  /** Register the template's targets at start (default true; scenarios that bring their own pass false). */
+  readonly registerTemplateTargets?: boolean;
 }
 
 /** What a client saw for one request in virtual time. */
@@ -38,10 +50,30 @@ export interface VirtualResponse {
   doneAt?: number;
 }
 
-interface Scheduled {
-  readonly at: number;
-  readonly seq: number;
-  readonly run: () => void;
+/** How one request ended (the callback form of `VirtualResponse`, for workloads of millions of requests). */
+export interface VirtualOutcome {
+  readonly decision: RouteDecision;
+  /** Status the client got; undefined when the load balancer reset the connection. */
+  readonly status?: number;
+  /**
+   * Why it ended so: `target` (the target answered, whatever the status), an upstream failure of §5.4
+   * (`connect_refused`, `target_idle_timeout`, `deregistration_delay_expired`), `connection_reset`, or the
+   * load balancer's own answer (`redirect`, `fixed-response`, or the error decision's reason such as
+   * `NoRegisteredTargets`).
+   */
+  readonly cause: string;
+  /** Set-Cookie values the client receives with the response. */
+  readonly setCookies: readonly string[];
+  readonly sentAt: number;
+  readonly doneAt: number;
+}
+
+/** A forwarded request waiting for its target. */
+interface Flight {
+  readonly decision: ForwardDecision;
+  readonly backend: Backend;
+  readonly sentAt: number;
+  readonly done?: (o: VirtualOutcome) => void;
 }
 
 export class VirtualSimulator {
@@ -49,11 +81,14 @@ export class VirtualSimulator {
   readonly engine: Engine;
   readonly events: EngineEvent[] = [];
   readonly #backends = new Map<string, Backend>();
+  /** Backends by the engine's `TargetKey` object (the engine hands out one per target): no string keys per request. */
+  readonly #backendByKey = new Map<TargetKey, Backend>();
   readonly #default: Backend;
-  #queue: Scheduled[] = [];
-  readonly #r53 = new Map<string, (now: number) => R53ProbeObservation>();
-  #seq = 0;
-  readonly #open = new Map<number, VirtualResponse>();
+  readonly #queue = new EventQueue<() => void>();
+  readonly #r53 = new Map<string, (now: number, probe: Route53ProbeRequest) => R53ProbeObservation>();
+  readonly #open = new Map<number, Flight>();
+  readonly #idleMs = new Map<string, number>();
+  readonly #tickListeners: ((now: number) => void)[] = [];
 
   constructor(model: SimModel, options: VirtualSimulatorOptions = {}) {
     this.clock = new VirtualClock(options.start ?? 0);
@@ -64,19 +99,24 @@ export class VirtualSimulator {
       cookieKey: options.cookieKey ?? 'virtual-cookie-key',
       registrationDelayMs: options.registrationDelayMs,
       balancerOverride: options.balancerOverride,
+      registerTemplateTargets: options.registerTemplateTargets,
     });
     this.engine.onEvent((e) => {
       this.events.push(e);
       if (e.type === 'abort-requests' || e.type === 'terminate-connections') {
         for (const id of e.requestIds) {
-          const r = this.#open.get(id);
-          if (r) {
-            r.status = e.type === 'abort-requests' ? e.status : undefined;
-            r.reset = e.type === 'terminate-connections';
-            r.done = true;
-            r.doneAt = e.at;
-            this.#open.delete(id);
-          }
+          const f = this.#open.get(id);
+          if (!f) continue;
+          this.#open.delete(id);
+          const aborted = e.type === 'abort-requests';
+          f.done?.({
+            decision: f.decision,
+            status: aborted ? e.status : undefined,
+            cause: aborted ? gatewayError('deregistration_delay_expired').kind : 'connection_reset',
+            setCookies: f.decision.setCookies,
+            sentAt: f.sentAt,
+            doneAt: e.at,
+          });
         }
       }
     });
@@ -85,50 +125,73 @@ export class VirtualSimulator {
   /** Use `backend` for a target (`id` or `id:port`). */
   setBackend(target: string, backend: Backend): this {
     this.#backends.set(target, backend);
+    this.#backendByKey.clear();
     return this;
   }
 
   /**
    * What Route 53 probes of a health check (id) observe. Default: a check on a modelled load balancer
    * sees 200 while `loadBalancerHealthy` (§7.5) and 503 otherwise; any other endpoint answers 200.
+   * Each probe is asked separately, so several checker locations may see different things.
    */
-  setRoute53Endpoint(healthCheckId: string, observe: (now: number) => R53ProbeObservation): this {
+  setRoute53Endpoint(
+    healthCheckId: string,
+    observe: (now: number, probe: Route53ProbeRequest) => R53ProbeObservation,
+  ): this {
     this.#r53.set(healthCheckId, observe);
     return this;
   }
 
+  /** Call `listener` after every step in which the engine's timers ran (probes sent, deadlines passed). */
+  onTick(listener: (now: number) => void): this {
+    this.#tickListeners.push(listener);
+    return this;
+  }
+
+  /** Replace the model (e.g. new forward weights) without losing state; see `Engine.updateModel`. */
+  updateModel(model: SimModel): void {
+    this.engine.updateModel(model);
+    this.#idleMs.clear();
+  }
+
   #observe(p: Route53ProbeRequest): R53ProbeObservation {
     const custom = this.#r53.get(p.healthCheckId);
-    if (custom) return custom(this.clock.now());
+    if (custom) return custom(this.clock.now(), p);
     const up = p.loadBalancerId === undefined || this.engine.loadBalancerHealthy(p.loadBalancerId);
     return { connectMs: 1, status: up ? 200 : 503, responseMs: 1, bodyMs: 1, body: p.searchString ?? '' };
   }
 
   backendOf(key: TargetKey): Backend {
-    return this.#backends.get(`${key.targetId}:${key.port}`) ?? this.#backends.get(key.targetId) ?? this.#default;
+    let b = this.#backendByKey.get(key);
+    if (!b) {
+      b = this.#backends.get(`${key.targetId}:${key.port}`) ?? this.#backends.get(key.targetId) ?? this.#default;
+      this.#backendByKey.set(key, b);
+    }
+    return b;
   }
 
-  #schedule(at: number, run: () => void): void {
-    this.#queue.push({ at, seq: this.#seq++, run });
-    this.#queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  /** Run `run` at virtual time `at` (not before now). */
+  schedule(at: number, run: () => void): void {
+    this.#queue.push(Math.max(at, this.clock.now()), run);
+  }
+
+  #engineWake(): number {
+    return Math.min(this.engine.nextWakeAt() ?? Infinity, this.engine.route53NextWakeAt() ?? Infinity);
   }
 
   /** Run everything (probes, responses, timers) up to and including time `t`, in time order. */
   runUntil(t: number): void {
     for (;;) {
-      const wakes = [this.engine.nextWakeAt(), this.engine.route53NextWakeAt()].filter((x) => x !== undefined);
-      const wake = wakes.length > 0 ? Math.min(...wakes) : undefined;
-      const q = this.#queue[0]?.at;
-      const next = Math.min(wake ?? Infinity, q ?? Infinity);
-      if (next > t || next === Infinity) break;
-      this.clock.set(Math.max(next, this.clock.now()));
-      while (this.#queue.length > 0 && this.#queue[0].at <= this.clock.now()) this.#queue.shift()!.run();
-      this.engine.advance();
-      this.#sendProbes();
+      const wake = this.#engineWake();
+      const next = Math.min(wake, this.#queue.peekAt());
+      if (next > t) break;
+      if (next > this.clock.now()) this.clock.set(next);
+      const now = this.clock.now();
+      while (this.#queue.peekAt() <= now) this.#queue.pop()!();
+      if (wake <= now) this.#tick();
     }
-    this.clock.set(Math.max(t, this.clock.now()));
-    this.engine.advance();
-    this.#sendProbes();
+    if (t > this.clock.now()) this.clock.set(t);
+    this.#tick();
   }
 
   /** Run for `ms` more milliseconds. */
@@ -136,12 +199,20 @@ export class VirtualSimulator {
     this.runUntil(this.clock.now() + ms);
   }
 
+  /** Fire the engine's due timers and send the probes that are due. */
+  #tick(): void {
+    this.engine.advance();
+    this.#sendProbes();
+    const now = this.clock.now();
+    for (const l of this.#tickListeners) l(now);
+  }
+
   #sendProbes(): void {
     for (const p of this.engine.route53ProbeDue()) {
       const o = this.#observe(p);
       const latency = (o.connectMs ?? 0) + (o.responseMs ?? 0);
-      if (latency >= p.timeoutMs) continue; // times out in the engine
-      this.#schedule(this.clock.now() + latency, () => this.engine.route53ProbeResult(p.probeId, o));
+      if (o.connectMs === undefined || latency >= p.timeoutMs) continue; // times out in the engine
+      this.schedule(this.clock.now() + latency, () => this.engine.route53ProbeResult(p.probeId, o));
     }
     for (const probe of this.engine.probeDue()) {
       const res = this.backendOf(probe.target).healthCheck(this.clock.now(), probe);
@@ -154,8 +225,78 @@ export class VirtualSimulator {
         outcome = probe.protocol === 'TCP' ? { kind: 'connected' } : { kind: 'response', status: res.status };
       }
       if (latency >= probe.timeoutMs) continue; // the engine records the timeout at the deadline
-      this.#schedule(this.clock.now() + latency, () => this.engine.probeResult(probe.probeId, outcome));
+      this.schedule(this.clock.now() + latency, () => this.engine.probeResult(probe.probeId, outcome));
     }
+  }
+
+  /** The ALB idle timeout of a load balancer (§5.2): a target silent for longer gets the client a 504. */
+  #idleTimeoutMs(loadBalancerId: string): number {
+    let ms = this.#idleMs.get(loadBalancerId);
+    if (ms === undefined) {
+      const lb = this.engine.model.loadBalancers.find((l) => l.id === loadBalancerId);
+      ms = (lb?.attributes.idleTimeoutSeconds ?? 60) * 1000;
+      this.#idleMs.set(loadBalancerId, ms);
+    }
+    return ms;
+  }
+
+  /**
+   * Send one request now; `done` is called once it has ended (at once for answers of the load balancer
+   * itself, after the target's latency otherwise; run the clock to get there). Returns the decision.
+   */
+  send(
+    loadBalancerId: string,
+    listenerId: string,
+    request: HttpRequestInfo,
+    done?: (outcome: VirtualOutcome) => void,
+  ): RouteDecision {
+    const decision = this.engine.route(loadBalancerId, listenerId, request);
+    const now = this.clock.now();
+    if (decision.kind !== 'forward') {
+      const cause =
+        decision.kind === 'error' ? decision.reason : decision.kind === 'fixed' ? 'fixed-response' : 'redirect';
+      done?.({ decision, status: decision.status, cause, setCookies: [], sentAt: now, doneAt: now });
+      return decision;
+    }
+    const backend = this.backendOf(decision.target);
+    const flight: Flight = { decision, backend, sentAt: now, done };
+    this.#open.set(decision.requestId, flight);
+    const res = backend.request(now, request);
+    if (res.kind === 'refuse') {
+      const e = gatewayError('connect_refused');
+      this.#finish(flight, e.status, e.kind, true);
+      return decision;
+    }
+    const idle = this.#idleTimeoutMs(decision.loadBalancerId);
+    const latency = res.kind === 'hang' ? Infinity : (res.latencyMs ?? 0);
+    if (latency > idle) {
+      // §5.4: nothing from the target within the idle timeout → 504
+      const e = gatewayError('target_idle_timeout');
+      this.#queue.push(now + idle, () => this.#finish(flight, e.status, e.kind, true));
+    } else if (res.kind === 'response') {
+      const names = res.setCookieNames;
+      if (latency <= 0) this.#finish(flight, res.status, 'target', false, names);
+      else this.#queue.push(now + latency, () => this.#finish(flight, res.status, 'target', false, names));
+    }
+    return decision;
+  }
+
+  #finish(
+    flight: Flight,
+    status: number,
+    cause: string,
+    connectionError: boolean,
+    cookieNames?: readonly string[],
+  ): void {
+    const d = flight.decision;
+    if (!this.#open.delete(d.requestId)) return; // aborted (502) or reset already
+    const now = this.clock.now();
+    flight.backend.finished?.(now);
+    let setCookies = d.setCookies;
+    if (d.appCookie && cookieNames?.includes(d.appCookie.cookieName))
+      setCookies = [...setCookies, ...d.appCookie.setCookies];
+    this.engine.requestFinished(d.requestId, { status, connectionError });
+    flight.done?.({ decision: d, status, cause, setCookies, sentAt: flight.sentAt, doneAt: now });
   }
 
   /** Send one request now; the response completes after the backend's latency (run the clock to see it). */
@@ -170,49 +311,27 @@ export class VirtualSimulator {
       port: 80,
       ...request,
     };
-    const decision = this.engine.route(loadBalancerId, listenerId, req);
-    const out: VirtualResponse = {
-      decision,
-      setCookies: [],
-      done: true,
-      sentAt: this.clock.now(),
-      doneAt: this.clock.now(),
-    };
-    switch (decision.kind) {
-      case 'redirect':
-      case 'fixed':
-      case 'error':
-        out.status = decision.status;
-        return out;
-      case 'forward': {
-        out.setCookies.push(...decision.setCookies);
-        const backend = this.backendOf(decision.target);
-        const res = backend.request(this.clock.now(), req);
-        const finish = (status: number | undefined, connectionError: boolean, names: readonly string[] = []) => {
-          if (!this.#open.has(decision.requestId)) return; // aborted (502) or already finished
-          this.#open.delete(decision.requestId);
-          out.status = status;
-          out.done = true;
-          out.doneAt = this.clock.now();
-          backend.finished?.(this.clock.now());
-          if (decision.appCookie && names.includes(decision.appCookie.cookieName)) {
-            out.setCookies.push(...decision.appCookie.setCookies);
-          }
-          this.engine.requestFinished(decision.requestId, { status, connectionError });
-        };
-        out.done = false;
-        out.doneAt = undefined;
-        this.#open.set(decision.requestId, out);
-        if (res.kind === 'hang') return out;
-        if (res.kind === 'refuse') {
-          finish(502, true);
-          return out;
-        }
-        const latency = res.latencyMs ?? 0;
-        if (latency <= 0) finish(res.status, false, res.setCookieNames);
-        else this.#schedule(this.clock.now() + latency, () => finish(res.status, false, res.setCookieNames));
-        return out;
+    let out: VirtualResponse | undefined;
+    let early: VirtualOutcome | undefined;
+    const decision = this.send(loadBalancerId, listenerId, req, (o) => {
+      if (!out) {
+        early = o;
+        return;
       }
+      out.status = o.status;
+      out.reset = o.cause === 'connection_reset' ? true : undefined;
+      out.setCookies = [...o.setCookies];
+      out.done = true;
+      out.doneAt = o.doneAt;
+    });
+    out = { decision, setCookies: [], done: false, sentAt: this.clock.now() };
+    if (decision.kind === 'forward') out.setCookies = [...decision.setCookies];
+    if (early) {
+      out.status = early.status;
+      out.setCookies = [...early.setCookies];
+      out.done = true;
+      out.doneAt = early.doneAt;
     }
+    return out;
   }
 }

@@ -161,7 +161,12 @@ interface TargetRt {
   health: TargetHealthStatus;
   nextProbeAt?: number;
   probe?: { readonly id: number; readonly deadline: number };
-  readonly inflight: Set<number>;
+  /**
+   * Requests in flight to this target. A count, not a set of ids: the ids are found in `#requests`
+   * on the rare occasions they are needed (a target removed or reset with requests in flight), which
+   * keeps what a request touches per target small.
+   */
+  inflight: number;
   slowStartFrom?: number;
   stats: { requests: number; errors: number };
   anomaly: AnomalyStatus;
@@ -191,7 +196,7 @@ class PoolEntry implements PoolTarget {
   }
 
   get outstanding(): number {
-    return this.rt.inflight.size;
+    return this.rt.inflight;
   }
 
   get latencyMs(): number | undefined {
@@ -287,7 +292,7 @@ class EngineImpl implements Engine {
   /** A request or flow now in flight on `t` (least outstanding requests, draining, 502 at delay end). */
   #startRequest(tg: TgRt, t: TargetRt, now: number): number {
     const requestId = this.#nextRequestId++;
-    t.inflight.add(requestId);
+    t.inflight++;
     this.#requests.set(requestId, { tg, t, startedAt: now });
     return requestId;
   }
@@ -426,7 +431,7 @@ class EngineImpl implements Engine {
         k,
         availabilityZone: target.availabilityZone,
         health: unregisteredStatus(now),
-        inflight: new Set(),
+        inflight: 0,
         stats: { requests: 0, errors: 0 },
         anomaly: NORMAL,
         batch,
@@ -479,10 +484,8 @@ class EngineImpl implements Engine {
           });
           break;
         case 'removed':
-          if (t.inflight.size > 0) {
-            const ids = [...t.inflight];
-            for (const id of ids) this.#requests.delete(id);
-            t.inflight.clear();
+          if (t.inflight > 0) {
+            const ids = this.#dropInFlight(t);
             this.#emit({
               type: 'abort-requests',
               at: event.at,
@@ -507,7 +510,7 @@ class EngineImpl implements Engine {
       to === 'unhealthy' &&
       tg.model.loadBalancerType === 'network' &&
       tg.model.attributes.unhealthyConnectionTermination &&
-      t.inflight.size > 0
+      t.inflight > 0
     ) {
       const pool = candidateSet(
         [...tg.targets.values()].map((o) => ({ state: o.health.state })),
@@ -515,9 +518,7 @@ class EngineImpl implements Engine {
       );
       // §1.5/§6.6: connections of a target that turns unhealthy are reset, unless the TG fails open
       if (pool.kind === 'ok' && !pool.failOpen) {
-        const ids = [...t.inflight];
-        for (const id of ids) this.#requests.delete(id);
-        t.inflight.clear();
+        const ids = this.#dropInFlight(t);
         this.#emit({ type: 'terminate-connections', at, target: t.key, requestIds: ids, reason: 'TargetUnhealthy' });
       }
     }
@@ -537,6 +538,15 @@ class EngineImpl implements Engine {
       t.slowStartFrom = undefined;
       t.anomaly = NORMAL;
     }
+  }
+
+  /** End every request in flight on `t` and return their ids, oldest first (the caller says why). */
+  #dropInFlight(t: TargetRt): number[] {
+    const ids: number[] = [];
+    for (const [id, r] of this.#requests) if (r.t === t) ids.push(id);
+    for (const id of ids) this.#requests.delete(id);
+    t.inflight = 0;
+    return ids;
   }
 
   #inSlowStart(tg: TgRt, t: TargetRt, now: number): boolean {
@@ -713,7 +723,7 @@ class EngineImpl implements Engine {
 
   inFlight(target: TargetKey): number {
     const tg = this.#tg(target.targetGroupId);
-    return tg?.targets.get(targetK(target.targetId, target.port))?.inflight.size ?? 0;
+    return tg?.targets.get(targetK(target.targetId, target.port))?.inflight ?? 0;
   }
 
   loadBalancerHealthy(loadBalancerId: string): boolean {
@@ -784,7 +794,7 @@ class EngineImpl implements Engine {
     const entry = this.#requests.get(requestId);
     if (!entry) return;
     this.#requests.delete(requestId);
-    entry.t.inflight.delete(requestId);
+    entry.t.inflight--;
     if (outcome.notSent) return;
     const now = this.#clock.now();
     this.#rollWindow(entry.tg, now);

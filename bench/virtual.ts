@@ -75,12 +75,12 @@ function main(): void {
     const wall = Number(process.hrtime.bigint() - started) / 1e9;
     // On a shared machine the wall clock also counts time other processes had the core; CPU time does not.
     const cpu = (cpuUsed.user + cpuUsed.system) / 1e6;
-    const rate = (s: number) => Math.round(result.requests.sent / s).toLocaleString('en-US');
+    const perSecond = (s: number) => Math.round(result.requests.sent / s).toLocaleString('en-US');
     console.log(
       [
         String(n).padStart(7),
-        rate(wall).padStart(17),
-        rate(cpu).padStart(16),
+        perSecond(wall).padStart(17),
+        perSecond(cpu).padStart(16),
         wall.toFixed(2).padStart(6),
         cpu.toFixed(2).padStart(7),
         (scenario.durationMs / 1000).toFixed(0).padStart(9),

@@ -35,6 +35,7 @@ const USAGE_ERRORS: ReadonlySet<SimErrorCode> = new Set([
   'SIM_LOAD_BALANCER_NOT_FOUND',
   'SIM_AMBIGUOUS_ID',
   'SIM_NOTHING_TO_SERVE',
+  'SIM_SCENARIO_INVALID',
 ]);
 
 /** The version of this package, from its package.json (one folder above src/ and dist/). */

@@ -17,6 +17,7 @@ export type SimErrorCode =
   | 'SIM_WAIT_ABORTED'
   | 'SIM_NOTHING_TO_SERVE'
   | 'SIM_TARGET_PROCESS_FAILED'
+  | 'SIM_SCENARIO_INVALID'
   | 'SIM_INTERNAL';
 
 export class SimulatorError extends Error {

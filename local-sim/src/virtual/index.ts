@@ -3,7 +3,15 @@ export { VirtualClock } from './clock';
 export { CapacityBackend, healthyBackend, ok, ScriptedBackend, type Backend, type BackendResponse } from './backend';
 export { EventQueue } from './event-queue';
 export { VirtualSimulator, type VirtualOutcome, type VirtualResponse, type VirtualSimulatorOptions } from './simulator';
-export { compareAlgorithms, type CompareOptions, type ComparisonRow } from './compare';
+export {
+  compareAlgorithms,
+  compareScenario,
+  comparisonRow,
+  keysMoved,
+  type CompareOptions,
+  type ComparisonRow,
+  type KeysMovedPoint,
+} from './compare';
 export { latencySampler, SimulatedTarget, type FailureMode, type LatencySpec, type TargetBehaviour } from './target';
 export {
   parseScenario,

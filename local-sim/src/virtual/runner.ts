@@ -341,7 +341,7 @@ export function runScenario(model: SimModel, scenario: Scenario, options: RunOpt
     for (const p of w.paths) if ((x -= p.weight) < 0) return p.path;
     return w.paths[w.paths.length - 1].path;
   };
-  const plainHeaders = { host: w.host };
+  const plainHeaders: Readonly<Record<string, string>> = { host: w.host, ...w.headers };
   let sent = 0;
   let sessions = 0;
   let moved = 0;
@@ -368,7 +368,7 @@ export function runScenario(model: SimModel, scenario: Scenario, options: RunOpt
             if (kv) c.jar.set(kv[0], kv[1]);
           }
           c.cookie = [...c.jar].map(([k, v]) => `${k}=${v}`).join('; ');
-          c.headers = { host: w.host, cookie: c.cookie };
+          c.headers = { ...plainHeaders, cookie: c.cookie };
         }
         if (c.remaining === 0 && c.inflight === 0) sim.engine.connectionClosed(c.connection);
       },
@@ -395,7 +395,7 @@ export function runScenario(model: SimModel, scenario: Scenario, options: RunOpt
     arrivalScheduled = false;
     const now = sim.clock.now();
     dispatch(now);
-    if (rate > 0) {
+    if (rate > 0 && (w.requests === undefined || sent < w.requests)) {
       const next = now + nextGap();
       if (next < end) {
         arrivalScheduled = true;
@@ -443,11 +443,11 @@ export function runScenario(model: SimModel, scenario: Scenario, options: RunOpt
     }
     c.inflight++;
     const req: HttpRequestInfo = {
-      method: 'GET',
+      method: w.method,
       path: pickPath(),
-      query: '',
+      query: w.query,
       headers: c.headers,
-      sourceIp: c.ip,
+      sourceIp: w.sourceIp ?? c.ip,
       protocol,
       port: listenerPort,
       connectionId: c.connection,

@@ -34,6 +34,14 @@ export interface Workload {
   readonly clients: number;
   /** Requests per client session (one keep-alive connection and one cookie jar); default 1. */
   readonly sessionLength: number;
+  /** Stop after this many requests (default: when the duration ends). */
+  readonly requests?: number;
+  /** Request method (default GET), query string and extra headers of every request. */
+  readonly method: string;
+  readonly query: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Every client sends from this address (default: one address per client). */
+  readonly sourceIp?: string;
 }
 
 /** The simulated targets of one target group. */
@@ -390,7 +398,16 @@ function workload(r: Reader, v: Json): Workload {
     'host',
     'clients',
     'sessionLength',
+    'requests',
+    'method',
+    'query',
+    'headers',
+    'sourceIp',
   ]);
+  const headers: Record<string, string> = {};
+  if (o.headers !== undefined)
+    for (const [k, v] of Object.entries(r.obj(o.headers, 'workload.headers')))
+      headers[k.toLowerCase()] = r.str(v, `workload.headers.${k}`);
   if ((o.loadBalancer === undefined) === (o.dns === undefined))
     r.fail('workload', 'give loadBalancer or dns (one of them)');
   const arrivals = o.arrivals ?? 'poisson';
@@ -416,6 +433,11 @@ function workload(r: Reader, v: Json): Workload {
     host: o.host !== undefined ? r.str(o.host, 'workload.host') : (dns?.replace(/\.$/, '') ?? 'example.com'),
     clients: o.clients !== undefined ? r.num(o.clients, 'workload.clients', 1, 10_000_000, true) : 100,
     sessionLength: o.sessionLength !== undefined ? r.num(o.sessionLength, 'workload.sessionLength', 1, 1e9, true) : 1,
+    ...(o.requests !== undefined ? { requests: r.num(o.requests, 'workload.requests', 1, 1e12, true) } : {}),
+    method: o.method !== undefined ? r.str(o.method, 'workload.method') : 'GET',
+    query: o.query !== undefined ? String(o.query) : '',
+    headers,
+    ...(o.sourceIp !== undefined ? { sourceIp: r.str(o.sourceIp, 'workload.sourceIp') } : {}),
   };
 }
 

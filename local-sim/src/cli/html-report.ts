@@ -127,7 +127,7 @@ export function runReportHtml(scenario: Scenario, r: ScenarioResult): string {
           Object.entries(r.errorsByCause).map(([s, n]) => [escapeXml(s), num(n)]),
         )
       : '<p>No errors.</p>',
-    `<p>Client sessions: ${num(r.sessions.total)}, of which ${num(r.sessions.moved)} saw a request reach another target of the same group than their first request.</p>`,
+    `<p>Client sessions: ${num(r.sessions.total)}; sticky sessions (holding a load-balancer cookie) moved to another target: ${num(r.sessions.moved)}.</p>`,
     '<h2>Failures: detection and failover, measured and theoretical</h2>',
     failureTable(r),
     ...(r.dns

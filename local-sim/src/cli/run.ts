@@ -61,7 +61,7 @@ export function formatRunSummary(scenario: Scenario, r: ScenarioResult): string 
   const l = r.latencyMs;
   out.push(
     `Latency (ms): mean ${ms(l.mean)}, p50 ${ms(l.p50)}, p90 ${ms(l.p90)}, p99 ${ms(l.p99)}, p99.9 ${ms(l.p999)}, max ${ms(l.max)}`,
-    `Client sessions: ${n(r.sessions.total)}, ${n(r.sessions.moved)} of them reached another target mid-session`,
+    `Client sessions: ${n(r.sessions.total)}; sticky sessions moved to another target: ${n(r.sessions.moved)}`,
   );
   const total = r.targets.reduce((a, t) => a + t.requests, 0);
   const shown = [...r.targets].sort((a, b) => b.requests - a.requests || a.targetId.localeCompare(b.targetId));

@@ -56,10 +56,9 @@ export class RunRecorder {
   });
   readonly #statuses = new Map<string, number>();
   readonly #errors = new Map<string, number>();
-  readonly #targets = new Map<
-    TargetKey,
-    { load: Omit<TargetLoad, 'series' | 'requests'>; series: Int32Array; n: number }
-  >();
+  /** By the engine's key object (fast), and by name: a target registered again gets a new key object. */
+  readonly #targets = new Map<TargetKey, TargetEntry>();
+  readonly #byName = new Map<string, TargetEntry>();
   readonly #requestSeries: Int32Array;
   readonly #errorSeries: Int32Array;
   readonly #zones: (key: TargetKey) => string | undefined;
@@ -89,17 +88,22 @@ export class RunRecorder {
     if (!target) return;
     let t = this.#targets.get(target);
     if (!t) {
-      const zone = this.#zones(target);
-      t = {
-        load: {
-          targetGroupId: target.targetGroupId,
-          targetId: target.targetId,
-          port: target.port,
-          ...(zone ? { zone } : {}),
-        },
-        series: new Int32Array(this.buckets),
-        n: 0,
-      };
+      const name = `${target.targetGroupId}|${target.targetId}:${target.port}`;
+      t = this.#byName.get(name);
+      if (!t) {
+        const zone = this.#zones(target);
+        t = {
+          load: {
+            targetGroupId: target.targetGroupId,
+            targetId: target.targetId,
+            port: target.port,
+            ...(zone ? { zone } : {}),
+          },
+          series: new Int32Array(this.buckets),
+          n: 0,
+        };
+        this.#byName.set(name, t);
+      }
       this.#targets.set(target, t);
     }
     t.series[b]++;
@@ -170,7 +174,7 @@ export class RunRecorder {
 
   /** Load per target, in the order targets first received traffic. */
   targets(): TargetLoad[] {
-    return [...this.#targets.values()].map((t) => ({ ...t.load, requests: t.n, series: [...t.series] }));
+    return [...this.#byName.values()].map((t) => ({ ...t.load, requests: t.n, series: [...t.series] }));
   }
 }
 
@@ -178,4 +182,10 @@ function sortedRecord(m: Map<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of [...m.keys()].sort()) out[k] = m.get(k)!;
   return out;
+}
+
+interface TargetEntry {
+  readonly load: Omit<TargetLoad, 'series' | 'requests'>;
+  readonly series: Int32Array;
+  n: number;
 }

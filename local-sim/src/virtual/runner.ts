@@ -67,7 +67,10 @@ export interface ScenarioResult {
   readonly errorSeries: readonly number[];
   readonly targets: readonly TargetLoad[];
   readonly failures: readonly FailureReport[];
-  /** Client sessions, and those whose requests did not all reach the target their first one reached. */
+  /**
+   * Client sessions, and the sticky ones (holding a cookie from the load balancer) that reached another
+   * target of the same group than the one their cookie named.
+   */
   readonly sessions: { readonly total: number; readonly moved: number };
   /** DNS answers over time (workloads that resolve a name). */
   readonly dns?: readonly { readonly at: number; readonly answer: string }[];
@@ -455,8 +458,13 @@ export function runScenario(model: SimModel, scenario: Scenario, options: RunOpt
     const d = sim.send(lb, fixedLb ? w.listener : String(listenerPort), req, c.done);
     if (d.kind === 'forward') {
       recorder.sent(now, d.target);
-      if (c.sessionTarget === undefined) c.sessionTarget = d.target;
-      else if (!c.moved && c.sessionTarget !== d.target && d.targetGroupId === c.sessionTarget.targetGroupId) {
+      // a sticky session (one that holds a cookie) that reaches another target of the same group moved
+      if (c.sessionTarget === undefined || c.jar === undefined) c.sessionTarget = d.target;
+      else if (
+        !c.moved &&
+        d.targetGroupId === c.sessionTarget.targetGroupId &&
+        (d.target.targetId !== c.sessionTarget.targetId || d.target.port !== c.sessionTarget.port)
+      ) {
         c.moved = true;
         moved++;
       }
@@ -646,6 +654,20 @@ export function runScenario(model: SimModel, scenario: Scenario, options: RunOpt
         break;
     }
   };
+  // Check every reference of the timeline before the run, so that a typo fails at once.
+  for (const e of scenario.timeline) {
+    const a = e.action;
+    const at = `timeline[${e.entry}]`;
+    if ('select' in a) selected(a.select, at);
+    if (a.kind === 'setWeights') withForwardWeights(simModel, a, scenario.name, at);
+    if (a.kind === 'failRegion' || a.kind === 'recoverRegion')
+      for (const st of a.stacks)
+        if (!simModel.stackNames.includes(st))
+          throw new SimulatorError(
+            'SIM_SCENARIO_INVALID',
+            `scenario ${scenario.name}: ${at}: no stack "${st}"; stacks: ${simModel.stackNames.join(', ')}`,
+          );
+  }
   for (const e of scenario.timeline) sim.schedule(e.at, () => perform(e));
   if (rate > 0) {
     arrivalScheduled = true;

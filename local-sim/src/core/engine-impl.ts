@@ -216,6 +216,12 @@ interface CachedPool {
   byKey?: Map<string, PoolEntry>;
 }
 
+/** Shared empty list for decisions without cookies or skipped actions (most requests): no allocation. */
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+
+/** The anomaly-detection window (§2.1), read once: spec values are module getters, and this is per request. */
+const ANOMALY_WINDOW_MS = ANOMALY_DETECTION.evaluationSeconds * 1000;
+
 /** Smoothing factor of the response-time average (simulator bookkeeping, not an AWS fact). */
 const LATENCY_EWMA_ALPHA = 0.2;
 
@@ -767,7 +773,7 @@ class EngineImpl implements Engine {
   // ---- anomaly detection (§2.1) ------------------------------------------------------------------------
 
   #rollWindow(tg: TgRt, now: number): void {
-    const windowMs = ANOMALY_DETECTION.evaluationSeconds * 1000;
+    const windowMs = ANOMALY_WINDOW_MS;
     let rounds = 0;
     while (now - tg.windowStart >= windowMs) {
       if (rounds++ > 20) {
@@ -846,10 +852,14 @@ class EngineImpl implements Engine {
       };
     }
     const selection = selectRule(listener, request);
-    const skipped = selection.actions
-      .filter((a) => a.type === 'unsupported')
-      .map((a) => (a as { originalType: string }).originalType);
-    const terminal = [...selection.actions].reverse().find((a) => a.type !== 'unsupported');
+    // the last action that is not unsupported is the terminal one; the unsupported ones are reported
+    // (a loop rather than filter/reverse/find: this runs for every request)
+    let skipped: string[] | undefined;
+    let terminal: (typeof selection.actions)[number] | undefined;
+    for (const a of selection.actions) {
+      if (a.type === 'unsupported') (skipped ??= []).push(a.originalType);
+      else terminal = a;
+    }
     const priority = selection.priority;
     if (!terminal) {
       return { kind: 'error', ...base, matchedRulePriority: priority, status: 500, reason: 'NoTerminalAction' };
@@ -873,7 +883,7 @@ class EngineImpl implements Engine {
           body: terminal.messageBody,
         };
       case 'forward':
-        return this.#forward(lb, base, terminal, priority, request, skipped, now);
+        return this.#forward(lb, base, terminal, priority, request, skipped ?? NO_STRINGS, now);
     }
     return { kind: 'error', ...base, matchedRulePriority: priority, status: 500, reason: 'NoTerminalAction' };
   }
@@ -884,12 +894,16 @@ class EngineImpl implements Engine {
     action: ForwardActionModel,
     priority: number,
     request: HttpRequestInfo,
-    skipped: string[],
+    skipped: readonly string[],
     now: number,
   ): ForwardDecision | ErrorDecision {
     if (action.targetGroups.length === 0)
       return forwardError(base, priority, ELB_STATUS.serviceUnavailable, 'TargetGroupNotFound');
-    const weighted = action.targetGroups.filter((t) => t.weight > 0 && this.#tgs.has(t.targetGroupId));
+    const only = action.targetGroups.length === 1 ? action.targetGroups[0] : undefined;
+    const weighted =
+      only && only.weight > 0 && this.#tgs.has(only.targetGroupId)
+        ? action.targetGroups
+        : action.targetGroups.filter((t) => t.weight > 0 && this.#tgs.has(t.targetGroupId));
     if (weighted.length === 0) {
       // simulator choice all_weights_zero
       const anyKnown = action.targetGroups.some((t) => this.#tgs.has(t.targetGroupId));
@@ -901,7 +915,7 @@ class EngineImpl implements Engine {
       );
     }
     // Cookies are parsed only for stickiness (target group or target); most requests need none.
-    const setCookies: string[] = [];
+    let setCookies: string[] | undefined;
     let tgId: string;
     const tgSticky = action.targetGroups.length > 1 && action.targetGroupStickiness?.enabled === true;
     if (tgSticky) {
@@ -924,7 +938,7 @@ class EngineImpl implements Engine {
         usable && read.status === 'valid'
           ? read.payload.g
           : weightedChoice(weighted, this.#random.next()).targetGroupId;
-      setCookies.push(...targetGroupCookies(tgId, now, this.#key));
+      (setCookies ??= []).push(...targetGroupCookies(tgId, now, this.#key));
     } else {
       tgId =
         weighted.length === 1 ? weighted[0].targetGroupId : weightedChoice(weighted, this.#random.next()).targetGroupId;
@@ -968,7 +982,7 @@ class EngineImpl implements Engine {
     });
     const key = chosen.rt.key;
     if (stickyKind === 'lb_cookie') {
-      setCookies.push(...lbCookies(tg.model.id, key.targetId, key.port, now, this.#key));
+      (setCookies ??= []).push(...lbCookies(tg.model.id, key.targetId, key.port, now, this.#key));
     } else if (stickyKind === 'app_cookie') {
       const issued = appCookies(
         tg.model.id,
@@ -979,7 +993,7 @@ class EngineImpl implements Engine {
         headerValues(request, 'user-agent')[0],
       );
       // Each response refreshes the LB cookie once a session exists; a re-pick moves the session (§3.2).
-      if (stickiness === 'hit' || stickiness === 'repick') setCookies.push(...issued);
+      if (stickiness === 'hit' || stickiness === 'repick') (setCookies ??= []).push(...issued);
       appCookie = { cookieName: st.appCookieName ?? '', setCookies: issued };
     }
     const requestId = this.#startRequest(tg, chosen.rt, now);
@@ -990,7 +1004,7 @@ class EngineImpl implements Engine {
       targetGroupId: tg.model.id,
       target: key,
       matchedRulePriority: priority,
-      setCookies,
+      setCookies: setCookies ?? NO_STRINGS,
       ...(appCookie ? { appCookie } : {}),
       stickiness,
       failOpen: pool.failOpen,

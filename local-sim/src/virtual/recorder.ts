@@ -54,7 +54,8 @@ export class RunRecorder {
     numberOfSignificantValueDigits: 3,
     useWebAssembly: false,
   });
-  readonly #statuses = new Map<string, number>();
+  /** By status code (-1: no answer); turned into text only for the result. */
+  readonly #statuses = new Map<number, number>();
   readonly #errors = new Map<string, number>();
   /** By the engine's key object (fast), and by name: a target registered again gets a new key object. */
   readonly #targets = new Map<TargetKey, TargetEntry>();
@@ -113,7 +114,7 @@ export class RunRecorder {
   /** A request that ended (errors are counted in the bucket of their end). */
   finished(status: number | undefined, cause: string, latencyMs: number, doneAt: number): void {
     this.completed++;
-    const s = status === undefined ? 'none' : String(status);
+    const s = status ?? -1;
     this.#statuses.set(s, (this.#statuses.get(s) ?? 0) + 1);
     if (isError(status)) {
       this.errors++;
@@ -157,7 +158,7 @@ export class RunRecorder {
   }
 
   statuses(): Record<string, number> {
-    return sortedRecord(this.#statuses);
+    return sortedRecord(new Map([...this.#statuses].map(([k, v]) => [k < 0 ? 'none' : String(k), v])));
   }
 
   errorsByCause(): Record<string, number> {

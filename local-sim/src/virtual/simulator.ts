@@ -74,7 +74,15 @@ interface Flight {
   readonly backend: Backend;
   readonly sentAt: number;
   readonly done?: (o: VirtualOutcome) => void;
+  /** How it will end, once its time comes (the flight itself waits in the queue: no closure per request). */
+  status: number;
+  cause: string;
+  connectionError: boolean;
+  cookieNames?: readonly string[];
 }
+
+/** What waits in the event queue: a callback, or a forwarded request due to end. */
+type QueueItem = (() => void) | Flight;
 
 export class VirtualSimulator {
   readonly clock: VirtualClock;
@@ -84,11 +92,17 @@ export class VirtualSimulator {
   /** Backends by the engine's `TargetKey` object (the engine hands out one per target): no string keys per request. */
   readonly #backendByKey = new Map<TargetKey, Backend>();
   readonly #default: Backend;
-  readonly #queue = new EventQueue<() => void>();
+  readonly #queue = new EventQueue<QueueItem>();
   readonly #r53 = new Map<string, (now: number, probe: Route53ProbeRequest) => R53ProbeObservation>();
   readonly #open = new Map<number, Flight>();
   readonly #idleMs = new Map<string, number>();
   readonly #tickListeners: ((now: number) => void)[] = [];
+  /**
+   * Route 53's next wake-up, asked again only after this shell sent probes or delivered a result (the
+   * only things that bring it earlier), rather than for every event.
+   */
+  #r53WakeAt: number | undefined = undefined;
+  #r53Stale = true;
 
   constructor(model: SimModel, options: VirtualSimulatorOptions = {}) {
     this.clock = new VirtualClock(options.start ?? 0);
@@ -152,6 +166,7 @@ export class VirtualSimulator {
   updateModel(model: SimModel): void {
     this.engine.updateModel(model);
     this.#idleMs.clear();
+    this.#r53Stale = true;
   }
 
   #observe(p: Route53ProbeRequest): R53ProbeObservation {
@@ -176,7 +191,11 @@ export class VirtualSimulator {
   }
 
   #engineWake(): number {
-    return Math.min(this.engine.nextWakeAt() ?? Infinity, this.engine.route53NextWakeAt() ?? Infinity);
+    if (this.#r53Stale) {
+      this.#r53WakeAt = this.engine.route53NextWakeAt();
+      this.#r53Stale = false;
+    }
+    return Math.min(this.engine.nextWakeAt() ?? Infinity, this.#r53WakeAt ?? Infinity);
   }
 
   /** Run everything (probes, responses, timers) up to and including time `t`, in time order. */
@@ -187,7 +206,11 @@ export class VirtualSimulator {
       if (next > t) break;
       if (next > this.clock.now()) this.clock.set(next);
       const now = this.clock.now();
-      while (this.#queue.peekAt() <= now) this.#queue.pop()!();
+      while (this.#queue.peekAt() <= now) {
+        const item = this.#queue.pop()!;
+        if (typeof item === 'function') item();
+        else this.#finish(item, item.status, item.cause, item.connectionError, item.cookieNames);
+      }
       if (wake <= now) this.#tick();
     }
     if (t > this.clock.now()) this.clock.set(t);
@@ -203,6 +226,7 @@ export class VirtualSimulator {
   #tick(): void {
     this.engine.advance();
     this.#sendProbes();
+    this.#r53Stale = true;
     const now = this.clock.now();
     for (const l of this.#tickListeners) l(now);
   }
@@ -212,7 +236,10 @@ export class VirtualSimulator {
       const o = this.#observe(p);
       const latency = (o.connectMs ?? 0) + (o.responseMs ?? 0);
       if (o.connectMs === undefined || latency >= p.timeoutMs) continue; // times out in the engine
-      this.schedule(this.clock.now() + latency, () => this.engine.route53ProbeResult(p.probeId, o));
+      this.schedule(this.clock.now() + latency, () => {
+        this.engine.route53ProbeResult(p.probeId, o);
+        this.#r53Stale = true;
+      });
     }
     for (const probe of this.engine.probeDue()) {
       const res = this.backendOf(probe.target).healthCheck(this.clock.now(), probe);
@@ -259,7 +286,7 @@ export class VirtualSimulator {
       return decision;
     }
     const backend = this.backendOf(decision.target);
-    const flight: Flight = { decision, backend, sentAt: now, done };
+    const flight: Flight = { decision, backend, sentAt: now, done, status: 0, cause: 'target', connectionError: false };
     this.#open.set(decision.requestId, flight);
     const res = backend.request(now, request);
     if (res.kind === 'refuse') {
@@ -272,11 +299,18 @@ export class VirtualSimulator {
     if (latency > idle) {
       // §5.4: nothing from the target within the idle timeout → 504
       const e = gatewayError('target_idle_timeout');
-      this.#queue.push(now + idle, () => this.#finish(flight, e.status, e.kind, true));
+      flight.status = e.status;
+      flight.cause = e.kind;
+      flight.connectionError = true;
+      this.#queue.push(now + idle, flight);
     } else if (res.kind === 'response') {
       const names = res.setCookieNames;
       if (latency <= 0) this.#finish(flight, res.status, 'target', false, names);
-      else this.#queue.push(now + latency, () => this.#finish(flight, res.status, 'target', false, names));
+      else {
+        flight.status = res.status;
+        flight.cookieNames = names;
+        this.#queue.push(now + latency, flight);
+      }
     }
     return decision;
   }

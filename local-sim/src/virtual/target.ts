@@ -81,6 +81,11 @@ export class SimulatedTarget implements Backend {
   healthFailure?: FailureMode;
   /** Latency multiplier (`slow`). */
   slowFactor = 1;
+  /**
+   * The answer to a request, reused from call to call: the simulator reads it at once and keeps
+   * nothing, and a million requests a second should not mean a million objects.
+   */
+  readonly #answer = { kind: 'response' as const, status: 200, latencyMs: 0 };
 
   constructor(
     readonly behaviour: TargetBehaviour,
@@ -103,12 +108,16 @@ export class SimulatedTarget implements Backend {
     const failure = failed(this.requestFailure);
     if (failure) return failure;
     const service = this.#sample() * this.slowFactor;
-    const status = this.#errorRate > 0 && this.#random.next() < this.#errorRate ? this.#errorStatus : 200;
-    if (this.#free.length === 0) return { kind: 'response', status, latencyMs: service };
-    // first come, first served: the request starts when the earliest slot frees up
-    const start = Math.max(now, this.#free[0]);
-    this.#replaceEarliest(start + service);
-    return { kind: 'response', status, latencyMs: start + service - now };
+    const answer = this.#answer;
+    answer.status = this.#errorRate > 0 && this.#random.next() < this.#errorRate ? this.#errorStatus : 200;
+    if (this.#free.length === 0) answer.latencyMs = service;
+    else {
+      // first come, first served: the request starts when the earliest slot frees up
+      const start = Math.max(now, this.#free[0]);
+      this.#replaceEarliest(start + service);
+      answer.latencyMs = start + service - now;
+    }
+    return answer;
   }
 
   #replaceEarliest(value: number): void {

@@ -130,13 +130,14 @@ async function prepareAssembly(src: AssemblySource, args: CliArgs, io: CliIo): P
   }
 }
 
-function writeReport(file: string, html: string, io: CliIo, quiet: boolean): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  writeFileSync(file, html);
+function writeReport(file: string, html: string, io: CliIo, quiet: boolean, cwd: string): void {
+  const full = path.resolve(cwd, file);
+  mkdirSync(path.dirname(full), { recursive: true });
+  writeFileSync(full, html);
   if (!quiet) io.out(`Report written to ${file}`);
 }
 
-function compare(args: CliArgs, io: CliIo, dir: string, scenario?: Scenario): void {
+function compare(args: CliArgs, io: CliIo, dir: string, cwd: string, scenario?: Scenario): void {
   const options = args.compare!;
   const bar = options.json ? undefined : new ProgressBar(io, 'Comparing algorithms in virtual time');
   const report = runComparison(modelOf(dir), options, scenario, bar ? (d, n) => bar.update(d, n) : undefined);
@@ -148,10 +149,11 @@ function compare(args: CliArgs, io: CliIo, dir: string, scenario?: Scenario): vo
       compareReportHtml(report, { consistent: keysMoved('consistent_hash'), ipHash: keysMoved('ip_hash') }),
       io,
       options.json,
+      cwd,
     );
 }
 
-function run(args: CliArgs, io: CliIo, dir: string, scenario: Scenario): void {
+function run(args: CliArgs, io: CliIo, dir: string, cwd: string, scenario: Scenario): void {
   const options = args.run!;
   const bar = options.json ? undefined : new ProgressBar(io, `Running scenario ${scenario.name} in virtual time`);
   const result = runScenario(modelOf(dir), scenario, {
@@ -162,7 +164,7 @@ function run(args: CliArgs, io: CliIo, dir: string, scenario: Scenario): void {
     `Ran ${result.requests.sent.toLocaleString('en-US')} requests over ${result.durationMs / 1000} s of virtual time`,
   );
   io.out(options.json ? JSON.stringify(result, null, 2) : formatRunSummary(scenario, result));
-  if (options.report) writeReport(options.report, runReportHtml(scenario, result), io, options.json);
+  if (options.report) writeReport(options.report, runReportHtml(scenario, result), io, options.json, cwd);
 }
 
 /** Start the simulator and keep it running until SIGINT/SIGTERM. */
@@ -314,11 +316,11 @@ export async function main(
     const src = findAssembly(args, cwd, loaded ? { app: loaded.scenario.app, dir: loaded.dir } : undefined);
     const dir = await prepareAssembly(src, args, full);
     if (args.command === 'compare') {
-      compare(args, full, dir, loaded?.scenario);
+      compare(args, full, dir, cwd, loaded?.scenario);
       return EXIT.ok;
     }
     if (args.command === 'run') {
-      run(args, full, dir, loaded!.scenario);
+      run(args, full, dir, cwd, loaded!.scenario);
       return EXIT.ok;
     }
     await serve(args, full, src, dir);

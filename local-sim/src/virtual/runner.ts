@@ -223,7 +223,7 @@ export function runScenario(model: SimModel, scenario: Scenario, options: RunOpt
       const hit = known.find((k) => k.model.id === id || `${k.model.id}:${k.model.port ?? tg.port}` === id);
       if (!hit)
         throw new SimulatorError(
-          'SIM_TARGET_NOT_FOUND',
+          'SIM_SCENARIO_INVALID',
           `scenario ${scenario.name}: ${at}: target group ${tg.id} has no target "${id}"; targets: ${known.map((k) => k.model.id).join(', ')}`,
         );
       return hit.model;

@@ -52,7 +52,13 @@ export function evaluateAnomalies(
     if (!mitigation) weight = 1;
     else if (anomalous) weight = p.mitigatedWeight;
     else weight = Math.min(1, prev.weight * p.recoveryFactor);
-    out.set(k, { result: anomalous ? 'anomalous' : 'normal', weight, mitigationInEffect: mitigation && weight < 1 });
+    // the common case shares one object: thousands of targets are evaluated every window
+    out.set(
+      k,
+      !anomalous && weight === 1
+        ? NORMAL
+        : { result: anomalous ? 'anomalous' : 'normal', weight, mitigationInEffect: mitigation && weight < 1 },
+    );
   }
   return out;
 }

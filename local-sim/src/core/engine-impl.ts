@@ -792,7 +792,10 @@ class EngineImpl implements Engine {
         if (status.weight !== t.anomaly.weight) tg.pools.clear();
         t.anomaly = status;
       }
-      for (const t of tg.targets.values()) t.stats = { requests: 0, errors: 0 };
+      for (const t of tg.targets.values()) {
+        t.stats.requests = 0;
+        t.stats.errors = 0;
+      }
     }
   }
 

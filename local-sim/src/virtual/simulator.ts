@@ -102,6 +102,8 @@ export class VirtualSimulator {
    * only things that bring it earlier), rather than for every event.
    */
   #r53WakeAt: number | undefined = undefined;
+  /** What `requestFinished` is told, rewritten for each request (the engine reads it at once). */
+  readonly #outcome: { status?: number; connectionError?: boolean } = {};
   #r53Stale = true;
 
   constructor(model: SimModel, options: VirtualSimulatorOptions = {}) {
@@ -329,7 +331,10 @@ export class VirtualSimulator {
     let setCookies = d.setCookies;
     if (d.appCookie && cookieNames?.includes(d.appCookie.cookieName))
       setCookies = [...setCookies, ...d.appCookie.setCookies];
-    this.engine.requestFinished(d.requestId, { status, connectionError });
+    const outcome = this.#outcome;
+    outcome.status = status;
+    outcome.connectionError = connectionError;
+    this.engine.requestFinished(d.requestId, outcome);
     flight.done?.({ decision: d, status, cause, setCookies, sentAt: flight.sentAt, doneAt: now });
   }
 

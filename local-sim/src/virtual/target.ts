@@ -68,24 +68,28 @@ export type FailureMode = 'refuse' | 'hang' | number;
 /** Latency of a health-check answer from a target that is up (virtual ms). */
 export const HEALTH_CHECK_LATENCY_MS = 1;
 
+/**
+ * The answer to a request, shared by every target and rewritten by each call: the simulator reads it at
+ * once and keeps nothing, and a million requests a second should not mean a million objects (nor one
+ * more object per target to bring into the cache).
+ */
+const ANSWER = { kind: 'response' as const, status: 200, latencyMs: 0 };
+
 export class SimulatedTarget implements Backend {
+  /** Fixed latency (the common case, read without a call), or NaN to use `#sample`. */
+  readonly #fixedMs: number;
   readonly #sample: () => number;
   readonly #random: Random;
   readonly #errorRate: number;
   readonly #errorStatus: number;
-  /** Times at which each of the `concurrency` slots is next free (a min-heap); empty = no limit. */
-  readonly #free: number[];
+  /** Times at which each of the `concurrency` slots is next free (a min-heap); undefined = no limit. */
+  readonly #free: number[] | undefined;
   /** Set while requests fail (`fail` in the timeline). */
   requestFailure?: FailureMode;
   /** Set while health checks fail (`fail` or `failHealthCheck`). */
   healthFailure?: FailureMode;
   /** Latency multiplier (`slow`). */
   slowFactor = 1;
-  /**
-   * The answer to a request, reused from call to call: the simulator reads it at once and keeps
-   * nothing, and a million requests a second should not mean a million objects.
-   */
-  readonly #answer = { kind: 'response' as const, status: 200, latencyMs: 0 };
 
   constructor(
     readonly behaviour: TargetBehaviour,
@@ -95,9 +99,10 @@ export class SimulatedTarget implements Backend {
   ) {
     this.#random = random;
     this.#sample = latencySampler(behaviour.latency, random);
+    this.#fixedMs = behaviour.latency.kind === 'fixed' ? behaviour.latency.ms : NaN;
     this.#errorRate = behaviour.errorRate ?? 0;
     this.#errorStatus = behaviour.errorStatus ?? 500;
-    this.#free = behaviour.concurrency !== undefined ? new Array<number>(behaviour.concurrency).fill(0) : [];
+    this.#free = behaviour.concurrency !== undefined ? new Array<number>(behaviour.concurrency).fill(0) : undefined;
   }
 
   healthCheck(): BackendResponse {
@@ -107,21 +112,22 @@ export class SimulatedTarget implements Backend {
   request(now: number): BackendResponse {
     const failure = failed(this.requestFailure);
     if (failure) return failure;
-    const service = this.#sample() * this.slowFactor;
-    const answer = this.#answer;
+    const fixed = this.#fixedMs;
+    const service = (fixed === fixed ? fixed : this.#sample()) * this.slowFactor; // NaN !== NaN
+    const answer = ANSWER;
     answer.status = this.#errorRate > 0 && this.#random.next() < this.#errorRate ? this.#errorStatus : 200;
-    if (this.#free.length === 0) answer.latencyMs = service;
+    const free = this.#free;
+    if (free === undefined) answer.latencyMs = service;
     else {
       // first come, first served: the request starts when the earliest slot frees up
-      const start = Math.max(now, this.#free[0]);
-      this.#replaceEarliest(start + service);
+      const start = Math.max(now, free[0]);
+      this.#replaceEarliest(free, start + service);
       answer.latencyMs = start + service - now;
     }
     return answer;
   }
 
-  #replaceEarliest(value: number): void {
-    const heap = this.#free;
+  #replaceEarliest(heap: number[], value: number): void {
     const n = heap.length;
     let i = 0;
     for (;;) {

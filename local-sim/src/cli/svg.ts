@@ -67,7 +67,10 @@ export function lineChart(o: ChartOptions): string {
   const left = 70;
   const right = 20;
   const top = 36;
-  const legendRows = Math.ceil(o.series.length / 4);
+  // legend columns as wide as the longest name (about 7 px a character at 12 px)
+  const longest = Math.max(1, ...o.series.map((x) => x.name.length));
+  const columns = Math.max(1, Math.min(4, Math.floor((W - left - right) / (longest * 7 + 36))));
+  const legendRows = Math.ceil(o.series.length / columns);
   const bottom = 52 + legendRows * 18;
   const pw = W - left - right;
   const ph = H - top - bottom;
@@ -147,8 +150,8 @@ export function lineChart(o: ChartOptions): string {
         `<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="6 4"' : ''}><title>${escapeXml(s.name)}</title></path>`,
       );
     }
-    const lx = left + (i % 4) * (pw / 4);
-    const ly = top + ph + 50 + Math.floor(i / 4) * 18;
+    const lx = left + (i % columns) * (pw / columns);
+    const ly = top + ph + 50 + Math.floor(i / columns) * 18;
     parts.push(
       `<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="3"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
       `<text x="${lx + 24}" y="${ly}" dominant-baseline="middle">${escapeXml(s.name)}</text>`,

@@ -132,7 +132,8 @@ export class RunRecorder {
 
   latency(): LatencySummary {
     const h = this.#histogram;
-    const ms = (p: number) => (h.totalCount === 0 ? 0 : h.getValueAtPercentile(p) / MICROS);
+    // HdrHistogram answers with the top of a value's bucket; never above the largest value seen
+    const ms = (p: number) => (h.totalCount === 0 ? 0 : Math.min(h.getValueAtPercentile(p), h.maxValue) / MICROS);
     return {
       count: h.totalCount,
       mean: h.totalCount === 0 ? 0 : h.mean / MICROS,
@@ -152,7 +153,7 @@ export class RunRecorder {
     for (let i = 0; i <= points; i++) {
       // 1 - (1 - x)^3 puts more points near 100 %
       const share = 1 - Math.pow(1 - i / points, 3);
-      out.push({ ms: h.getValueAtPercentile(Math.min(100, share * 100)) / MICROS, share });
+      out.push({ ms: Math.min(h.getValueAtPercentile(Math.min(100, share * 100)), h.maxValue) / MICROS, share });
     }
     return out;
   }

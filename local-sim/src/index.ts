@@ -12,7 +12,7 @@
  * The simulator reads templates only: a cloud-assembly directory (`cdk.out`), or an aws-cdk-lib `App`,
  * `Stage` or `Stack` synthesized in-process. It never imports the construct library.
  */
-export { SimulatorError, type SimErrorCode } from './live/errors';
+export { SimulatorError, type SimErrorCode } from './errors';
 export {
   Simulator,
   Simulator as LiveSimulator,

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ALL_BALANCERS, NON_AWS_BALANCERS } from '../core/balancers';
-import { SimulatorError } from '../live/errors';
+import { SimulatorError } from '../errors';
 import type { PortMode } from '../live/ports';
 import type { SimulatorOptions } from '../live/simulator';
 import {
@@ -16,6 +16,7 @@ import {
   type CompareCliOptions,
 } from './compare';
 import { isHostPort, mergeConfig, readConfigFile, type SimConfigFile } from './config';
+import type { RunCliOptions } from './run';
 import { ASSEMBLY_DIR, STATE_DIR } from './synth';
 
 export const EXIT = { ok: 0, runtime: 1, usage: 2 } as const;
@@ -35,6 +36,10 @@ Usage:
   ha-sim compare [CDK_OUT] --target-group TG [options]
                                      what-if comparison of balancing algorithms for one target group in
                                      virtual time (no sockets; deterministic for a seed)
+  ha-sim run SCENARIO [CDK_OUT] [options]
+                                     run a scenario file (workload, simulated targets, a timeline of
+                                     failures) in virtual time and print what clients saw, with detection
+                                     and failover times against the theoretical figures
   ha-sim --help | --version
 
 Options of start and demo:
@@ -94,6 +99,20 @@ Options of compare:
                           flight, proportionally slower beyond (default ${DEFAULT_BACKENDS}: two targets
                           and one with a quarter of their capacity; simulator choice)
   --json                  print the result rows as JSON instead of the table
+  --report FILE           also write an HTML report with charts (latency CDF per algorithm, load per target
+                          over time, errors over time, keys moved by the hashing algorithms); opens offline
+  --scenario FILE         take the workload and the simulated targets from a scenario file (its
+                          compare.targetGroup, unless --target-group; its compare.algorithms, unless
+                          --algorithms; its app, unless CDK_OUT)
+  --no-synth, -c          as for start
+
+Options of run:
+  SCENARIO                a scenario file (YAML; format in scenarios/README.md of ha-load-balancer). Its app
+                          is used unless CDK_OUT is given; without either, the CDK project of this folder
+  --seed N                replace the scenario's seed; the same seed gives the same result byte for byte
+  --report FILE           also write an HTML report with charts (latency CDF, load per target over time,
+                          errors over time, failures measured against theory); opens offline
+  --json                  print the result as JSON instead of the summary
   --no-synth, -c          as for start
 
 Served: ALB HTTP/HTTPS listeners (HTTP/1.1, HTTP/2 over TLS, WebSocket), NLB TCP/TLS listeners.
@@ -115,7 +134,7 @@ unknown target group, no assembly, nothing to serve).
 
 /** The parsed command line. */
 export interface CliArgs {
-  readonly command: 'start' | 'demo' | 'compare' | 'help' | 'version';
+  readonly command: 'start' | 'demo' | 'compare' | 'run' | 'help' | 'version';
   /** The cloud-assembly directory given on the command line, if any. */
   readonly assembly?: string;
   readonly options: SimulatorOptions;
@@ -130,6 +149,8 @@ export interface CliArgs {
   readonly configFile?: string;
   /** compare: the validated compare options. */
   readonly compare?: CompareCliOptions;
+  /** run: the scenario file and options. */
+  readonly run?: RunCliOptions;
 }
 
 /** Every option of every command; COMPARE_ONLY / START_ONLY say which command rejects which. */
@@ -159,9 +180,12 @@ const OPTIONS = {
   algorithms: { type: 'string' },
   backends: { type: 'string' },
   json: { type: 'boolean' },
+  report: { type: 'string' },
+  scenario: { type: 'string' },
 } as const;
 
-const COMPARE_ONLY = ['target-group', 'requests', 'rps', 'seed', 'algorithms', 'backends', 'json'];
+const COMPARE_ONLY = ['target-group', 'requests', 'rps', 'algorithms', 'backends', 'scenario'];
+const RUN_AND_COMPARE = ['seed', 'json', 'report'];
 const START_ONLY = [
   'targets',
   'demo-backends',
@@ -241,14 +265,38 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
   const none = { options: {}, summarySeconds: 0, synth: false, watch: false, quiet: false, context: {} };
   if (v.version) return { command: 'version', ...none };
   if (v.help || cmd === undefined || cmd === 'help') return { command: 'help', ...none };
-  if (cmd !== 'start' && cmd !== 'demo' && cmd !== 'compare')
+  if (cmd !== 'start' && cmd !== 'demo' && cmd !== 'compare' && cmd !== 'run')
     throw new SimulatorError('SIM_BAD_OPTION', `unknown command "${cmd}"`);
-  const notHere = Object.keys(v).filter((k) => (cmd === 'compare' ? START_ONLY : COMPARE_ONLY).includes(k));
+  const refused =
+    cmd === 'compare'
+      ? START_ONLY
+      : cmd === 'run'
+        ? [...START_ONLY, ...COMPARE_ONLY]
+        : [...COMPARE_ONLY, ...RUN_AND_COMPARE];
+  const notHere = Object.keys(v).filter((k) => refused.includes(k));
   if (notHere.length > 0)
     throw new SimulatorError(
       'SIM_BAD_OPTION',
       `${notHere.map((k) => `--${k}`).join(', ')} cannot be used with "${cmd}"`,
     );
+  if (cmd === 'run') {
+    if (rest.length === 0) throw new SimulatorError('SIM_BAD_OPTION', 'run needs a SCENARIO file');
+    if (rest.length > 2) throw new SimulatorError('SIM_BAD_OPTION', `unexpected argument "${rest[2]}"`);
+    const seed = v.seed !== undefined ? int('seed', v.seed) : undefined;
+    return {
+      command: 'run',
+      ...none,
+      ...(rest[1] !== undefined ? { assembly: rest[1] } : {}),
+      synth: !v['no-synth'],
+      context: contextPairs(v.context),
+      run: {
+        scenario: rest[0],
+        ...(seed !== undefined ? { seed } : {}),
+        ...(v.report !== undefined ? { report: v.report } : {}),
+        json: v.json ?? false,
+      },
+    };
+  }
   if (rest.length > 1) throw new SimulatorError('SIM_BAD_OPTION', `unexpected argument "${rest[1]}"`);
   const common = {
     ...(rest[0] !== undefined ? { assembly: rest[0] } : {}),
@@ -268,6 +316,8 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
         algorithms: v.algorithms,
         backends: v.backends,
         json: v.json ?? false,
+        report: v.report,
+        scenario: v.scenario,
       }),
     };
   }

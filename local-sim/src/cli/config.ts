@@ -19,7 +19,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SimulatorError } from '../live/errors';
+import { SimulatorError } from '../errors';
 import { MAX_PORT, type PortMode } from '../live/ports';
 import type { TargetProcessSpec } from '../live/target-process';
 

@@ -101,6 +101,11 @@ export interface Engine {
   routeConnection(loadBalancerId: string, listenerId: string, flow: FlowInfo): ConnectionDecision;
   /** The forwarded request/connection `requestId` has ended. Unknown ids are ignored. */
   requestFinished(requestId: number, outcome?: RequestOutcome): void;
+  /**
+   * A client connection (`HttpRequestInfo.connectionId`) closed. Only what-if algorithms that balance
+   * connections (least connections, not AWS) keep state per connection; AWS's algorithms ignore it.
+   */
+  connectionClosed(connectionId: string): void;
   /** Register targets now (`RegisterTargets`); targets already registered (and not draining) are left alone. */
   registerTargets(targetGroupId: string, targets: readonly TargetModel[]): void;
   /** Deregister targets now (`DeregisterTargets`): they go `draining` for the deregistration delay (§2.3). */
@@ -170,7 +175,12 @@ interface TargetRt {
   health: TargetHealthStatus;
   nextProbeAt?: number;
   probe?: { readonly id: number; readonly deadline: number };
-  readonly inflight: Set<number>;
+  /**
+   * Requests in flight to this target. A count, not a set of ids: the ids are found in `#requests`
+   * on the rare occasions they are needed (a target removed or reset with requests in flight), which
+   * keeps what a request touches per target small.
+   */
+  inflight: number;
   slowStartFrom?: number;
   stats: { requests: number; errors: number };
   anomaly: AnomalyStatus;
@@ -180,7 +190,51 @@ interface TargetRt {
   wasHealthy: boolean;
   /** Smoothed response time (ms), for non-AWS what-if algorithms. */
   latencyMs?: number;
+  /** This target as balancers see it (created once; reads the live counts). */
+  entry?: PoolEntry;
 }
+
+/**
+ * A target as the balancers see it. One object per registered target that reads the target's live
+ * numbers, so a cached candidate pool (see `TgRt.pools`) stays current between health changes.
+ */
+class PoolEntry implements PoolTarget {
+  constructor(
+    readonly rt: TargetRt,
+    readonly key: string,
+    readonly weightOf: (rt: TargetRt) => number,
+  ) {}
+
+  get weight(): number {
+    return this.weightOf(this.rt);
+  }
+
+  get outstanding(): number {
+    return this.rt.inflight;
+  }
+
+  get latencyMs(): number | undefined {
+    return this.rt.latencyMs;
+  }
+}
+
+/** A target group's candidate set for one zone scope (§1.5), kept until health or membership changes. */
+interface CachedPool {
+  readonly targets: readonly PoolEntry[];
+  readonly failOpen: boolean;
+  /** Every weight is 1 (no slow start, no anomaly mitigation): lets balancers pick in constant time. */
+  readonly uniformWeights: boolean;
+  /** Rebuild at this time: when the first slow start among the candidates ends. */
+  readonly validUntil: number;
+  /** By `TargetRt.k`, built on first use (stickiness looks targets up by cookie). */
+  byKey?: Map<string, PoolEntry>;
+}
+
+/** Shared empty list for decisions without cookies or skipped actions (most requests): no allocation. */
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+
+/** The anomaly-detection window (§2.1), read once: spec values are module getters, and this is per request. */
+const ANOMALY_WINDOW_MS = ANOMALY_DETECTION.evaluationSeconds * 1000;
 
 /** Smoothing factor of the response-time average (simulator bookkeeping, not an AWS fact). */
 const LATENCY_EWMA_ALPHA = 0.2;
@@ -193,6 +247,12 @@ interface TgRt {
   windowStart: number;
   /** No longer in the model (removed by `updateModel`); kept until its targets have drained. */
   retired: boolean;
+  /**
+   * Candidate pools by zone scope ('' = every zone), so that a request does not look at every target.
+   * Cleared whenever a target's state changes, a target leaves, anomaly weights change or the model
+   * changes.
+   */
+  readonly pools: Map<string, CachedPool>;
 }
 
 const targetK = (id: string, port: number) => `${id}:${port}`;
@@ -236,11 +296,23 @@ class EngineImpl implements Engine {
   #pending: EngineEvent[] = [];
   #nextProbeId = 1;
   #nextRequestId = 1;
+  /**
+   * Lower bounds (never later than the truth) of `nextWakeAt` and of the earliest timer `#fire` handles
+   * (probe deadline, end of draining); -Infinity = unknown. Lowered in O(1) when a target's timers
+   * change, made exact by each pass over every target, so that routing a request does not look at
+   * every target. `#wakeExact` is false once a timer may have gone (a probe answered, a target left):
+   * `nextWakeAt` then makes one pass.
+   */
+  #wakeAt = -Infinity;
+  #timersAt = -Infinity;
+  #wakeExact = false;
+  /** `#lookup` results by load-balancer and listener reference (found ones only; cleared by `updateModel`). */
+  readonly #lookups = new Map<string, Map<string, { lb: LoadBalancerModel; listener: ListenerModel }>>();
 
   /** A request or flow now in flight on `t` (least outstanding requests, draining, 502 at delay end). */
   #startRequest(tg: TgRt, t: TargetRt, now: number): number {
     const requestId = this.#nextRequestId++;
-    t.inflight.add(requestId);
+    t.inflight++;
     this.#requests.set(requestId, { tg, t, startedAt: now });
     return requestId;
   }
@@ -293,6 +365,7 @@ class EngineImpl implements Engine {
       settings: this.#settings(tg),
       windowStart: now,
       retired: false,
+      pools: new Map(),
     });
     if (this.#options.registerTemplateTargets !== false && tg.targets.length > 0)
       this.registerTargets(tg.id, tg.targets);
@@ -303,6 +376,10 @@ class EngineImpl implements Engine {
     this.#fire(now);
     const before = this.model;
     this.model = model;
+    this.#lookups.clear();
+    this.#wakeAt = this.#timersAt = -Infinity;
+    this.#wakeExact = false;
+    for (const rt of this.#tgs.values()) rt.pools.clear();
     const templateTargets = this.#options.registerTemplateTargets !== false;
     for (const tg of model.targetGroups) {
       const rt = this.#tgs.get(tg.id);
@@ -384,7 +461,7 @@ class EngineImpl implements Engine {
         k,
         availabilityZone: target.availabilityZone,
         health: unregisteredStatus(now),
-        inflight: new Set(),
+        inflight: 0,
         stats: { requests: 0, errors: 0 },
         anomaly: NORMAL,
         batch,
@@ -410,7 +487,6 @@ class EngineImpl implements Engine {
   }
 
   #apply(tg: TgRt, t: TargetRt, event: HealthEvent): void {
-    this.#quietUntil = -Infinity;
     const [next, effects] = transition(t.health, event, tg.settings);
     t.health = next;
     for (const eff of effects) {
@@ -426,6 +502,7 @@ class EngineImpl implements Engine {
         case 'schedule-removal':
           break; // drainingUntil is part of the status; #fire checks it
         case 'state-changed':
+          tg.pools.clear();
           this.#onStateChanged(tg, t, eff.from, eff.to, event.at);
           this.#emit({
             type: 'target-health-changed',
@@ -437,10 +514,8 @@ class EngineImpl implements Engine {
           });
           break;
         case 'removed':
-          if (t.inflight.size > 0) {
-            const ids = [...t.inflight];
-            for (const id of ids) this.#requests.delete(id);
-            t.inflight.clear();
+          if (t.inflight > 0) {
+            const ids = this.#dropInFlight(t);
             this.#emit({
               type: 'abort-requests',
               at: event.at,
@@ -451,11 +526,13 @@ class EngineImpl implements Engine {
             });
           }
           tg.targets.delete(t.k);
+          tg.pools.clear();
           if (tg.retired && tg.targets.size === 0 && this.#tgs.get(tg.model.id) === tg) this.#tgs.delete(tg.model.id);
           this.#emit({ type: 'target-removed', at: event.at, target: t.key });
           break;
       }
     }
+    this.#lowerBounds(t);
   }
 
   #onStateChanged(tg: TgRt, t: TargetRt, from: string, to: string, at: number): void {
@@ -463,7 +540,7 @@ class EngineImpl implements Engine {
       to === 'unhealthy' &&
       tg.model.loadBalancerType === 'network' &&
       tg.model.attributes.unhealthyConnectionTermination &&
-      t.inflight.size > 0
+      t.inflight > 0
     ) {
       const pool = candidateSet(
         [...tg.targets.values()].map((o) => ({ state: o.health.state })),
@@ -471,18 +548,20 @@ class EngineImpl implements Engine {
       );
       // §1.5/§6.6: connections of a target that turns unhealthy are reset, unless the TG fails open
       if (pool.kind === 'ok' && !pool.failOpen) {
-        const ids = [...t.inflight];
-        for (const id of ids) this.#requests.delete(id);
-        t.inflight.clear();
+        const ids = this.#dropInFlight(t);
         this.#emit({ type: 'terminate-connections', at, target: t.key, requestIds: ids, reason: 'TargetUnhealthy' });
       }
     }
     if (to === 'healthy') {
       const durationS = tg.model.attributes.slowStartSeconds;
       // §2.2: targets registered together into a TG without a healthy target do not start each other.
-      const others = [...tg.targets.values()]
-        .filter((o) => o !== t && (t.wasHealthy || o.batch !== t.batch))
-        .map((o) => ({ healthy: o.health.state === 'healthy', inSlowStart: this.#inSlowStart(tg, o, at) }));
+      // (Peers are looked at only when slow start is on: N targets turning healthy stay O(N).)
+      const others =
+        durationS > 0
+          ? [...tg.targets.values()]
+              .filter((o) => o !== t && (t.wasHealthy || o.batch !== t.batch))
+              .map((o) => ({ healthy: o.health.state === 'healthy', inSlowStart: this.#inSlowStart(tg, o, at) }))
+          : [];
       t.slowStartFrom = entersSlowStart(durationS, others) ? at : undefined;
       t.wasHealthy = true;
     } else if (from === 'healthy') {
@@ -491,48 +570,46 @@ class EngineImpl implements Engine {
     }
   }
 
+  /** End every request in flight on `t` and return their ids, oldest first (the caller says why). */
+  #dropInFlight(t: TargetRt): number[] {
+    const ids: number[] = [];
+    for (const [id, r] of this.#requests) if (r.t === t) ids.push(id);
+    for (const id of ids) this.#requests.delete(id);
+    t.inflight = 0;
+    return ids;
+  }
+
   #inSlowStart(tg: TgRt, t: TargetRt, now: number): boolean {
     return t.slowStartFrom !== undefined && now - t.slowStartFrom < tg.model.attributes.slowStartSeconds * 1000;
   }
 
   /** Fire due timers (probe deadlines, draining ends) in time order. */
-  /**
-   * Nothing is due before this time (probe deadlines, ends of draining). Every request calls `#fire`, so
-   * the scan over all targets runs only once something may be due; any change that can set an earlier
-   * deadline (`#apply`, `probeDue`) resets it.
-   */
-  #quietUntil = -Infinity;
-
   #fire(now: number): void {
-    if (now < this.#quietUntil) return;
+    if (now < this.#timersAt) return;
     const due: { at: number; run: () => void }[] = [];
-    let next = Infinity;
     for (const tg of this.#tgs.values()) {
       for (const t of tg.targets.values()) {
         const probe = t.probe;
-        if (probe) {
-          if (probe.deadline <= now) {
-            due.push({ at: probe.deadline, run: () => this.#probeTimedOut(tg, t, probe.id, probe.deadline) });
-          } else if (probe.deadline < next) next = probe.deadline;
+        if (probe && probe.deadline <= now) {
+          due.push({ at: probe.deadline, run: () => this.#probeTimedOut(tg, t, probe.id, probe.deadline) });
         }
         const until = t.health.drainingUntil;
         const timed = t.health.state === 'draining' || t.health.state === 'unhealthy.draining';
-        if (timed && until !== undefined) {
-          if (until <= now)
-            due.push({ at: until, run: () => this.#apply(tg, t, { type: 'delay-elapsed', at: until }) });
-          else if (until < next) next = until;
+        if (timed && until !== undefined && until <= now) {
+          due.push({ at: until, run: () => this.#apply(tg, t, { type: 'delay-elapsed', at: until }) });
         }
       }
     }
-    this.#quietUntil = next;
     due.sort((a, b) => a.at - b.at);
     for (const d of due) d.run();
+    this.#recomputeBounds();
   }
 
   #probeTimedOut(tg: TgRt, t: TargetRt, id: number, at: number): void {
     if (t.probe?.id !== id) return;
     t.probe = undefined;
     this.#probes.delete(id);
+    this.#lowerBounds(t);
     const verdict = classifyProbe(tg.model.loadBalancerType, tg.model.healthCheck.successCodes, { kind: 'timeout' });
     this.#apply(tg, t, { type: 'probe-result', at, verdict });
   }
@@ -560,8 +637,8 @@ class EngineImpl implements Engine {
         const id = this.#nextProbeId++;
         const timeoutMs = hc.timeoutSeconds * 1000;
         t.probe = { id, deadline: now + timeoutMs };
-        this.#quietUntil = -Infinity;
         this.#probes.set(id, { tg, t });
+        this.#lowerBounds(t);
         out.push({
           probeId: id,
           target: t.key,
@@ -575,6 +652,7 @@ class EngineImpl implements Engine {
         });
       }
     }
+    this.#recomputeBounds();
     return out;
   }
 
@@ -586,23 +664,47 @@ class EngineImpl implements Engine {
     const { tg, t } = entry;
     this.#probes.delete(probeId);
     t.probe = undefined;
+    this.#lowerBounds(t);
     const verdict: ProbeVerdict = classifyProbe(tg.model.loadBalancerType, tg.model.healthCheck.successCodes, outcome);
     this.#apply(tg, t, { type: 'probe-result', at: now, verdict });
   }
 
   nextWakeAt(): number | undefined {
-    let min: number | undefined;
-    const consider = (x: number | undefined) => {
-      if (x !== undefined && (min === undefined || x < min)) min = x;
-    };
+    if (!this.#wakeExact) this.#recomputeBounds();
+    return this.#wakeAt === Infinity ? undefined : this.#wakeAt;
+  }
+
+  /** `t`'s earliest timer: its probe's deadline or the end of its draining. */
+  #timerOf(t: TargetRt): number {
+    const draining = t.health.state === 'draining' || t.health.state === 'unhealthy.draining';
+    return Math.min(t.probe?.deadline ?? Infinity, (draining && t.health.drainingUntil) || Infinity);
+  }
+
+  /** `t`'s next wake-up: a timer, or its next probe when none is in flight. */
+  #wakeOf(t: TargetRt): number {
+    return Math.min(this.#timerOf(t), t.probe ? Infinity : (t.nextProbeAt ?? Infinity));
+  }
+
+  /** `t`'s timers changed: keep the bounds no later than its own. */
+  #lowerBounds(t: TargetRt): void {
+    this.#wakeExact = false;
+    this.#timersAt = Math.min(this.#timersAt, this.#timerOf(t));
+    this.#wakeAt = Math.min(this.#wakeAt, this.#wakeOf(t));
+  }
+
+  /** One pass over every target: exact bounds. */
+  #recomputeBounds(): void {
+    let wake = Infinity;
+    let timers = Infinity;
     for (const tg of this.#tgs.values()) {
       for (const t of tg.targets.values()) {
-        if (t.probe) consider(t.probe.deadline);
-        else consider(t.nextProbeAt);
-        if (t.health.state === 'draining' || t.health.state === 'unhealthy.draining') consider(t.health.drainingUntil);
+        timers = Math.min(timers, this.#timerOf(t));
+        wake = Math.min(wake, this.#wakeOf(t));
       }
     }
-    return min;
+    this.#wakeAt = wake;
+    this.#timersAt = timers;
+    this.#wakeExact = true;
   }
 
   describeTargetHealth(targetGroupId: string, targets?: readonly TargetModel[]): TargetHealthDescription[] {
@@ -652,7 +754,7 @@ class EngineImpl implements Engine {
 
   inFlight(target: TargetKey): number {
     const tg = this.#tg(target.targetGroupId);
-    return tg?.targets.get(targetK(target.targetId, target.port))?.inflight.size ?? 0;
+    return tg?.targets.get(targetK(target.targetId, target.port))?.inflight ?? 0;
   }
 
   loadBalancerHealthy(loadBalancerId: string): boolean {
@@ -716,7 +818,7 @@ class EngineImpl implements Engine {
   // ---- anomaly detection (§2.1) ------------------------------------------------------------------------
 
   #rollWindow(tg: TgRt, now: number): void {
-    const windowMs = ANOMALY_DETECTION.evaluationSeconds * 1000;
+    const windowMs = ANOMALY_WINDOW_MS;
     let rounds = 0;
     while (now - tg.windowStart >= windowMs) {
       if (rounds++ > 20) {
@@ -730,8 +832,15 @@ class EngineImpl implements Engine {
       const prev = new Map(monitored.map((t) => [t.k, t.anomaly]));
       const mitigation = tg.model.attributes.anomalyMitigation && tg.model.attributes.algorithm === 'weighted_random';
       const next = evaluateAnomalies(stats, prev, mitigation);
-      for (const t of monitored) t.anomaly = next.get(t.k) ?? NORMAL;
-      for (const t of tg.targets.values()) t.stats = { requests: 0, errors: 0 };
+      for (const t of monitored) {
+        const status = next.get(t.k) ?? NORMAL;
+        if (status.weight !== t.anomaly.weight) tg.pools.clear();
+        t.anomaly = status;
+      }
+      for (const t of tg.targets.values()) {
+        t.stats.requests = 0;
+        t.stats.errors = 0;
+      }
     }
   }
 
@@ -739,7 +848,7 @@ class EngineImpl implements Engine {
     const entry = this.#requests.get(requestId);
     if (!entry) return;
     this.#requests.delete(requestId);
-    entry.t.inflight.delete(requestId);
+    entry.t.inflight--;
     if (outcome.notSent) return;
     const now = this.#clock.now();
     this.#rollWindow(entry.tg, now);
@@ -752,9 +861,15 @@ class EngineImpl implements Engine {
     if (outcome.connectionError || (outcome.status !== undefined && outcome.status >= 500)) entry.t.stats.errors++;
   }
 
+  connectionClosed(connectionId: string): void {
+    for (const tg of this.#tgs.values()) tg.balancer.connectionClosed?.(connectionId);
+  }
+
   // ---- routing -----------------------------------------------------------------------------------------
 
   #lookup(lbRef: string, listenerRef: string): { lb?: LoadBalancerModel; listener?: ListenerModel } {
+    const known = this.#lookups.get(lbRef)?.get(listenerRef);
+    if (known) return known;
     const lb = findLoadBalancer(this.model, lbRef);
     if (!lb) return {};
     const byRef = findListener(this.model, listenerRef);
@@ -762,7 +877,12 @@ class EngineImpl implements Engine {
       byRef && byRef.loadBalancerId === lb.id
         ? byRef
         : this.model.listeners.find((l) => l.loadBalancerId === lb.id && String(l.port) === listenerRef);
-    return { lb, listener };
+    if (!listener) return { lb };
+    const found = { lb, listener };
+    let byListener = this.#lookups.get(lbRef);
+    if (!byListener) this.#lookups.set(lbRef, (byListener = new Map()));
+    byListener.set(listenerRef, found);
+    return found;
   }
 
   route(loadBalancerId: string, listenerId: string, request: HttpRequestInfo): RouteDecision {
@@ -780,10 +900,14 @@ class EngineImpl implements Engine {
       };
     }
     const selection = selectRule(listener, request);
-    const skipped = selection.actions
-      .filter((a) => a.type === 'unsupported')
-      .map((a) => (a as { originalType: string }).originalType);
-    const terminal = [...selection.actions].reverse().find((a) => a.type !== 'unsupported');
+    // the last action that is not unsupported is the terminal one; the unsupported ones are reported
+    // (a loop rather than filter/reverse/find: this runs for every request)
+    let skipped: string[] | undefined;
+    let terminal: (typeof selection.actions)[number] | undefined;
+    for (const a of selection.actions) {
+      if (a.type === 'unsupported') (skipped ??= []).push(a.originalType);
+      else terminal = a;
+    }
     const priority = selection.priority;
     if (!terminal) {
       return { kind: 'error', ...base, matchedRulePriority: priority, status: 500, reason: 'NoTerminalAction' };
@@ -807,7 +931,7 @@ class EngineImpl implements Engine {
           body: terminal.messageBody,
         };
       case 'forward':
-        return this.#forward(lb, base, terminal, priority, request, skipped, now);
+        return this.#forward(lb, base, terminal, priority, request, skipped ?? NO_STRINGS, now);
     }
     return { kind: 'error', ...base, matchedRulePriority: priority, status: 500, reason: 'NoTerminalAction' };
   }
@@ -818,12 +942,16 @@ class EngineImpl implements Engine {
     action: ForwardActionModel,
     priority: number,
     request: HttpRequestInfo,
-    skipped: string[],
+    skipped: readonly string[],
     now: number,
   ): ForwardDecision | ErrorDecision {
     if (action.targetGroups.length === 0)
       return forwardError(base, priority, ELB_STATUS.serviceUnavailable, 'TargetGroupNotFound');
-    const weighted = action.targetGroups.filter((t) => t.weight > 0 && this.#tgs.has(t.targetGroupId));
+    const only = action.targetGroups.length === 1 ? action.targetGroups[0] : undefined;
+    const weighted =
+      only && only.weight > 0 && this.#tgs.has(only.targetGroupId)
+        ? action.targetGroups
+        : action.targetGroups.filter((t) => t.weight > 0 && this.#tgs.has(t.targetGroupId));
     if (weighted.length === 0) {
       // simulator choice all_weights_zero
       const anyKnown = action.targetGroups.some((t) => this.#tgs.has(t.targetGroupId));
@@ -835,7 +963,7 @@ class EngineImpl implements Engine {
       );
     }
     // Cookies are parsed only for stickiness (target group or target); most requests need none.
-    const setCookies: string[] = [];
+    let setCookies: string[] | undefined;
     let tgId: string;
     const tgSticky = action.targetGroups.length > 1 && action.targetGroupStickiness?.enabled === true;
     if (tgSticky) {
@@ -858,7 +986,7 @@ class EngineImpl implements Engine {
         usable && read.status === 'valid'
           ? read.payload.g
           : weightedChoice(weighted, this.#random.next()).targetGroupId;
-      setCookies.push(...targetGroupCookies(tgId, now, this.#key));
+      (setCookies ??= []).push(...targetGroupCookies(tgId, now, this.#key));
     } else {
       tgId =
         weighted.length === 1 ? weighted[0].targetGroupId : weightedChoice(weighted, this.#random.next()).targetGroupId;
@@ -888,14 +1016,21 @@ class EngineImpl implements Engine {
         this.#key,
       );
       if (read.status === 'valid') {
-        chosen = pool.targets.find((p) => p.rt.key.targetId === read.payload.t && p.rt.key.port === read.payload.p);
+        pool.byKey ??= new Map(pool.targets.map((p) => [p.key, p]));
+        chosen = pool.byKey.get(targetK(read.payload.t ?? '', read.payload.p ?? 0));
       }
       stickiness = chosen ? 'hit' : read.status === 'absent' ? 'new' : 'repick';
     }
-    chosen ??= tg.balancer.pick(pool.targets, { random: this.#random, now, hashKey: request.sourceIp });
+    chosen ??= tg.balancer.pick(pool.targets, {
+      random: this.#random,
+      now,
+      hashKey: request.sourceIp,
+      uniformWeights: pool.uniformWeights,
+      connectionId: request.connectionId,
+    });
     const key = chosen.rt.key;
     if (stickyKind === 'lb_cookie') {
-      setCookies.push(...lbCookies(tg.model.id, key.targetId, key.port, now, this.#key));
+      (setCookies ??= []).push(...lbCookies(tg.model.id, key.targetId, key.port, now, this.#key));
     } else if (stickyKind === 'app_cookie') {
       const issued = appCookies(
         tg.model.id,
@@ -906,7 +1041,7 @@ class EngineImpl implements Engine {
         headerValues(request, 'user-agent')[0],
       );
       // Each response refreshes the LB cookie once a session exists; a re-pick moves the session (§3.2).
-      if (stickiness === 'hit' || stickiness === 'repick') setCookies.push(...issued);
+      if (stickiness === 'hit' || stickiness === 'repick') (setCookies ??= []).push(...issued);
       appCookie = { cookieName: st.appCookieName ?? '', setCookies: issued };
     }
     const requestId = this.#startRequest(tg, chosen.rt, now);
@@ -917,7 +1052,7 @@ class EngineImpl implements Engine {
       targetGroupId: tg.model.id,
       target: key,
       matchedRulePriority: priority,
-      setCookies,
+      setCookies: setCookies ?? NO_STRINGS,
       ...(appCookie ? { appCookie } : {}),
       stickiness,
       failOpen: pool.failOpen,
@@ -936,32 +1071,43 @@ class EngineImpl implements Engine {
     return crossZone ? undefined : zone;
   }
 
-  /** Candidate pool with balancer weights, or undefined when no target is registered (→ 503, §1.5). */
-  #candidates(
-    tg: TgRt,
-    scopeZone: string | undefined,
-    now: number,
-  ): { targets: (PoolTarget & { rt: TargetRt })[]; failOpen: boolean } | undefined {
+  /**
+   * Candidate pool with balancer weights, or undefined when no target is registered (→ 503, §1.5).
+   * Cached per zone scope until a target's state or membership changes (see `TgRt.pools`).
+   */
+  #candidates(tg: TgRt, scopeZone: string | undefined, now: number): CachedPool | undefined {
     this.#rollWindow(tg, now);
+    const scope = scopeZone ?? '';
+    const cached = tg.pools.get(scope);
+    if (cached && now < cached.validUntil) return cached.targets.length > 0 ? cached : undefined;
     const views = [...tg.targets.values()].map((rt) => ({
       state: rt.health.state,
       availabilityZone: rt.availabilityZone,
       rt,
     }));
     const c = candidateSet(views, tg.model.attributes.routingFailover, scopeZone);
-    if (c.kind === 'no-registered-targets') return undefined;
+    if (c.kind === 'no-registered-targets') {
+      tg.pools.set(scope, { targets: [], failOpen: false, uniformWeights: true, validUntil: Infinity });
+      return undefined;
+    }
     const slowMs = tg.model.attributes.slowStartSeconds * 1000;
-    return {
-      failOpen: c.failOpen,
-      targets: c.targets.map(({ rt }) => ({
-        key: rt.k,
-        weight:
-          (rt.slowStartFrom !== undefined ? slowStartWeight(now, rt.slowStartFrom, slowMs) : 1) * rt.anomaly.weight,
-        outstanding: rt.inflight.size,
-        latencyMs: rt.latencyMs,
-        rt,
-      })),
-    };
+    const weightOf = (rt: TargetRt): number =>
+      (rt.slowStartFrom !== undefined
+        ? slowStartWeight(this.#clock.now(), rt.slowStartFrom, tg.model.attributes.slowStartSeconds * 1000)
+        : 1) * rt.anomaly.weight;
+    let uniformWeights = true;
+    let validUntil = Infinity;
+    const targets = c.targets.map(({ rt }) => {
+      if (rt.slowStartFrom !== undefined && now - rt.slowStartFrom < slowMs) {
+        uniformWeights = false;
+        validUntil = Math.min(validUntil, rt.slowStartFrom + slowMs);
+      }
+      if (rt.anomaly.weight !== 1) uniformWeights = false;
+      return (rt.entry ??= new PoolEntry(rt, rt.k, weightOf));
+    });
+    const pool: CachedPool = { targets, failOpen: c.failOpen, uniformWeights, validUntil };
+    tg.pools.set(scope, pool);
+    return pool;
   }
 
   routeConnection(loadBalancerId: string, listenerId: string, flow: FlowInfo): ConnectionDecision {

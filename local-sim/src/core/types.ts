@@ -44,6 +44,11 @@ export interface HttpRequestInfo {
   readonly port: number;
   /** Availability Zone of the load-balancer node that received the request (cross-zone off, §2.4). */
   readonly availabilityZone?: string;
+  /**
+   * The client connection the request came on (any stable string). Only what-if algorithms that
+   * balance connections (least connections, not AWS) use it; see `Engine.connectionClosed`.
+   */
+  readonly connectionId?: string;
 }
 
 /** How the target was chosen, for logs/metrics (`NonStickyRequestCount`, §3.1). */

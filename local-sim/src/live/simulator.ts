@@ -50,7 +50,7 @@ import type { Elbv2Context } from '../api/elbv2/handler';
 import { DemoBackend } from './demo-backend';
 import { DnsServer } from './dns-server';
 import { describeEndpoints, type DnsDescription, type EndpointsDescription } from './endpoints';
-import { SimulatorError } from './errors';
+import { SimulatorError } from '../errors';
 import { HttpListener, type ListenerServices } from './http-listener';
 import { PrometheusExporter } from './prometheus';
 import { randomHex } from './random-hex';

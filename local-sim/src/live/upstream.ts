@@ -24,7 +24,12 @@ import type { TargetKey } from '../core/types';
  */
 export interface UpstreamHandlers {
   /** The response head (1xx informational heads are skipped; 101 ends the exchange as an upgrade). */
-  onHead(call: UpstreamCall, status: number, headers: HeaderList, framing: 'none' | 'length' | 'chunked' | 'close'): void;
+  onHead(
+    call: UpstreamCall,
+    status: number,
+    headers: HeaderList,
+    framing: 'none' | 'length' | 'chunked' | 'close',
+  ): void;
   onBody(call: UpstreamCall, chunk: Buffer): void;
   onEnd(call: UpstreamCall): void;
   /** `afterHead`: the response had started (its head was delivered) when it failed. */

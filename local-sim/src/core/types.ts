@@ -3,6 +3,7 @@
  * Times are milliseconds on the injected clock; nothing here reads the wall clock.
  */
 import type { TargetHealthReason, TargetHealthState } from '@ha-load-balancer/spec';
+import type { HealthEvent } from './target-health';
 
 /** Injected time source (ms). The live shell passes a wall clock; tests pass a `VirtualClock`. */
 export interface Clock {
@@ -204,7 +205,21 @@ export interface TargetHealthDescription {
 }
 
 /** Something the engine observed or decided that a shell may log, count or act on. */
+/**
+ * One health input a leader engine applied to a target (registration, probe sent or judged,
+ * deregistration, end of a delay): what follower engines `mirror` to share its health state.
+ */
+export interface HealthInput {
+  readonly targetGroupId: string;
+  readonly target: { readonly id: string; readonly port: number; readonly availabilityZone?: string };
+  /** The registration call the target joined in (§2.2 slow start compares them). */
+  readonly batch: number;
+  readonly event: HealthEvent;
+}
+
 export type EngineEvent =
+  /** A leader applied a health input (only with `EngineOptions.replicate`). */
+  | ({ readonly type: 'health-input'; readonly at: number } & HealthInput)
   | {
       readonly type: 'target-health-changed';
       readonly at: number;

@@ -26,7 +26,6 @@ import { formatAccessLogLine, type AccessLogEntry } from '../core/access-log';
 import type { ExchangeObservation } from '../core/exchange';
 import { r53HostHeader } from '../core/route53';
 import { Metrics } from '../core/metrics';
-import { exchangeRecorder } from '../core/record';
 import {
   findHealthCheck,
   findListener,
@@ -41,7 +40,7 @@ import {
   type TargetModel,
 } from '../model';
 import { normalizeDnsName } from '../model/zones';
-import { HTTP_LIMITS, type TargetHealthState } from '@ha-load-balancer/spec';
+import type { TargetHealthState } from '@ha-load-balancer/spec';
 import { AccessLogWriter } from './access-log-writer';
 import { AdminServer } from './admin-server';
 import { ApiServer } from './api-server';
@@ -51,13 +50,9 @@ import { DemoBackend } from './demo-backend';
 import { DnsServer } from './dns-server';
 import { describeEndpoints, type DnsDescription, type EndpointsDescription } from './endpoints';
 import { SimulatorError } from '../errors';
-import { HttpListener, type ListenerServices } from './http-listener';
 import { PrometheusExporter } from './prometheus';
-import { randomHex } from './random-hex';
-import { UpstreamPools } from './upstream';
-import { InFlightRegistry } from './wire';
-import { TcpListener, type FlowRecord, type TcpListenerServices } from './tcp-listener';
-import { loadBalancerDimension, loadBalancerDnsName, targetGroupArn, targetGroupDimension } from '../model/ids';
+import type { FlowRecord } from './tcp-listener';
+import { loadBalancerDimension, loadBalancerDnsName, targetGroupDimension } from '../model/ids';
 import { LoadBalancerNodes } from './lb-nodes';
 import { localPort, MAX_PORT, type PortMode } from './ports';
 import { Prober } from './prober';
@@ -65,6 +60,7 @@ import { Route53Prober, type Route53ProbeTarget } from './route53-prober';
 import { selfSignedCertificate, type KeyPair } from './tls';
 import { modelOf, type SimulatorSource } from './source';
 import { TargetProcess, type TargetOutput, type TargetProcessSpec } from './target-process';
+import { ListenerHost, servedAs, type LiveListener } from './listener-host';
 
 export type { EndpointsDescription } from './endpoints';
 
@@ -379,17 +375,8 @@ function bindError(err: unknown, port: number, host: string, what: string): unkn
   return err;
 }
 
-type LiveListener = HttpListener | TcpListener;
-
 /** Target-process lines kept while nobody listens for them (start-up output). */
 const EARLY_OUTPUT_LINES = 1000;
-
-/** The live shell serves ALB HTTP/HTTPS and NLB TCP/TLS listeners; others are reported at start-up. */
-function servedAs(lb: LoadBalancerModel, l: ListenerModel): 'http' | 'tcp' | undefined {
-  if (lb.type === 'application' && (l.protocol === 'HTTP' || l.protocol === 'HTTPS')) return 'http';
-  if (lb.type === 'network' && (l.protocol === 'TCP' || l.protocol === 'TLS')) return 'tcp';
-  return undefined;
-}
 
 /** Same content (models are built in a fixed key order, so their JSON compares them). */
 function same(a: unknown, b: unknown): boolean {
@@ -423,8 +410,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly #targets = new Map<string, TargetControl[]>();
   readonly #backends = new Map<string, DemoBackend[]>();
   readonly #processes = new Map<string, TargetProcess[]>();
-  readonly #pools: UpstreamPools;
-  readonly #inFlight = new InFlightRegistry();
+  /** Engine, pools, requests in flight and listeners of the requests this process serves. */
+  readonly #host: ListenerHost;
   readonly #prober: Prober;
   readonly #accessLog: AccessLogWriter;
   readonly #waiters = new Set<(err: Error) => void>();
@@ -452,9 +439,23 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       cookieKey: randomBytes(32),
       registerTemplateTargets: options.registerTemplateTargets ?? false,
     });
-    this.#pools = new UpstreamPools({
-      connectTimeoutMs: options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
-      tlsTimeoutMs: HTTP_LIMITS.targetTlsHandshakeTimeoutSeconds * 1000,
+    this.#host = new ListenerHost({
+      engine: this.engine,
+      metrics: this.metrics,
+      model: () => this.#model,
+      ...(options.idleTimeoutOverrideMs !== undefined ? { idleTimeoutOverrideMs: options.idleTimeoutOverrideMs } : {}),
+      ...(options.connectTimeoutOverrideMs !== undefined ? { connectTimeoutMs: options.connectTimeoutOverrideMs } : {}),
+      accessLog: {
+        active: () =>
+          this.#accessLog.active ||
+          typeof this.#options.accessLog === 'function' ||
+          this.listenerCount('access-log') > 0,
+        write: (entry) => this.#writeAccessLog(entry),
+      },
+      onExchange: (o) => this.emit('exchange', o),
+      onFlow: (f) => this.emit('flow', f),
+      localRedirect: (lb, location) => this.#localRedirect(lb, location),
+      onError: (err) => this.emit('error', err),
     });
     this.#prober = new Prober((p) => ({ host: p.target.targetId, port: p.port }));
     this.#accessLog = new AccessLogWriter(typeof options.accessLog === 'string' ? options.accessLog : undefined);
@@ -708,88 +709,20 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       while (port !== 0 && ours.has(port)) port++;
       const tls = listener.protocol === 'HTTPS' || listener.protocol === 'TLS' ? await this.#tlsKey() : undefined;
       try {
-        const l =
-          kind === 'http'
-            ? await HttpListener.start(lb, listener, this.#httpServices(lb), port, host, tls)
-            : await TcpListener.start(lb, listener, this.#tcpServices(lb), port, host, tls);
-        this.#listeners.set(listener.id, l);
+        const l = await this.#host.start(lb, listener, port, host, tls);
+        if (l) this.#listeners.set(listener.id, l);
       } catch (err) {
         throw bindError(err, port, host, `listener ${listener.id} (${listener.protocol}:${listener.port})`);
       }
     }
   }
 
-  /** Target groups as listeners see them, read from the current model (so a reload takes effect). */
-  #targetGroupInfo(id: string): { model: TargetGroupModel; dimension: string; arn: string } | undefined {
-    const tg = this.#model.targetGroups.find((t) => t.id === id);
-    if (!tg) return undefined;
-    // per model object: dimension and ARN are hashes of the construct path, computed once
-    let info = this.#tgInfo.get(tg);
-    if (!info)
-      this.#tgInfo.set(tg, (info = { model: tg, dimension: targetGroupDimension(tg), arn: targetGroupArn(tg) }));
-    return info;
-  }
-
-  readonly #tgInfo = new WeakMap<TargetGroupModel, { model: TargetGroupModel; dimension: string; arn: string }>();
-
-  #httpServices(lb: LoadBalancerModel): ListenerServices {
-    return {
-      engine: this.engine,
-      metrics: this.metrics,
-      pools: this.#pools,
-      inFlight: this.#inFlight,
-      recorder: this.#recorder,
-      loadBalancerDimension: loadBalancerDimension(lb),
-      targetGroup: (id) => this.#targetGroupInfo(id),
-      randomHex,
-      ...(this.#options.idleTimeoutOverrideMs !== undefined
-        ? { idleTimeoutMs: this.#options.idleTimeoutOverrideMs }
-        : {}),
-      onError: (err) => this.emit('error', err),
-      localRedirect: (location) => this.#localRedirect(lb, location),
-    };
-  }
-
-  /** Every finished HTTP exchange: metrics, and an access-log line while anyone takes lines (§5.5, §5.6). */
-  readonly #recorder = exchangeRecorder(
-    this.metrics,
-    {
-      active: () =>
-        this.#accessLog.active || typeof this.#options.accessLog === 'function' || this.listenerCount('access-log') > 0,
-      write: (entry) => {
-        const line = formatAccessLogLine(entry);
-        this.#accessLog.write(line);
-        if (typeof this.#options.accessLog === 'function') this.#options.accessLog(line, entry);
-        this.emit('access-log', line, entry);
-      },
-    },
-    (o: ExchangeObservation) => this.#certificateArn(o),
-    (o) => this.emit('exchange', o),
-  );
-
-  #certificateArn(o: ExchangeObservation): string | undefined {
-    if (o.scheme !== 'https') return undefined;
-    const lb = this.#model.loadBalancers.find((b) => loadBalancerDimension(b) === o.loadBalancer);
-    const listener = this.#model.listeners.find((l) => l.loadBalancerId === lb?.id && l.port === o.listenerPort);
-    return listener?.certificateArns[0];
-  }
-
-  #tcpServices(lb: LoadBalancerModel): TcpListenerServices {
-    return {
-      engine: this.engine,
-      inFlight: this.#inFlight,
-      targetGroup: (id: string) => this.#model.targetGroups.find((t) => t.id === id),
-      idleTimeoutMs: this.#options.idleTimeoutOverrideMs,
-      metrics: this.metrics,
-      loadBalancerDimension: loadBalancerDimension(lb),
-      targetGroupDimension: (id: string) => {
-        const tg = this.#model.targetGroups.find((t) => t.id === id);
-        return tg ? targetGroupDimension(tg) : undefined;
-      },
-      onFlowClosed: (flow: FlowRecord) => this.emit('flow', flow),
-      connectTimeoutMs: this.#options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
-      onError: (err: unknown) => this.emit('error', err),
-    };
+  /** One access-log entry (§5.5): the file or stdout, the callback, `access-log` listeners. */
+  #writeAccessLog(entry: AccessLogEntry): void {
+    const line = formatAccessLogLine(entry);
+    this.#accessLog.write(line);
+    if (typeof this.#options.accessLog === 'function') this.#options.accessLog(line, entry);
+    this.emit('access-log', line, entry);
   }
 
   /**
@@ -1053,7 +986,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         return;
       }
       if (e.type === 'abort-requests') {
-        for (const id of e.requestIds) this.#inFlight.abort(id);
+        this.#host.onEngineEvent(e);
         return;
       }
       if (e.type === 'target-health-changed') {
@@ -1088,7 +1021,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   // Public API
   // ------------------------------------------------------------------------------------------------
 
-  #listener(ref: string): { model: ListenerModel; live?: HttpListener | TcpListener } {
+  #listener(ref: string): { model: ListenerModel; live?: LiveListener } {
     const model = findListener(this.model, ref);
     if (!model) {
       const known = this.model.listeners.map((l) => l.id).join(', ');
@@ -1505,7 +1438,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       this.#nodes.close(),
     ]);
     this.#unsubscribe?.();
-    this.#pools.close();
+    this.#host.close();
     await Promise.all([...this.#backends.keys(), ...this.#processes.keys()].map((id) => this.#releaseTargets(id)));
     await this.#accessLog.close();
   }

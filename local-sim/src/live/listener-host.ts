@@ -1,0 +1,153 @@
+/**
+ * What serves requests in one process: the engine that routes them, the metrics they count, the
+ * keep-alive pools to targets, the registry of requests in flight, the exchange recorder (metrics and
+ * access-log entries), and the listeners on their sockets. The simulator has one when it serves in its
+ * own process; with `--workers N` each worker process (one load-balancer node) has its own
+ * (`node-worker.ts`), and the primary keeps health, control and the other servers.
+ */
+import { HTTP_LIMITS } from '@ha-load-balancer/spec';
+import type { AccessLogEntry } from '../core/access-log';
+import type { Engine, EngineEvent } from '../core/engine';
+import type { ExchangeObservation } from '../core/exchange';
+import type { Metrics } from '../core/metrics';
+import { exchangeRecorder } from '../core/record';
+import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from '../model/ids';
+import type { ListenerModel, LoadBalancerModel, SimModel, TargetGroupModel } from '../model/types';
+import { HttpListener } from './http-listener';
+import { randomHex } from './random-hex';
+import { TcpListener, type FlowRecord } from './tcp-listener';
+import type { KeyPair } from './tls';
+import { UpstreamPools } from './upstream';
+import { InFlightRegistry } from './wire';
+
+/** A listener on a socket, whichever process owns the socket. */
+export interface LiveListener {
+  readonly port: number;
+  readonly scheme: 'http' | 'https' | 'tcp' | 'tls';
+  close(graceMs?: number): Promise<void>;
+}
+
+/** The live shell serves ALB HTTP/HTTPS and NLB TCP/TLS listeners; others are reported at start-up. */
+export function servedAs(lb: LoadBalancerModel, l: ListenerModel): 'http' | 'tcp' | undefined {
+  if (lb.type === 'application' && (l.protocol === 'HTTP' || l.protocol === 'HTTPS')) return 'http';
+  if (lb.type === 'network' && (l.protocol === 'TCP' || l.protocol === 'TLS')) return 'tcp';
+  return undefined;
+}
+
+export interface ListenerHostOptions {
+  readonly engine: Engine;
+  readonly metrics: Metrics;
+  /** The model being served now (replaced on reload). */
+  readonly model: () => SimModel;
+  /** SIMULATOR TEST CONVENIENCE, NOT AWS: idle timeout in ms instead of the load balancer's attribute. */
+  readonly idleTimeoutOverrideMs?: number;
+  /** TCP connect timeout to targets (AWS: 10 s, §5.2). */
+  readonly connectTimeoutMs?: number;
+  /** Access-log entries (§5.5): asked whether anyone takes them before each one is built. */
+  readonly accessLog: { active(): boolean; write(entry: AccessLogEntry): void };
+  /** Every finished HTTP exchange (when set). */
+  readonly onExchange?: (o: ExchangeObservation) => void;
+  /** Every finished NLB flow (when set). */
+  readonly onFlow?: (f: FlowRecord) => void;
+  /** SIMULATOR CONVENIENCE, NOT AWS: maps a redirect Location to the local port of the listener it names. */
+  readonly localRedirect?: (lb: LoadBalancerModel, location: string) => string;
+  readonly onError: (err: unknown) => void;
+}
+
+export class ListenerHost {
+  readonly pools: UpstreamPools;
+  readonly inFlight = new InFlightRegistry();
+  readonly #o: ListenerHostOptions;
+  readonly #tgInfo = new WeakMap<TargetGroupModel, { model: TargetGroupModel; dimension: string; arn: string }>();
+  readonly #recorder;
+
+  constructor(o: ListenerHostOptions) {
+    this.#o = o;
+    const connectTimeoutMs = o.connectTimeoutMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000;
+    this.pools = new UpstreamPools({
+      connectTimeoutMs,
+      tlsTimeoutMs: HTTP_LIMITS.targetTlsHandshakeTimeoutSeconds * 1000,
+    });
+    this.#recorder = exchangeRecorder(
+      o.metrics,
+      o.accessLog,
+      (x: ExchangeObservation) => this.#certificateArn(x),
+      o.onExchange ? (x) => o.onExchange!(x) : undefined,
+    );
+  }
+
+  /** The engine's effects on requests this process serves (§2.3 aborts at the end of draining). */
+  onEngineEvent(e: EngineEvent): void {
+    if (e.type === 'abort-requests') for (const id of e.requestIds) this.inFlight.abort(id);
+  }
+
+  /** Start one listener on `port` (0 = free port) at `host`; `undefined` for listeners the live shell does not serve. */
+  async start(
+    lb: LoadBalancerModel,
+    listener: ListenerModel,
+    port: number,
+    host: string,
+    tls: KeyPair | undefined,
+  ): Promise<HttpListener | TcpListener | undefined> {
+    const kind = servedAs(lb, listener);
+    if (kind === 'http') return HttpListener.start(lb, listener, this.#httpServices(lb), port, host, tls);
+    if (kind === 'tcp') return TcpListener.start(lb, listener, this.#tcpServices(lb), port, host, tls);
+    return undefined;
+  }
+
+  close(): void {
+    this.pools.close();
+  }
+
+  /** Target groups as listeners see them, read from the current model (so a reload takes effect). */
+  #targetGroupInfo(id: string): { model: TargetGroupModel; dimension: string; arn: string } | undefined {
+    const tg = this.#o.model().targetGroups.find((t) => t.id === id);
+    if (!tg) return undefined;
+    // per model object: dimension and ARN are hashes of the construct path, computed once
+    let info = this.#tgInfo.get(tg);
+    if (!info)
+      this.#tgInfo.set(tg, (info = { model: tg, dimension: targetGroupDimension(tg), arn: targetGroupArn(tg) }));
+    return info;
+  }
+
+  #certificateArn(o: ExchangeObservation): string | undefined {
+    if (o.scheme !== 'https') return undefined;
+    const model = this.#o.model();
+    const lb = model.loadBalancers.find((b) => loadBalancerDimension(b) === o.loadBalancer);
+    const listener = model.listeners.find((l) => l.loadBalancerId === lb?.id && l.port === o.listenerPort);
+    return listener?.certificateArns[0];
+  }
+
+  #httpServices(lb: LoadBalancerModel) {
+    const o = this.#o;
+    return {
+      engine: o.engine,
+      metrics: o.metrics,
+      pools: this.pools,
+      inFlight: this.inFlight,
+      recorder: this.#recorder,
+      loadBalancerDimension: loadBalancerDimension(lb),
+      targetGroup: (id: string) => this.#targetGroupInfo(id),
+      randomHex,
+      ...(o.idleTimeoutOverrideMs !== undefined ? { idleTimeoutMs: o.idleTimeoutOverrideMs } : {}),
+      onError: o.onError,
+      ...(o.localRedirect ? { localRedirect: (location: string) => o.localRedirect!(lb, location) } : {}),
+    };
+  }
+
+  #tcpServices(lb: LoadBalancerModel) {
+    const o = this.#o;
+    return {
+      engine: o.engine,
+      inFlight: this.inFlight,
+      targetGroup: (id: string) => o.model().targetGroups.find((t) => t.id === id),
+      idleTimeoutMs: o.idleTimeoutOverrideMs,
+      metrics: o.metrics,
+      loadBalancerDimension: loadBalancerDimension(lb),
+      targetGroupDimension: (id: string) => this.#targetGroupInfo(id)?.dimension,
+      ...(o.onFlow ? { onFlowClosed: o.onFlow } : {}),
+      connectTimeoutMs: o.connectTimeoutMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
+      onError: o.onError,
+    };
+  }
+}

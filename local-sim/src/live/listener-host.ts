@@ -34,6 +34,37 @@ export function servedAs(lb: LoadBalancerModel, l: ListenerModel): 'http' | 'tcp
   return undefined;
 }
 
+/**
+ * SIMULATOR CONVENIENCE, NOT AWS: a redirect to this load balancer's own listener port (e.g. HTTP:80 →
+ * HTTPS:443) is rewritten to the local port that listener is bound to, so `curl -L` follows it. Only
+ * applied when the Location names the simulator's own host (127.0.0.1 / localhost); the access log
+ * keeps AWS's Location.
+ */
+export function localRedirect(
+  model: SimModel,
+  lb: LoadBalancerModel,
+  location: string,
+  localPortOf: (listenerId: string) => number | undefined,
+): string {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    return location;
+  }
+  if (!['127.0.0.1', 'localhost'].includes(url.hostname)) return location;
+  const scheme = url.protocol.replace(':', '');
+  const awsPort = url.port ? Number(url.port) : scheme === 'https' ? 443 : 80;
+  const target = lb.listenerIds
+    .map((id) => model.listeners.find((l) => l.id === id))
+    .find((l) => l && l.port === awsPort && l.protocol.toLowerCase() === scheme);
+  const port = target ? localPortOf(target.id) : undefined;
+  if (port === undefined) return location;
+  const m = /^([a-z][a-z0-9+.-]*:\/\/[^/:?#]+(?::\d+)?)(.*)$/i.exec(location);
+  if (!m) return location;
+  return `${m[1]!.replace(/:\d+$/, '')}:${port}${m[2]}`;
+}
+
 export interface ListenerHostOptions {
   readonly engine: Engine;
   readonly metrics: Metrics;

@@ -60,7 +60,9 @@ import { Route53Prober, type Route53ProbeTarget } from './route53-prober';
 import { selfSignedCertificate, type KeyPair } from './tls';
 import { modelOf, type SimulatorSource } from './source';
 import { TargetProcess, type TargetOutput, type TargetProcessSpec } from './target-process';
-import { ListenerHost, servedAs, type LiveListener } from './listener-host';
+import { ListenerHost, localRedirect, servedAs, type LiveListener } from './listener-host';
+import type { NodeForwarding } from './node-protocol';
+import { NodeWorkers } from './node-workers';
 
 export type { EndpointsDescription } from './endpoints';
 
@@ -112,6 +114,12 @@ export interface SimulatorOptions {
    * of 10 or 30 s (§7.1). Lets tests see a DNS failover in milliseconds; probe timeouts stay AWS's (§7.2).
    */
   readonly route53IntervalOverrideMs?: number;
+  /**
+   * Load-balancer nodes serving the listeners, each a process with its own event loop (`node-workers.ts`:
+   * what the nodes share and what each keeps). 1 (default): everything in this process, deterministic
+   * for tests. Needs the compiled package (`dist/`).
+   */
+  readonly workers?: number;
 }
 
 /** Where the probes of one Route 53 health check go in the live simulator (simulator choice `route53_external_endpoint`). */
@@ -428,6 +436,11 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   #stopped = false;
   #unsubscribe?: () => void;
 
+  /** Stickiness cookie key (§3), shared with the load-balancer nodes of `workers`. */
+  readonly #cookieKey = randomBytes(32);
+  /** The load-balancer node processes (`workers` > 1). */
+  #workers?: NodeWorkers;
+
   private constructor(model: SimModel, options: SimulatorOptions) {
     super();
     this.#options = options;
@@ -436,8 +449,9 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.engine = createEngine(this.#model, {
       clock: { now: () => Date.now() },
       random: { next: () => Math.random() },
-      cookieKey: randomBytes(32),
+      cookieKey: this.#cookieKey,
       registerTemplateTargets: options.registerTemplateTargets ?? false,
+      replicate: (options.workers ?? 1) > 1,
     });
     this.#host = new ListenerHost({
       engine: this.engine,
@@ -454,7 +468,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       },
       onExchange: (o) => this.emit('exchange', o),
       onFlow: (f) => this.emit('flow', f),
-      localRedirect: (lb, location) => this.#localRedirect(lb, location),
+      localRedirect: (lb, location) => localRedirect(this.#model, lb, location, (id) => this.#listeners.get(id)?.port),
       onError: (err) => this.emit('error', err),
     });
     this.#prober = new Prober((p) => ({ host: p.target.targetId, port: p.port }));
@@ -511,6 +525,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   }
 
   async #start(): Promise<void> {
+    if ((this.#options.workers ?? 1) > 1) await this.#startNodes();
     this.#unsubscribe = this.engine.onEvent((e) => this.#onEngineEvent(e));
     this.#declareMetrics();
     for (const tg of this.#model.targetGroups) await this.#addTargets(tg);
@@ -695,6 +710,51 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   }
 
   /** Start the given listeners (ids of the model) that the live shell serves. */
+  /**
+   * Fork the load-balancer nodes. Health inputs the engine applied before (template targets registered
+   * at construction) are handed over first; from here on every input is mirrored as it happens.
+   */
+  async #startNodes(): Promise<void> {
+    const early = this.engine.advance().flatMap((e) => (e.type === 'health-input' ? [e] : []));
+    const needsTls = this.#model.listeners.some((l) => l.protocol === 'HTTPS' || l.protocol === 'TLS');
+    this.#workers = await NodeWorkers.start({
+      count: this.#options.workers ?? 1,
+      model: this.#model,
+      cookieKey: this.#cookieKey,
+      ...(needsTls ? { tls: await this.#tlsKey() } : {}),
+      ...(this.#options.idleTimeoutOverrideMs !== undefined
+        ? { idleTimeoutOverrideMs: this.#options.idleTimeoutOverrideMs }
+        : {}),
+      ...(this.#options.connectTimeoutOverrideMs !== undefined
+        ? { connectTimeoutMs: this.#options.connectTimeoutOverrideMs }
+        : {}),
+      forwarding: this.#forwarding(),
+      health: early,
+      onAccessLog: (entry) => this.#writeAccessLog(entry),
+      onExchange: (o) => this.emit('exchange', o),
+      onFlow: (f) => this.emit('flow', f),
+      onMetrics: (node, rows) => this.metrics.absorb(`node-${node}`, rows),
+      onError: (err) => this.emit('error', err),
+    });
+    // the nodes forward access-log entries, exchanges and flows only while someone takes them
+    const update = (event: string | symbol): void => {
+      if (event === 'access-log' || event === 'exchange' || event === 'flow') {
+        setImmediate(() => this.#workers?.forwarding(this.#forwarding()));
+      }
+    };
+    (this as EventEmitter).on('newListener', update);
+    (this as EventEmitter).on('removeListener', update);
+  }
+
+  #forwarding(): NodeForwarding {
+    return {
+      accessLog:
+        this.#accessLog.active || typeof this.#options.accessLog === 'function' || this.listenerCount('access-log') > 0,
+      exchanges: this.listenerCount('exchange') > 0,
+      flows: this.listenerCount('flow') > 0,
+    };
+  }
+
   async #startListeners(ids: readonly string[]): Promise<void> {
     const host = this.#options.host ?? '127.0.0.1';
     for (const id of ids) {
@@ -709,12 +769,21 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       while (port !== 0 && ours.has(port)) port++;
       const tls = listener.protocol === 'HTTPS' || listener.protocol === 'TLS' ? await this.#tlsKey() : undefined;
       try {
-        const l = await this.#host.start(lb, listener, port, host, tls);
-        if (l) this.#listeners.set(listener.id, l);
+        if (this.#workers) {
+          const scheme = ({ HTTP: 'http', HTTPS: 'https', TCP: 'tcp', TLS: 'tls' } as const)[
+            listener.protocol as 'HTTP' | 'HTTPS' | 'TCP' | 'TLS'
+          ];
+          const [l] = (await this.#workers.listen([{ id: listener.id, port, host, scheme }])).values();
+          if (l) this.#listeners.set(listener.id, l);
+        } else {
+          const l = await this.#host.start(lb, listener, port, host, tls);
+          if (l) this.#listeners.set(listener.id, l);
+        }
       } catch (err) {
         throw bindError(err, port, host, `listener ${listener.id} (${listener.protocol}:${listener.port})`);
       }
     }
+    this.#workers?.ports(Object.fromEntries([...this.#listeners].map(([id, l]) => [id, l.port])));
   }
 
   /** One access-log entry (§5.5): the file or stdout, the callback, `access-log` listeners. */
@@ -769,6 +838,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const removed = before.targetGroups.filter((t) => !next.targetGroups.some((o) => o.id === t.id));
 
     this.#model = next;
+    this.#workers?.model(next);
     this.engine.updateModel(next);
     this.#declareMetrics();
     for (const tg of added) await this.#addTargets(tg);
@@ -795,33 +865,6 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   }
 
   readonly #retiring = new Set<NodeJS.Timeout>();
-
-  /**
-   * SIMULATOR CONVENIENCE, NOT AWS: a redirect to this load balancer's own listener port (e.g. HTTP:80 →
-   * HTTPS:443) is rewritten to the local port that listener is bound to, so `curl -L` follows it. Only
-   * applied when the Location names the simulator's own host (127.0.0.1 / localhost); the access log
-   * keeps AWS's Location.
-   */
-  #localRedirect(lb: LoadBalancerModel, location: string): string {
-    let url: URL;
-    try {
-      url = new URL(location);
-    } catch {
-      return location;
-    }
-    if (!['127.0.0.1', 'localhost'].includes(url.hostname)) return location;
-    const scheme = url.protocol.replace(':', '');
-    const awsPort = url.port ? Number(url.port) : scheme === 'https' ? 443 : 80;
-    const target = lb.listenerIds
-      .map((id) => this.model.listeners.find((l) => l.id === id))
-      .find((l) => l && l.port === awsPort && l.protocol.toLowerCase() === scheme);
-    const live = target ? this.#listeners.get(target.id) : undefined;
-    if (!live) return location;
-    const m = /^([a-z][a-z0-9+.-]*:\/\/[^/:?#]+(?::\d+)?)(.*)$/i.exec(location);
-    if (!m) return location;
-    const hostOnly = m[1].replace(/:\d+$/, '');
-    return `${hostOnly}:${live.port}${m[2]}`;
-  }
 
   // ------------------------------------------------------------------------------------------------
   // Engine timers and events
@@ -974,6 +1017,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
 
   #onEngineEvent(e: EngineEvent): void {
     try {
+      if (e.type === 'health-input') {
+        this.#workers?.health(e);
+        return;
+      }
       if (e.type === 'route53-health-changed') {
         const { type: _type, ...change } = e;
         this.emit('route53-health', change);
@@ -1365,6 +1412,48 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     });
   }
 
+  /**
+   * With `workers`: resolves once every load-balancer node has applied every health input, registration
+   * and model change made so far, and has reported its counters and records. At once without nodes.
+   */
+  async settle(): Promise<void> {
+    await this.#workers?.settle();
+  }
+
+  /**
+   * The load-balancer nodes and what each served, from their last report (about once a second, or
+   * `settle()`): with `workers`, one entry per node process; otherwise one entry for this process.
+   */
+  nodes(): { node: number; pid: number | undefined; requests: number; flows: number; activeConnections: number }[] {
+    const total = (rows: ReadonlyMap<string, Readonly<Record<string, number>>> | undefined, name: string): number => {
+      let n = 0;
+      for (const r of rows?.values() ?? []) n += r[name] ?? 0;
+      return n;
+    };
+    const [albLb, , nlbLb] = this.metrics.families();
+    if (!this.#workers) {
+      return [
+        {
+          node: 1,
+          pid: process.pid,
+          requests: total(albLb!.rows(), 'RequestCount'),
+          flows: total(nlbLb!.rows(), 'NewFlowCount'),
+          activeConnections: total(albLb!.rows(), 'ActiveConnectionCount'),
+        },
+      ];
+    }
+    return this.#workers.processes().map(({ node, pid }) => {
+      const source = `node-${node}`;
+      return {
+        node,
+        pid,
+        requests: total(albLb!.reported(source), 'RequestCount'),
+        flows: total(nlbLb!.reported(source), 'NewFlowCount'),
+        activeConnections: total(albLb!.reported(source), 'ActiveConnectionCount'),
+      };
+    });
+  }
+
   /** URL of the admin server (stats, metrics, controls), when started. */
   get adminUrl(): string | undefined {
     return this.#admin?.url;
@@ -1431,7 +1520,9 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.#prober.close();
     this.#route53Prober.close();
     await Promise.all([
-      ...[...this.#listeners.values()].map((l) => l.close(options.graceMs ?? 0)),
+      this.#workers
+        ? this.#workers.stop(options.graceMs ?? 0)
+        : Promise.all([...this.#listeners.values()].map((l) => l.close(options.graceMs ?? 0))),
       this.#admin?.close(),
       this.#api?.close(),
       this.#dns?.close(),

@@ -138,3 +138,30 @@ describe('NLB metrics in AWS/NetworkELB (docs/aws-behaviour.md §6.7)', () => {
     expect(text).toContain(`aws_applicationelb_RequestCount{LoadBalancer="${LB}"} 0`);
   });
 });
+
+describe('counters of several load-balancer nodes (ha-sim --workers)', () => {
+  test('§5.6 each node reports cumulative counters; the primary sums them with its own, a new report replaces the old', () => {
+    const primary = new Metrics();
+    primary.declare(LB, [TG]);
+    primary.setHostCounts(TG, 3, 0);
+    const node = new Metrics();
+    node.connectionOpened(LB);
+    node.recordRequest({
+      loadBalancer: LB,
+      targetGroup: TG,
+      targetChosen: true,
+      elbStatusCode: 200,
+      targetStatusCode: 200,
+    });
+    primary.absorb('node-1', node.ownRows());
+    primary.absorb('node-2', node.ownRows());
+    expect(primary.snapshot().loadBalancers[LB]).toMatchObject({ RequestCount: 2, ActiveConnectionCount: 2 });
+    expect(primary.snapshot().targetGroups[TG]).toMatchObject({ RequestCountPerTarget: 2, HealthyHostCount: 3 });
+    node.connectionClosed(LB);
+    node.recordRequest({ loadBalancer: LB, targetGroup: TG, targetChosen: true, elbStatusCode: 200 });
+    primary.absorb('node-1', node.ownRows());
+    expect(primary.snapshot().loadBalancers[LB]).toMatchObject({ RequestCount: 3, ActiveConnectionCount: 1 });
+    primary.absorb('node-2', undefined);
+    expect(primary.snapshot().loadBalancers[LB]).toMatchObject({ RequestCount: 2, ActiveConnectionCount: 0 });
+  });
+});

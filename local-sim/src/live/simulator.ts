@@ -18,6 +18,7 @@ import {
   type HealthCheckStatusChange,
   type Engine,
   type EngineEvent,
+  type ProbeRequest,
   type Route53ProbeRequest,
   type TargetHealthDescription,
   type TargetKey,
@@ -25,6 +26,7 @@ import {
 import { formatAccessLogLine, type AccessLogEntry } from '../core/access-log';
 import type { ExchangeObservation } from '../core/exchange';
 import { r53HostHeader } from '../core/route53';
+import { listenerForwardingTo, nlbHealthCheckHost } from '../core/nlb';
 import { Metrics } from '../core/metrics';
 import { exchangeRecorder } from '../core/record';
 import {
@@ -56,11 +58,13 @@ import { PrometheusExporter } from './prometheus';
 import { randomHex } from './random-hex';
 import { UpstreamPools } from './upstream';
 import { InFlightRegistry } from './wire';
-import { TcpListener, type FlowRecord, type TcpListenerServices } from './tcp-listener';
+import type { FlowRecord, NlbListenerServices } from './flow';
+import { TcpListener, type TcpListenerServices } from './tcp-listener';
+import { TcpUdpListener, UdpListener, type UdpListenerServices } from './udp-listener';
 import { loadBalancerDimension, loadBalancerDnsName, targetGroupArn, targetGroupDimension } from '../model/ids';
 import { LoadBalancerNodes } from './lb-nodes';
 import { localPort, MAX_PORT, type PortMode } from './ports';
-import { Prober } from './prober';
+import { Prober, type ProbeTarget } from './prober';
 import { Route53Prober, type Route53ProbeTarget } from './route53-prober';
 import { selfSignedCertificate, type KeyPair } from './tls';
 import { modelOf, type SimulatorSource } from './source';
@@ -102,6 +106,13 @@ export interface SimulatorOptions {
   readonly deregistrationDelayOverrideMs?: number;
   /** SIMULATOR TEST CONVENIENCE, NOT AWS: idle timeout in ms instead of `idle_timeout.timeout_seconds`. */
   readonly idleTimeoutOverrideMs?: number;
+  /** SIMULATOR TEST CONVENIENCE, NOT AWS: NLB UDP idle timeout in ms instead of 120 s (§6.3, not configurable on AWS). */
+  readonly udpIdleTimeoutOverrideMs?: number;
+  /**
+   * SIMULATOR TEST CONVENIENCE, NOT AWS: `target_health_state.unhealthy.draining_interval_seconds` in ms for
+   * every NLB target group that sets a draining interval (§6.6; AWS counts whole seconds).
+   */
+  readonly unhealthyDrainingIntervalOverrideMs?: number;
   /** SIMULATOR TEST CONVENIENCE, NOT AWS: TCP connect timeout to targets (AWS: 10 s, §5.2). */
   readonly connectTimeoutOverrideMs?: number;
   /** Also register the targets written in the template's `Targets` (their ids must be reachable hosts). Default false. */
@@ -157,7 +168,7 @@ export interface ReloadSummary {
 export interface SimulatorEvents {
   health: [change: HealthChange];
   'access-log': [line: string, entry: AccessLogEntry];
-  /** An NLB flow (TCP / TLS connection) ended; its metrics are already counted. */
+  /** An NLB flow (TCP / TLS connection, or UDP flow) ended; its metrics are already counted. */
   flow: [flow: FlowRecord];
   /** A line printed by a target process the simulator started. */
   'target-output': [output: TargetOutput];
@@ -278,7 +289,8 @@ function withOverrides(model: SimModel, o: SimulatorOptions): SimModel {
   if (
     o.healthCheckIntervalOverrideMs === undefined &&
     o.healthCheckTimeoutOverrideMs === undefined &&
-    o.deregistrationDelayOverrideMs === undefined
+    o.deregistrationDelayOverrideMs === undefined &&
+    o.unhealthyDrainingIntervalOverrideMs === undefined
   ) {
     return model;
   }
@@ -302,6 +314,10 @@ function withOverrides(model: SimModel, o: SimulatorOptions): SimModel {
           o.deregistrationDelayOverrideMs !== undefined
             ? o.deregistrationDelayOverrideMs / 1000
             : tg.attributes.deregistrationDelaySeconds,
+        unhealthyDrainingIntervalSeconds:
+          o.unhealthyDrainingIntervalOverrideMs !== undefined && tg.attributes.unhealthyDrainingIntervalSeconds > 0
+            ? o.unhealthyDrainingIntervalOverrideMs / 1000
+            : tg.attributes.unhealthyDrainingIntervalSeconds,
       },
     };
   });
@@ -332,7 +348,7 @@ function checkServable(model: SimModel): void {
         : `only listeners the live simulator does not serve (${model.listeners.map((l) => `${l.protocol}:${l.port}`).join(', ')})`;
   throw new SimulatorError(
     'SIM_NOTHING_TO_SERVE',
-    `nothing to serve: the assembly has ${what}; the live simulator serves ALB HTTP/HTTPS and NLB TCP/TLS listeners`,
+    `nothing to serve: the assembly has ${what}; the live simulator serves ALB HTTP/HTTPS and NLB TCP/TLS/UDP/TCP_UDP listeners`,
   );
 }
 
@@ -379,15 +395,21 @@ function bindError(err: unknown, port: number, host: string, what: string): unkn
   return err;
 }
 
-type LiveListener = HttpListener | TcpListener;
+type LiveListener = HttpListener | TcpListener | UdpListener | TcpUdpListener;
 
 /** Target-process lines kept while nobody listens for them (start-up output). */
 const EARLY_OUTPUT_LINES = 1000;
 
-/** The live shell serves ALB HTTP/HTTPS and NLB TCP/TLS listeners; others are reported at start-up. */
-function servedAs(lb: LoadBalancerModel, l: ListenerModel): 'http' | 'tcp' | undefined {
+/**
+ * The live shell serves ALB HTTP/HTTPS and NLB TCP/TLS/UDP/TCP_UDP listeners (§6.1); others (QUIC, GENEVE)
+ * are reported at start-up.
+ */
+function servedAs(lb: LoadBalancerModel, l: ListenerModel): 'http' | 'tcp' | 'udp' | 'tcp_udp' | undefined {
   if (lb.type === 'application' && (l.protocol === 'HTTP' || l.protocol === 'HTTPS')) return 'http';
-  if (lb.type === 'network' && (l.protocol === 'TCP' || l.protocol === 'TLS')) return 'tcp';
+  if (lb.type !== 'network') return undefined;
+  if (l.protocol === 'TCP' || l.protocol === 'TLS') return 'tcp';
+  if (l.protocol === 'UDP') return 'udp';
+  if (l.protocol === 'TCP_UDP') return 'tcp_udp';
   return undefined;
 }
 
@@ -456,7 +478,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       connectTimeoutMs: options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
       tlsTimeoutMs: HTTP_LIMITS.targetTlsHandshakeTimeoutSeconds * 1000,
     });
-    this.#prober = new Prober((p) => ({ host: p.target.targetId, port: p.port }));
+    this.#prober = new Prober((p) => this.#probeTarget(p));
     this.#accessLog = new AccessLogWriter(typeof options.accessLog === 'string' ? options.accessLog : undefined);
     this.on('error', () => undefined);
     // Output printed before anyone listens (a target starting up) is kept and handed to the first listener.
@@ -559,7 +581,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const mode = this.#options.ports ?? 'aws';
     const wanted = [...this.#listeners].flatMap(([id, live]) => {
       const l = this.#model.listeners.find((x) => x.id === id);
-      if (!l) return [];
+      // node addresses forward TCP only: a UDP listener is reached on the simulator's host
+      if (!l || live instanceof UdpListener) return [];
       return [
         {
           loadBalancerId: l.loadBalancerId,
@@ -693,7 +716,11 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         const l =
           kind === 'http'
             ? await HttpListener.start(lb, listener, this.#httpServices(lb), port, host, tls)
-            : await TcpListener.start(lb, listener, this.#tcpServices(lb), port, host, tls);
+            : kind === 'tcp'
+              ? await TcpListener.start(lb, listener, this.#tcpServices(lb), port, host, tls)
+              : kind === 'udp'
+                ? await UdpListener.start(lb, listener, this.#udpServices(lb), port, host)
+                : await TcpUdpListener.start(lb, listener, this.#tcpServices(lb), this.#udpServices(lb), port, host);
         this.#listeners.set(listener.id, l);
       } catch (err) {
         throw bindError(err, port, host, `listener ${listener.id} (${listener.protocol}:${listener.port})`);
@@ -756,21 +783,63 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     return listener?.certificateArns[0];
   }
 
-  #tcpServices(lb: LoadBalancerModel): TcpListenerServices {
+  #nlbServices(lb: LoadBalancerModel): NlbListenerServices {
     return {
       engine: this.engine,
       inFlight: this.#inFlight,
       targetGroup: (id: string) => this.#model.targetGroups.find((t) => t.id === id),
-      idleTimeoutMs: this.#options.idleTimeoutOverrideMs,
       metrics: this.metrics,
       loadBalancerDimension: loadBalancerDimension(lb),
       targetGroupDimension: (id: string) => {
         const tg = this.#model.targetGroups.find((t) => t.id === id);
         return tg ? targetGroupDimension(tg) : undefined;
       },
+      nodeAddress: () => this.#nodeAddress(lb.id),
       onFlowClosed: (flow: FlowRecord) => this.emit('flow', flow),
-      connectTimeoutMs: this.#options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
       onError: (err: unknown) => this.emit('error', err),
+    };
+  }
+
+  #tcpServices(lb: LoadBalancerModel): TcpListenerServices {
+    return {
+      ...this.#nlbServices(lb),
+      idleTimeoutMs: this.#options.idleTimeoutOverrideMs,
+      connectTimeoutMs: this.#options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
+    };
+  }
+
+  #udpServices(lb: LoadBalancerModel): UdpListenerServices {
+    return { ...this.#nlbServices(lb), idleTimeoutMs: this.#options.udpIdleTimeoutOverrideMs };
+  }
+
+  /**
+   * The address of a load balancer's node (`lb-nodes.ts`): its loopback node address while the DNS server
+   * serves node addresses, else the simulator's host. NLB health checks name it in `Host` (§1.1), and it
+   * is the source a target sees without client IP preservation (§6.4).
+   */
+  #nodeAddress(loadBalancerId: string): string {
+    if (!this.#dns) return this.#connectHost;
+    return this.#nodes.addresses(loadBalancerId)[0] ?? this.#connectHost;
+  }
+
+  /**
+   * Where a health check goes (§1.1): the target itself. NLB HTTP/HTTPS checks name the load balancer's node
+   * and the port of the listener that forwards to the target group in `Host`; with proxy protocol v2 on,
+   * each check connection begins with a PPv2 LOCAL header.
+   */
+  #probeTarget(p: ProbeRequest): ProbeTarget {
+    const base = { host: p.target.targetId, port: p.port };
+    if (p.loadBalancerType !== 'network') return base;
+    const tg = this.#model.targetGroups.find((t) => t.id === p.target.targetGroupId);
+    const listener = listenerForwardingTo(this.#model, p.target.targetGroupId);
+    const hostHeader =
+      listener && p.protocol !== 'TCP'
+        ? nlbHealthCheckHost(this.#nodeAddress(listener.loadBalancerId), listener.port)
+        : undefined;
+    return {
+      ...base,
+      ...(hostHeader ? { hostHeader } : {}),
+      ...(tg?.attributes.proxyProtocolV2 ? { proxyProtocol: true } : {}),
     };
   }
 
@@ -1034,7 +1103,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         this.emit('dns-answer', change);
         return;
       }
-      if (e.type === 'abort-requests') {
+      if (e.type === 'abort-requests' || e.type === 'terminate-connections') {
+        // §2.3 ALB requests answer 502; §6.5, §6.6 NLB flows are reset (TCP) or dropped (UDP)
         for (const id of e.requestIds) this.#inFlight.abort(id);
         return;
       }
@@ -1070,7 +1140,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   // Public API
   // ------------------------------------------------------------------------------------------------
 
-  #listener(ref: string): { model: ListenerModel; live?: HttpListener | TcpListener } {
+  #listener(ref: string): { model: ListenerModel; live?: LiveListener } {
     const model = findListener(this.model, ref);
     if (!model) {
       const known = this.model.listeners.map((l) => l.id).join(', ');

@@ -177,6 +177,7 @@ describe('engine: NLB flows of an unhealthy target (§1.5, §6.6)', () => {
     const events = engine.advance();
     expect(events).toContainEqual(expect.objectContaining({ type: 'target-health-changed', to: 'unhealthy' }));
     expect(cuts(events)).toEqual([]);
+    expect(engine.inFlight(d.target)).toBe(1);
   });
 
   test('§6.6 simulator choice nlb_udp_unhealthy_flows: UDP flows of a target that turns unhealthy carry on', () => {

@@ -61,6 +61,7 @@ import { InFlightRegistry } from './wire';
 import type { FlowRecord, NlbListenerServices } from './flow';
 import { TcpListener, type TcpListenerServices } from './tcp-listener';
 import { TcpUdpListener, UdpListener, type UdpListenerServices } from './udp-listener';
+import { UdpEcho } from './udp-echo';
 import { loadBalancerDimension, loadBalancerDnsName, targetGroupArn, targetGroupDimension } from '../model/ids';
 import { LoadBalancerNodes } from './lb-nodes';
 import { localPort, MAX_PORT, type PortMode } from './ports';
@@ -397,6 +398,9 @@ function bindError(err: unknown, port: number, host: string, what: string): unkn
 
 type LiveListener = HttpListener | TcpListener | UdpListener | TcpUdpListener;
 
+/** How many times a UDP demo backend looks for a port number free for both TCP and UDP. */
+const UDP_DEMO_BIND_ATTEMPTS = 20;
+
 /** Target-process lines kept while nobody listens for them (start-up output). */
 const EARLY_OUTPUT_LINES = 1000;
 
@@ -444,6 +448,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly #listeners = new Map<string, LiveListener>();
   readonly #targets = new Map<string, TargetControl[]>();
   readonly #backends = new Map<string, DemoBackend[]>();
+  /** The UDP side of the demo backends of UDP and TCP_UDP target groups, by target group. */
+  readonly #udpEchoes = new Map<string, UdpEcho[]>();
   readonly #processes = new Map<string, TargetProcess[]>();
   readonly #pools: UpstreamPools;
   readonly #inFlight = new InFlightRegistry();
@@ -667,8 +673,12 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     } else if (demo > 0 && tg.inUse && tg.targetType !== 'lambda' && tg.targetType !== 'alb') {
       const backends: DemoBackend[] = [];
       this.#backends.set(tg.id, backends);
+      const udp = tg.protocol === 'UDP' || tg.protocol === 'TCP_UDP';
       for (let i = 0; i < demo; i++) {
-        const backend = await DemoBackend.start({ name: `${tg.logicalId}#${i}`, healthCheckPath: tg.healthCheck.path });
+        const name = `${tg.logicalId}#${i}`;
+        const backend = udp
+          ? await this.#udpDemoBackend(tg, name)
+          : await DemoBackend.start({ name, healthCheckPath: tg.healthCheck.path });
         backends.push(backend);
         const key = { targetGroupId: tg.id, targetId: backend.host, port: backend.port };
         controls.push(new TargetControl(this, tg.id, i, key, backend));
@@ -683,10 +693,33 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.#targets.set(tg.id, controls);
   }
 
+  /**
+   * A demo backend for a UDP or TCP_UDP target group: the HTTP demo backend (TCP: health checks, TCP
+   * flows) with a UDP echo on the same port number, looking for a port free for both.
+   */
+  async #udpDemoBackend(tg: TargetGroupModel, name: string): Promise<DemoBackend> {
+    for (let attempt = 1; ; attempt++) {
+      const backend = await DemoBackend.start({ name, healthCheckPath: tg.healthCheck.path });
+      try {
+        const echo = await UdpEcho.start(name, backend.port, backend.host);
+        const echoes = this.#udpEchoes.get(tg.id) ?? [];
+        echoes.push(echo);
+        this.#udpEchoes.set(tg.id, echoes);
+        return backend;
+      } catch (err) {
+        await backend.close();
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= UDP_DEMO_BIND_ATTEMPTS) throw err;
+      }
+    }
+  }
+
   /** Stop what the simulator started for a target group (demo backends, processes). */
   async #releaseTargets(targetGroupId: string): Promise<void> {
     const backends = this.#backends.get(targetGroupId) ?? [];
     const processes = this.#processes.get(targetGroupId) ?? [];
+    const echoes = this.#udpEchoes.get(targetGroupId) ?? [];
+    this.#udpEchoes.delete(targetGroupId);
+    await Promise.all(echoes.map((e) => e.close()));
     this.#backends.delete(targetGroupId);
     this.#processes.delete(targetGroupId);
     this.#targets.delete(targetGroupId);

@@ -3,9 +3,11 @@
  * the load-balancer node and the listener port; with proxy protocol v2 on, check connections begin with a
  * PPv2 header that carries no address (LOCAL command).
  */
+import * as https from 'node:https';
 import * as net from 'node:net';
 import { once } from 'node:events';
 import type { Simulator } from '../../src/index';
+import { selfSignedCertificate } from '../../src/live/tls';
 import { startNlb, TG } from './nlb-helpers';
 
 /** The 16 bytes of a PPv2 LOCAL header: signature, version 2 / LOCAL, AF_UNSPEC, length 0. */
@@ -123,6 +125,56 @@ describe('NLB HTTP health checks (§1.1)', () => {
     const check = await target.nextCheck();
     expect([...check.preamble]).toEqual([...PPV2_LOCAL]);
     expect(check.requestLine).toBe('GET /ping HTTP/1.1');
+  });
+
+  test('§1.1 with proxy protocol v2 on, an HTTPS check sends the PPv2 LOCAL header before the TLS handshake', async () => {
+    // an HTTPS server behind a front that takes the PPv2 header off each connection
+    const { key, cert } = await selfSignedCertificate();
+    const hosts: string[] = [];
+    const secure = https.createServer({ key, cert }, (req, res) => {
+      hosts.push(req.headers.host ?? '');
+      res.end();
+    });
+    secure.listen(0, '127.0.0.1');
+    await once(secure, 'listening');
+    const preambles: Buffer[] = [];
+    const front = net.createServer((s) => {
+      s.on('error', () => undefined);
+      let got = Buffer.alloc(0);
+      const onData = (chunk: Buffer): void => {
+        got = Buffer.concat([got, chunk]);
+        if (got.length < 16 || got.length < 16 + got.readUInt16BE(14)) return;
+        s.off('data', onData);
+        const length = 16 + got.readUInt16BE(14);
+        preambles.push(got.subarray(0, length));
+        const inner = net.connect((secure.address() as net.AddressInfo).port, '127.0.0.1');
+        inner.on('error', () => s.destroy());
+        inner.write(got.subarray(length));
+        s.pipe(inner).pipe(s);
+      };
+      s.on('data', onData);
+    });
+    front.listen(0, '127.0.0.1');
+    await once(front, 'listening');
+    try {
+      const port = (front.address() as net.AddressInfo).port;
+      sim = await startNlb(
+        {
+          port: 8443,
+          healthCheck: { HealthCheckProtocol: 'HTTPS', HealthCheckPath: '/ping' },
+          attributes: { 'proxy_protocol_v2.enabled': true },
+        },
+        [{ port }],
+      );
+      expect([...preambles[0]]).toEqual([...PPV2_LOCAL]);
+      expect(hosts[0]).toBe('127.0.0.1:8443');
+    } finally {
+      await sim?.stop();
+      sim = undefined;
+      front.close();
+      secure.closeAllConnections();
+      secure.close();
+    }
   });
 
   test('§1.1 with proxy protocol v2 on, a TCP check connection carries the PPv2 LOCAL header and nothing else', async () => {

@@ -127,6 +127,25 @@ describe('NLB UDP listener (§6.1, §6.2)', () => {
     expect((await c.ask(s.port(LISTENER), 'two')).data).toBe(`${targets[1 - index].name}:two`);
   });
 
+  test('§6.2 demo backends of a UDP target group answer datagrams too, naming the target (simulator convenience)', async () => {
+    sim = await Simulator.fromModel(modelFromTemplate(nlbTemplate({ protocol: 'UDP' }), STACK), {
+      ports: 0,
+      demoBackends: 2,
+      // SIMULATOR TEST CONVENIENCE, NOT AWS
+      healthCheckIntervalOverrideMs: 100,
+      healthCheckTimeoutOverrideMs: 75,
+    });
+    await Promise.all([0, 1].map((i) => sim!.waitForHealth(TG, i, 'healthy')));
+    const c = client();
+    const reply = await c.ask(sim.port(LISTENER), 'ping');
+    expect(JSON.parse(reply.data)).toEqual({
+      target: expect.stringMatching(/^Pool#[01]$/),
+      protocol: 'udp',
+      from: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      data: 'ping',
+    });
+  });
+
   test('§6.1 a model whose only listener is UDP is served (it used to be refused as nothing to serve)', async () => {
     targets = [await UdpTarget.start('u0')];
     sim = await Simulator.fromModel(modelFromTemplate(nlbTemplate({ protocol: 'UDP' }), STACK), {

@@ -851,8 +851,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
    * is the source a target sees without client IP preservation (§6.4).
    */
   #nodeAddress(loadBalancerId: string): string {
-    if (!this.#dns) return this.#connectHost;
-    return this.#nodes.addresses(loadBalancerId)[0] ?? this.#connectHost;
+    // a node has an IP address: a host given by name (`--host localhost`) stands for loopback
+    const host = net.isIP(this.#connectHost) ? this.#connectHost : '127.0.0.1';
+    if (!this.#dns) return host;
+    return this.#nodes.addresses(loadBalancerId)[0] ?? host;
   }
 
   /**

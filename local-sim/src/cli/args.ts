@@ -119,8 +119,8 @@ Options of run:
   --json                  print the result as JSON instead of the summary
   --no-synth, -c          as for start
 
-Served: ALB HTTP/HTTPS listeners (HTTP/1.1, HTTP/2 over TLS, WebSocket), NLB TCP/TLS listeners.
-Not served: UDP listeners, Lambda targets, authenticate-* actions (reported at start-up).
+Served: ALB HTTP/HTTPS listeners (HTTP/1.1, HTTP/2 over TLS, WebSocket), NLB TCP/TLS/UDP/TCP_UDP listeners.
+Not served: QUIC listeners, Lambda targets, authenticate-* actions (reported at start-up).
 
 Target controls while running, e.g. with curl on the admin port:
   curl -X POST http://127.0.0.1:8404/_sim/targets/<target-group>/<index>/fail-health

@@ -574,17 +574,7 @@ class EngineImpl implements Engine {
           });
           break;
         case 'removed':
-          if (t.inflight > 0) {
-            const ids = this.#dropInFlight(t);
-            this.#emit({
-              type: 'abort-requests',
-              at: event.at,
-              target: t.key,
-              requestIds: ids,
-              status: ELB_STATUS.badGateway as 502,
-              reason: 'DeregistrationDelayExpired',
-            });
-          }
+          if (t.inflight > 0) this.#delayExpired(tg, t, event.at);
           tg.targets.delete(t.k);
           tg.pools.clear();
           if (tg.retired && tg.targets.size === 0 && this.#tgs.get(tg.model.id) === tg) this.#tgs.delete(tg.model.id);
@@ -595,22 +585,55 @@ class EngineImpl implements Engine {
     this.#lowerBounds(t);
   }
 
-  #onStateChanged(tg: TgRt, t: TargetRt, from: string, to: string, at: number): void {
-    if (
-      to === 'unhealthy' &&
-      tg.model.loadBalancerType === 'network' &&
-      tg.model.attributes.unhealthyConnectionTermination &&
-      t.inflight > 0
-    ) {
-      const pool = candidateSet(
-        [...tg.targets.values()].map((o) => ({ state: o.health.state })),
-        tg.model.attributes.routingFailover,
-      );
-      // §1.5/§6.6: connections of a target that turns unhealthy are reset, unless the TG fails open
-      if (pool.kind === 'ok' && !pool.failOpen) {
-        const ids = this.#dropInFlight(t);
-        this.#emit({ type: 'terminate-connections', at, target: t.key, requestIds: ids, reason: 'TargetUnhealthy' });
+  /**
+   * The deregistration delay of `t` ended with requests or flows still open (§2.3, §6.5). ALB: the requests
+   * are aborted and answered 502. NLB: flows carry on, unless `deregistration_delay.connection_termination`
+   * is on (default for UDP and TCP_UDP TGs), which closes them now.
+   */
+  #delayExpired(tg: TgRt, t: TargetRt, at: number): void {
+    if (tg.model.loadBalancerType === 'network') {
+      if (tg.model.attributes.deregistrationConnectionTermination) {
+        this.#terminate(t, at, 'DeregistrationDelayExpired');
       }
+      // Flows left open stay in `#requests`, so that `requestFinished` still retires them.
+      return;
+    }
+    const ids = this.#dropInFlight(t);
+    this.#emit({
+      type: 'abort-requests',
+      at,
+      target: t.key,
+      requestIds: ids,
+      status: ELB_STATUS.badGateway as 502,
+      reason: 'DeregistrationDelayExpired',
+    });
+  }
+
+  #terminate(t: TargetRt, at: number, reason: 'TargetUnhealthy' | 'DeregistrationDelayExpired'): void {
+    const ids = this.#dropInFlight(t);
+    this.#emit({ type: 'terminate-connections', at, target: t.key, requestIds: ids, reason });
+  }
+
+  /**
+   * §1.5, §6.6: an NLB target turned `unhealthy` with flows open. They are reset when connection termination
+   * is on (the default), or when its `unhealthy.draining` interval has just ended; never while the TG fails
+   * open. UDP and TCP_UDP TGs do not have the termination attribute: their flows carry on (simulator choice
+   * `nlb_udp_unhealthy_flows`).
+   */
+  #unhealthyFlows(tg: TgRt, t: TargetRt, from: string, at: number): void {
+    const a = tg.model.attributes;
+    const udp = tg.model.protocol === 'UDP' || tg.model.protocol === 'TCP_UDP';
+    if (udp || !(a.unhealthyConnectionTermination || from === 'unhealthy.draining')) return;
+    const pool = candidateSet(
+      [...tg.targets.values()].map((o) => ({ state: o.health.state })),
+      a.routingFailover,
+    );
+    if (pool.kind === 'ok' && !pool.failOpen) this.#terminate(t, at, 'TargetUnhealthy');
+  }
+
+  #onStateChanged(tg: TgRt, t: TargetRt, from: string, to: string, at: number): void {
+    if (to === 'unhealthy' && tg.model.loadBalancerType === 'network' && t.inflight > 0) {
+      this.#unhealthyFlows(tg, t, from, at);
     }
     if (to === 'healthy') {
       const durationS = tg.model.attributes.slowStartSeconds;

@@ -54,6 +54,9 @@ export interface RequestObservation {
   readonly nonCompliant?: boolean;
 }
 
+/** The protocol of an NLB flow, as the `_TCP` / `_TLS` / `_UDP` metric variants name it (§6.7). */
+export type FlowProtocol = 'TCP' | 'TLS' | 'UDP';
+
 /** Who sent a TCP RST on an NLB flow (§6.7 `TCP_Client_Reset_Count`, `TCP_ELB_Reset_Count`, `TCP_Target_Reset_Count`). */
 export type ResetSource = 'client' | 'elb' | 'target';
 
@@ -75,6 +78,9 @@ export interface MetricsSnapshot {
 export const GAUGE_METRICS: ReadonlySet<string> = new Set([
   'ActiveConnectionCount',
   'ActiveFlowCount',
+  'ActiveFlowCount_TCP',
+  'ActiveFlowCount_TLS',
+  'ActiveFlowCount_UDP',
   'HealthyHostCount',
   'UnHealthyHostCount',
 ]);
@@ -283,21 +289,29 @@ export class Metrics {
 
   // ---- network load balancers (§6.7) ---------------------------------------------------------------
 
-  /** A new flow from a client to a target (`NewFlowCount`, `ActiveFlowCount`; fail-open: `UnhealthyRoutingFlowCount`). */
-  flowOpened(loadBalancer: string, targetGroup?: string, unhealthyRouting = false): void {
+  /**
+   * A new flow from a client to a target (`NewFlowCount`, `ActiveFlowCount`, and their `_TCP` / `_TLS` /
+   * `_UDP` variant for the listener's protocol; fail-open: `UnhealthyRoutingFlowCount`).
+   */
+  flowOpened(loadBalancer: string, protocol: FlowProtocol, targetGroup?: string, unhealthyRouting = false): void {
     this.#nlbLb.add(loadBalancer, 'NewFlowCount');
+    this.#nlbLb.add(loadBalancer, `NewFlowCount_${protocol}`);
     this.#nlbLb.add(loadBalancer, 'ActiveFlowCount');
+    this.#nlbLb.add(loadBalancer, `ActiveFlowCount_${protocol}`);
     if (targetGroup && unhealthyRouting) this.#nlbTg.add(targetGroup, 'UnhealthyRoutingFlowCount');
   }
 
-  flowClosed(loadBalancer: string): void {
-    const active = this.#nlbLb.of(loadBalancer).ActiveFlowCount ?? 0;
-    this.#nlbLb.set(loadBalancer, 'ActiveFlowCount', Math.max(0, active - 1));
+  flowClosed(loadBalancer: string, protocol: FlowProtocol): void {
+    for (const m of ['ActiveFlowCount', `ActiveFlowCount_${protocol}`] as const) {
+      this.#nlbLb.set(loadBalancer, m, Math.max(0, (this.#nlbLb.of(loadBalancer)[m] ?? 0) - 1));
+    }
   }
 
-  /** Bytes carried by a flow, in either direction (`ProcessedBytes`). */
-  flowBytes(loadBalancer: string, bytes: number): void {
-    if (bytes > 0) this.#nlbLb.add(loadBalancer, 'ProcessedBytes', bytes);
+  /** Bytes carried by a flow, in either direction (`ProcessedBytes` and its protocol variant). */
+  flowBytes(loadBalancer: string, protocol: FlowProtocol, bytes: number): void {
+    if (bytes <= 0) return;
+    this.#nlbLb.add(loadBalancer, 'ProcessedBytes', bytes);
+    this.#nlbLb.add(loadBalancer, `ProcessedBytes_${protocol}`, bytes);
   }
 
   /** One TCP RST, by who sent it (`TCP_Client_Reset_Count`, `TCP_ELB_Reset_Count`, `TCP_Target_Reset_Count`). */

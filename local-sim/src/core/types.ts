@@ -231,8 +231,8 @@ export type EngineEvent =
   /** A target finished draining (deregistration delay elapsed) and was removed (§2.3). */
   | { readonly type: 'target-removed'; readonly at: number; readonly target: TargetKey }
   /**
-   * Requests still in flight on a target whose deregistration delay expired: the shell must abort them
-   * and answer 502 (§2.3, §5.4).
+   * ALB requests still in flight on a target whose deregistration delay expired: the shell must abort them
+   * and answer 502 (§2.3, §5.4). NLB flows get `terminate-connections` instead, or nothing (§6.5).
    */
   | {
       readonly type: 'abort-requests';
@@ -243,15 +243,18 @@ export type EngineEvent =
       readonly reason: 'DeregistrationDelayExpired';
     }
   /**
-   * NLB: connections of a target that turned unhealthy are reset (§1.5, §6.6,
-   * `target_health_state.unhealthy.connection_termination.enabled`); not emitted while failing open.
+   * NLB: the shell resets these flows (TCP: RST to both sides; UDP: the flow ends). `TargetUnhealthy`: the
+   * target turned unhealthy (§1.5, §6.6, `target_health_state.unhealthy.connection_termination.enabled`, or
+   * the end of its `unhealthy.draining` interval); not emitted while failing open.
+   * `DeregistrationDelayExpired`: the delay ended and `deregistration_delay.connection_termination.enabled`
+   * is on (§6.5); without it the flows carry on and nothing is emitted.
    */
   | {
       readonly type: 'terminate-connections';
       readonly at: number;
       readonly target: TargetKey;
       readonly requestIds: readonly number[];
-      readonly reason: 'TargetUnhealthy';
+      readonly reason: 'TargetUnhealthy' | 'DeregistrationDelayExpired';
     }
   /** A Route 53 health check turned healthy or unhealthy (§7.2), with its checkers' count for endpoint checks. */
   | {

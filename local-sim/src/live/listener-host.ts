@@ -15,7 +15,9 @@ import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from '../
 import type { ListenerModel, LoadBalancerModel, SimModel, TargetGroupModel } from '../model/types';
 import { HttpListener } from './http-listener';
 import { randomHex } from './random-hex';
-import { TcpListener, type FlowRecord } from './tcp-listener';
+import type { FlowRecord, NlbListenerServices } from './flow';
+import { TcpListener, type TcpListenerServices } from './tcp-listener';
+import { TcpUdpListener, UdpListener, type UdpListenerServices } from './udp-listener';
 import type { KeyPair } from './tls';
 import { UpstreamPools } from './upstream';
 import { InFlightRegistry } from './wire';
@@ -23,14 +25,20 @@ import { InFlightRegistry } from './wire';
 /** A listener on a socket, whichever process owns the socket. */
 export interface LiveListener {
   readonly port: number;
-  readonly scheme: 'http' | 'https' | 'tcp' | 'tls';
+  readonly scheme: 'http' | 'https' | 'tcp' | 'tls' | 'udp' | 'tcp+udp';
   close(graceMs?: number): Promise<void>;
 }
 
-/** The live shell serves ALB HTTP/HTTPS and NLB TCP/TLS listeners; others are reported at start-up. */
-export function servedAs(lb: LoadBalancerModel, l: ListenerModel): 'http' | 'tcp' | undefined {
+/**
+ * The live shell serves ALB HTTP/HTTPS and NLB TCP/TLS/UDP/TCP_UDP listeners (§6.1); others (QUIC, GENEVE)
+ * are reported at start-up.
+ */
+export function servedAs(lb: LoadBalancerModel, l: ListenerModel): 'http' | 'tcp' | 'udp' | 'tcp_udp' | undefined {
   if (lb.type === 'application' && (l.protocol === 'HTTP' || l.protocol === 'HTTPS')) return 'http';
-  if (lb.type === 'network' && (l.protocol === 'TCP' || l.protocol === 'TLS')) return 'tcp';
+  if (lb.type !== 'network') return undefined;
+  if (l.protocol === 'TCP' || l.protocol === 'TLS') return 'tcp';
+  if (l.protocol === 'UDP') return 'udp';
+  if (l.protocol === 'TCP_UDP') return 'tcp_udp';
   return undefined;
 }
 
@@ -74,6 +82,10 @@ export interface ListenerHostOptions {
   readonly idleTimeoutOverrideMs?: number;
   /** TCP connect timeout to targets (AWS: 10 s, §5.2). */
   readonly connectTimeoutMs?: number;
+  /** SIMULATOR TEST CONVENIENCE, NOT AWS: NLB UDP idle timeout in ms instead of 120 s (§6.3). */
+  readonly udpIdleTimeoutOverrideMs?: number;
+  /** The address of a load balancer's node: the source a target sees without client IP preservation (§6.4). */
+  readonly nodeAddress?: (loadBalancerId: string) => string;
   /** Access-log entries (§5.5): asked whether anyone takes them before each one is built. */
   readonly accessLog: { active(): boolean; write(entry: AccessLogEntry): void };
   /** Every finished HTTP exchange (when set). */
@@ -107,9 +119,13 @@ export class ListenerHost {
     );
   }
 
-  /** The engine's effects on requests this process serves (§2.3 aborts at the end of draining). */
+  /**
+   * The engine's effects on requests and flows this process serves: §2.3 ALB requests still running when
+   * draining ends answer 502; §6.5, §6.6 NLB flows are reset (TCP) or dropped (UDP).
+   */
   onEngineEvent(e: EngineEvent): void {
-    if (e.type === 'abort-requests') for (const id of e.requestIds) this.inFlight.abort(id);
+    if (e.type === 'abort-requests' || e.type === 'terminate-connections')
+      for (const id of e.requestIds) this.inFlight.abort(id);
   }
 
   /** Start one listener on `port` (0 = free port) at `host`; `undefined` for listeners the live shell does not serve. */
@@ -119,10 +135,13 @@ export class ListenerHost {
     port: number,
     host: string,
     tls: KeyPair | undefined,
-  ): Promise<HttpListener | TcpListener | undefined> {
+  ): Promise<HttpListener | TcpListener | UdpListener | TcpUdpListener | undefined> {
     const kind = servedAs(lb, listener);
     if (kind === 'http') return HttpListener.start(lb, listener, this.#httpServices(lb), port, host, tls);
     if (kind === 'tcp') return TcpListener.start(lb, listener, this.#tcpServices(lb), port, host, tls);
+    if (kind === 'udp') return UdpListener.start(lb, listener, this.#udpServices(lb), port, host);
+    if (kind === 'tcp_udp')
+      return TcpUdpListener.start(lb, listener, this.#tcpServices(lb), this.#udpServices(lb), port, host);
     return undefined;
   }
 
@@ -166,19 +185,31 @@ export class ListenerHost {
     };
   }
 
-  #tcpServices(lb: LoadBalancerModel) {
+  #nlbServices(lb: LoadBalancerModel): NlbListenerServices {
     const o = this.#o;
     return {
       engine: o.engine,
       inFlight: this.inFlight,
       targetGroup: (id: string) => o.model().targetGroups.find((t) => t.id === id),
-      idleTimeoutMs: o.idleTimeoutOverrideMs,
       metrics: o.metrics,
       loadBalancerDimension: loadBalancerDimension(lb),
       targetGroupDimension: (id: string) => this.#targetGroupInfo(id)?.dimension,
+      ...(o.nodeAddress ? { nodeAddress: () => o.nodeAddress!(lb.id) } : {}),
       ...(o.onFlow ? { onFlowClosed: o.onFlow } : {}),
-      connectTimeoutMs: o.connectTimeoutMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
       onError: o.onError,
     };
+  }
+
+  #tcpServices(lb: LoadBalancerModel): TcpListenerServices {
+    const o = this.#o;
+    return {
+      ...this.#nlbServices(lb),
+      idleTimeoutMs: o.idleTimeoutOverrideMs,
+      connectTimeoutMs: o.connectTimeoutMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
+    };
+  }
+
+  #udpServices(lb: LoadBalancerModel): UdpListenerServices {
+    return { ...this.#nlbServices(lb), idleTimeoutMs: this.#o.udpIdleTimeoutOverrideMs };
   }
 }

@@ -8,7 +8,7 @@ import type { HealthInput } from '../core/engine';
 import type { ExchangeObservation } from '../core/exchange';
 import type { MetricsRows } from '../core/metrics';
 import type { SimModel } from '../model/types';
-import type { FlowRecord } from './tcp-listener';
+import type { FlowRecord } from './flow';
 import type { KeyPair } from './tls';
 
 /** What a node forwards to the primary, as the primary asks (nothing by default: it costs per request). */

@@ -13,7 +13,7 @@ import { Metrics } from '../core/metrics';
 import type { SimModel } from '../model/types';
 import { ListenerHost, localRedirect, type LiveListener } from './listener-host';
 import type { FromNode, NodeForwarding, ToNode } from './node-protocol';
-import type { FlowRecord } from './tcp-listener';
+import type { FlowRecord } from './flow';
 import type { KeyPair } from './tls';
 
 /** How often cumulative counters go to the primary while they change. */

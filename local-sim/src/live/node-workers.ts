@@ -20,7 +20,7 @@ import type { SimModel } from '../model/types';
 import { SimulatorError } from '../errors';
 import type { LiveListener } from './listener-host';
 import type { FromNode, ListenSpec, NodeForwarding, ToNode } from './node-protocol';
-import type { FlowRecord } from './tcp-listener';
+import type { FlowRecord } from './flow';
 import type { KeyPair } from './tls';
 
 type Worker = ReturnType<typeof cluster.fork>;

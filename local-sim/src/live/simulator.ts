@@ -18,6 +18,7 @@ import {
   type HealthCheckStatusChange,
   type Engine,
   type EngineEvent,
+  type ProbeRequest,
   type Route53ProbeRequest,
   type TargetHealthDescription,
   type TargetKey,
@@ -25,6 +26,7 @@ import {
 import { formatAccessLogLine, type AccessLogEntry } from '../core/access-log';
 import type { ExchangeObservation } from '../core/exchange';
 import { r53HostHeader } from '../core/route53';
+import { listenerForwardingTo, nlbHealthCheckHost } from '../core/nlb';
 import { Metrics } from '../core/metrics';
 import {
   findHealthCheck,
@@ -51,11 +53,13 @@ import { DnsServer } from './dns-server';
 import { describeEndpoints, type DnsDescription, type EndpointsDescription } from './endpoints';
 import { SimulatorError } from '../errors';
 import { PrometheusExporter } from './prometheus';
-import type { FlowRecord } from './tcp-listener';
+import type { FlowRecord } from './flow';
+import { UdpListener } from './udp-listener';
+import { UdpEcho } from './udp-echo';
 import { loadBalancerDimension, loadBalancerDnsName, targetGroupDimension } from '../model/ids';
 import { LoadBalancerNodes } from './lb-nodes';
 import { localPort, MAX_PORT, type PortMode } from './ports';
-import { Prober } from './prober';
+import { Prober, type ProbeTarget } from './prober';
 import { Route53Prober, type Route53ProbeTarget } from './route53-prober';
 import { selfSignedCertificate, type KeyPair } from './tls';
 import { modelOf, type SimulatorSource } from './source';
@@ -100,6 +104,13 @@ export interface SimulatorOptions {
   readonly deregistrationDelayOverrideMs?: number;
   /** SIMULATOR TEST CONVENIENCE, NOT AWS: idle timeout in ms instead of `idle_timeout.timeout_seconds`. */
   readonly idleTimeoutOverrideMs?: number;
+  /** SIMULATOR TEST CONVENIENCE, NOT AWS: NLB UDP idle timeout in ms instead of 120 s (§6.3, not configurable on AWS). */
+  readonly udpIdleTimeoutOverrideMs?: number;
+  /**
+   * SIMULATOR TEST CONVENIENCE, NOT AWS: `target_health_state.unhealthy.draining_interval_seconds` in ms for
+   * every NLB target group that sets a draining interval (§6.6; AWS counts whole seconds).
+   */
+  readonly unhealthyDrainingIntervalOverrideMs?: number;
   /** SIMULATOR TEST CONVENIENCE, NOT AWS: TCP connect timeout to targets (AWS: 10 s, §5.2). */
   readonly connectTimeoutOverrideMs?: number;
   /** Also register the targets written in the template's `Targets` (their ids must be reachable hosts). Default false. */
@@ -161,7 +172,7 @@ export interface ReloadSummary {
 export interface SimulatorEvents {
   health: [change: HealthChange];
   'access-log': [line: string, entry: AccessLogEntry];
-  /** An NLB flow (TCP / TLS connection) ended; its metrics are already counted. */
+  /** An NLB flow (TCP / TLS connection, or UDP flow) ended; its metrics are already counted. */
   flow: [flow: FlowRecord];
   /** A line printed by a target process the simulator started. */
   'target-output': [output: TargetOutput];
@@ -282,7 +293,8 @@ function withOverrides(model: SimModel, o: SimulatorOptions): SimModel {
   if (
     o.healthCheckIntervalOverrideMs === undefined &&
     o.healthCheckTimeoutOverrideMs === undefined &&
-    o.deregistrationDelayOverrideMs === undefined
+    o.deregistrationDelayOverrideMs === undefined &&
+    o.unhealthyDrainingIntervalOverrideMs === undefined
   ) {
     return model;
   }
@@ -306,6 +318,10 @@ function withOverrides(model: SimModel, o: SimulatorOptions): SimModel {
           o.deregistrationDelayOverrideMs !== undefined
             ? o.deregistrationDelayOverrideMs / 1000
             : tg.attributes.deregistrationDelaySeconds,
+        unhealthyDrainingIntervalSeconds:
+          o.unhealthyDrainingIntervalOverrideMs !== undefined && tg.attributes.unhealthyDrainingIntervalSeconds > 0
+            ? o.unhealthyDrainingIntervalOverrideMs / 1000
+            : tg.attributes.unhealthyDrainingIntervalSeconds,
       },
     };
   });
@@ -336,7 +352,7 @@ function checkServable(model: SimModel): void {
         : `only listeners the live simulator does not serve (${model.listeners.map((l) => `${l.protocol}:${l.port}`).join(', ')})`;
   throw new SimulatorError(
     'SIM_NOTHING_TO_SERVE',
-    `nothing to serve: the assembly has ${what}; the live simulator serves ALB HTTP/HTTPS and NLB TCP/TLS listeners`,
+    `nothing to serve: the assembly has ${what}; the live simulator serves ALB HTTP/HTTPS and NLB TCP/TLS/UDP/TCP_UDP listeners`,
   );
 }
 
@@ -383,6 +399,9 @@ function bindError(err: unknown, port: number, host: string, what: string): unkn
   return err;
 }
 
+/** How many times a UDP demo backend looks for a port number free for both TCP and UDP. */
+const UDP_DEMO_BIND_ATTEMPTS = 20;
+
 /** Target-process lines kept while nobody listens for them (start-up output). */
 const EARLY_OUTPUT_LINES = 1000;
 
@@ -417,6 +436,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly #listeners = new Map<string, LiveListener>();
   readonly #targets = new Map<string, TargetControl[]>();
   readonly #backends = new Map<string, DemoBackend[]>();
+  /** The UDP side of the demo backends of UDP and TCP_UDP target groups, by target group. */
+  readonly #udpEchoes = new Map<string, UdpEcho[]>();
   readonly #processes = new Map<string, TargetProcess[]>();
   /** Engine, pools, requests in flight and listeners of the requests this process serves. */
   readonly #host: ListenerHost;
@@ -459,6 +480,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       model: () => this.#model,
       ...(options.idleTimeoutOverrideMs !== undefined ? { idleTimeoutOverrideMs: options.idleTimeoutOverrideMs } : {}),
       ...(options.connectTimeoutOverrideMs !== undefined ? { connectTimeoutMs: options.connectTimeoutOverrideMs } : {}),
+      ...(options.udpIdleTimeoutOverrideMs !== undefined
+        ? { udpIdleTimeoutOverrideMs: options.udpIdleTimeoutOverrideMs }
+        : {}),
+      nodeAddress: (id) => this.#nodeAddress(id),
       accessLog: {
         active: () =>
           this.#accessLog.active ||
@@ -471,7 +496,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       localRedirect: (lb, location) => localRedirect(this.#model, lb, location, (id) => this.#listeners.get(id)?.port),
       onError: (err) => this.emit('error', err),
     });
-    this.#prober = new Prober((p) => ({ host: p.target.targetId, port: p.port }));
+    this.#prober = new Prober((p) => this.#probeTarget(p));
     this.#accessLog = new AccessLogWriter(typeof options.accessLog === 'string' ? options.accessLog : undefined);
     this.on('error', () => undefined);
     // Output printed before anyone listens (a target starting up) is kept and handed to the first listener.
@@ -575,7 +600,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const mode = this.#options.ports ?? 'aws';
     const wanted = [...this.#listeners].flatMap(([id, live]) => {
       const l = this.#model.listeners.find((x) => x.id === id);
-      if (!l) return [];
+      // node addresses forward TCP only: a UDP listener is reached on the simulator's host
+      if (!l || live instanceof UdpListener) return [];
       return [
         {
           loadBalancerId: l.loadBalancerId,
@@ -678,8 +704,12 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     } else if (demo > 0 && tg.inUse && tg.targetType !== 'lambda' && tg.targetType !== 'alb') {
       const backends: DemoBackend[] = [];
       this.#backends.set(tg.id, backends);
+      const udp = tg.protocol === 'UDP' || tg.protocol === 'TCP_UDP';
       for (let i = 0; i < demo; i++) {
-        const backend = await DemoBackend.start({ name: `${tg.logicalId}#${i}`, healthCheckPath: tg.healthCheck.path });
+        const name = `${tg.logicalId}#${i}`;
+        const backend = udp
+          ? await this.#udpDemoBackend(tg, name)
+          : await DemoBackend.start({ name, healthCheckPath: tg.healthCheck.path });
         backends.push(backend);
         const key = { targetGroupId: tg.id, targetId: backend.host, port: backend.port };
         controls.push(new TargetControl(this, tg.id, i, key, backend));
@@ -694,10 +724,33 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.#targets.set(tg.id, controls);
   }
 
+  /**
+   * A demo backend for a UDP or TCP_UDP target group: the HTTP demo backend (TCP: health checks, TCP
+   * flows) with a UDP echo on the same port number, looking for a port free for both.
+   */
+  async #udpDemoBackend(tg: TargetGroupModel, name: string): Promise<DemoBackend> {
+    for (let attempt = 1; ; attempt++) {
+      const backend = await DemoBackend.start({ name, healthCheckPath: tg.healthCheck.path });
+      try {
+        const echo = await UdpEcho.start(name, backend.port, backend.host);
+        const echoes = this.#udpEchoes.get(tg.id) ?? [];
+        echoes.push(echo);
+        this.#udpEchoes.set(tg.id, echoes);
+        return backend;
+      } catch (err) {
+        await backend.close();
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= UDP_DEMO_BIND_ATTEMPTS) throw err;
+      }
+    }
+  }
+
   /** Stop what the simulator started for a target group (demo backends, processes). */
   async #releaseTargets(targetGroupId: string): Promise<void> {
     const backends = this.#backends.get(targetGroupId) ?? [];
     const processes = this.#processes.get(targetGroupId) ?? [];
+    const echoes = this.#udpEchoes.get(targetGroupId) ?? [];
+    this.#udpEchoes.delete(targetGroupId);
+    await Promise.all(echoes.map((e) => e.close()));
     this.#backends.delete(targetGroupId);
     this.#processes.delete(targetGroupId);
     this.#targets.delete(targetGroupId);
@@ -769,7 +822,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       while (port !== 0 && ours.has(port)) port++;
       const tls = listener.protocol === 'HTTPS' || listener.protocol === 'TLS' ? await this.#tlsKey() : undefined;
       try {
-        if (this.#workers) {
+        // UDP sockets are not handed out by the cluster: UDP and TCP_UDP listeners stay in this process
+        if (this.#workers && kind !== 'udp' && kind !== 'tcp_udp') {
           const scheme = ({ HTTP: 'http', HTTPS: 'https', TCP: 'tcp', TLS: 'tls' } as const)[
             listener.protocol as 'HTTP' | 'HTTPS' | 'TCP' | 'TLS'
           ];
@@ -792,6 +846,39 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.#accessLog.write(line);
     if (typeof this.#options.accessLog === 'function') this.#options.accessLog(line, entry);
     this.emit('access-log', line, entry);
+  }
+
+  /**
+   * The address of a load balancer's node (`lb-nodes.ts`): its loopback node address while the DNS server
+   * serves node addresses, else the simulator's host. NLB health checks name it in `Host` (§1.1), and it
+   * is the source a target sees without client IP preservation (§6.4).
+   */
+  #nodeAddress(loadBalancerId: string): string {
+    // a node has an IP address: a host given by name (`--host localhost`) stands for loopback
+    const host = net.isIP(this.#connectHost) ? this.#connectHost : '127.0.0.1';
+    if (!this.#dns) return host;
+    return this.#nodes.addresses(loadBalancerId)[0] ?? host;
+  }
+
+  /**
+   * Where a health check goes (§1.1): the target itself. NLB HTTP/HTTPS checks name the load balancer's node
+   * and the port of the listener that forwards to the target group in `Host`; with proxy protocol v2 on,
+   * each check connection begins with a PPv2 LOCAL header.
+   */
+  #probeTarget(p: ProbeRequest): ProbeTarget {
+    const base = { host: p.target.targetId, port: p.port };
+    if (p.loadBalancerType !== 'network') return base;
+    const tg = this.#model.targetGroups.find((t) => t.id === p.target.targetGroupId);
+    const listener = listenerForwardingTo(this.#model, p.target.targetGroupId);
+    const hostHeader =
+      listener && p.protocol !== 'TCP'
+        ? nlbHealthCheckHost(this.#nodeAddress(listener.loadBalancerId), listener.port)
+        : undefined;
+    return {
+      ...base,
+      ...(hostHeader ? { hostHeader } : {}),
+      ...(tg?.attributes.proxyProtocolV2 ? { proxyProtocol: true } : {}),
+    };
   }
 
   /**
@@ -1032,7 +1119,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         this.emit('dns-answer', change);
         return;
       }
-      if (e.type === 'abort-requests') {
+      if (e.type === 'abort-requests' || e.type === 'terminate-connections') {
         this.#host.onEngineEvent(e);
         return;
       }

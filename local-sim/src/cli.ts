@@ -4,6 +4,7 @@
  *   ha-sim start [cdk.out]   (no argument in a CDK project: synthesize it through its cdk.json first)
  *   ha-sim demo [cdk.out]    start with 3 demo backends per target group ("npm run sim" in this repository)
  *   ha-sim compare [cdk.out] --target-group TG    what-if comparison of algorithms in virtual time
+ *   ha-sim run SCENARIO [cdk.out]   a scenario (workload, simulated targets, failures) in virtual time
  *   ha-sim --help | --version
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage error. Every error is one line starting with its
@@ -11,12 +12,13 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SimulatorError, type SimErrorCode } from './live/errors';
+import { SimulatorError, type SimErrorCode } from './errors';
 import { modelOf } from './live/source';
 import { Simulator, type HealthChange } from './live/simulator';
 import { EXIT, parseCli, USAGE, type CliArgs } from './cli/args';
 import { formatComparison, runComparison } from './cli/compare';
-import { consoleIo, painter, Progress, timeOfDay, type CliIo } from './cli/output';
+import { compareReportHtml, runReportHtml } from './cli/html-report';
+import { consoleIo, painter, Progress, ProgressBar, timeOfDay, type CliIo } from './cli/output';
 import {
   awsCliLine,
   dnsChangeLine,
@@ -27,6 +29,8 @@ import {
   summaryLine,
   zoneLine,
 } from './cli/report';
+import { formatRunSummary, loadScenario } from './cli/run';
+import { keysMoved, runScenario, type Scenario, type ScenarioApp } from './virtual';
 import { ASSEMBLY_DIR, readCdkProject, STATE_DIR, synthesize, type CdkProject } from './cli/synth';
 import { watchAssembly, watchSources, type SourceWatcher } from './cli/watch';
 
@@ -44,6 +48,7 @@ const USAGE_ERRORS: ReadonlySet<SimErrorCode> = new Set([
   'SIM_LOAD_BALANCER_NOT_FOUND',
   'SIM_AMBIGUOUS_ID',
   'SIM_NOTHING_TO_SERVE',
+  'SIM_SCENARIO_INVALID',
 ]);
 
 /** The version of this package, from its package.json (one folder above src/ and dist/). */
@@ -74,13 +79,26 @@ interface AssemblySource {
   readonly project?: CdkProject;
 }
 
-function findAssembly(args: CliArgs, cwd: string): AssemblySource {
+function findAssembly(
+  args: CliArgs,
+  cwd: string,
+  app?: { readonly app?: ScenarioApp; readonly dir: string },
+): AssemblySource {
   if (args.assembly !== undefined) {
     const dir = path.resolve(cwd, args.assembly);
     if (!existsSync(dir)) {
       throw new SimulatorError('SIM_SOURCE_NOT_FOUND', `cloud assembly directory ${dir} does not exist`);
     }
     return { dir };
+  }
+  // a scenario names its app relative to the scenario file
+  if (app?.app?.assembly !== undefined) return findAssembly({ ...args, assembly: app.app.assembly }, app.dir);
+  if (app?.app?.project !== undefined) {
+    const projectDir = path.resolve(app.dir, app.app.project);
+    const project = readCdkProject(projectDir);
+    if (!project)
+      throw new SimulatorError('SIM_SOURCE_NOT_FOUND', `scenario app.project: no cdk.json in ${projectDir}`);
+    return { dir: path.join(projectDir, ASSEMBLY_DIR), project };
   }
   const project = readCdkProject(cwd);
   if (project) return { dir: path.join(cwd, ASSEMBLY_DIR), project };
@@ -121,10 +139,41 @@ async function prepareAssembly(src: AssemblySource, args: CliArgs, io: CliIo): P
   }
 }
 
-function compare(args: CliArgs, io: CliIo, dir: string): void {
+function writeReport(file: string, html: string, io: CliIo, quiet: boolean, cwd: string): void {
+  const full = path.resolve(cwd, file);
+  mkdirSync(path.dirname(full), { recursive: true });
+  writeFileSync(full, html);
+  if (!quiet) io.out(`Report written to ${file}`);
+}
+
+function compare(args: CliArgs, io: CliIo, dir: string, cwd: string, scenario?: Scenario): void {
   const options = args.compare!;
-  const report = runComparison(modelOf(dir), options);
+  const bar = options.json ? undefined : new ProgressBar(io, 'Comparing algorithms in virtual time');
+  const report = runComparison(modelOf(dir), options, scenario, bar ? (d, n) => bar.update(d, n) : undefined);
+  bar?.done(`Compared ${report.rows.length} algorithms`);
   io.out(options.json ? JSON.stringify(report.rows, null, 2) : formatComparison(report));
+  if (options.report)
+    writeReport(
+      options.report,
+      compareReportHtml(report, { consistent: keysMoved('consistent_hash'), ipHash: keysMoved('ip_hash') }),
+      io,
+      options.json,
+      cwd,
+    );
+}
+
+function run(args: CliArgs, io: CliIo, dir: string, cwd: string, scenario: Scenario): void {
+  const options = args.run!;
+  const bar = options.json ? undefined : new ProgressBar(io, `Running scenario ${scenario.name} in virtual time`);
+  const result = runScenario(modelOf(dir), scenario, {
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    onProgress: bar ? (d, n) => bar.update(d, n) : undefined,
+  });
+  bar?.done(
+    `Ran ${result.requests.sent.toLocaleString('en-US')} requests over ${result.durationMs / 1000} s of virtual time`,
+  );
+  io.out(options.json ? JSON.stringify(result, null, 2) : formatRunSummary(scenario, result));
+  if (options.report) writeReport(options.report, runReportHtml(scenario, result), io, options.json, cwd);
 }
 
 /** Start the simulator and keep it running until SIGINT/SIGTERM. */
@@ -280,10 +329,16 @@ export async function main(
     return EXIT.ok;
   }
   try {
-    const src = findAssembly(args, cwd);
+    const file = args.run?.scenario ?? args.compare?.scenario;
+    const loaded = file !== undefined ? loadScenario(file, cwd) : undefined;
+    const src = findAssembly(args, cwd, loaded ? { app: loaded.scenario.app, dir: loaded.dir } : undefined);
     const dir = await prepareAssembly(src, args, full);
     if (args.command === 'compare') {
-      compare(args, full, dir);
+      compare(args, full, dir, cwd, loaded?.scenario);
+      return EXIT.ok;
+    }
+    if (args.command === 'run') {
+      run(args, full, dir, cwd, loaded!.scenario);
       return EXIT.ok;
     }
     await serve(args, full, src, dir);

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ALL_BALANCERS, NON_AWS_BALANCERS } from '../core/balancers';
-import { SimulatorError } from '../live/errors';
+import { SimulatorError } from '../errors';
 import type { PortMode } from '../live/ports';
 import type { SimulatorOptions } from '../live/simulator';
 import {
@@ -15,7 +15,8 @@ import {
   parseCompareOptions,
   type CompareCliOptions,
 } from './compare';
-import { isHostPort, mergeConfig, readConfigFile, type SimConfigFile } from './config';
+import { isHostPort, MAX_WORKERS, mergeConfig, readConfigFile, type SimConfigFile } from './config';
+import type { RunCliOptions } from './run';
 import { ASSEMBLY_DIR, STATE_DIR } from './synth';
 
 export const EXIT = { ok: 0, runtime: 1, usage: 2 } as const;
@@ -35,6 +36,10 @@ Usage:
   ha-sim compare [CDK_OUT] --target-group TG [options]
                                      what-if comparison of balancing algorithms for one target group in
                                      virtual time (no sockets; deterministic for a seed)
+  ha-sim run SCENARIO [CDK_OUT] [options]
+                                     run a scenario file (workload, simulated targets, a timeline of
+                                     failures) in virtual time and print what clients saw, with detection
+                                     and failover times against the theoretical figures
   ha-sim --help | --version
 
 Options of start and demo:
@@ -60,6 +65,9 @@ Options of start and demo:
   --access-log FILE|-     write ALB access-log lines to FILE, or to stdout with "-"
   --endpoints FILE        write the endpoint list as JSON (demo: ${STATE_DIR}/endpoints.json)
   --summary-seconds N     print a one-line summary every N seconds (default 10; 0 = never)
+  --workers N             serve the listeners with N load-balancer node processes, one event loop each
+                          (default 1: everything in one process). The nodes share health, registration,
+                          the stickiness cookie key and the sockets; each keeps its own balancing state
   --config FILE           read options from a JSON file; command-line flags override it (--targets TG=...
                           replaces only TG's list from the file)
   -q, --quiet             print only the endpoint table and errors
@@ -79,7 +87,8 @@ Config file (--config), every key optional, unknown keys are errors:
     "apiPort": 4566 | "off",                                 --api-port
     "dnsPort": 5300 | "off",                                 --dns-port
     "accessLog": "-" | "FILE",                               --access-log
-    "summarySeconds": 10                                     --summary-seconds
+    "summarySeconds": 10,                                    --summary-seconds
+    "workers": 2                                             --workers
   }
 
 Options of compare:
@@ -95,12 +104,26 @@ Options of compare:
                           flight, proportionally slower beyond (default ${DEFAULT_BACKENDS}: two targets
                           and one with a quarter of their capacity; simulator choice)
   --json                  print the result rows as JSON instead of the table
+  --report FILE           also write an HTML report with charts (latency CDF per algorithm, load per target
+                          over time, errors over time, keys moved by the hashing algorithms); opens offline
+  --scenario FILE         take the workload and the simulated targets from a scenario file (its
+                          compare.targetGroup, unless --target-group; its compare.algorithms, unless
+                          --algorithms; its app, unless CDK_OUT)
   --no-synth, -c          as for start
 
-Served: ALB HTTP/HTTPS listeners (HTTP/1.1, HTTP/2 over TLS, WebSocket), NLB TCP/TLS listeners.
+Options of run:
+  SCENARIO                a scenario file (YAML; format in scenarios/README.md of ha-load-balancer). Its app
+                          is used unless CDK_OUT is given; without either, the CDK project of this folder
+  --seed N                replace the scenario's seed; the same seed gives the same result byte for byte
+  --report FILE           also write an HTML report with charts (latency CDF, load per target over time,
+                          errors over time, failures measured against theory); opens offline
+  --json                  print the result as JSON instead of the summary
+  --no-synth, -c          as for start
+
+Served: ALB HTTP/HTTPS listeners (HTTP/1.1, HTTP/2 over TLS, WebSocket), NLB TCP/TLS/UDP/TCP_UDP listeners.
 Lambda targets: Node.js handlers run locally from the assembly's assets (or inline code); functions of other
 runtimes and container images cannot, are listed at start-up, and get 502.
-Not served: UDP listeners, authenticate-* actions (reported at start-up).
+Not served: QUIC listeners, authenticate-* actions (reported at start-up).
 
 Target controls while running, e.g. with curl on the admin port:
   curl -X POST http://127.0.0.1:8404/_sim/targets/<target-group>/<index>/fail-health
@@ -121,7 +144,7 @@ unknown target group, no assembly, nothing to serve).
 
 /** The parsed command line. */
 export interface CliArgs {
-  readonly command: 'start' | 'demo' | 'compare' | 'help' | 'version';
+  readonly command: 'start' | 'demo' | 'compare' | 'run' | 'help' | 'version';
   /** The cloud-assembly directory given on the command line, if any. */
   readonly assembly?: string;
   readonly options: SimulatorOptions;
@@ -136,6 +159,8 @@ export interface CliArgs {
   readonly configFile?: string;
   /** compare: the validated compare options. */
   readonly compare?: CompareCliOptions;
+  /** run: the scenario file and options. */
+  readonly run?: RunCliOptions;
 }
 
 /** Every option of every command; COMPARE_ONLY / START_ONLY say which command rejects which. */
@@ -151,6 +176,7 @@ const OPTIONS = {
   'access-log': { type: 'string' },
   endpoints: { type: 'string' },
   'summary-seconds': { type: 'string' },
+  workers: { type: 'string' },
   config: { type: 'string' },
   watch: { type: 'boolean' },
   'no-synth': { type: 'boolean' },
@@ -165,9 +191,12 @@ const OPTIONS = {
   algorithms: { type: 'string' },
   backends: { type: 'string' },
   json: { type: 'boolean' },
+  report: { type: 'string' },
+  scenario: { type: 'string' },
 } as const;
 
-const COMPARE_ONLY = ['target-group', 'requests', 'rps', 'seed', 'algorithms', 'backends', 'json'];
+const COMPARE_ONLY = ['target-group', 'requests', 'rps', 'algorithms', 'backends', 'scenario'];
+const RUN_AND_COMPARE = ['seed', 'json', 'report'];
 const START_ONLY = [
   'targets',
   'demo-backends',
@@ -180,6 +209,7 @@ const START_ONLY = [
   'access-log',
   'endpoints',
   'summary-seconds',
+  'workers',
   'config',
   'watch',
   'quiet',
@@ -190,6 +220,15 @@ function int(name: string, s: string | undefined): number | undefined {
   const n = Number(s);
   if (s.trim() === '' || !Number.isInteger(n) || n < 0)
     throw new SimulatorError('SIM_BAD_OPTION', `--${name} must be a non-negative integer, got "${s}"`);
+  return n;
+}
+
+/** `--workers`: 1 to MAX_WORKERS. */
+function workers(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_WORKERS)
+    throw new SimulatorError('SIM_BAD_OPTION', `--workers must be an integer 1-${MAX_WORKERS}, got "${s}"`);
   return n;
 }
 
@@ -251,14 +290,38 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
   const none = { options: {}, summarySeconds: 0, synth: false, watch: false, quiet: false, context: {} };
   if (v.version) return { command: 'version', ...none };
   if (v.help || cmd === undefined || cmd === 'help') return { command: 'help', ...none };
-  if (cmd !== 'start' && cmd !== 'demo' && cmd !== 'compare')
+  if (cmd !== 'start' && cmd !== 'demo' && cmd !== 'compare' && cmd !== 'run')
     throw new SimulatorError('SIM_BAD_OPTION', `unknown command "${cmd}"`);
-  const notHere = Object.keys(v).filter((k) => (cmd === 'compare' ? START_ONLY : COMPARE_ONLY).includes(k));
+  const refused =
+    cmd === 'compare'
+      ? START_ONLY
+      : cmd === 'run'
+        ? [...START_ONLY, ...COMPARE_ONLY]
+        : [...COMPARE_ONLY, ...RUN_AND_COMPARE];
+  const notHere = Object.keys(v).filter((k) => refused.includes(k));
   if (notHere.length > 0)
     throw new SimulatorError(
       'SIM_BAD_OPTION',
       `${notHere.map((k) => `--${k}`).join(', ')} cannot be used with "${cmd}"`,
     );
+  if (cmd === 'run') {
+    if (rest.length === 0) throw new SimulatorError('SIM_BAD_OPTION', 'run needs a SCENARIO file');
+    if (rest.length > 2) throw new SimulatorError('SIM_BAD_OPTION', `unexpected argument "${rest[2]}"`);
+    const seed = v.seed !== undefined ? int('seed', v.seed) : undefined;
+    return {
+      command: 'run',
+      ...none,
+      ...(rest[1] !== undefined ? { assembly: rest[1] } : {}),
+      synth: !v['no-synth'],
+      context: contextPairs(v.context),
+      run: {
+        scenario: rest[0],
+        ...(seed !== undefined ? { seed } : {}),
+        ...(v.report !== undefined ? { report: v.report } : {}),
+        json: v.json ?? false,
+      },
+    };
+  }
   if (rest.length > 1) throw new SimulatorError('SIM_BAD_OPTION', `unexpected argument "${rest[1]}"`);
   const common = {
     ...(rest[0] !== undefined ? { assembly: rest[0] } : {}),
@@ -278,6 +341,8 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
         algorithms: v.algorithms,
         backends: v.backends,
         json: v.json ?? false,
+        report: v.report,
+        scenario: v.scenario,
       }),
     };
   }
@@ -303,6 +368,7 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
     dnsPort,
     accessLog: v['access-log'] || undefined,
     summarySeconds: int('summary-seconds', v['summary-seconds']),
+    workers: workers(v.workers),
   };
   const c = v.config !== undefined ? mergeConfig(readConfigFile(v.config, readFile), flags) : mergeConfig({}, flags);
   const options: SimulatorOptions = {
@@ -315,6 +381,7 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
     ...(c.processes ? { processes: c.processes } : {}),
     ...(c.host ? { host: c.host } : {}),
     ...(c.accessLog ? { accessLog: c.accessLog } : {}),
+    ...(c.workers !== undefined && c.workers > 1 ? { workers: c.workers } : {}),
   };
   return {
     command: cmd,

@@ -7,7 +7,7 @@
 import { ALL_BALANCERS, type BalancerName } from '../core/balancers';
 import { selectRule } from '../core/rules';
 import type { HttpRequestInfo } from '../core/types';
-import { SimulatorError } from '../live/errors';
+import { SimulatorError } from '../errors';
 import {
   findTargetGroup,
   type ConditionModel,
@@ -16,9 +16,9 @@ import {
   type SimModel,
   type TargetGroupModel,
 } from '../model';
-import { CapacityBackend, compareAlgorithms, type ComparisonRow } from '../virtual';
+import { compareScenario, comparisonRow, type ComparisonRow, type Scenario, type ScenarioResult } from '../virtual';
 
-/** One simulated target: latency at or below `concurrency` requests in flight (slower beyond, see CapacityBackend). */
+/** One simulated target: `latencyMs` per request, `concurrency` requests at once (later ones queue). */
 export interface BackendSpec {
   readonly latencyMs: number;
   readonly concurrency: number;
@@ -32,6 +32,12 @@ export interface CompareCliOptions {
   readonly algorithms: readonly BalancerName[];
   readonly backends: readonly BackendSpec[];
   readonly json: boolean;
+  /** Write an HTML report with charts here. */
+  readonly report?: string;
+  /** Run this scenario file's workload and targets instead of the flags' (`ha-sim compare --scenario`). */
+  readonly scenario?: string;
+  /** True when `--algorithms` was given (a scenario's own list applies otherwise). */
+  readonly explicitAlgorithms?: true;
 }
 
 /**
@@ -52,6 +58,8 @@ export interface CompareFlags {
   readonly algorithms?: string;
   readonly backends?: string;
   readonly json?: boolean;
+  readonly report?: string;
+  readonly scenario?: string;
 }
 
 function positiveInt(name: string, s: string | undefined, dflt: number, min = 1): number {
@@ -83,7 +91,7 @@ export function parseBackends(spec: string): BackendSpec[] {
 
 /** Validate the compare flags. Throws SimulatorError('SIM_BAD_OPTION'). */
 export function parseCompareOptions(f: CompareFlags): CompareCliOptions {
-  if (!f.targetGroup)
+  if (!f.targetGroup && !f.scenario)
     throw new SimulatorError('SIM_BAD_OPTION', 'compare needs --target-group TG (construct path or logical id)');
   const algorithms = (f.algorithms ?? Object.keys(ALL_BALANCERS).join(','))
     .split(',')
@@ -100,13 +108,16 @@ export function parseCompareOptions(f: CompareFlags): CompareCliOptions {
   const dup = algorithms.find((a, i) => algorithms.indexOf(a) !== i);
   if (dup) throw new SimulatorError('SIM_BAD_OPTION', `--algorithms names "${dup}" twice`);
   return {
-    targetGroup: f.targetGroup,
+    targetGroup: f.targetGroup ?? '',
     requests: positiveInt('requests', f.requests, DEFAULT_REQUESTS),
     rps: positiveInt('rps', f.rps, DEFAULT_RPS),
     seed: positiveInt('seed', f.seed, DEFAULT_SEED, 0),
     algorithms: algorithms as BalancerName[],
     backends: parseBackends(f.backends ?? DEFAULT_BACKENDS),
     json: f.json ?? false,
+    ...(f.report !== undefined ? { report: f.report } : {}),
+    ...(f.scenario !== undefined ? { scenario: f.scenario } : {}),
+    ...(f.algorithms !== undefined ? { explicitAlgorithms: true as const } : {}),
   };
 }
 
@@ -222,63 +233,159 @@ export function routeTo(model: SimModel, tg: TargetGroupModel): CompareRoute {
 export interface CompareReport {
   readonly targetGroup: string;
   readonly configuredAlgorithm: string;
-  readonly route: CompareRoute;
-  readonly targets: readonly { readonly id: string; readonly port: number; readonly backend: BackendSpec }[];
+  /** Where requests came from, one line for the reader. */
+  readonly requestLine: string;
+  /** The simulated targets of the compared group, one line for the reader. */
+  readonly targetsLine: string;
+  readonly targetIds: readonly string[];
   readonly requests: number;
   readonly rps: number;
   readonly seed: number;
   readonly rows: readonly ComparisonRow[];
+  /** The full result of each run (time series, latency CDF) for the HTML report. */
+  readonly results: readonly ScenarioResult[];
+  readonly scenario: Scenario;
+}
+
+function notFound(model: SimModel, ref: string): SimulatorError {
+  const known = model.targetGroups.map((t) => t.id).join(', ') || '(none)';
+  return new SimulatorError(
+    'SIM_TARGET_GROUP_NOT_FOUND',
+    `no target group "${ref}" in the cloud assembly; target groups: ${known}`,
+  );
+}
+
+/**
+ * The scenario the compare flags describe: `requests` evenly spaced at `rps` from 250 client
+ * addresses (or the one a source-ip condition needs) to the simulated `backends`, after 1 ms in which
+ * the first health checks are answered.
+ */
+export function flagScenario(model: SimModel, o: CompareCliOptions): { scenario: Scenario; route: CompareRoute } {
+  const tg = findTargetGroup(model, o.targetGroup);
+  if (!tg) throw notFound(model, o.targetGroup);
+  const route = routeTo(model, tg);
+  const port = tg.port ?? 80;
+  const req = route.request;
+  const { host, ...headers } = req.headers as Record<string, string>;
+  const intervalMs = 1000 / o.rps;
+  const scenario: Scenario = {
+    name: `compare ${tg.id}`,
+    seed: o.seed,
+    warmupMs: 1,
+    durationMs: 1 + (o.requests + 1) * intervalMs,
+    workload: {
+      loadBalancer: route.loadBalancerId,
+      listener: route.listenerId,
+      rate: o.rps,
+      arrivals: 'constant',
+      paths: [{ path: req.path, weight: 1 }],
+      host: host ?? 'example.com',
+      clients: 250,
+      sessionLength: 1,
+      requests: o.requests,
+      method: req.method,
+      query: req.query,
+      headers,
+      ...(route.fixedSourceIp ? { sourceIp: req.sourceIp } : {}),
+    },
+    targets: [
+      {
+        targetGroup: tg.id,
+        behaviour: { latency: { kind: 'fixed', ms: 10 } },
+        targets: o.backends.map((b, i) => ({
+          id: `10.0.0.${i + 1}`,
+          port,
+          behaviour: { latency: { kind: 'fixed', ms: b.latencyMs }, concurrency: b.concurrency },
+        })),
+      },
+    ],
+    timeline: [],
+    compare: { targetGroup: tg.id },
+    buckets: 60,
+  };
+  return { scenario, route };
 }
 
 /** Run the comparison on a model. Throws SIM_TARGET_GROUP_NOT_FOUND / SIM_BAD_OPTION. */
-export function runComparison(model: SimModel, o: CompareCliOptions): CompareReport {
-  const tg = findTargetGroup(model, o.targetGroup);
-  if (!tg) {
-    const known = model.targetGroups.map((t) => t.id).join(', ') || '(none)';
-    throw new SimulatorError(
-      'SIM_TARGET_GROUP_NOT_FOUND',
-      `no target group "${o.targetGroup}" in the cloud assembly; target groups: ${known}`,
-    );
-  }
-  const route = routeTo(model, tg);
-  const port = tg.port ?? 80;
-  const targets = o.backends.map((backend, i) => ({ id: `10.0.0.${i + 1}`, port, backend }));
-  // The simulated backends replace the group's template targets (which have no local backends).
-  const compareModel: SimModel = {
-    ...model,
-    targetGroups: model.targetGroups.map((t) => (t.id === tg.id ? { ...t, targets: [] } : t)),
-  };
-  const rows = compareAlgorithms(compareModel, {
-    loadBalancerId: route.loadBalancerId,
-    listenerId: route.listenerId,
-    algorithms: o.algorithms,
-    requests: o.requests,
-    intervalMs: 1000 / o.rps,
-    seed: o.seed,
-    setup: (sim) => {
-      for (const t of targets)
-        sim.setBackend(`${t.id}:${t.port}`, new CapacityBackend(t.backend.latencyMs, t.backend.concurrency));
-      sim.engine.registerTargets(
-        tg.id,
-        targets.map((t) => ({ id: t.id, port: t.port })),
+export function runComparison(
+  model: SimModel,
+  o: CompareCliOptions,
+  fromFile?: Scenario,
+  onProgress?: (done: number, requests: number) => void,
+): CompareReport {
+  let scenario: Scenario;
+  let requestLine: string;
+  let targetsLine: string;
+  let targetIds: string[];
+  let algorithms = o.algorithms;
+  if (fromFile) {
+    const ref = o.targetGroup || fromFile.compare?.targetGroup;
+    if (!ref)
+      throw new SimulatorError(
+        'SIM_BAD_OPTION',
+        'compare --scenario needs compare.targetGroup in the scenario, or --target-group',
       );
-    },
-    request: (i) => ({
-      ...route.request,
-      sourceIp: route.fixedSourceIp ? route.request.sourceIp : `198.51.100.${i % 250}`,
-      headers: { ...route.request.headers, 'x-client': String(i % 1000) },
-    }),
-  });
+    const tg = findTargetGroup(model, ref);
+    if (!tg) throw notFound(model, ref);
+    scenario = {
+      ...fromFile,
+      seed: o.seed === DEFAULT_SEED ? fromFile.seed : o.seed,
+      compare: { ...fromFile.compare, targetGroup: tg.id },
+    };
+    if (!o.explicitAlgorithms && fromFile.compare?.algorithms) algorithms = fromFile.compare.algorithms;
+    const w = scenario.workload;
+    requestLine = `Requests: ${w.method} ${w.host}${w.paths.map((p) => p.path).join('|')} via ${w.dns ? `DNS ${w.dns}` : `load balancer ${w.loadBalancer}`} listener ${w.listener}, ${w.rate} req/s (${w.arrivals}), ${w.clients} clients`;
+    const setup = scenario.targets.find((t) => findTargetGroup(model, t.targetGroup)?.id === tg.id);
+    targetIds = setup?.targets ? setup.targets.map((t) => t.id) : tg.targets.map((t) => t.id);
+    targetsLine = `Simulated targets: ${setup?.targets ? setup.targets.map((t) => `${t.id} ${describeLatency(t.behaviour.latency)}${t.behaviour.concurrency ? ` x${t.behaviour.concurrency}` : ''}${t.weight !== undefined ? ` weight ${t.weight}` : ''}`).join(', ') : `${targetIds.join(', ')} (from the template)`}`;
+  } else {
+    const built = flagScenario(model, o);
+    scenario = built.scenario;
+    const req = built.route.request;
+    const query = req.query ? `?${req.query}` : '';
+    requestLine =
+      `Requests: ${req.method} ${req.headers.host}${req.path}${query} via listener ${built.route.listenerId}` +
+      (built.route.ruleId ? ` rule ${built.route.ruleId}` : ' default action') +
+      (built.route.fixedSourceIp ? ` from ${req.sourceIp}` : ', from 250 client addresses');
+    targetIds = o.backends.map((_, i) => `10.0.0.${i + 1}`);
+    targetsLine = `Simulated targets (latency ms x requests served at once; more wait in a queue): ${o.backends
+      .map((b, i) => `${targetIds[i]} ${b.latencyMs}x${b.concurrency}`)
+      .join(', ')}`;
+  }
+  const tg = findTargetGroup(model, scenario.compare!.targetGroup)!;
+  if (tg.loadBalancerType !== 'application')
+    throw new SimulatorError(
+      'SIM_BAD_OPTION',
+      `--target-group ${tg.id} belongs to a ${tg.loadBalancerType} load balancer; compare sends HTTP requests and supports ALB target groups`,
+    );
+  const results = compareScenario(model, scenario, algorithms, { onProgress });
   return {
     targetGroup: tg.id,
     configuredAlgorithm: tg.attributes.algorithm,
-    route,
-    targets,
-    requests: o.requests,
-    rps: o.rps,
-    seed: o.seed,
-    rows,
+    requestLine,
+    targetsLine,
+    targetIds,
+    requests: results[0]?.requests.sent ?? 0,
+    rps: scenario.workload.rate,
+    seed: scenario.seed,
+    rows: results.map(comparisonRow),
+    results,
+    scenario,
   };
+}
+
+/** `fixed 10 ms`, `lognormal median 20 ms σ 0.5`, ... */
+export function describeLatency(l: Scenario['targets'][number]['behaviour']['latency']): string {
+  switch (l.kind) {
+    case 'fixed':
+      return `${l.ms} ms`;
+    case 'uniform':
+      return `${l.minMs}-${l.maxMs} ms`;
+    case 'lognormal':
+      return `lognormal median ${l.medianMs} ms sigma ${l.sigma}`;
+    case 'histogram':
+      return `histogram of ${l.buckets.length} buckets`;
+  }
 }
 
 function pad(s: string, n: number, right = false): string {
@@ -297,20 +404,14 @@ export function errorCount(row: ComparisonRow): number {
 
 /** The readable table `ha-sim compare` prints. */
 export function formatComparison(r: CompareReport): string {
-  const req = r.route.request;
-  const query = req.query ? `?${req.query}` : '';
   const out = [
     `What-if comparison in virtual time: ${r.requests} requests at ${r.rps} req/s, seed ${r.seed}`,
     `Target group ${r.targetGroup} (configured algorithm: ${r.configuredAlgorithm})`,
-    `Requests: ${req.method} ${req.headers.host}${req.path}${query} via listener ${r.route.listenerId}` +
-      (r.route.ruleId ? ` rule ${r.route.ruleId}` : ' default action') +
-      (r.route.fixedSourceIp ? ` from ${req.sourceIp}` : ', from 250 client addresses'),
-    `Simulated targets (latency ms x concurrency before slowing down): ${r.targets
-      .map((t) => `${t.id} ${t.backend.latencyMs}x${t.backend.concurrency}`)
-      .join(', ')}`,
+    r.requestLine,
+    r.targetsLine,
     '',
   ];
-  const targetIds = r.targets.map((t) => t.id);
+  const targetIds = r.targetIds.length <= 12 ? r.targetIds : r.targetIds.slice(0, 12);
   const header = ['algorithm', 'offered by', ...targetIds, 'mean ms', 'p50', 'p90', 'p99', 'max', 'errors', 'statuses'];
   const rows = r.rows.map((row) => [
     row.algorithm,

@@ -97,3 +97,50 @@ export class Progress {
     this.#stop();
   }
 }
+
+/**
+ * A progress bar for long virtual-time runs, drawn by the caller's updates (the run is synchronous, so
+ * no timer could draw it). Only on a terminal: one line rewritten at most ten times a second, then a
+ * finish line with the wall time. Elsewhere it prints nothing, so that piped output depends on the
+ * seed alone.
+ */
+export class ProgressBar {
+  readonly #io: CliIo;
+  readonly #label: string;
+  readonly #startedAt = Date.now();
+  #drawnAt = 0;
+
+  constructor(io: CliIo, label: string) {
+    this.#io = io;
+    this.#label = label;
+  }
+
+  /** `done` of the work (0–1) and the requests sent so far. */
+  update(done: number, requests: number): void {
+    if (!this.#io.tty) return;
+    const now = Date.now();
+    if (now - this.#drawnAt < 100 && done < 1) return;
+    this.#drawnAt = now;
+    const width = 30;
+    const filled = Math.round(done * width);
+    this.#io.write(
+      `\r${this.#label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(done * 100)
+        .toString()
+        .padStart(3)} % ${requests.toLocaleString('en-US')} requests`,
+    );
+  }
+
+  /** Clear the bar and print `message` with the elapsed wall time (terminal only); returns the elapsed ms. */
+  done(message: string): number {
+    const ms = Date.now() - this.#startedAt;
+    if (!this.#io.tty) return ms;
+    this.#io.write('\r\x1b[K');
+    this.#io.out(`${message} (${(ms / 1000).toFixed(1)} s)`);
+    return ms;
+  }
+
+  /** Clear the bar without a finish line (the caller reports the failure). */
+  fail(): void {
+    if (this.#io.tty) this.#io.write('\r\x1b[K');
+  }
+}

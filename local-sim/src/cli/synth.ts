@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { SimulatorError } from '../live/errors';
+import { SimulatorError } from '../errors';
 
 /** The folder `ha-sim` keeps its state in, inside the project (assembly, endpoints). */
 export const STATE_DIR = '.sim';

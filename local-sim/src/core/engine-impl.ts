@@ -56,6 +56,7 @@ import type {
   Clock,
   ConnectionDecision,
   EngineEvent,
+  HealthInput,
   ErrorDecision,
   FlowInfo,
   ForwardDecision,
@@ -87,6 +88,16 @@ export interface EngineOptions {
    * Return undefined to keep the TG's own `load_balancing.algorithm.type`. Not AWS behaviour.
    */
   readonly balancerOverride?: (targetGroup: TargetGroupModel) => BalancerFactory | undefined;
+  /**
+   * `leader` (default): this engine probes targets and decides their health. `follower`: another engine
+   * decides (several load-balancer nodes sharing one health state, `ha-sim --workers`): this one never
+   * probes, runs no health or Route 53 timers, leaves registrations to `mirror`, and applies the leader's
+   * health inputs in order, so its targets go through the same states at the same times; balancing,
+   * stickiness and requests in flight stay its own.
+   */
+  readonly role?: 'leader' | 'follower';
+  /** Emit a `health-input` event for every health input applied (what a follower's `mirror` takes). */
+  readonly replicate?: boolean;
 }
 
 /**
@@ -102,6 +113,11 @@ export interface Engine {
   routeConnection(loadBalancerId: string, listenerId: string, flow: FlowInfo): ConnectionDecision;
   /** The forwarded request/connection `requestId` has ended. Unknown ids are ignored. */
   requestFinished(requestId: number, outcome?: RequestOutcome): void;
+  /**
+   * A client connection (`HttpRequestInfo.connectionId`) closed. Only what-if algorithms that balance
+   * connections (least connections, not AWS) keep state per connection; AWS's algorithms ignore it.
+   */
+  connectionClosed(connectionId: string): void;
   /** Register targets now (`RegisterTargets`); targets already registered (and not draining) are left alone. */
   registerTargets(targetGroupId: string, targets: readonly TargetModel[]): void;
   /** Deregister targets now (`DeregisterTargets`): they go `draining` for the deregistration delay (§2.3). */
@@ -163,6 +179,11 @@ export interface Engine {
   /** Subscribe to engine events as they happen. Returns an unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
   /**
+   * Follower engines: apply one health input of the leader (a `health-input` event), in the order the
+   * leader applied them. A `register` input adds the target.
+   */
+  mirror(input: HealthInput): void;
+  /**
    * An Availability Zone fails (an outage of the zone): every load-balancer node in it stops probing and
    * routing and leaves DNS answers (§1.5). The targets in the zone are the shell's to take down; the
    * other nodes then see them fail their health checks. Emits `zone-changed`.
@@ -218,7 +239,12 @@ interface TargetRt {
   health: TargetHealthStatus;
   /** Each node's view, by node zone. */
   readonly views: Map<string, NodeView>;
-  readonly inflight: Set<number>;
+  /**
+   * Requests in flight to this target. A count, not a set of ids: the ids are found in `#requests`
+   * on the rare occasions they are needed (a target removed or reset with requests in flight), which
+   * keeps what a request touches per target small.
+   */
+  inflight: number;
   slowStartFrom?: number;
   stats: { requests: number; errors: number };
   anomaly: AnomalyStatus;
@@ -228,7 +254,51 @@ interface TargetRt {
   wasHealthy: boolean;
   /** Smoothed response time (ms), for non-AWS what-if algorithms. */
   latencyMs?: number;
+  /** This target as balancers see it (created once; reads the live counts). */
+  entry?: PoolEntry;
 }
+
+/**
+ * A target as the balancers see it. One object per registered target that reads the target's live
+ * numbers, so a cached candidate pool (see `TgRt.pools`) stays current between health changes.
+ */
+class PoolEntry implements PoolTarget {
+  constructor(
+    readonly rt: TargetRt,
+    readonly key: string,
+    readonly weightOf: (rt: TargetRt) => number,
+  ) {}
+
+  get weight(): number {
+    return this.weightOf(this.rt);
+  }
+
+  get outstanding(): number {
+    return this.rt.inflight;
+  }
+
+  get latencyMs(): number | undefined {
+    return this.rt.latencyMs;
+  }
+}
+
+/** A target group's candidate set for one zone scope (§1.5), kept until health or membership changes. */
+interface CachedPool {
+  readonly targets: readonly PoolEntry[];
+  readonly failOpen: boolean;
+  /** Every weight is 1 (no slow start, no anomaly mitigation): lets balancers pick in constant time. */
+  readonly uniformWeights: boolean;
+  /** Rebuild at this time: when the first slow start among the candidates ends. */
+  readonly validUntil: number;
+  /** By `TargetRt.k`, built on first use (stickiness looks targets up by cookie). */
+  byKey?: Map<string, PoolEntry>;
+}
+
+/** Shared empty list for decisions without cookies or skipped actions (most requests): no allocation. */
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+
+/** The anomaly-detection window (§2.1), read once: spec values are module getters, and this is per request. */
+const ANOMALY_WINDOW_MS = ANOMALY_DETECTION.evaluationSeconds * 1000;
 
 /** Smoothing factor of the response-time average (simulator bookkeeping, not an AWS fact). */
 const LATENCY_EWMA_ALPHA = 0.2;
@@ -249,6 +319,15 @@ interface TgRt {
   windowStart: number;
   /** No longer in the model (removed by `updateModel`); kept until its targets have drained. */
   retired: boolean;
+  /**
+   * Candidate pools by node zone ('' = the load balancer as one whole, reported health), over every
+   * zone's targets, so that a request does not look at every target. Cleared (with `zonePools`) whenever
+   * a target's state on any node changes, a target leaves, a zone fails or recovers, anomaly weights
+   * change or the model changes.
+   */
+  readonly pools: Map<string, CachedPool>;
+  /** The same for nodes that send only to their own zone's targets (cross-zone off, §2.4). */
+  readonly zonePools: Map<string, CachedPool>;
 }
 
 const targetK = (id: string, port: number) => `${id}:${port}`;
@@ -305,11 +384,23 @@ class EngineImpl implements Engine {
   #nextRequestId = 1;
   /** Zones failed by `failZone`, in order. */
   readonly #failed = new Set<string>();
+  /**
+   * Lower bounds (never later than the truth) of `nextWakeAt` and of the earliest timer `#fire` handles
+   * (probe deadline, end of draining); -Infinity = unknown. Lowered in O(1) when a target's timers
+   * change, made exact by each pass over every target, so that routing a request does not look at
+   * every target. `#wakeExact` is false once a timer may have gone (a probe answered, a target left):
+   * `nextWakeAt` then makes one pass.
+   */
+  #wakeAt = -Infinity;
+  #timersAt = -Infinity;
+  #wakeExact = false;
+  /** `#lookup` results by load-balancer and listener reference (found ones only; cleared by `updateModel`). */
+  readonly #lookups = new Map<string, Map<string, { lb: LoadBalancerModel; listener: ListenerModel }>>();
 
   /** A request or flow now in flight on `t` (least outstanding requests, draining, 502 at delay end). */
   #startRequest(tg: TgRt, t: TargetRt, now: number): number {
     const requestId = this.#nextRequestId++;
-    t.inflight.add(requestId);
+    t.inflight++;
     this.#requests.set(requestId, { tg, t, startedAt: now });
     return requestId;
   }
@@ -323,6 +414,7 @@ class EngineImpl implements Engine {
     this.#key = options.cookieKey;
     this.#options = options;
     this.#registrationDelayMs = options.registrationDelayMs ?? SIMULATOR_CHOICE_PARAMS.registrationDelayMs;
+    this.#follower = options.role === 'follower';
     const now = this.#clock.now();
     this.#route53 = new Route53Checks(model, now, {
       loadBalancerHealthy: (id) => this.loadBalancerHealthy(id),
@@ -333,6 +425,7 @@ class EngineImpl implements Engine {
 
   readonly #options: EngineOptions;
   readonly #registrationDelayMs: number;
+  readonly #follower: boolean;
 
   #settings(tg: TargetGroupModel): HealthSettings {
     const hc = tg.healthCheck;
@@ -364,6 +457,8 @@ class EngineImpl implements Engine {
       settings: this.#settings(tg),
       windowStart: now,
       retired: false,
+      pools: new Map(),
+      zonePools: new Map(),
     });
     if (this.#options.registerTemplateTargets !== false && tg.targets.length > 0)
       this.registerTargets(tg.id, tg.targets);
@@ -374,6 +469,10 @@ class EngineImpl implements Engine {
     this.#fire(now);
     const before = this.model;
     this.model = model;
+    this.#lookups.clear();
+    this.#wakeAt = this.#timersAt = -Infinity;
+    this.#wakeExact = false;
+    for (const rt of this.#tgs.values()) this.#dropPools(rt);
     const templateTargets = this.#options.registerTemplateTargets !== false;
     for (const tg of model.targetGroups) {
       const rt = this.#tgs.get(tg.id);
@@ -388,7 +487,7 @@ class EngineImpl implements Engine {
       if (previous.attributes.algorithm !== tg.attributes.algorithm) rt.balancers.clear();
       // the load balancers' zones may have changed: nodes that left stop, new ones start from the reported state
       for (const t of rt.targets.values()) this.#syncViews(rt, t, now);
-      if (templateTargets) {
+      if (templateTargets && !this.#follower) {
         // a CloudFormation update registers the targets that appeared and deregisters those that went (§2.3)
         const key = (t: TargetModel) => targetK(t.id, this.#portOf(rt, t));
         const present = new Set(tg.targets.map(key));
@@ -406,7 +505,9 @@ class EngineImpl implements Engine {
       if (!rt) continue;
       rt.retired = true;
       const delayMs = old.targetType === 'lambda' ? 0 : old.attributes.deregistrationDelaySeconds * 1000;
-      for (const t of [...rt.targets.values()]) this.#apply(rt, t, { type: 'deregister', at: now, delayMs });
+      if (!this.#follower) {
+        for (const t of [...rt.targets.values()]) this.#apply(rt, t, { type: 'deregister', at: now, delayMs });
+      }
       if (rt.targets.size === 0) this.#tgs.delete(old.id);
     }
     this.#route53.update(model, now);
@@ -500,6 +601,7 @@ class EngineImpl implements Engine {
       });
     }
     this.#settle(tg, t, now);
+    this.#lowerBounds(t);
   }
 
   /** §1.4: a target in a zone none of its load balancers is enabled in is `unused` / `Target.NotInUse`. */
@@ -511,41 +613,89 @@ class EngineImpl implements Engine {
   registerTargets(targetGroupId: string, targets: readonly TargetModel[]): void {
     const tg = this.#tg(targetGroupId);
     if (!tg) throw new Error(`SIM_TARGET_GROUP_NOT_FOUND: no target group ${targetGroupId}`);
+    if (this.#follower) return; // registrations arrive through `mirror`
     const now = this.#clock.now();
     const batch = this.#nextBatch++;
     for (const target of targets) {
       const port = this.#portOf(tg, target);
-      const k = targetK(target.id, port);
-      const existing = tg.targets.get(k);
+      const existing = tg.targets.get(targetK(target.id, port));
       if (existing && existing.health.state !== 'draining') continue;
-      const zone = existing?.zone ?? this.#placeTarget(tg, target, k);
-      const rt: TargetRt = existing ?? {
-        key: { targetGroupId: tg.model.id, targetId: target.id, port },
-        k,
-        ...(target.availabilityZone !== undefined ? { availabilityZone: target.availabilityZone } : {}),
-        ...(zone !== undefined ? { zone } : {}),
-        health: unregisteredStatus(now),
-        views: this.#newViews(tg, now),
-        inflight: new Set(),
-        stats: { requests: 0, errors: 0 },
-        anomaly: NORMAL,
-        batch,
-        wasHealthy: false,
-      };
-      rt.batch = batch;
-      rt.wasHealthy = false;
-      if (existing) {
-        rt.health = unregisteredStatus(now);
-        for (const v of rt.views.values()) {
-          if (v.probe) this.#probes.delete(v.probe.id);
-          v.probe = undefined;
-          v.nextProbeAt = undefined;
-          v.health = unregisteredStatus(now);
-        }
-      }
-      tg.targets.set(k, rt);
+      const zone = existing?.zone ?? this.#placeTarget(tg, target, targetK(target.id, port));
+      const rt = this.#admit(tg, target.id, port, target.availabilityZone, zone, batch, now);
       this.#apply(tg, rt, { type: 'register', at: now });
     }
+  }
+
+  /**
+   * The runtime entry of a target joining `tg` (new, or a draining one registered again: every node's
+   * view starts over), in zone `zone` (undefined: every zone).
+   */
+  #admit(
+    tg: TgRt,
+    id: string,
+    port: number,
+    availabilityZone: string | undefined,
+    zone: string | undefined,
+    batch: number,
+    now: number,
+  ): TargetRt {
+    const k = targetK(id, port);
+    const existing = tg.targets.get(k);
+    const rt: TargetRt = existing ?? {
+      key: { targetGroupId: tg.model.id, targetId: id, port },
+      k,
+      ...(availabilityZone !== undefined ? { availabilityZone } : {}),
+      ...(zone !== undefined ? { zone } : {}),
+      health: unregisteredStatus(now),
+      views: this.#newViews(tg, now),
+      inflight: 0,
+      stats: { requests: 0, errors: 0 },
+      anomaly: NORMAL,
+      batch,
+      wasHealthy: false,
+    };
+    rt.batch = batch;
+    rt.wasHealthy = false;
+    if (existing) {
+      rt.health = unregisteredStatus(now);
+      for (const v of rt.views.values()) {
+        if (v.probe) this.#probes.delete(v.probe.id);
+        v.probe = undefined;
+        v.nextProbeAt = undefined;
+        v.health = unregisteredStatus(now);
+      }
+    }
+    tg.targets.set(k, rt);
+    return rt;
+  }
+
+  mirror(input: HealthInput): void {
+    if ('zone' in input) {
+      // a zone failed or recovered on the leader: this node routes as the same node would
+      this.#setZone(input.zone, input.failed, input.at);
+      return;
+    }
+    const tg = this.#tgs.get(input.targetGroupId);
+    if (!tg) return;
+    const { target, event } = input;
+    const k = targetK(target.id, target.port);
+    // the leader's zone for the target; placed here as the leader would when the input does not say
+    const zone = () =>
+      tg.targets.get(k)?.zone ??
+      target.zone ??
+      this.#placeTarget(tg, { id: target.id, port: target.port, availabilityZone: target.availabilityZone }, k);
+    const rt =
+      event.type === 'register'
+        ? this.#admit(tg, target.id, target.port, target.availabilityZone, zone(), input.batch, event.at)
+        : tg.targets.get(k);
+    if (!rt) return;
+    if (input.node === undefined) {
+      this.#apply(tg, rt, event);
+      return;
+    }
+    // one node's view (its probes, the end of its unhealthy.draining)
+    const view = rt.views.get(input.node);
+    if (view) this.#apply(tg, rt, event, view);
   }
 
   deregisterTargets(targetGroupId: string, targets: readonly TargetModel[]): void {
@@ -553,6 +703,7 @@ class EngineImpl implements Engine {
     if (!tg) throw new Error(`SIM_TARGET_GROUP_NOT_FOUND: no target group ${targetGroupId}`);
     const now = this.#clock.now();
     const delayMs = tg.model.targetType === 'lambda' ? 0 : tg.model.attributes.deregistrationDelaySeconds * 1000;
+    if (this.#follower) return; // deregistrations arrive through `mirror`
     for (const target of targets) {
       const rt = tg.targets.get(targetK(target.id, this.#portOf(tg, target)));
       if (rt) this.#apply(tg, rt, { type: 'deregister', at: now, delayMs });
@@ -560,27 +711,57 @@ class EngineImpl implements Engine {
   }
 
   /**
-   * Run one event through the health state machine of one node's view (probe events) or of every view
-   * (registration events), then settle the reported state.
+   * Run one event through the health state machine of one node's view (probe events, the end of one
+   * node's `unhealthy.draining`) or of every view (registration events), then settle the reported state.
+   * With `replicate`, the input is emitted first, naming the view, so that followers apply the same.
    */
   #apply(tg: TgRt, t: TargetRt, event: HealthEvent, only?: NodeView): void {
-    this.#quietUntil = -Infinity;
+    if (this.#options.replicate) {
+      const { targetId: id, port } = t.key;
+      this.#emit({
+        type: 'health-input',
+        at: event.at,
+        targetGroupId: tg.model.id,
+        target: {
+          id,
+          port,
+          ...(t.availabilityZone !== undefined ? { availabilityZone: t.availabilityZone } : {}),
+          ...(t.zone !== undefined ? { zone: t.zone } : {}),
+        },
+        batch: t.batch,
+        ...(only ? { node: only.zone } : {}),
+        event,
+      });
+    }
     const settings = this.#settingsFor(tg, t);
     let removed = false;
     for (const v of only ? [only] : t.views.values()) {
       const [next, effects] = transition(v.health, event, settings);
       v.health = next;
       for (const eff of effects) {
-        if (eff.type === 'schedule-probe') v.nextProbeAt = eff.at;
-        else if (eff.type === 'stop-probing') {
-          v.nextProbeAt = undefined;
-          if (v.probe) this.#probes.delete(v.probe.id);
-          v.probe = undefined;
-        } else if (eff.type === 'removed') removed = true;
+        switch (eff.type) {
+          case 'schedule-probe':
+            v.nextProbeAt = eff.at;
+            break;
+          case 'stop-probing':
+            v.nextProbeAt = undefined;
+            if (v.probe) this.#probes.delete(v.probe.id);
+            v.probe = undefined;
+            break;
+          case 'schedule-removal':
+            break; // drainingUntil is part of the status; #fire checks it
+          case 'state-changed':
+            this.#dropPools(tg); // this node's candidates changed
+            break;
+          case 'removed':
+            removed = true;
+            break;
+        }
       }
     }
     this.#settle(tg, t, event.at);
     if (removed) this.#remove(tg, t, event.at);
+    else this.#lowerBounds(t);
   }
 
   /**
@@ -599,6 +780,7 @@ class EngineImpl implements Engine {
     const from = t.health;
     t.health = chosen;
     if (from.state === chosen.state) return;
+    this.#dropPools(tg);
     this.#onStateChanged(tg, t, from.state, chosen.state, at);
     this.#emit({
       type: 'target-health-changed',
@@ -610,53 +792,81 @@ class EngineImpl implements Engine {
     });
   }
 
-  /** The deregistration delay is over (§2.3): requests still in flight are aborted (502), the target leaves. */
+  /**
+   * The deregistration delay is over (§2.3): the target leaves every node; what is still in flight is
+   * aborted or kept as `#delayExpired` says (§6.5).
+   */
   #remove(tg: TgRt, t: TargetRt, at: number): void {
     if (tg.targets.get(t.k) !== t) return;
-    if (t.inflight.size > 0) {
-      const ids = [...t.inflight];
-      for (const id of ids) this.#requests.delete(id);
-      t.inflight.clear();
-      this.#emit({
-        type: 'abort-requests',
-        at,
-        target: t.key,
-        requestIds: ids,
-        status: ELB_STATUS.badGateway as 502,
-        reason: 'DeregistrationDelayExpired',
-      });
-    }
+    if (t.inflight > 0) this.#delayExpired(tg, t, at);
     for (const v of t.views.values()) if (v.probe) this.#probes.delete(v.probe.id);
     tg.targets.delete(t.k);
+    this.#dropPools(tg);
+    this.#wakeExact = false;
     if (tg.retired && tg.targets.size === 0 && this.#tgs.get(tg.model.id) === tg) this.#tgs.delete(tg.model.id);
     this.#emit({ type: 'target-removed', at, target: t.key });
   }
 
-  #onStateChanged(tg: TgRt, t: TargetRt, from: string, to: string, at: number): void {
-    if (
-      to === 'unhealthy' &&
-      tg.model.loadBalancerType === 'network' &&
-      tg.model.attributes.unhealthyConnectionTermination &&
-      t.inflight.size > 0
-    ) {
-      const pool = candidateSet(
-        [...tg.targets.values()].map((o) => ({ state: o.health.state })),
-        tg.model.attributes.routingFailover,
-      );
-      // §1.5/§6.6: connections of a target that turns unhealthy are reset, unless the TG fails open
-      if (pool.kind === 'ok' && !pool.failOpen) {
-        const ids = [...t.inflight];
-        for (const id of ids) this.#requests.delete(id);
-        t.inflight.clear();
-        this.#emit({ type: 'terminate-connections', at, target: t.key, requestIds: ids, reason: 'TargetUnhealthy' });
+  /**
+   * The deregistration delay of `t` ended with requests or flows still open (§2.3, §6.5). ALB: the requests
+   * are aborted and answered 502. NLB: flows carry on, unless `deregistration_delay.connection_termination`
+   * is on (default for UDP and TCP_UDP TGs), which closes them now.
+   */
+  #delayExpired(tg: TgRt, t: TargetRt, at: number): void {
+    if (tg.model.loadBalancerType === 'network') {
+      if (tg.model.attributes.deregistrationConnectionTermination) {
+        this.#terminate(t, at, 'DeregistrationDelayExpired');
       }
+      // Flows left open stay in `#requests`, so that `requestFinished` still retires them.
+      return;
+    }
+    const ids = this.#dropInFlight(t);
+    this.#emit({
+      type: 'abort-requests',
+      at,
+      target: t.key,
+      requestIds: ids,
+      status: ELB_STATUS.badGateway as 502,
+      reason: 'DeregistrationDelayExpired',
+    });
+  }
+
+  #terminate(t: TargetRt, at: number, reason: 'TargetUnhealthy' | 'DeregistrationDelayExpired'): void {
+    const ids = this.#dropInFlight(t);
+    this.#emit({ type: 'terminate-connections', at, target: t.key, requestIds: ids, reason });
+  }
+
+  /**
+   * §1.5, §6.6: an NLB target turned `unhealthy` (the reported state) with flows open. They are reset when
+   * connection termination is on (the default), or when its `unhealthy.draining` interval has just ended
+   * (on the nodes that make the majority); never while the TG fails open. UDP and TCP_UDP TGs do not have
+   * the termination attribute: their flows carry on (simulator choice `nlb_udp_unhealthy_flows`).
+   */
+  #unhealthyFlows(tg: TgRt, t: TargetRt, from: string, at: number): void {
+    const a = tg.model.attributes;
+    const udp = tg.model.protocol === 'UDP' || tg.model.protocol === 'TCP_UDP';
+    if (udp || !(a.unhealthyConnectionTermination || from === 'unhealthy.draining')) return;
+    const pool = candidateSet(
+      [...tg.targets.values()].map((o) => ({ state: o.health.state })),
+      a.routingFailover,
+    );
+    if (pool.kind === 'ok' && !pool.failOpen) this.#terminate(t, at, 'TargetUnhealthy');
+  }
+
+  #onStateChanged(tg: TgRt, t: TargetRt, from: string, to: string, at: number): void {
+    if (to === 'unhealthy' && tg.model.loadBalancerType === 'network' && t.inflight > 0) {
+      this.#unhealthyFlows(tg, t, from, at);
     }
     if (to === 'healthy') {
       const durationS = tg.model.attributes.slowStartSeconds;
       // §2.2: targets registered together into a TG without a healthy target do not start each other.
-      const others = [...tg.targets.values()]
-        .filter((o) => o !== t && (t.wasHealthy || o.batch !== t.batch))
-        .map((o) => ({ healthy: o.health.state === 'healthy', inSlowStart: this.#inSlowStart(tg, o, at) }));
+      // (Peers are looked at only when slow start is on: N targets turning healthy stay O(N).)
+      const others =
+        durationS > 0
+          ? [...tg.targets.values()]
+              .filter((o) => o !== t && (t.wasHealthy || o.batch !== t.batch))
+              .map((o) => ({ healthy: o.health.state === 'healthy', inSlowStart: this.#inSlowStart(tg, o, at) }))
+          : [];
       t.slowStartFrom = entersSlowStart(durationS, others) ? at : undefined;
       t.wasHealthy = true;
     } else if (from === 'healthy') {
@@ -665,49 +875,46 @@ class EngineImpl implements Engine {
     }
   }
 
+  /** End every request in flight on `t` and return their ids, oldest first (the caller says why). */
+  #dropInFlight(t: TargetRt): number[] {
+    const ids: number[] = [];
+    for (const [id, r] of this.#requests) if (r.t === t) ids.push(id);
+    for (const id of ids) this.#requests.delete(id);
+    t.inflight = 0;
+    return ids;
+  }
+
   #inSlowStart(tg: TgRt, t: TargetRt, now: number): boolean {
     return t.slowStartFrom !== undefined && now - t.slowStartFrom < tg.model.attributes.slowStartSeconds * 1000;
   }
 
-  /**
-   * Nothing is due before this time (probe deadlines, ends of draining). Every request calls `#fire`, so
-   * the scan over all targets runs only once something may be due; any change that can set an earlier
-   * deadline (`#apply`, `probeDue`) resets it.
-   */
-  #quietUntil = -Infinity;
-
   /** Fire due timers (probe deadlines, ends of draining) in time order. */
   #fire(now: number): void {
-    if (now < this.#quietUntil) return;
+    if (now < this.#timersAt || this.#follower) return;
     const due: { at: number; run: () => void }[] = [];
-    let next = Infinity;
     for (const tg of this.#tgs.values()) {
       for (const t of tg.targets.values()) {
         for (const v of t.views.values()) {
           const probe = v.probe;
-          if (probe) {
-            if (probe.deadline <= now) {
-              due.push({ at: probe.deadline, run: () => this.#probeTimedOut(tg, t, v, probe.id, probe.deadline) });
-            } else if (probe.deadline < next) next = probe.deadline;
+          if (probe && probe.deadline <= now) {
+            due.push({ at: probe.deadline, run: () => this.#probeTimedOut(tg, t, v, probe.id, probe.deadline) });
           }
           // §6.6 unhealthy.draining is one node's verdict: its interval ends per view
           const until = v.health.drainingUntil;
-          if (v.health.state === 'unhealthy.draining' && until !== undefined) {
-            if (until <= now) due.push({ at: until, run: () => this.#elapsed(tg, t, until, v) });
-            else if (until < next) next = until;
+          if (v.health.state === 'unhealthy.draining' && until !== undefined && until <= now) {
+            due.push({ at: until, run: () => this.#elapsed(tg, t, until, v) });
           }
         }
         // §2.3 the deregistration delay is the target's, the same on every node
         const until = t.health.drainingUntil;
-        if (t.health.state === 'draining' && until !== undefined) {
-          if (until <= now) due.push({ at: until, run: () => this.#elapsed(tg, t, until) });
-          else if (until < next) next = until;
+        if (t.health.state === 'draining' && until !== undefined && until <= now) {
+          due.push({ at: until, run: () => this.#elapsed(tg, t, until) });
         }
       }
     }
-    this.#quietUntil = next;
     due.sort((a, b) => a.at - b.at);
     for (const d of due) d.run();
+    this.#recomputeBounds();
   }
 
   /** A draining interval ended: of one node's view (§6.6), or of the target's deregistration delay (§2.3). */
@@ -720,21 +927,27 @@ class EngineImpl implements Engine {
     if (v.probe?.id !== id) return;
     v.probe = undefined;
     this.#probes.delete(id);
+    this.#lowerBounds(t);
     const verdict = classifyProbe(tg.model.loadBalancerType, tg.model.healthCheck.successCodes, { kind: 'timeout' });
     this.#apply(tg, t, { type: 'probe-result', at, verdict }, v);
   }
 
   advance(now: number = this.#clock.now()): EngineEvent[] {
-    this.#fire(now);
-    this.#route53.fire(now);
-    this.#dnsAnswerChanges(now);
+    if (!this.#follower) {
+      this.#fire(now);
+      this.#route53.fire(now);
+      this.#dnsAnswerChanges(now);
+    }
     const out = this.#pending;
     this.#pending = [];
     return out;
   }
 
   probeDue(now: number = this.#clock.now()): ProbeRequest[] {
+    if (this.#follower) return [];
     this.#fire(now);
+    // no probe is due before the wake-up bound (shells ask after every event: no pass over every view)
+    if (now < this.#wakeAt) return [];
     const out: ProbeRequest[] = [];
     for (const tg of this.#tgs.values()) {
       const hc = tg.model.healthCheck;
@@ -749,8 +962,8 @@ class EngineImpl implements Engine {
           const id = this.#nextProbeId++;
           const timeoutMs = hc.timeoutSeconds * 1000;
           v.probe = { id, deadline: now + timeoutMs };
-          this.#quietUntil = -Infinity;
           this.#probes.set(id, { tg, t, v });
+          this.#lowerBounds(t);
           out.push({
             probeId: id,
             target: t.key,
@@ -767,6 +980,7 @@ class EngineImpl implements Engine {
         }
       }
     }
+    this.#recomputeBounds();
     return out;
   }
 
@@ -778,69 +992,106 @@ class EngineImpl implements Engine {
     const { tg, t, v } = entry;
     this.#probes.delete(probeId);
     v.probe = undefined;
+    this.#lowerBounds(t);
     const verdict: ProbeVerdict = classifyProbe(tg.model.loadBalancerType, tg.model.healthCheck.successCodes, outcome);
     this.#apply(tg, t, { type: 'probe-result', at: now, verdict }, v);
   }
 
   nextWakeAt(): number | undefined {
-    let min: number | undefined;
-    const consider = (x: number | undefined) => {
-      if (x !== undefined && (min === undefined || x < min)) min = x;
-    };
+    if (this.#follower) return undefined; // its leader's timers drive it
+    if (!this.#wakeExact) this.#recomputeBounds();
+    return this.#wakeAt === Infinity ? undefined : this.#wakeAt;
+  }
+
+  /**
+   * `t`'s earliest timer: a node's probe deadline, the end of a node's `unhealthy.draining` (§6.6), or the
+   * end of the target's deregistration delay (§2.3, the same on every node).
+   */
+  #timerOf(t: TargetRt): number {
+    let at = (t.health.state === 'draining' && t.health.drainingUntil) || Infinity;
+    for (const v of t.views.values()) {
+      if (v.probe && v.probe.deadline < at) at = v.probe.deadline;
+      const until = v.health.drainingUntil;
+      if (v.health.state === 'unhealthy.draining' && until !== undefined && until < at) at = until;
+    }
+    return at;
+  }
+
+  /** `t`'s next wake-up: a timer, or the next probe of a node that is up and has none in flight. */
+  #wakeOf(t: TargetRt): number {
+    let at = this.#timerOf(t);
+    for (const v of t.views.values()) {
+      const next = v.nextProbeAt;
+      if (next !== undefined && next < at && !v.probe && !this.#failed.has(v.zone)) at = next;
+    }
+    return at;
+  }
+
+  /** `t`'s timers changed: keep the bounds no later than its own. */
+  #lowerBounds(t: TargetRt): void {
+    this.#wakeExact = false;
+    this.#timersAt = Math.min(this.#timersAt, this.#timerOf(t));
+    this.#wakeAt = Math.min(this.#wakeAt, this.#wakeOf(t));
+  }
+
+  /** One pass over every target: exact bounds. */
+  #recomputeBounds(): void {
+    let wake = Infinity;
+    let timers = Infinity;
     for (const tg of this.#tgs.values()) {
       for (const t of tg.targets.values()) {
-        for (const v of t.views.values()) {
-          if (v.probe) consider(v.probe.deadline);
-          else if (!this.#failed.has(v.zone)) consider(v.nextProbeAt);
-          if (v.health.state === 'unhealthy.draining') consider(v.health.drainingUntil);
-        }
-        if (t.health.state === 'draining') consider(t.health.drainingUntil);
+        timers = Math.min(timers, this.#timerOf(t));
+        wake = Math.min(wake, this.#wakeOf(t));
       }
     }
-    return min;
+    this.#wakeAt = wake;
+    this.#timersAt = timers;
+    this.#wakeExact = true;
   }
 
   // ---- Availability Zones and load-balancer nodes (§1.5, §2.4) ------------------------------------------
 
   failZone(availabilityZone: string): void {
-    if (this.#failed.has(availabilityZone)) return;
-    const now = this.#clock.now();
-    this.#fire(now);
-    this.#failed.add(availabilityZone);
-    for (const tg of this.#tgs.values()) {
-      for (const t of tg.targets.values()) {
-        const v = t.views.get(availabilityZone);
-        if (v?.probe) {
-          this.#probes.delete(v.probe.id);
-          v.probe = undefined;
-        }
-        this.#settle(tg, t, now);
-      }
-    }
-    this.#quietUntil = -Infinity;
-    this.#emit({ type: 'zone-changed', at: now, availabilityZone, failed: true });
+    this.#setZone(availabilityZone, true, this.#clock.now());
   }
 
   recoverZone(availabilityZone: string): void {
-    if (!this.#failed.has(availabilityZone)) return;
-    const now = this.#clock.now();
+    this.#setZone(availabilityZone, false, this.#clock.now());
+  }
+
+  /**
+   * A zone's nodes stop (their probes in flight are forgotten) or start again (simulator choice
+   * `node_recovery_health`: a returning node takes what the others report, then probes at once). With
+   * `replicate`, emitted as a health input first, so that followers route as the same node would.
+   */
+  #setZone(availabilityZone: string, failed: boolean, now: number): void {
+    if (this.#failed.has(availabilityZone) === failed) return;
     this.#fire(now);
-    this.#failed.delete(availabilityZone);
+    if (this.#options.replicate) {
+      this.#emit({ type: 'health-input', at: now, zone: availabilityZone, failed });
+    }
+    if (failed) this.#failed.add(availabilityZone);
+    else this.#failed.delete(availabilityZone);
     for (const tg of this.#tgs.values()) {
+      this.#dropPools(tg);
       for (const t of tg.targets.values()) {
         const v = t.views.get(availabilityZone);
-        if (!v) continue;
-        const others = [...t.views.values()].some((o) => o !== v && !this.#failed.has(o.zone));
-        // simulator choice node_recovery_health: the node takes what the others report, then probes at once
-        if (others && PROBED_STATES.has(t.health.state) && PROBED_STATES.has(v.health.state)) {
-          v.health = { ...t.health, consecutivePasses: 0, consecutiveFails: 0 };
+        if (v && failed && v.probe) {
+          this.#probes.delete(v.probe.id);
+          v.probe = undefined;
         }
-        if (v.nextProbeAt !== undefined) v.nextProbeAt = Math.min(v.nextProbeAt, now);
+        if (v && !failed) {
+          const others = [...t.views.values()].some((o) => o !== v && !this.#failed.has(o.zone));
+          if (others && PROBED_STATES.has(t.health.state) && PROBED_STATES.has(v.health.state)) {
+            v.health = { ...t.health, consecutivePasses: 0, consecutiveFails: 0 };
+          }
+          if (v.nextProbeAt !== undefined) v.nextProbeAt = Math.min(v.nextProbeAt, now);
+        }
         this.#settle(tg, t, now);
       }
     }
-    this.#quietUntil = -Infinity;
-    this.#emit({ type: 'zone-changed', at: now, availabilityZone, failed: false });
+    this.#recomputeBounds();
+    this.#emit({ type: 'zone-changed', at: now, availabilityZone, failed });
   }
 
   failedZones(): string[] {
@@ -941,7 +1192,7 @@ class EngineImpl implements Engine {
 
   inFlight(target: TargetKey): number {
     const tg = this.#tg(target.targetGroupId);
-    return tg?.targets.get(targetK(target.targetId, target.port))?.inflight.size ?? 0;
+    return tg?.targets.get(targetK(target.targetId, target.port))?.inflight ?? 0;
   }
 
   loadBalancerHealthy(loadBalancerId: string): boolean {
@@ -999,7 +1250,7 @@ class EngineImpl implements Engine {
   // ---- anomaly detection (§2.1) ------------------------------------------------------------------------
 
   #rollWindow(tg: TgRt, now: number): void {
-    const windowMs = ANOMALY_DETECTION.evaluationSeconds * 1000;
+    const windowMs = ANOMALY_WINDOW_MS;
     let rounds = 0;
     while (now - tg.windowStart >= windowMs) {
       if (rounds++ > 20) {
@@ -1013,8 +1264,15 @@ class EngineImpl implements Engine {
       const prev = new Map(monitored.map((t) => [t.k, t.anomaly]));
       const mitigation = tg.model.attributes.anomalyMitigation && tg.model.attributes.algorithm === 'weighted_random';
       const next = evaluateAnomalies(stats, prev, mitigation);
-      for (const t of monitored) t.anomaly = next.get(t.k) ?? NORMAL;
-      for (const t of tg.targets.values()) t.stats = { requests: 0, errors: 0 };
+      for (const t of monitored) {
+        const status = next.get(t.k) ?? NORMAL;
+        if (status.weight !== t.anomaly.weight) this.#dropPools(tg);
+        t.anomaly = status;
+      }
+      for (const t of tg.targets.values()) {
+        t.stats.requests = 0;
+        t.stats.errors = 0;
+      }
     }
   }
 
@@ -1022,7 +1280,7 @@ class EngineImpl implements Engine {
     const entry = this.#requests.get(requestId);
     if (!entry) return;
     this.#requests.delete(requestId);
-    entry.t.inflight.delete(requestId);
+    entry.t.inflight--;
     if (outcome.notSent) return;
     const now = this.#clock.now();
     this.#rollWindow(entry.tg, now);
@@ -1035,9 +1293,15 @@ class EngineImpl implements Engine {
     if (outcome.connectionError || (outcome.status !== undefined && outcome.status >= 500)) entry.t.stats.errors++;
   }
 
+  connectionClosed(connectionId: string): void {
+    for (const tg of this.#tgs.values()) for (const b of tg.balancers.values()) b.connectionClosed?.(connectionId);
+  }
+
   // ---- routing -----------------------------------------------------------------------------------------
 
   #lookup(lbRef: string, listenerRef: string): { lb?: LoadBalancerModel; listener?: ListenerModel } {
+    const known = this.#lookups.get(lbRef)?.get(listenerRef);
+    if (known) return known;
     const lb = findLoadBalancer(this.model, lbRef);
     if (!lb) return {};
     const byRef = findListener(this.model, listenerRef);
@@ -1045,7 +1309,12 @@ class EngineImpl implements Engine {
       byRef && byRef.loadBalancerId === lb.id
         ? byRef
         : this.model.listeners.find((l) => l.loadBalancerId === lb.id && String(l.port) === listenerRef);
-    return { lb, listener };
+    if (!listener) return { lb };
+    const found = { lb, listener };
+    let byListener = this.#lookups.get(lbRef);
+    if (!byListener) this.#lookups.set(lbRef, (byListener = new Map()));
+    byListener.set(listenerRef, found);
+    return found;
   }
 
   route(loadBalancerId: string, listenerId: string, request: HttpRequestInfo): RouteDecision {
@@ -1073,10 +1342,14 @@ class EngineImpl implements Engine {
       };
     }
     const selection = selectRule(listener, request);
-    const skipped = selection.actions
-      .filter((a) => a.type === 'unsupported')
-      .map((a) => (a as { originalType: string }).originalType);
-    const terminal = [...selection.actions].reverse().find((a) => a.type !== 'unsupported');
+    // the last action that is not unsupported is the terminal one; the unsupported ones are reported
+    // (a loop rather than filter/reverse/find: this runs for every request)
+    let skipped: string[] | undefined;
+    let terminal: (typeof selection.actions)[number] | undefined;
+    for (const a of selection.actions) {
+      if (a.type === 'unsupported') (skipped ??= []).push(a.originalType);
+      else terminal = a;
+    }
     const priority = selection.priority;
     if (!terminal) {
       return { kind: 'error', ...base, matchedRulePriority: priority, status: 500, reason: 'NoTerminalAction' };
@@ -1100,7 +1373,7 @@ class EngineImpl implements Engine {
           body: terminal.messageBody,
         };
       case 'forward':
-        return this.#forward(lb, base, terminal, priority, request, skipped, now);
+        return this.#forward(lb, base, terminal, priority, request, skipped ?? NO_STRINGS, now);
     }
     return { kind: 'error', ...base, matchedRulePriority: priority, status: 500, reason: 'NoTerminalAction' };
   }
@@ -1111,12 +1384,16 @@ class EngineImpl implements Engine {
     action: ForwardActionModel,
     priority: number,
     request: HttpRequestInfo,
-    skipped: string[],
+    skipped: readonly string[],
     now: number,
   ): ForwardDecision | ErrorDecision {
     if (action.targetGroups.length === 0)
       return forwardError(base, priority, ELB_STATUS.serviceUnavailable, 'TargetGroupNotFound');
-    const weighted = action.targetGroups.filter((t) => t.weight > 0 && this.#tgs.has(t.targetGroupId));
+    const only = action.targetGroups.length === 1 ? action.targetGroups[0] : undefined;
+    const weighted =
+      only && only.weight > 0 && this.#tgs.has(only.targetGroupId)
+        ? action.targetGroups
+        : action.targetGroups.filter((t) => t.weight > 0 && this.#tgs.has(t.targetGroupId));
     if (weighted.length === 0) {
       // simulator choice all_weights_zero
       const anyKnown = action.targetGroups.some((t) => this.#tgs.has(t.targetGroupId));
@@ -1128,7 +1405,7 @@ class EngineImpl implements Engine {
       );
     }
     // Cookies are parsed only for stickiness (target group or target); most requests need none.
-    const setCookies: string[] = [];
+    let setCookies: string[] | undefined;
     let tgId: string;
     const tgSticky = action.targetGroups.length > 1 && action.targetGroupStickiness?.enabled === true;
     if (tgSticky) {
@@ -1151,7 +1428,7 @@ class EngineImpl implements Engine {
         usable && read.status === 'valid'
           ? read.payload.g
           : weightedChoice(weighted, this.#random.next()).targetGroupId;
-      setCookies.push(...targetGroupCookies(tgId, now, this.#key));
+      (setCookies ??= []).push(...targetGroupCookies(tgId, now, this.#key));
     } else {
       tgId =
         weighted.length === 1 ? weighted[0].targetGroupId : weightedChoice(weighted, this.#random.next()).targetGroupId;
@@ -1179,14 +1456,21 @@ class EngineImpl implements Engine {
         this.#key,
       );
       if (read.status === 'valid') {
-        chosen = pool.targets.find((p) => p.rt.key.targetId === read.payload.t && p.rt.key.port === read.payload.p);
+        pool.byKey ??= new Map(pool.targets.map((p) => [p.key, p]));
+        chosen = pool.byKey.get(targetK(read.payload.t ?? '', read.payload.p ?? 0));
       }
       stickiness = chosen ? 'hit' : read.status === 'absent' ? 'new' : 'repick';
     }
-    chosen ??= this.#balancer(tg, node).pick(pool.targets, { random: this.#random, now, hashKey: request.sourceIp });
+    chosen ??= this.#balancer(tg, node).pick(pool.targets, {
+      random: this.#random,
+      now,
+      hashKey: request.sourceIp,
+      uniformWeights: pool.uniformWeights,
+      connectionId: request.connectionId,
+    });
     const key = chosen.rt.key;
     if (stickyKind === 'lb_cookie') {
-      setCookies.push(...lbCookies(tg.model.id, key.targetId, key.port, now, this.#key));
+      (setCookies ??= []).push(...lbCookies(tg.model.id, key.targetId, key.port, now, this.#key));
     } else if (stickyKind === 'app_cookie') {
       const issued = appCookies(
         tg.model.id,
@@ -1197,7 +1481,7 @@ class EngineImpl implements Engine {
         headerValues(request, 'user-agent')[0],
       );
       // Each response refreshes the LB cookie once a session exists; a re-pick moves the session (§3.2).
-      if (stickiness === 'hit' || stickiness === 'repick') setCookies.push(...issued);
+      if (stickiness === 'hit' || stickiness === 'repick') (setCookies ??= []).push(...issued);
       appCookie = { cookieName: st.appCookieName ?? '', setCookies: issued };
     }
     const requestId = this.#startRequest(tg, chosen.rt, now);
@@ -1208,7 +1492,7 @@ class EngineImpl implements Engine {
       targetGroupId: tg.model.id,
       target: key,
       matchedRulePriority: priority,
-      setCookies,
+      setCookies: setCookies ?? NO_STRINGS,
       ...(appCookie ? { appCookie } : {}),
       stickiness,
       failOpen: pool.failOpen,
@@ -1218,6 +1502,12 @@ class EngineImpl implements Engine {
 
   #hasRegistered(tg: TgRt): boolean {
     return this.#candidates(tg, undefined, undefined, this.#clock.now()) !== undefined;
+  }
+
+  /** Forget every cached candidate pool of `tg` (a target's state on some node or its membership changed). */
+  #dropPools(tg: TgRt): void {
+    tg.pools.clear();
+    tg.zonePools.clear();
   }
 
   /** The balancing state of one node (`''`: the load balancer as one whole); per node on AWS (§2.4). */
@@ -1237,34 +1527,44 @@ class EngineImpl implements Engine {
 
   /**
    * Candidate pool with balancer weights, or undefined when no target is registered (→ 503, §1.5), as
-   * `node` sees target health (the reported state when no node is named).
+   * `node` sees target health (the reported state when no node is named). Cached per node and scope
+   * until a target's state or membership changes (see `TgRt.pools`).
    */
-  #candidates(
-    tg: TgRt,
-    node: string | undefined,
-    scopeZone: string | undefined,
-    now: number,
-  ): { targets: (PoolTarget & { rt: TargetRt })[]; failOpen: boolean } | undefined {
+  #candidates(tg: TgRt, node: string | undefined, scopeZone: string | undefined, now: number): CachedPool | undefined {
     this.#rollWindow(tg, now);
+    // the scope is the node's own zone or every zone (§2.4), so node and scope name the pool
+    const pools = scopeZone === undefined ? tg.pools : tg.zonePools;
+    const key = node ?? '';
+    const cached = pools.get(key);
+    if (cached && now < cached.validUntil) return cached.targets.length > 0 ? cached : undefined;
     const views = [...tg.targets.values()].map((rt) => ({
       state: (node === undefined ? rt : (rt.views.get(node) ?? rt)).health.state,
       availabilityZone: rt.zone === ALL_ZONES ? undefined : rt.zone,
       rt,
     }));
     const c = candidateSet(views, tg.model.attributes.routingFailover, scopeZone);
-    if (c.kind === 'no-registered-targets') return undefined;
+    if (c.kind === 'no-registered-targets') {
+      pools.set(key, { targets: [], failOpen: false, uniformWeights: true, validUntil: Infinity });
+      return undefined;
+    }
     const slowMs = tg.model.attributes.slowStartSeconds * 1000;
-    return {
-      failOpen: c.failOpen,
-      targets: c.targets.map(({ rt }) => ({
-        key: rt.k,
-        weight:
-          (rt.slowStartFrom !== undefined ? slowStartWeight(now, rt.slowStartFrom, slowMs) : 1) * rt.anomaly.weight,
-        outstanding: rt.inflight.size,
-        latencyMs: rt.latencyMs,
-        rt,
-      })),
-    };
+    const weightOf = (rt: TargetRt): number =>
+      (rt.slowStartFrom !== undefined
+        ? slowStartWeight(this.#clock.now(), rt.slowStartFrom, tg.model.attributes.slowStartSeconds * 1000)
+        : 1) * rt.anomaly.weight;
+    let uniformWeights = true;
+    let validUntil = Infinity;
+    const targets = c.targets.map(({ rt }) => {
+      if (rt.slowStartFrom !== undefined && now - rt.slowStartFrom < slowMs) {
+        uniformWeights = false;
+        validUntil = Math.min(validUntil, rt.slowStartFrom + slowMs);
+      }
+      if (rt.anomaly.weight !== 1) uniformWeights = false;
+      return (rt.entry ??= new PoolEntry(rt, rt.k, weightOf));
+    });
+    const pool: CachedPool = { targets, failOpen: c.failOpen, uniformWeights, validUntil };
+    pools.set(key, pool);
+    return pool;
   }
 
   routeConnection(loadBalancerId: string, listenerId: string, flow: FlowInfo): ConnectionDecision {

@@ -38,6 +38,7 @@ import {
   type HeaderList,
 } from './headers';
 import type { Clock, ForwardDecision, HttpRequestInfo, RouteDecision, StickinessOutcome, TargetKey } from './types';
+import { loadBalancerSetCookies } from './stickiness';
 
 /** The request as the edge received it. */
 export interface EdgeRequest {
@@ -657,9 +658,8 @@ export class Exchange implements ExchangeState {
       }
       out.push([k, v]);
     }
-    // §3.2: the AWSALBAPP cookie is added only when the target set the application cookie.
-    if (appCookie && targetSetsAppCookie) for (const c of appCookie.setCookies) out.push(['set-cookie', c]);
-    for (const c of this.forward?.setCookies ?? []) out.push(['set-cookie', c]);
+    if (this.forward)
+      for (const c of loadBalancerSetCookies(this.forward, targetSetsAppCookie)) out.push(['set-cookie', c]);
     this.#status = status;
     this.#generated = false;
     return { kind: 'relay', status, headers: out, close: this.closeAfter };

@@ -26,9 +26,25 @@ function tokenize(pattern: string, escapes: boolean): Token[] {
   return out;
 }
 
+/**
+ * Tokenized patterns by option set (index: caseInsensitive + 2 × escapes). Patterns come from the
+ * model's rules, so the caches stay small; a request no longer tokenizes every pattern it meets.
+ */
+const TOKENS: readonly Map<string, Token[]>[] = [new Map(), new Map(), new Map(), new Map()];
+
+function tokensOf(pattern: string, caseInsensitive: boolean, escapes: boolean): Token[] {
+  const cache = TOKENS[(caseInsensitive ? 1 : 0) + (escapes ? 2 : 0)];
+  let tokens = cache.get(pattern);
+  if (!tokens) {
+    tokens = tokenize(caseInsensitive ? pattern.toLowerCase() : pattern, escapes);
+    cache.set(pattern, tokens);
+  }
+  return tokens;
+}
+
 /** True when the whole `text` matches `pattern`. Linear-time two-pointer algorithm (no regex, no backtracking blow-up). */
 export function globMatch(pattern: string, text: string, options: GlobOptions = {}): boolean {
-  const p = tokenize(options.caseInsensitive ? pattern.toLowerCase() : pattern, options.escapes ?? false);
+  const p = tokensOf(pattern, options.caseInsensitive ?? false, options.escapes ?? false);
   const s = options.caseInsensitive ? text.toLowerCase() : text;
   let pi = 0;
   let si = 0;

@@ -90,14 +90,28 @@ export interface RuleSelection {
   readonly actions: readonly ActionModel[];
 }
 
+/** Each rule list sorted by priority once (models are immutable: a new model has new lists). */
+const SORTED = new WeakMap<readonly RuleModel[], readonly RuleModel[]>();
+/** The default-rule selection of each default-action list, made once. */
+const DEFAULTS = new WeakMap<readonly ActionModel[], RuleSelection>();
+
 /** First matching rule by ascending priority, else the default rule (§4.1). */
 export function selectRule(
   listener: Pick<ListenerModel, 'rules' | 'defaultActions'>,
   req: HttpRequestInfo,
 ): RuleSelection {
-  const sorted = [...listener.rules].sort((a, b) => a.priority - b.priority);
+  let sorted = SORTED.get(listener.rules);
+  if (!sorted) {
+    sorted = [...listener.rules].sort((a, b) => a.priority - b.priority);
+    SORTED.set(listener.rules, sorted);
+  }
   for (const rule of sorted) {
     if (ruleMatches(rule, req)) return { rule, priority: rule.priority, actions: rule.actions };
   }
-  return { priority: 0, actions: listener.defaultActions };
+  let selection = DEFAULTS.get(listener.defaultActions);
+  if (!selection) {
+    selection = { priority: 0, actions: listener.defaultActions };
+    DEFAULTS.set(listener.defaultActions, selection);
+  }
+  return selection;
 }

@@ -71,3 +71,16 @@ export function targetGroupCookies(targetGroupId: string, now: number, key: stri
   const v = encodeStickyCookie({ k: 'tg', g: targetGroupId, i: now }, key);
   return [setCookieHeader(COOKIES.targetGroup, v, now, false), setCookieHeader(COOKIES.targetGroupCors, v, now, true)];
 }
+
+/**
+ * §3.2: the load balancer's own Set-Cookie values on a forwarded response: the app-cookie ones
+ * (`AWSALBAPP-n`) only when the target set the application cookie, then the others (`AWSALB`,
+ * `AWSALBTG`, ...) always. The live and virtual shells both answer with this.
+ */
+export function loadBalancerSetCookies(
+  d: { readonly setCookies: readonly string[]; readonly appCookie?: { readonly setCookies: readonly string[] } },
+  targetSetAppCookie: boolean,
+): readonly string[] {
+  if (!d.appCookie || !targetSetAppCookie || d.appCookie.setCookies.length === 0) return d.setCookies;
+  return [...d.appCookie.setCookies, ...d.setCookies];
+}

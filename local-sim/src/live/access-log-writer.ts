@@ -1,6 +1,6 @@
 /** Where access-log lines go: a file (appended), stdout (`-`), or nowhere. */
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
-import { SimulatorError } from './errors';
+import { SimulatorError } from '../errors';
 
 export class AccessLogWriter {
   readonly #stream?: WriteStream;

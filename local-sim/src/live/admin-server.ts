@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MetricsSnapshot } from '../core/metrics';
 import type { EndpointsDescription } from './endpoints';
-import { SimulatorError, type SimErrorCode } from './errors';
+import { SimulatorError, type SimErrorCode } from '../errors';
 import { listen } from './ports';
 import type { Simulator, TargetControl } from './simulator';
 

@@ -12,7 +12,7 @@ import { ApiError } from '../api/errors';
 import { elbv2ErrorDocument, handleElbv2, type Elbv2Context } from '../api/elbv2/handler';
 import { QueryParams } from '../api/query';
 import { handleRoute53, route53ErrorDocument, ROUTE53_VERSION, type Route53Context } from '../api/route53/handler';
-import { SimulatorError } from './errors';
+import { SimulatorError } from '../errors';
 import { listen } from './ports';
 
 export interface ApiServices {

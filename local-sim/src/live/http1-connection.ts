@@ -13,8 +13,11 @@ import type { EdgeRequest, ElbResponse, Exchange, ListenerEdge } from '../core/e
 import { normaliseAddress, type HeaderList } from '../core/headers';
 import { Http1Parser, type ParseErrorKind, type RequestHead, type ResponseFraming } from '../core/http1';
 import { openTunnel } from './tunnel';
+import type { UpstreamFailureKind } from '../core/gateway-errors';
 import { UpstreamCall, type UpstreamHandlers, type UpstreamPools } from './upstream';
-import { headerBlock, httpDate, statusLine, type InFlightRegistry } from './wire';
+import { headerBlock, httpDate, statusLine, type Abortable, type InFlightRegistry } from './wire';
+
+type UpstreamFraming = Parameters<UpstreamHandlers['onHead']>[3];
 
 /** What every connection of one listener shares. */
 export interface EdgeRuntime {
@@ -47,10 +50,6 @@ const PARSE_STATUS: Readonly<Record<ParseErrorKind, number>> = {
   incomplete: ELB_STATUS.badRequest,
 };
 
-function uncork(socket: net.Socket): void {
-  socket.uncork();
-}
-
 function has(headers: HeaderList, name: string, token?: RegExp): boolean {
   for (const [k, v] of headers) {
     if (k.length === name.length && k.toLowerCase() === name && (!token || token.test(v))) return true;
@@ -77,11 +76,13 @@ interface Current {
   chunked: boolean;
   closeAfter: boolean;
   call?: UpstreamCall;
+  /** The engine's id of the forwarded request (in the in-flight registry until the exchange ends). */
+  requestId?: number;
   receivedBytes: number;
   sentBytes: number;
 }
 
-export class Http1Connection {
+export class Http1Connection implements UpstreamHandlers, Abortable {
   readonly #socket: net.Socket;
   readonly #rt: EdgeRuntime;
   readonly #parser: Http1Parser<RequestHead>;
@@ -95,6 +96,8 @@ export class Http1Connection {
   #tunneled = false;
   /** Bytes of a request head that is still arriving (for a 408's log line). */
   #partial = 0;
+  /** The client socket is corked while a target's read is being relayed. */
+  #corked = false;
 
   constructor(socket: net.Socket, rt: EdgeRuntime) {
     this.#socket = socket;
@@ -121,7 +124,7 @@ export class Http1Connection {
       if (this.#tunneled) return;
       if (!this.#cur) {
         // the first byte of a request head starts its clock (simulator choice header_timeout)
-        if (this.#partial === 0) this.#headTimer = setTimeout(() => this.#headTimeout(), rt.idleMs);
+        if (this.#partial === 0) this.#armHeadTimer();
         this.#partial += chunk.length;
       }
       this.#parser.execute(chunk);
@@ -223,12 +226,12 @@ export class Http1Connection {
         body,
         closeAfter: step.upstream.closeAfter,
       },
-      this.#relay(cur),
+      this,
     );
     cur.call = call;
-    const requestId = step.upstream.requestId;
+    cur.requestId = step.upstream.requestId;
     // §2.3: the engine aborts requests still running when their target's deregistration delay ends
-    this.#rt.inFlight.add(requestId, () => this.#abort(cur, 'deregistration_delay_expired'));
+    this.#rt.inFlight.add(cur.requestId, this);
     this.#rt.pools.get(step.upstream.target, step.upstream.protocol).request(call, this.#rt.idleMs);
     return framing!;
   }
@@ -248,69 +251,97 @@ export class Http1Connection {
     if (cur.responseDone) this.#next(cur);
   }
 
-  // ---- responses -----------------------------------------------------------------------------------
+  // ---- responses (this object is the handler of every upstream call it makes: no closure per request) ----
 
-  #relay(cur: Current): UpstreamHandlers {
+  /** The current exchange, if `call` is still its upstream call and the response is still wanted. */
+  #live(call: UpstreamCall): Current | undefined {
+    const cur = this.#cur;
+    if (!cur || cur.call !== call || cur.responseDone || this.#closed) return undefined;
+    return cur;
+  }
+
+  onHead(call: UpstreamCall, status: number, headers: HeaderList, framing: UpstreamFraming): void {
+    const cur = this.#live(call);
+    if (!cur) return;
+    const r = cur.ex.upstreamResponse(status, headers);
+    if (r.kind === 'respond') {
+      call.abort();
+      this.#writeElb(cur, r.response);
+      return;
+    }
+    cur.closeAfter = r.close || !cur.keepAlive || this.#expired() || this.#rt.stopping();
+    const noBody = framing === 'none';
+    cur.chunked = !noBody && framing !== 'length' && cur.request.httpVersion === '1.1';
+    // An HTTP/1.0 client gets a body of unknown length delimited by the connection's end.
+    if (!noBody && framing !== 'length' && !cur.chunked) cur.closeAfter = true;
+    let head = statusLine(status) + headerBlock(r.headers);
+    if (cur.chunked) head += 'transfer-encoding: chunked\r\n';
+    head += cur.closeAfter ? 'connection: close\r\n\r\n' : 'connection: keep-alive\r\n\r\n';
+    cur.headWritten = true;
+    // the head and the body that came with it (usually the same packet from the target) leave in one
+    // write: corked until the target's read has been handed over (`onFlush`)
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+    }
+    this.#socket.write(head, 'latin1');
+  }
+
+  onBody(call: UpstreamCall, chunk: Buffer): void {
+    const cur = this.#live(call);
+    if (!cur) return;
     const socket = this.#socket;
-    return {
-      onHead: (status, headers, framing) => {
-        if (this.#closed || cur.responseDone) return;
-        const r = cur.ex.upstreamResponse(status, headers);
-        if (r.kind === 'respond') {
-          cur.call?.abort();
-          this.#writeElb(cur, r.response);
-          return;
-        }
-        cur.closeAfter = r.close || !cur.keepAlive || this.#expired() || this.#rt.stopping();
-        const noBody = framing === 'none';
-        cur.chunked = !noBody && framing !== 'length' && cur.request.httpVersion === '1.1';
-        // An HTTP/1.0 client gets a body of unknown length delimited by the connection's end.
-        if (!noBody && framing !== 'length' && !cur.chunked) cur.closeAfter = true;
-        let head = statusLine(status) + headerBlock(r.headers);
-        if (cur.chunked) head += 'transfer-encoding: chunked\r\n';
-        head += cur.closeAfter ? 'connection: close\r\n\r\n' : 'connection: keep-alive\r\n\r\n';
-        cur.headWritten = true;
-        // head and the first body chunk (usually in the same packet from the target) leave in one write
-        socket.cork();
-        socket.write(head, 'latin1');
-        process.nextTick(uncork, socket);
-      },
-      onBody: (chunk) => {
-        if (this.#closed || cur.responseDone) return;
-        cur.sentBytes += chunk.length;
-        let ok: boolean;
-        if (cur.chunked) {
-          socket.cork();
-          socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
-          socket.write(chunk);
-          ok = socket.write('\r\n', 'latin1');
-          socket.uncork();
-        } else ok = socket.write(chunk);
-        if (!ok) {
-          // back-pressure: stop reading the target until the client has taken what it has
-          const up = cur.call?.socket;
-          up?.pause();
-          socket.once('drain', () => up?.resume());
-        }
-      },
-      onEnd: () => {
-        if (this.#closed || cur.responseDone) return;
-        if (cur.chunked) socket.write('0\r\n\r\n', 'latin1');
-        this.#finish(cur);
-      },
-      onFailure: (kind, detail, afterHead) => {
-        if (this.#closed || cur.responseDone) return;
-        if (!afterHead || !cur.headWritten) {
-          this.#writeElb(cur, cur.ex.upstreamFailed(kind, detail));
-          return;
-        }
-        // The response had started: the client can only see its connection drop (§5.4 in the log).
-        cur.ex.interrupted(kind, detail);
-        this.#finish(cur);
-        socket.destroy();
-      },
-      onDrain: () => socket.resume(),
-    };
+    cur.sentBytes += chunk.length;
+    let ok: boolean;
+    if (cur.chunked) {
+      socket.cork();
+      socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+      socket.write(chunk);
+      ok = socket.write('\r\n', 'latin1');
+      socket.uncork();
+    } else ok = socket.write(chunk);
+    if (!ok) {
+      // back-pressure: stop reading the target until the client has taken what it has
+      const up = call.socket;
+      up?.pause();
+      socket.once('drain', () => up?.resume());
+    }
+  }
+
+  onEnd(call: UpstreamCall): void {
+    const cur = this.#live(call);
+    if (!cur) return;
+    if (cur.chunked) this.#socket.write('0\r\n\r\n', 'latin1');
+    this.#finish(cur);
+  }
+
+  onFailure(call: UpstreamCall, kind: UpstreamFailureKind, detail: string, afterHead: boolean): void {
+    const cur = this.#live(call);
+    if (!cur) return;
+    if (!afterHead || !cur.headWritten) {
+      this.#writeElb(cur, cur.ex.upstreamFailed(kind, detail));
+      return;
+    }
+    // The response had started: the client can only see its connection drop (§5.4 in the log).
+    cur.ex.interrupted(kind, detail);
+    this.#finish(cur);
+    this.#socket.destroy();
+  }
+
+  onDrain(call: UpstreamCall): void {
+    if (this.#live(call)) this.#socket.resume();
+  }
+
+  onFlush(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#socket.uncork();
+  }
+
+  /** §2.3: the engine aborts a request still running when its target's deregistration delay ends. */
+  abortInFlight(requestId: number): void {
+    const cur = this.#cur;
+    if (cur && cur.requestId === requestId) this.#abort(cur, 'deregistration_delay_expired');
   }
 
   /** §2.3: the deregistration delay ended with the request in flight (502, or a cut response). */
@@ -347,8 +378,7 @@ export class Http1Connection {
   #finish(cur: Current): void {
     if (cur.responseDone) return;
     cur.responseDone = true;
-    const id = cur.ex.step.kind === 'forward' ? cur.ex.step.upstream.requestId : undefined;
-    if (id !== undefined) this.#rt.inFlight.delete(id);
+    if (cur.requestId !== undefined) this.#rt.inFlight.delete(cur.requestId);
     cur.ex.finish({ receivedBytes: cur.receivedBytes, sentBytes: cur.sentBytes });
     if (cur.closeAfter) {
       this.#cur = undefined;
@@ -370,11 +400,19 @@ export class Http1Connection {
     this.#parser.resume();
   }
 
+  /** One timer per connection, re-armed for each request head (no timer object per request). */
   #headTimer?: NodeJS.Timeout;
+  #headArmed = false;
+
+  #armHeadTimer(): void {
+    this.#headArmed = true;
+    if (this.#headTimer) this.#headTimer.refresh();
+    else this.#headTimer = setTimeout(() => this.#headTimeout(), this.#rt.idleMs);
+  }
 
   #clearHeadTimer(): void {
-    if (this.#headTimer) clearTimeout(this.#headTimer);
-    this.#headTimer = undefined;
+    // left to fire (and find nothing armed) rather than cleared and re-created for every request
+    this.#headArmed = false;
   }
 
   /**
@@ -382,7 +420,8 @@ export class Http1Connection {
    * however slowly the bytes keep coming (simulator choice `header_timeout`).
    */
   #headTimeout(): void {
-    this.#headTimer = undefined;
+    if (!this.#headArmed) return;
+    this.#headArmed = false;
     if (this.#cur || this.#partial === 0 || this.#closed) return;
     this.#requestTimeout('the client did not complete its request head within the idle timeout');
   }
@@ -470,12 +509,12 @@ export class Http1Connection {
 
   #onClientClose(): void {
     this.#closed = true;
-    this.#clearHeadTimer();
+    this.#headArmed = false;
+    if (this.#headTimer) clearTimeout(this.#headTimer);
     const cur = this.#cur;
     if (cur && !cur.responseDone) {
       cur.responseDone = true;
-      const id = cur.ex.step.kind === 'forward' ? cur.ex.step.upstream.requestId : undefined;
-      if (id !== undefined) this.#rt.inFlight.delete(id);
+      if (cur.requestId !== undefined) this.#rt.inFlight.delete(cur.requestId);
       cur.call?.abort();
       if (!cur.headWritten) cur.ex.clientGone({ receivedBytes: cur.receivedBytes });
       else cur.ex.finish({ receivedBytes: cur.receivedBytes, sentBytes: cur.sentBytes });

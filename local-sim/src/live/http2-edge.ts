@@ -178,14 +178,14 @@ export class Http2Edge {
     count: (n: number) => void,
   ): ConstructorParameters<typeof UpstreamCall>[1] {
     return {
-      onHead(status, headers, framing) {
+      onHead(_call, status, headers, framing) {
         if (stream.destroyed) return;
         const r = ex.upstreamResponse(status, headers);
         if (r.kind === 'respond') return writeElb(r.response);
         stream.respond(responseHeaders(status, r.headers), { endStream: framing === 'none' });
         if (framing === 'none') finish();
       },
-      onBody(chunk) {
+      onBody(_call, chunk) {
         if (stream.destroyed) return;
         count(chunk.length);
         stream.write(chunk);
@@ -194,7 +194,7 @@ export class Http2Edge {
         if (!stream.destroyed && !stream.writableEnded) stream.end();
         finish();
       },
-      onFailure(kind, detail, afterHead) {
+      onFailure(_call, kind, detail, afterHead) {
         if (!afterHead || !stream.headersSent) return writeElb(ex.upstreamFailed(kind, detail));
         ex.interrupted(kind, detail);
         finish();

@@ -54,6 +54,7 @@ class NodeSocket {
     readonly zone: string,
     readonly address: string,
     private readonly accept: AcceptConnection,
+    private readonly pauseOnConnect: boolean,
   ) {
     this.port = spec.port;
   }
@@ -64,7 +65,7 @@ class NodeSocket {
 
   async open(): Promise<void> {
     if (this.#server) return;
-    const server = net.createServer((socket) => {
+    const server = net.createServer({ pauseOnConnect: this.pauseOnConnect }, (socket) => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
       socket.on('error', () => undefined);
@@ -99,6 +100,11 @@ export class LoadBalancerNodes {
   readonly #nodes = new Map<string, NodeSocket>();
   readonly #failed = new Set<string>();
   #available = true;
+  /**
+   * Accept connections without reading from them (`net.Server` `pauseOnConnect`), for sockets handed to
+   * another process (`ha-sim --workers`). Applies to node sockets opened afterwards.
+   */
+  pauseOnConnect = false;
 
   constructor(private readonly accept: AcceptConnection) {}
 
@@ -177,7 +183,7 @@ export class LoadBalancerNodes {
     if (!this.#available) return;
     for (const [key, w] of wanted) {
       if (this.#nodes.has(key)) continue;
-      const node = new NodeSocket(w.spec, w.zone, w.address, this.accept);
+      const node = new NodeSocket(w.spec, w.zone, w.address, this.accept, this.pauseOnConnect);
       this.#nodes.set(key, node);
       if (this.#failed.has(w.zone)) continue;
       if (!(await this.#open(node))) return;

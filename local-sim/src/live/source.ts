@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { AssemblyError, buildModel, readAssemblyDirectory, type SimModel, type StackTemplate } from '../model';
 import { regionOfEnvironment } from '../model/assembly';
-import { SimulatorError } from './errors';
+import { SimulatorError } from '../errors';
 
 /** What `Simulator.start` accepts. */
 export type SimulatorSource =

@@ -49,7 +49,7 @@ export function openTunnel(
       upgrade: up.headers.find(([k]) => k.toLowerCase() === 'upgrade')?.[1] ?? 'websocket',
     },
     {
-      onHead(status, headers) {
+      onHead(_call, status, headers) {
         if (done) return;
         if (status !== 101) {
           // not upgraded: relay the response head; its body follows and the connection then closes
@@ -91,7 +91,7 @@ export function openTunnel(
           finish();
         });
       },
-      onBody(chunk) {
+      onBody(_call, chunk) {
         if (done) return;
         sent += chunk.length;
         client.write(chunk);
@@ -101,7 +101,7 @@ export function openTunnel(
         client.end();
         finish();
       },
-      onFailure(kind, detail, afterHead) {
+      onFailure(_call, kind, detail, afterHead) {
         if (done) return;
         if (afterHead) {
           ex.interrupted(kind, detail);

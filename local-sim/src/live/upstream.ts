@@ -17,16 +17,27 @@ import type { HeaderList } from '../core/headers';
 import { Http1Parser, responseFraming, type ResponseHead } from '../core/http1';
 import type { TargetKey } from '../core/types';
 
-/** What happens to one request sent to a target. Exactly one of `onHead`+`onEnd` / `onFailure` ends it. */
+/**
+ * What happens to one request sent to a target. Exactly one of `onHead`+`onEnd` / `onFailure` ends it.
+ * Each callback names its call, so that one object can serve every request of a connection without a
+ * closure per request (and ignore callbacks of a call it gave up on).
+ */
 export interface UpstreamHandlers {
   /** The response head (1xx informational heads are skipped; 101 ends the exchange as an upgrade). */
-  onHead(status: number, headers: HeaderList, framing: 'none' | 'length' | 'chunked' | 'close'): void;
-  onBody(chunk: Buffer): void;
-  onEnd(): void;
+  onHead(
+    call: UpstreamCall,
+    status: number,
+    headers: HeaderList,
+    framing: 'none' | 'length' | 'chunked' | 'close',
+  ): void;
+  onBody(call: UpstreamCall, chunk: Buffer): void;
+  onEnd(call: UpstreamCall): void;
   /** `afterHead`: the response had started (its head was delivered) when it failed. */
-  onFailure(kind: UpstreamFailureKind, detail: string, afterHead: boolean): void;
-  /** The target cannot take more body right now (back-pressure on the request body). */
-  onDrain?(): void;
+  onFailure(call: UpstreamCall, kind: UpstreamFailureKind, detail: string, afterHead: boolean): void;
+  /** The target can take more request body again (after `writeBody` returned false). */
+  onDrain?(call: UpstreamCall): void;
+  /** Everything the target sent in one read has been handed over (a good moment to flush writes). */
+  onFlush?(call: UpstreamCall): void;
 }
 
 /** One request to send. */
@@ -146,7 +157,10 @@ export class UpstreamConnection {
       { startLineBytes: HTTP_LIMITS.responseHeaderBytes, headBytes: HTTP_LIMITS.responseHeaderBytes },
       {
         onHead: (head) => this.#onHead(head),
-        onBody: (chunk) => this.#call?.handlers.onBody(chunk),
+        onBody: (chunk) => {
+          const call = this.#call;
+          if (call) call.handlers.onBody(call, chunk);
+        },
         onEnd: () => this.#onEnd(),
         onError: (kind, detail) =>
           this.#fail(
@@ -161,22 +175,36 @@ export class UpstreamConnection {
     );
     socket.on('data', (chunk: Buffer) => {
       if (this.#tunnel) return; // the tunnel's own listener takes the bytes
-      if (!this.#call) {
+      const call = this.#call;
+      if (!call) {
         // bytes from an idle connection: the target is not speaking HTTP as expected; never reuse it
         this.destroy();
         return;
       }
       this.#parser.execute(chunk);
+      call.handlers.onFlush?.(call);
     });
     socket.on('end', () => this.#onClose('the target closed the connection (FIN)'));
     socket.on('close', () => this.#onClose('the connection to the target closed'));
     socket.on('error', (err: NodeJS.ErrnoException) => this.#onClose(err.code ?? err.message));
-    socket.on('drain', () => this.#call?.handlers.onDrain?.());
+    socket.on('drain', () => {
+      const call = this.#call;
+      if (call) call.handlers.onDrain?.(call);
+    });
     socket.on('timeout', () => this.idleTimeout());
   }
 
   get idle(): boolean {
     return this.#call === undefined && !this.#closed;
+  }
+
+  #idleMs = 0;
+
+  /** The listener's idle timeout while a request is out (§5.2 504); set only when it changes. */
+  set idleTimeoutMs(ms: number) {
+    if (ms === this.#idleMs) return;
+    this.#idleMs = ms;
+    this.socket.setTimeout(ms);
   }
 
   start(call: UpstreamCall): void {
@@ -225,7 +253,7 @@ export class UpstreamConnection {
       this.pool.forget(this);
       this.socket.setTimeout(0);
       call.finished();
-      call.handlers.onHead(101, head.headers, 'close');
+      call.handlers.onHead(call, 101, head.headers, 'close');
       return 'upgrade';
     }
     if (head.status >= 100 && head.status < 200) return { kind: 'none' }; // informational, e.g. 100 Continue
@@ -240,7 +268,7 @@ export class UpstreamConnection {
     }
     if (head.version === 'HTTP/1.0' || framing.kind === 'close') this.#reusable = false;
     this.#afterHead = true;
-    call.handlers.onHead(head.status, head.headers, framing.kind);
+    call.handlers.onHead(call, head.status, head.headers, framing.kind);
     return framing;
   }
 
@@ -254,7 +282,7 @@ export class UpstreamConnection {
     if (!call || !this.#afterHead) return; // an informational response ended
     this.#call = undefined;
     call.finished();
-    call.handlers.onEnd();
+    call.handlers.onEnd(call);
     this.release(this.#reusable);
   }
 
@@ -264,7 +292,7 @@ export class UpstreamConnection {
     this.destroy();
     if (call && !call.done) {
       call.finished();
-      call.handlers.onFailure(kind, detail, this.#afterHead);
+      call.handlers.onFailure(call, kind, detail, this.#afterHead);
     }
   }
 
@@ -286,7 +314,7 @@ export class UpstreamConnection {
       call.finished();
       const kind: UpstreamFailureKind =
         this.#afterHead && this.#parser.framing.kind === 'length' ? 'content_length_mismatch' : 'target_closed';
-      call.handlers.onFailure(kind, detail, this.#afterHead);
+      call.handlers.onFailure(call, kind, detail, this.#afterHead);
     }
     this.socket.destroy();
   }
@@ -334,7 +362,7 @@ export class TargetPool {
     let conn = this.#idle.pop();
     while (conn && !conn.idle) conn = this.#idle.pop();
     if (conn) {
-      conn.socket.setTimeout(idleMs);
+      conn.idleTimeoutMs = idleMs;
       call.attach(conn);
       return;
     }
@@ -370,7 +398,7 @@ export class TargetPool {
       socket.destroy();
       if (!call.done) {
         call.finished();
-        call.handlers.onFailure(kind, detail, false);
+        call.handlers.onFailure(call, kind, detail, false);
       }
     };
     socket.once('error', (err: NodeJS.ErrnoException) => {
@@ -386,7 +414,7 @@ export class TargetPool {
       clearTimeout(connectTimer);
       const conn = new UpstreamConnection(socket, this);
       this.#all.add(conn);
-      socket.setTimeout(idleMs);
+      conn.idleTimeoutMs = idleMs;
       call.attach(conn);
     });
   }

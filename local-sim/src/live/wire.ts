@@ -30,10 +30,16 @@ export function headerBlock(headers: HeaderList): string {
   return out;
 }
 
+/** Something that can give up on a forwarded request when the engine says so. */
+export interface Abortable {
+  abortInFlight(requestId: number): void;
+}
+
 /** Requests forwarded and not yet finished, so the engine can abort them (§2.3 → 502, §6.6 resets). */
 export class InFlightRegistry {
-  readonly #map = new Map<number, () => void>();
-  add(id: number, abort: () => void): void {
+  readonly #map = new Map<number, Abortable | (() => void)>();
+  /** `abort`: a function, or an object that handles several requests (no closure per request). */
+  add(id: number, abort: Abortable | (() => void)): void {
     this.#map.set(id, abort);
   }
   delete(id: number): void {
@@ -42,7 +48,8 @@ export class InFlightRegistry {
   abort(id: number): void {
     const f = this.#map.get(id);
     this.#map.delete(id);
-    f?.();
+    if (typeof f === 'function') f();
+    else f?.abortInFlight(id);
   }
   /** Every request still in flight (simulator stop: none of them is a target error). */
   ids(): number[] {

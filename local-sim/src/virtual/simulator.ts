@@ -1,27 +1,45 @@
 /**
  * Virtual-time shell: drives the same engine as the live proxy with a `VirtualClock`, simulated backends
  * and a seeded `Random`, so scenarios (health transitions, draining, algorithm distributions) run
- * deterministically and instantly.
+ * deterministically and instantly. Events wait in a binary heap (time, then scheduling order).
+ *
+ * Two ways in:
+ * - `request()` goes through the listener's edge (`core/exchange.ts`), the same exchange as the live
+ *   proxy: §5.2–§5.4 checks, rules, stickiness, gateway errors, cookies, access log and metrics. Tests
+ *   that compare with the live simulator use it.
+ * - `send()` asks the engine for the routing decision only (rules, balancing, stickiness, health,
+ *   draining) and completes it with the same §5.4 gateway-error mapping and §3.2 cookie rule, without
+ *   headers, access log or metrics: a request costs the engine's routing plus two heap operations, so
+ *   scenarios run millions of requests.
  */
 import { formatAccessLogLine, type AccessLogEntry } from '../core/access-log';
 import { createEngine, type Engine, type EngineOptions } from '../core/engine';
 import { ListenerEdge, type EdgeRequest, type Exchange, type ExchangeObservation } from '../core/exchange';
-import type { UpstreamFailureKind } from '../core/gateway-errors';
+import { gatewayError, type UpstreamFailureKind } from '../core/gateway-errors';
 import type { HeaderList } from '../core/headers';
 import { Metrics } from '../core/metrics';
 import { seededRandom } from '../core/random';
 import { exchangeRecorder } from '../core/record';
+import { loadBalancerSetCookies } from '../core/stickiness';
 import { findListener, findLoadBalancer } from '../model/lookup';
 import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from '../model/ids';
 import type { R53ProbeObservation } from '../core/route53';
 import type { Route53ProbeRequest } from '../core/route53-checks';
-import type { EngineEvent, HttpRequestInfo, ProbeOutcome, RouteDecision, TargetKey } from '../core/types';
+import type {
+  EngineEvent,
+  ForwardDecision,
+  HttpRequestInfo,
+  ProbeOutcome,
+  RouteDecision,
+  TargetKey,
+} from '../core/types';
 import type { SimModel } from '../model/types';
 import { healthyBackend, type Backend } from './backend';
 
 /** Every target of a failed zone: connections refused. */
 const REFUSING: Backend = { healthCheck: () => ({ kind: 'refuse' }), request: () => ({ kind: 'refuse' }) };
 import { VirtualClock } from './clock';
+import { EventQueue } from './event-queue';
 
 export interface VirtualSimulatorOptions {
   readonly seed?: number;
@@ -32,6 +50,8 @@ export interface VirtualSimulatorOptions {
   readonly defaultBackend?: Backend;
   /** What-if: replace target groups' algorithms (see `EngineOptions.balancerOverride`). Not AWS behaviour. */
   readonly balancerOverride?: EngineOptions['balancerOverride'];
+  /** Register the template's targets at start (default true; scenarios that bring their own pass false). */
+  readonly registerTemplateTargets?: boolean;
 }
 
 /** What a client saw for one request in virtual time. */
@@ -53,31 +73,75 @@ export interface VirtualResponse {
   doneAt?: number;
 }
 
-interface Scheduled {
-  readonly at: number;
-  readonly seq: number;
-  readonly run: () => void;
+/** How one request ended (the callback form of `VirtualResponse`, for workloads of millions of requests). */
+export interface VirtualOutcome {
+  readonly decision: RouteDecision;
+  /** Status the client got; undefined when the load balancer reset the connection. */
+  readonly status?: number;
+  /**
+   * Why it ended so: `target` (the target answered, whatever the status), an upstream failure of §5.4
+   * (`connect_refused`, `target_idle_timeout`, `deregistration_delay_expired`), `connection_reset`, or the
+   * load balancer's own answer (`redirect`, `fixed-response`, or the error decision's reason such as
+   * `NoRegisteredTargets`).
+   */
+  readonly cause: string;
+  /** Set-Cookie values the client receives with the response. */
+  readonly setCookies: readonly string[];
+  readonly sentAt: number;
+  readonly doneAt: number;
 }
+
+/** A forwarded request waiting for its target. */
+interface Flight {
+  readonly decision: ForwardDecision;
+  readonly backend: Backend;
+  readonly sentAt: number;
+  readonly done?: (o: VirtualOutcome) => void;
+  /** How it will end, once its time comes (the flight itself waits in the queue: no closure per request). */
+  status: number;
+  cause: string;
+  connectionError: boolean;
+  cookieNames?: readonly string[];
+}
+
+/** What waits in the event queue: a callback, or a forwarded request due to end. */
+type QueueItem = (() => void) | Flight;
 
 export class VirtualSimulator {
   readonly clock: VirtualClock;
   readonly engine: Engine;
   readonly events: EngineEvent[] = [];
   readonly #backends = new Map<string, Backend>();
+  /** Backends by the engine's `TargetKey` object (the engine hands out one per target): no string keys per request. */
+  readonly #backendByKey = new Map<TargetKey, Backend>();
   readonly #default: Backend;
-  #queue: Scheduled[] = [];
+  readonly #queue = new EventQueue<QueueItem>();
   readonly #r53 = new Map<string, (now: number, probe: Route53ProbeRequest) => R53ProbeObservation>();
   /** Next answered zone a DNS-resolving client uses, per load balancer (`clientZone`). */
   readonly #clientTurn = new Map<string, number>();
-  #seq = 0;
-  readonly #open = new Map<number, { readonly out: VirtualResponse; readonly ex: Exchange }>();
+  /** Zones failed with `failZone` (checked per request only while there are any). */
+  readonly #failedZones = new Set<string>();
+  /** Requests of `send()` waiting for their target. */
+  readonly #open = new Map<number, Flight>();
+  /** Requests of `request()` waiting for their target, with their exchange. */
+  readonly #exchanges = new Map<number, { readonly out: VirtualResponse; readonly ex: Exchange }>();
   readonly #edges = new Map<string, ListenerEdge>();
   readonly #random: ReturnType<typeof seededRandom>;
-  /** The same CloudWatch counters as the live simulator's (§5.6). */
+  readonly #idleMs = new Map<string, number>();
+  readonly #tickListeners: ((now: number) => void)[] = [];
+  /**
+   * Route 53's next wake-up, asked again only after this shell sent probes or delivered a result (the
+   * only things that bring it earlier), rather than for every event.
+   */
+  #r53WakeAt: number | undefined = undefined;
+  /** What `requestFinished` is told, rewritten for each request (the engine reads it at once). */
+  readonly #outcome: { status?: number; connectionError?: boolean } = {};
+  #r53Stale = true;
+  /** The same CloudWatch counters as the live simulator's (§5.6), for requests through `request()`. */
   readonly metrics = new Metrics();
-  /** Access-log entries of every exchange, in order (§5.5). */
+  /** Access-log entries of every exchange of `request()`, in order (§5.5). */
   readonly accessLog: AccessLogEntry[] = [];
-  /** Every finished exchange, as the recorder saw it. */
+  /** Every finished exchange of `request()`, as the recorder saw it. */
   readonly exchanges: ExchangeObservation[] = [];
   readonly #recorder = exchangeRecorder(
     this.metrics,
@@ -96,6 +160,7 @@ export class VirtualSimulator {
       cookieKey: options.cookieKey ?? 'virtual-cookie-key',
       registrationDelayMs: options.registrationDelayMs,
       balancerOverride: options.balancerOverride,
+      registerTemplateTargets: options.registerTemplateTargets,
     });
     // every load balancer and target group counts from zero, as in the live simulator
     for (const lb of model.loadBalancers) {
@@ -108,39 +173,51 @@ export class VirtualSimulator {
     this.engine.onEvent((e) => {
       this.events.push(e);
       if (e.type === 'abort-requests' || e.type === 'terminate-connections') {
-        for (const id of e.requestIds) {
-          const open = this.#open.get(id);
-          if (!open) continue;
-          this.#open.delete(id);
-          const r = open.out;
-          if (e.type === 'abort-requests') {
-            // §2.3: the deregistration delay ran out with the request in flight; the exchange decides (502)
-            const response = open.ex.upstreamFailed('deregistration_delay_expired');
-            r.status = response.status;
-            r.headers = response.headers;
-            open.ex.finish({ receivedBytes: 0, sentBytes: Buffer.byteLength(response.body) });
-          } else {
-            r.reset = true;
-          }
-          r.done = true;
-          r.doneAt = e.at;
-        }
+        for (const id of e.requestIds) this.#ended(id, e.type === 'abort-requests', e.at);
       }
     });
   }
 
-  #idleMs(loadBalancerId: string): number {
-    return (findLoadBalancer(this.engine.model, loadBalancerId)?.attributes.idleTimeoutSeconds ?? 60) * 1000;
+  /** The engine gave up on request `id`: §2.3 deregistration delay over (`aborted`), or §6.6 reset. */
+  #ended(id: number, aborted: boolean, at: number): void {
+    const f = this.#open.get(id);
+    if (f) {
+      this.#open.delete(id);
+      f.done?.({
+        decision: f.decision,
+        status: aborted ? gatewayError('deregistration_delay_expired').status : undefined,
+        cause: aborted ? gatewayError('deregistration_delay_expired').kind : 'connection_reset',
+        setCookies: f.decision.setCookies,
+        sentAt: f.sentAt,
+        doneAt: at,
+      });
+      return;
+    }
+    const open = this.#exchanges.get(id);
+    if (!open) return;
+    this.#exchanges.delete(id);
+    const r = open.out;
+    if (aborted) {
+      // the exchange decides what the client gets (502)
+      const response = open.ex.upstreamFailed('deregistration_delay_expired');
+      r.status = response.status;
+      r.headers = response.headers;
+      open.ex.finish({ receivedBytes: 0, sentBytes: Buffer.byteLength(response.body) });
+    } else {
+      r.reset = true;
+    }
+    r.done = true;
+    r.doneAt = at;
   }
 
   /**
-   * The client of `response` goes away before its response (§5.4 460): logged, nothing is answered.
-   * Only a response still in flight can be abandoned.
+   * The client of `response` (from `request()`) goes away before its response (§5.4 460): logged,
+   * nothing is answered. Only a response still in flight can be abandoned.
    */
   disconnect(response: VirtualResponse): void {
-    for (const [id, open] of this.#open) {
+    for (const [id, open] of this.#exchanges) {
       if (open.out !== response) continue;
-      this.#open.delete(id);
+      this.#exchanges.delete(id);
       open.ex.clientGone({ receivedBytes: 0 });
       response.status = 460;
       response.done = true;
@@ -202,13 +279,14 @@ export class VirtualSimulator {
   /** Use `backend` for a target (`id` or `id:port`). */
   setBackend(target: string, backend: Backend): this {
     this.#backends.set(target, backend);
+    this.#backendByKey.clear();
     return this;
   }
 
   /**
-   * What Route 53 probes of a health check (id) observe; `probe.checker` says which checker (Region)
-   * asks, so a test can cut some Regions off (§7.2). Default: a check on a modelled load balancer sees
-   * 200 while `loadBalancerHealthy` (§7.5) and 503 otherwise; any other endpoint answers 200.
+   * What Route 53 probes of a health check (id) observe. Default: a check on a modelled load balancer
+   * sees 200 while `loadBalancerHealthy` (§7.5) and 503 otherwise; any other endpoint answers 200.
+   * Each probe is asked separately, so several checker locations may see different things.
    */
   setRoute53Endpoint(
     healthCheckId: string,
@@ -216,6 +294,20 @@ export class VirtualSimulator {
   ): this {
     this.#r53.set(healthCheckId, observe);
     return this;
+  }
+
+  /** Call `listener` after every step in which the engine's timers ran (probes sent, deadlines passed). */
+  onTick(listener: (now: number) => void): this {
+    this.#tickListeners.push(listener);
+    return this;
+  }
+
+  /** Replace the model (e.g. new forward weights) without losing state; see `Engine.updateModel`. */
+  updateModel(model: SimModel): void {
+    this.engine.updateModel(model);
+    this.#idleMs.clear();
+    this.#edges.clear();
+    this.#r53Stale = true;
   }
 
   #observe(p: Route53ProbeRequest): R53ProbeObservation {
@@ -226,10 +318,17 @@ export class VirtualSimulator {
   }
 
   backendOf(key: TargetKey): Backend {
-    const zone = this.engine.targetZone(key);
-    // §2.4 a target in a failed zone is unreachable: connections are refused
-    if (zone !== undefined && this.engine.failedZones().includes(zone)) return REFUSING;
-    return this.#backends.get(`${key.targetId}:${key.port}`) ?? this.#backends.get(key.targetId) ?? this.#default;
+    if (this.#failedZones.size > 0) {
+      const zone = this.engine.targetZone(key);
+      // §2.4 a target in a failed zone is unreachable: connections are refused
+      if (zone !== undefined && this.#failedZones.has(zone)) return REFUSING;
+    }
+    let b = this.#backendByKey.get(key);
+    if (!b) {
+      b = this.#backends.get(`${key.targetId}:${key.port}`) ?? this.#backends.get(key.targetId) ?? this.#default;
+      this.#backendByKey.set(key, b);
+    }
+    return b;
   }
 
   /**
@@ -238,12 +337,14 @@ export class VirtualSimulator {
    */
   failZone(availabilityZone: string): this {
     this.engine.failZone(availabilityZone);
+    this.#failedZones.add(availabilityZone);
     return this;
   }
 
   /** The zone comes back: its nodes probe and route again and its targets answer as their backends say. */
   recoverZone(availabilityZone: string): this {
     this.engine.recoverZone(availabilityZone);
+    this.#failedZones.delete(availabilityZone);
     return this;
   }
 
@@ -264,27 +365,41 @@ export class VirtualSimulator {
     return zones[turn % zones.length];
   }
 
-  #schedule(at: number, run: () => void): void {
-    this.#queue.push({ at, seq: this.#seq++, run });
-    this.#queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  /** Run `run` at virtual time `at` (not before now). */
+  schedule(at: number, run: () => void): void {
+    this.#queue.push(Math.max(at, this.clock.now()), run);
+  }
+
+  #engineWake(): number {
+    if (this.#r53Stale) {
+      this.#r53WakeAt = this.engine.route53NextWakeAt();
+      this.#r53Stale = false;
+    }
+    return Math.min(this.engine.nextWakeAt() ?? Infinity, this.#r53WakeAt ?? Infinity);
   }
 
   /** Run everything (probes, responses, timers) up to and including time `t`, in time order. */
   runUntil(t: number): void {
     for (;;) {
-      const wakes = [this.engine.nextWakeAt(), this.engine.route53NextWakeAt()].filter((x) => x !== undefined);
-      const wake = wakes.length > 0 ? Math.min(...wakes) : undefined;
-      const q = this.#queue[0]?.at;
-      const next = Math.min(wake ?? Infinity, q ?? Infinity);
-      if (next > t || next === Infinity) break;
-      this.clock.set(Math.max(next, this.clock.now()));
-      while (this.#queue.length > 0 && this.#queue[0].at <= this.clock.now()) this.#queue.shift()!.run();
-      this.engine.advance();
-      this.#sendProbes();
+      const wake = this.#engineWake();
+      const next = Math.min(wake, this.#queue.peekAt());
+      if (next > t) break;
+      if (next > this.clock.now()) this.clock.set(next);
+      const now = this.clock.now();
+      // Callbacks (probe results, timeline events) can change health, and with it DNS answers, which
+      // the engine re-evaluates when it advances (§7.3: at once); finished requests cannot.
+      let callbacks = false;
+      while (this.#queue.peekAt() <= now) {
+        const item = this.#queue.pop()!;
+        if (typeof item === 'function') {
+          item();
+          callbacks = true;
+        } else this.#finish(item, item.status, item.cause, item.connectionError, item.cookieNames);
+      }
+      if (callbacks || wake <= now) this.#tick();
     }
-    this.clock.set(Math.max(t, this.clock.now()));
-    this.engine.advance();
-    this.#sendProbes();
+    if (t > this.clock.now()) this.clock.set(t);
+    this.#tick();
   }
 
   /** Run for `ms` more milliseconds. */
@@ -292,12 +407,25 @@ export class VirtualSimulator {
     this.runUntil(this.clock.now() + ms);
   }
 
+  /** Fire the engine's due timers and send the probes that are due. */
+  #tick(): void {
+    this.engine.advance();
+    this.#sendProbes();
+    this.#r53Stale = true;
+    const now = this.clock.now();
+    for (const l of this.#tickListeners) l(now);
+  }
+
   #sendProbes(): void {
     for (const p of this.engine.route53ProbeDue()) {
       const o = this.#observe(p);
       const latency = (o.connectMs ?? 0) + (o.responseMs ?? 0);
-      if (latency >= p.timeoutMs) continue; // times out in the engine
-      this.#schedule(this.clock.now() + latency, () => this.engine.route53ProbeResult(p.probeId, o));
+      // no connection and no error: nothing ever answers, so the probe times out in the engine
+      if ((o.connectMs === undefined && o.error === undefined) || latency >= p.timeoutMs) continue;
+      this.schedule(this.clock.now() + latency, () => {
+        this.engine.route53ProbeResult(p.probeId, o);
+        this.#r53Stale = true;
+      });
     }
     for (const probe of this.engine.probeDue()) {
       const res = this.backendOf(probe.target).healthCheck(this.clock.now(), probe);
@@ -313,8 +441,94 @@ export class VirtualSimulator {
         outcome = probe.protocol === 'TCP' ? { kind: 'connected' } : { kind: 'response', status: res.status };
       }
       if (latency >= probe.timeoutMs) continue; // the engine records the timeout at the deadline
-      this.#schedule(this.clock.now() + latency, () => this.engine.probeResult(probe.probeId, outcome));
+      this.schedule(this.clock.now() + latency, () => this.engine.probeResult(probe.probeId, outcome));
     }
+  }
+
+  /** The ALB idle timeout of a load balancer (§5.2): a target silent for longer gets the client a 504. */
+  #idleTimeoutMs(loadBalancerId: string): number {
+    let ms = this.#idleMs.get(loadBalancerId);
+    if (ms === undefined) {
+      const lb = this.engine.model.loadBalancers.find((l) => l.id === loadBalancerId);
+      ms = (lb?.attributes.idleTimeoutSeconds ?? 60) * 1000;
+      this.#idleMs.set(loadBalancerId, ms);
+    }
+    return ms;
+  }
+
+  /**
+   * Send one request now; `done` is called once it has ended (at once for answers of the load balancer
+   * itself, after the target's latency otherwise; run the clock to get there). Returns the decision.
+   */
+  send(
+    loadBalancerId: string,
+    listenerId: string,
+    request: HttpRequestInfo,
+    done?: (outcome: VirtualOutcome) => void,
+  ): RouteDecision {
+    const decision = this.engine.route(loadBalancerId, listenerId, request);
+    const now = this.clock.now();
+    if (decision.kind !== 'forward') {
+      const cause =
+        decision.kind === 'error' ? decision.reason : decision.kind === 'fixed' ? 'fixed-response' : 'redirect';
+      done?.({ decision, status: decision.status, cause, setCookies: [], sentAt: now, doneAt: now });
+      return decision;
+    }
+    const backend = this.backendOf(decision.target);
+    const flight: Flight = { decision, backend, sentAt: now, done, status: 0, cause: 'target', connectionError: false };
+    this.#open.set(decision.requestId, flight);
+    const res = backend.request(now, request);
+    if (res.kind === 'refuse') {
+      const e = gatewayError('connect_refused');
+      this.#finish(flight, e.status, e.kind, true);
+      return decision;
+    }
+    const idle = this.#idleTimeoutMs(decision.loadBalancerId);
+    const latency = res.kind === 'hang' ? Infinity : (res.latencyMs ?? 0);
+    if (latency > idle) {
+      // §5.4: nothing from the target within the idle timeout → 504
+      const e = gatewayError('target_idle_timeout');
+      flight.status = e.status;
+      flight.cause = e.kind;
+      flight.connectionError = true;
+      this.#queue.push(now + idle, flight);
+    } else if (res.kind === 'reset') {
+      // the target resets the connection before answering (§5.4 502)
+      const e = gatewayError('target_closed', 'ECONNRESET');
+      flight.status = e.status;
+      flight.cause = e.kind;
+      flight.connectionError = true;
+      if (latency <= 0) this.#finish(flight, e.status, e.kind, true);
+      else this.#queue.push(now + latency, flight);
+    } else if (res.kind === 'response') {
+      const names = res.setCookieNames;
+      if (latency <= 0) this.#finish(flight, res.status, 'target', false, names);
+      else {
+        flight.status = res.status;
+        flight.cookieNames = names;
+        this.#queue.push(now + latency, flight);
+      }
+    }
+    return decision;
+  }
+
+  #finish(
+    flight: Flight,
+    status: number,
+    cause: string,
+    connectionError: boolean,
+    cookieNames?: readonly string[],
+  ): void {
+    const d = flight.decision;
+    if (!this.#open.delete(d.requestId)) return; // aborted (502) or reset already
+    const now = this.clock.now();
+    flight.backend.finished?.(now);
+    const setCookies = loadBalancerSetCookies(d, !!d.appCookie && !!cookieNames?.includes(d.appCookie.cookieName));
+    const outcome = this.#outcome;
+    outcome.status = status;
+    outcome.connectionError = connectionError;
+    this.engine.requestFinished(d.requestId, outcome);
+    flight.done?.({ decision: d, status, cause, setCookies, sentAt: flight.sentAt, doneAt: now });
   }
 
   /**
@@ -415,8 +629,8 @@ export class VirtualSimulator {
     const res = backend.request(this.clock.now(), req);
     const requestId = step.upstream.requestId;
     const finish = (status: number, names: readonly string[] = []): void => {
-      if (!this.#open.has(requestId)) return; // aborted (§2.3) or already finished
-      this.#open.delete(requestId);
+      if (!this.#exchanges.has(requestId)) return; // aborted (§2.3) or already finished
+      this.#exchanges.delete(requestId);
       backend.finished?.(this.clock.now());
       const relay = ex.upstreamResponse(
         status,
@@ -432,11 +646,11 @@ export class VirtualSimulator {
     };
     out.done = false;
     out.doneAt = undefined;
-    this.#open.set(requestId, { out, ex });
+    this.#exchanges.set(requestId, { out, ex });
     /** The exchange could not be completed (§5.4); it says what the client gets. */
     const failed = (kind: UpstreamFailureKind, detail?: string): void => {
-      if (!this.#open.has(requestId)) return;
-      this.#open.delete(requestId);
+      if (!this.#exchanges.has(requestId)) return;
+      this.#exchanges.delete(requestId);
       backend.finished?.(this.clock.now());
       const response = ex.upstreamFailed(kind, detail);
       out.status = response.status;
@@ -446,9 +660,9 @@ export class VirtualSimulator {
       ex.finish({ receivedBytes: 0, sentBytes: Buffer.byteLength(response.body) });
     };
     // §5.2: a target that sends nothing for the load balancer's idle timeout gets a 504
-    const idleMs = this.#idleMs(loadBalancerId);
+    const idleMs = this.#idleTimeoutMs(decision.loadBalancerId);
     if (res.kind === 'hang') {
-      this.#schedule(this.clock.now() + idleMs, () => failed('target_idle_timeout'));
+      this.schedule(this.clock.now() + idleMs, () => failed('target_idle_timeout'));
       return out;
     }
     if (res.kind === 'refuse') {
@@ -456,12 +670,12 @@ export class VirtualSimulator {
       return out;
     }
     if (res.kind === 'reset') {
-      this.#schedule(this.clock.now() + (res.latencyMs ?? 0), () => failed('target_closed', 'ECONNRESET'));
+      this.schedule(this.clock.now() + (res.latencyMs ?? 0), () => failed('target_closed', 'ECONNRESET'));
       return out;
     }
     const latency = res.latencyMs ?? 0;
     if (latency <= 0) finish(res.status, res.setCookieNames);
-    else this.#schedule(this.clock.now() + latency, () => finish(res.status, res.setCookieNames));
+    else this.schedule(this.clock.now() + latency, () => finish(res.status, res.setCookieNames));
     return out;
   }
 }

@@ -264,7 +264,8 @@ describe('compare: option parsing and request building', () => {
     expect(report.rows[0].statuses).toEqual({ '200': 50 });
     // one source address (the source-ip condition): ip_hash sends everything to one target
     expect(Object.values(report.rows[0].perTarget)).toEqual([50]);
-    expect(report.targets.map((t) => t.port)).toEqual([8080, 8080, 8080]);
+    expect(report.scenario.targets[0].targets!.map((t) => t.port)).toEqual([8080, 8080, 8080]);
+    expect(report.results[0].targets.map((t) => t.port)).toEqual([8080]);
   });
 
   test('the default action is preferred for a group that is also a rule target', () => {

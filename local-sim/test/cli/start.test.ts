@@ -67,6 +67,9 @@ describe('ha-sim --version and exit codes', () => {
       ['start', FIXTURE, '--port-offset', '65000', '--admin-port', 'off', '-q'],
       'SIM_BAD_OPTION',
     ],
+    ['no load-balancer node processes', ['start', FIXTURE, ...SILENT, '--workers', '0'], 'SIM_BAD_OPTION'],
+    ['more node processes than allowed', ['start', FIXTURE, ...SILENT, '--workers', '65'], 'SIM_BAD_OPTION'],
+    ['node processes that are not a number', ['start', FIXTURE, ...SILENT, '--workers', 'two'], 'SIM_BAD_OPTION'],
     [
       'a bind address that does not resolve',
       ['start', FIXTURE, ...SILENT, '--host', 'no-such-host.invalid'],
@@ -131,14 +134,14 @@ describe('ha-sim --version and exit codes', () => {
           Nlb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Type: 'network' } },
           Tg: {
             Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
-            Properties: { Protocol: 'UDP', Port: 53, TargetType: 'ip' },
+            Properties: { Protocol: 'QUIC', Port: 443, TargetType: 'ip' },
           },
           Dns: {
             Type: 'AWS::ElasticLoadBalancingV2::Listener',
             Properties: {
               LoadBalancerArn: { Ref: 'Nlb' },
-              Protocol: 'UDP',
-              Port: 53,
+              Protocol: 'QUIC',
+              Port: 443,
               DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'Tg' } }],
             },
           },
@@ -147,7 +150,7 @@ describe('ha-sim --version and exit codes', () => {
       dirs.push(dir);
       const r = await cli(['start', dir, ...SILENT]);
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/^SIM_NOTHING_TO_SERVE: .*only listeners the live simulator does not serve \(UDP:53\)/);
+      expect(r.err).toMatch(/^SIM_NOTHING_TO_SERVE: .*only listeners the live simulator does not serve \(QUIC:443\)/);
     });
   });
 

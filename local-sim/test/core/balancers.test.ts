@@ -9,8 +9,10 @@ import {
   powerOfTwoChoices,
   evaluateAnomalies,
   flowHash,
+  leastConnections,
   leastOutstandingRequests,
   roundRobin,
+  weightedRoundRobin,
   seededRandom,
   slowStartWeight,
   weightedRandom,
@@ -235,5 +237,106 @@ describe('not-AWS algorithms for what-if comparisons (ARCHITECTURE.md rule 4)', 
     expect(isAwsAlgorithm('round_robin')).toBe(true);
     expect(isAwsAlgorithm('ip_hash')).toBe(false);
     for (const f of Object.values(NON_AWS_BALANCERS)) expect(f().algorithm).toMatch(/not AWS/);
+  });
+
+  test('weighted_round_robin interleaves weights 3:2:1 smoothly, as nginx does (a b a c b a)', () => {
+    const b = weightedRoundRobin({ t0: 3, t1: 2, 't2:80': 1 })();
+    const targets = [
+      { key: 't0:80', weight: 1, outstanding: 0 },
+      { key: 't1:80', weight: 1, outstanding: 0 },
+      { key: 't2:80', weight: 1, outstanding: 0 },
+    ];
+    const picks = Array.from({ length: 12 }, () => b.pick(targets, ctx('')).key.slice(0, 2));
+    expect(picks).toEqual(['t0', 't1', 't0', 't2', 't1', 't0', 't0', 't1', 't0', 't2', 't1', 't0']);
+  });
+
+  test('weighted_round_robin without configured weights visits targets in order like round_robin', () => {
+    const b = weightedRoundRobin()();
+    expect(Array.from({ length: 4 }, () => b.pick(pool(3), ctx('')).key)).toEqual(['t0', 't1', 't2', 't0']);
+  });
+
+  test('least_connections keeps a connection on its target and counts idle connections (unlike LOR)', () => {
+    const b = leastConnections();
+    const targets = pool(2); // nothing in flight anywhere: least_outstanding_requests would see a tie
+    const on = (connectionId: string) => b.pick(targets, { random: seededRandom(1), now: 0, connectionId }).key;
+    // A and B open on different targets; every request of A stays on A's target
+    const a = on('A');
+    const other = on('B');
+    expect(other).not.toBe(a);
+    expect([on('A'), on('A'), on('A')]).toEqual([a, a, a]);
+    // C ties and goes to the next in turn; now A's target holds 2 open (idle) connections, so D avoids it
+    const busier = on('C');
+    expect(busier).toBe(a);
+    expect(on('D')).not.toBe(busier);
+    // once A and C close, A's target has none open and takes E
+    b.connectionClosed!('A');
+    b.connectionClosed!('C');
+    expect(on('E')).toBe(busier);
+  });
+
+  test('least_connections re-places a connection whose target left the pool', () => {
+    const b = leastConnections();
+    const first = b.pick(pool(2), { random: seededRandom(1), now: 0, connectionId: 'A' }).key;
+    const rest = pool(2).filter((t) => t.key !== first);
+    expect(b.pick(rest, { random: seededRandom(1), now: 0, connectionId: 'A' }).key).toBe(rest[0].key);
+  });
+
+  test('least_connections without connection ids balances requests in flight', () => {
+    const b = leastConnections();
+    const targets = pool(3, [{ outstanding: 4 }, { outstanding: 1 }, { outstanding: 2 }]);
+    expect(b.pick(targets, ctx('')).key).toBe('t1');
+  });
+});
+
+describe('picks that do not grow with the number of targets (issue 11)', () => {
+  /** A pool whose members count how often their key is read (a pick that scans reads every key). */
+  const counted = (n: number) => {
+    let reads = 0;
+    const targets = Array.from({ length: n }, (_, i) => ({
+      get key() {
+        reads++;
+        return `t${i}`;
+      },
+      weight: 1,
+      outstanding: 0,
+    }));
+    return { targets, reads: () => reads };
+  };
+
+  test.each([
+    ['round_robin', roundRobin],
+    ['weighted_random', weightedRandom],
+  ])('§2.1 %s with equal weights reads no target when the engine passes the same pool again', (_name, factory) => {
+    const b = factory();
+    const { targets, reads } = counted(10_000);
+    const ctx = { random: seededRandom(3), now: 0, uniformWeights: true };
+    b.pick(targets, ctx); // first sight of the pool: its membership is read once
+    const before = reads();
+    for (let i = 0; i < 1000; i++) b.pick(targets, ctx);
+    expect(reads() - before).toBe(0);
+  });
+
+  test('§2.1 round_robin with equal weights takes targets in order, as the weighted rotation does', () => {
+    const fast = roundRobin();
+    const weighted = roundRobin();
+    const targets = pool(5);
+    const a = Array.from(
+      { length: 12 },
+      () => fast.pick(targets, { random: seededRandom(1), now: 0, uniformWeights: true }).key,
+    );
+    const b = Array.from({ length: 12 }, () => weighted.pick(targets, { random: seededRandom(1), now: 0 }).key);
+    expect(a).toEqual(b);
+  });
+
+  test('§2.1 weighted_random with equal weights chooses exactly what the weighted scan chooses', () => {
+    const targets = pool(7);
+    const fast = weightedRandom();
+    const scan = weightedRandom();
+    const r1 = seededRandom(5);
+    const r2 = seededRandom(5);
+    for (let i = 0; i < 500; i++)
+      expect(fast.pick(targets, { random: r1, now: 0, uniformWeights: true }).key).toBe(
+        scan.pick(targets, { random: r2, now: 0 }).key,
+      );
   });
 });

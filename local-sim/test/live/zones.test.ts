@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 /** An ALB in two zones with four demo backends: #0 and #2 in zone A, #1 and #3 in zone B (target_zone_spread). */
-async function start(crossZone?: boolean): Promise<Simulator> {
+async function start(crossZone?: boolean, workers?: number): Promise<Simulator> {
   const attributes: Record<string, boolean> =
     crossZone === undefined ? {} : { 'load_balancing.cross_zone.enabled': crossZone };
   const model = modelFromTemplate(albTemplate({ targetGroups: { App: { targets: [], attributes } } }), STACK);
@@ -33,6 +33,7 @@ async function start(crossZone?: boolean): Promise<Simulator> {
     dnsPort: 0,
     healthCheckIntervalOverrideMs: 200,
     healthCheckTimeoutOverrideMs: 150,
+    ...(workers ? { workers } : {}),
   });
   await allHealthy(sim, IDS.tg());
   return sim;
@@ -120,6 +121,21 @@ describe('live: Availability Zones and load-balancer nodes (§1.5, §2.4)', () =
     expect(await resolveLb(s)).toEqual(['127.1.1.1']);
     expect(await targetsVia(s, A)).toEqual(ZONE_A);
     expect(await connectError(node(s, B).address, node(s, B).port)).toBe('ECONNREFUSED');
+  });
+
+  test('§2.4 with load-balancer node processes (workers: 2) a node address still routes as its zone’s node, and a failed zone refuses', async () => {
+    // (needs the compiled node script, `npm run build`)
+    const s = await start(false, 2);
+    // cross-zone off: what arrives at a zone's address only ever reaches that zone's targets, whichever
+    // node process the primary handed the connection to
+    expect(await targetsVia(s, A)).toEqual(ZONE_A);
+    expect(await targetsVia(s, B)).toEqual(new Set(['WebAppTG#1', 'WebAppTG#3']));
+    await s.failZone(B);
+    expect(await connectError(node(s, B).address, node(s, B).port)).toBe('ECONNREFUSED');
+    expect(await resolveLb(s)).toEqual(['127.1.1.1']);
+    expect(await targetsVia(s, A)).toEqual(ZONE_A);
+    await s.settle();
+    expect(s.nodes().map((n) => n.requests)).toEqual([18, 18]);
   });
 
   test('§1.5 the admin port fails and recovers a zone: POST /_sim/zones/<zone>/fail', async () => {

@@ -1,7 +1,9 @@
 /**
  * `weighted_random` (docs/aws-behaviour.md §2.1): random order, each target chosen with probability
- * proportional to its weight (1 normally; lowered by anomaly mitigation, see `../anomaly.ts`).
+ * proportional to its weight (1 normally; lowered by anomaly mitigation, see `../anomaly.ts`). With
+ * equal weights the pick takes constant time whatever the number of targets.
  */
+import { randomInt } from '../random';
 import type { Balancer, BalancerFactory, PickContext, PoolTarget } from './balancer';
 
 export function weightedChoice<T extends { readonly weight: number }>(items: readonly T[], r: number): T {
@@ -18,6 +20,8 @@ export function weightedChoice<T extends { readonly weight: number }>(items: rea
 export const weightedRandom: BalancerFactory = (): Balancer => ({
   algorithm: 'weighted_random',
   pick<T extends PoolTarget>(targets: readonly T[], ctx: PickContext): T {
+    // equal weights: the same index weightedChoice would find for the same random number
+    if (ctx.uniformWeights) return targets[randomInt(ctx.random, targets.length)];
     return weightedChoice(targets, ctx.random.next());
   },
 });

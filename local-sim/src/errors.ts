@@ -1,4 +1,4 @@
-/** Typed errors of the live simulator, each with a stable `code` string that callers may match on. */
+/** Typed errors of the simulator (live, virtual, API and CLI), each with a stable `code` string that callers may match on. */
 
 export type SimErrorCode =
   | 'SIM_SOURCE_NOT_FOUND'
@@ -19,6 +19,7 @@ export type SimErrorCode =
   | 'SIM_WAIT_ABORTED'
   | 'SIM_NOTHING_TO_SERVE'
   | 'SIM_TARGET_PROCESS_FAILED'
+  | 'SIM_SCENARIO_INVALID'
   | 'SIM_INTERNAL';
 
 export class SimulatorError extends Error {

@@ -1,0 +1,193 @@
+/**
+ * What a virtual-time run observed, counted as it happens (no list of requests is kept, so a run of
+ * millions of requests needs little memory): statuses, errors by cause, a latency histogram
+ * (HdrHistogram, 3 significant digits), requests per target and errors per time bucket.
+ */
+import * as hdr from 'hdr-histogram-js';
+import type { TargetKey } from '../core/types';
+import type { VirtualOutcome } from './simulator';
+
+/** Latencies are recorded in microseconds; the histogram covers 1 µs to one hour. */
+const MICROS = 1000;
+const HIGHEST_MICROS = 3_600_000_000;
+
+export interface LatencySummary {
+  readonly count: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+/** One point of a latency CDF: `share` of the requests took at most `ms`. */
+export interface CdfPoint {
+  readonly ms: number;
+  readonly share: number;
+}
+
+export interface TargetLoad {
+  readonly targetGroupId: string;
+  readonly targetId: string;
+  readonly port: number;
+  readonly zone?: string;
+  readonly requests: number;
+  /** Requests forwarded per time bucket. */
+  readonly series: readonly number[];
+}
+
+/** A request counts as an error when it got a 5xx, or no answer at all (reset, unreachable). */
+export function isError(status: number | undefined): boolean {
+  return status === undefined || status >= 500;
+}
+
+/** The key errors are counted under: status (or `none`) and cause, e.g. `502 connect_refused`. */
+export function errorKey(status: number | undefined, cause: string): string {
+  return `${status ?? 'none'} ${cause}`;
+}
+
+export class RunRecorder {
+  readonly #histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_MICROS,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+  /** By status code (-1: no answer); turned into text only for the result. */
+  readonly #statuses = new Map<number, number>();
+  readonly #errors = new Map<string, number>();
+  /** By the engine's key object (fast), and by name: a target registered again gets a new key object. */
+  readonly #targets = new Map<TargetKey, TargetEntry>();
+  readonly #byName = new Map<string, TargetEntry>();
+  readonly #requestSeries: Int32Array;
+  readonly #errorSeries: Int32Array;
+  readonly #zones: (key: TargetKey) => string | undefined;
+  completed = 0;
+  errors = 0;
+
+  constructor(
+    readonly startMs: number,
+    readonly bucketMs: number,
+    readonly buckets: number,
+    zones: (key: TargetKey) => string | undefined = () => undefined,
+  ) {
+    this.#requestSeries = new Int32Array(buckets);
+    this.#errorSeries = new Int32Array(buckets);
+    this.#zones = zones;
+  }
+
+  #bucket(t: number): number {
+    const b = Math.floor((t - this.startMs) / this.bucketMs);
+    return b < 0 ? 0 : b >= this.buckets ? this.buckets - 1 : b;
+  }
+
+  /** A request the client sent (counted in the bucket of its sending time, and on its target). */
+  sent(at: number, target: TargetKey | undefined): void {
+    const b = this.#bucket(at);
+    this.#requestSeries[b]++;
+    if (!target) return;
+    let t = this.#targets.get(target);
+    if (!t) {
+      const name = `${target.targetGroupId}|${target.targetId}:${target.port}`;
+      t = this.#byName.get(name);
+      if (!t) {
+        const zone = this.#zones(target);
+        t = {
+          load: {
+            targetGroupId: target.targetGroupId,
+            targetId: target.targetId,
+            port: target.port,
+            ...(zone ? { zone } : {}),
+          },
+          series: new Int32Array(this.buckets),
+          n: 0,
+        };
+        this.#byName.set(name, t);
+      }
+      this.#targets.set(target, t);
+    }
+    t.series[b]++;
+    t.n++;
+  }
+
+  /** A request that ended (errors are counted in the bucket of their end). */
+  finished(status: number | undefined, cause: string, latencyMs: number, doneAt: number): void {
+    this.completed++;
+    const s = status ?? -1;
+    this.#statuses.set(s, (this.#statuses.get(s) ?? 0) + 1);
+    if (isError(status)) {
+      this.errors++;
+      const k = errorKey(status, cause);
+      this.#errors.set(k, (this.#errors.get(k) ?? 0) + 1);
+      this.#errorSeries[this.#bucket(doneAt)]++;
+    }
+    this.#histogram.recordValue(Math.max(1, Math.round(latencyMs * MICROS)));
+  }
+
+  /** Shorthand for a `VirtualOutcome`. */
+  outcome(o: VirtualOutcome): void {
+    this.finished(o.status, o.cause, o.doneAt - o.sentAt, o.doneAt);
+  }
+
+  latency(): LatencySummary {
+    const h = this.#histogram;
+    // HdrHistogram answers with the top of a value's bucket; never above the largest value seen
+    const ms = (p: number) => (h.totalCount === 0 ? 0 : Math.min(h.getValueAtPercentile(p), h.maxValue) / MICROS);
+    return {
+      count: h.totalCount,
+      mean: h.totalCount === 0 ? 0 : h.mean / MICROS,
+      p50: ms(50),
+      p90: ms(90),
+      p99: ms(99),
+      p999: ms(99.9),
+      max: h.totalCount === 0 ? 0 : h.maxValue / MICROS,
+    };
+  }
+
+  /** The latency CDF at `points` percentiles (spaced more densely in the tail). */
+  cdf(points = 100): CdfPoint[] {
+    const h = this.#histogram;
+    if (h.totalCount === 0) return [];
+    const out: CdfPoint[] = [];
+    for (let i = 0; i <= points; i++) {
+      // 1 - (1 - x)^3 puts more points near 100 %
+      const share = 1 - Math.pow(1 - i / points, 3);
+      out.push({ ms: Math.min(h.getValueAtPercentile(Math.min(100, share * 100)), h.maxValue) / MICROS, share });
+    }
+    return out;
+  }
+
+  statuses(): Record<string, number> {
+    return sortedRecord(new Map([...this.#statuses].map(([k, v]) => [k < 0 ? 'none' : String(k), v])));
+  }
+
+  errorsByCause(): Record<string, number> {
+    return sortedRecord(this.#errors);
+  }
+
+  requestSeries(): number[] {
+    return [...this.#requestSeries];
+  }
+
+  errorSeries(): number[] {
+    return [...this.#errorSeries];
+  }
+
+  /** Load per target, in the order targets first received traffic. */
+  targets(): TargetLoad[] {
+    return [...this.#byName.values()].map((t) => ({ ...t.load, requests: t.n, series: [...t.series] }));
+  }
+}
+
+function sortedRecord(m: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of [...m.keys()].sort()) out[k] = m.get(k)!;
+  return out;
+}
+
+interface TargetEntry {
+  readonly load: Omit<TargetLoad, 'series' | 'requests'>;
+  readonly series: Int32Array;
+  n: number;
+}

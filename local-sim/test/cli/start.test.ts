@@ -134,14 +134,14 @@ describe('ha-sim --version and exit codes', () => {
           Nlb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Type: 'network' } },
           Tg: {
             Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
-            Properties: { Protocol: 'UDP', Port: 53, TargetType: 'ip' },
+            Properties: { Protocol: 'QUIC', Port: 443, TargetType: 'ip' },
           },
-          Dns: {
+          Quic: {
             Type: 'AWS::ElasticLoadBalancingV2::Listener',
             Properties: {
               LoadBalancerArn: { Ref: 'Nlb' },
-              Protocol: 'UDP',
-              Port: 53,
+              Protocol: 'QUIC',
+              Port: 443,
               DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'Tg' } }],
             },
           },
@@ -150,7 +150,7 @@ describe('ha-sim --version and exit codes', () => {
       dirs.push(dir);
       const r = await cli(['start', dir, ...SILENT]);
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/^SIM_NOTHING_TO_SERVE: .*only listeners the live simulator does not serve \(UDP:53\)/);
+      expect(r.err).toMatch(/^SIM_NOTHING_TO_SERVE: .*only listeners the live simulator does not serve \(QUIC:443\)/);
     });
   });
 

@@ -29,6 +29,11 @@
     return el;
   }
 
+  /** Replace the children of `el`, skipping null, undefined and false (optional parts). */
+  function fill(el, ...children) {
+    el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  }
+
   function setText(el, text) {
     if (el.textContent !== text) el.textContent = text;
   }
@@ -65,7 +70,7 @@
     unavailable: ['?', 'unavailable'],
   };
 
-  function stateCell(cell, t, now) {
+  function stateCell(cell, t) {
     const [icon, words] = STATES[t.state] || ['?', t.state];
     const slow = t.slowStartUntil !== undefined && t.state === 'healthy';
     const key = `${t.state}|${slow}|${t.reason || ''}`;
@@ -73,14 +78,14 @@
       cell.dataset.key = key;
       cell.dataset.state = t.state;
       cell.className = `state state-${t.state.replace('.', '-')}`;
-      cell.replaceChildren(
+      fill(
+        cell,
         h('span', { class: 'icon', 'aria-hidden': 'true', text: slow ? '↗' : icon }),
         slow ? `${words}, slow start` : words,
-        t.reason ? h('span', { class: 'reason', text: t.reason }) : null,
+        ...(t.reason ? [h('span', { class: 'reason', text: t.reason })] : []),
       );
     }
     cell.title = t.description || '';
-    void now;
   }
 
   function detailText(t, now) {
@@ -259,7 +264,7 @@
     for (const t of tg.targets) {
       const r = view.rows.get(t.index);
       if (!r) continue;
-      stateCell(r.state, t, now);
+      stateCell(r.state, t);
       setText(r.detail, detailText(t, now));
       for (const b of r.buttons) {
         const spec = VERBS.find(([verb]) => verb === b.dataset.verb);
@@ -277,7 +282,8 @@
     if (shape === lbShape) return;
     lbShape = shape;
     const root = document.getElementById('load-balancers');
-    root.replaceChildren(
+    fill(
+      root,
       ...state.loadBalancers.map((lb) =>
         h(
           'div',
@@ -358,11 +364,12 @@
     dnsShape = shape;
     const root = document.getElementById('dns');
     if (!dns) {
-      root.replaceChildren(h('p', { class: 'muted', text: 'The app has no Route 53 records.' }));
+      fill(root, h('p', { class: 'muted', text: 'The app has no Route 53 records.' }));
       return;
     }
     const health = new Map(dns.healthChecks.map((c) => [c.id, c]));
-    root.replaceChildren(
+    fill(
+      root,
       h('p', { class: 'tg-meta', text: dns.server === 'off' ? 'DNS server off' : `DNS server ${dns.server}` }),
       ...dns.records.map((rec) =>
         h(
@@ -589,7 +596,8 @@
     if (select.dataset.options !== options) {
       const keep = select.value;
       select.dataset.options = options;
-      select.replaceChildren(
+      fill(
+        select,
         h('option', { value: '', text: 'all load balancers' }),
         ...state.loadBalancers.map((lb) => h('option', { value: lb.id, text: `${lb.id} (${lb.type})` })),
       );
@@ -644,6 +652,10 @@
     return true;
   }
 
+  function ms(n) {
+    return n < 0 ? '-' : `${Math.round(n * 10) / 10}`;
+  }
+
   function ruleText(r) {
     if (!r.rule) return 'before rules';
     return r.rule.matchedPriority === 0 ? 'default' : String(r.rule.matchedPriority);
@@ -677,12 +689,12 @@
           h('td', { text: ruleText(r) }),
           h('td', { class: 'mono', text: r.target ? r.target.name || r.target.address : '-' }),
           h('td', { class: `status-${String(r.status)[0]}`, text: `${r.status}${r.generated ? ' (ELB)' : ''}` }),
-          h('td', { class: 'num', text: String(r.timings.totalMs) }),
+          h('td', { class: 'num', text: ms(r.timings.totalMs) }),
         );
         return row;
       });
     const focused = document.activeElement && document.activeElement.dataset && document.activeElement.dataset.request;
-    tbody.replaceChildren(...rows);
+    fill(tbody, ...rows);
     if (focused) {
       const again = tbody.querySelector(`tr[data-request="${focused}"]`);
       if (again) again.focus();
@@ -707,8 +719,8 @@
       h(
         'p',
         {},
-        `Timings: request ${r.timings.requestMs} ms, target ${r.timings.targetMs < 0 ? '-' : `${r.timings.targetMs} ms`}, ` +
-          `response ${r.timings.responseMs < 0 ? '-' : `${r.timings.responseMs} ms`}, total ${r.timings.totalMs} ms`,
+        `Timings (ms): request ${ms(r.timings.requestMs)}, target ${ms(r.timings.targetMs)}, ` +
+          `response ${ms(r.timings.responseMs)}, total ${ms(r.timings.totalMs)}`,
       ),
     ];
     if (r.cause) parts.push(h('p', {}, h('strong', { text: 'Why the load balancer answered: ' }), r.cause));
@@ -758,7 +770,7 @@
         h('p', {}, h('span', { class: 'badge', text: r.target.why.code }), ' ', r.target.why.detail),
       );
     }
-    box.replaceChildren(...parts);
+    fill(box, ...parts);
   }
 
   function addRequests(batch) {
@@ -782,7 +794,8 @@
     if (select.dataset.options === key) return;
     const keep = select.value;
     select.dataset.options = key;
-    select.replaceChildren(
+    fill(
+      select,
       h('option', { value: '', text: 'any' }),
       ...listeners.map((l) => h('option', { value: l.id, text: `${l.protocol}:${l.port} ${l.id}` })),
     );

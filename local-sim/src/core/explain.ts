@@ -279,7 +279,7 @@ function stickyReason(
   if (input.stickiness === 'new') {
     return {
       code: 'sticky-new',
-      detail: `no ${cookie} cookie yet; ${byAlgorithm.detail}; a ${cookie} cookie is issued`,
+      detail: `no ${cookie} cookie yet; ${byAlgorithm.detail}; a new ${cookie} cookie is issued`,
     };
   }
   const payload = name !== undefined ? decodeStickyCookie(input.cookies.get(name)!, input.cookieKey) : undefined;

@@ -60,6 +60,9 @@ export interface RequestObservation {
   readonly nonCompliant?: boolean;
 }
 
+/** The protocol of an NLB flow, as the `_TCP` / `_TLS` / `_UDP` metric variants name it (§6.7). */
+export type FlowProtocol = 'TCP' | 'TLS' | 'UDP';
+
 /** Who sent a TCP RST on an NLB flow (§6.7 `TCP_Client_Reset_Count`, `TCP_ELB_Reset_Count`, `TCP_Target_Reset_Count`). */
 export type ResetSource = 'client' | 'elb' | 'target';
 
@@ -127,6 +130,9 @@ export type TargetMetric = (typeof TARGET_METRICS)[number];
 export const GAUGE_METRICS: ReadonlySet<string> = new Set([
   'ActiveConnectionCount',
   'ActiveFlowCount',
+  'ActiveFlowCount_TCP',
+  'ActiveFlowCount_TLS',
+  'ActiveFlowCount_UDP',
   'HealthyHostCount',
   'UnHealthyHostCount',
 ]);
@@ -137,6 +143,16 @@ export const DISTRIBUTION_METRICS: ReadonlySet<string> = new Set(['TargetRespons
 export type Dimension = 'LoadBalancer' | 'TargetGroup';
 
 /**
+ * One process's metrics, as `Metrics.ownRows` gives them and `Metrics.absorb` takes them: the counters
+ * and the latency buckets of every family (in `families()` order), and the per-target rows.
+ */
+export interface MetricsRows {
+  readonly families: readonly (readonly (readonly [string, Readonly<Record<string, number>>])[])[];
+  readonly buckets: readonly (readonly (readonly [string, readonly number[]])[])[];
+  readonly targets: readonly TargetCounters[];
+}
+
+/**
  * One namespace × dimension: plain counters per dimension value, in the order the values were first
  * seen. Exporters (the live shell's Prometheus endpoint) read them through `rows()`.
  */
@@ -144,6 +160,10 @@ export class Family<K extends string> {
   readonly #values = new Map<string, Record<string, number>>();
   /** Distribution metrics: samples per bucket of `LATENCY_BUCKETS_SECONDS`, by dimension value. */
   readonly #buckets = new Map<string, number[]>();
+  /** Counters other processes (load-balancer nodes, `ha-sim --workers`) reported, by source. */
+  readonly #remote = new Map<string, ReadonlyMap<string, Readonly<Record<string, number>>>>();
+  /** Buckets other processes reported, by source. */
+  readonly #remoteBuckets = new Map<string, ReadonlyMap<string, readonly number[]>>();
 
   constructor(
     readonly namespace: string,
@@ -189,19 +209,77 @@ export class Family<K extends string> {
     b[latencyBucket(v)]!++;
   }
 
-  /** Samples per bucket of the distribution metric of one dimension value (not cumulative), if any. */
+  /**
+   * Samples per bucket of the distribution metric of one dimension value (not cumulative), if any: this
+   * process's own plus what other sources reported.
+   */
   buckets(key: string): readonly number[] | undefined {
-    return this.#buckets.get(key);
+    const own = this.#buckets.get(key);
+    if (this.#remoteBuckets.size === 0) return own;
+    let sum = own ? [...own] : undefined;
+    for (const rows of this.#remoteBuckets.values()) {
+      const b = rows.get(key);
+      if (!b) continue;
+      sum ??= new Array<number>(b.length).fill(0);
+      b.forEach((n, i) => (sum![i] = (sum![i] ?? 0) + n));
+    }
+    return sum;
   }
 
-  /** Dimension values and their counters, in first-seen order (live view, do not modify). */
+  /**
+   * Dimension values and their counters, in first-seen order (do not modify): this process's own,
+   * plus, summed in, what other sources reported (`absorb`).
+   */
   rows(): ReadonlyMap<string, Readonly<Record<string, number>>> {
-    return this.#values;
+    if (this.#remote.size === 0) return this.#values;
+    const out = new Map<string, Record<string, number>>();
+    for (const [k, v] of this.#values) out.set(k, { ...v });
+    for (const rows of this.#remote.values()) {
+      for (const [k, v] of rows) {
+        let c = out.get(k);
+        if (!c) out.set(k, (c = {}));
+        for (const [m, n] of Object.entries(v)) c[m] = (c[m] ?? 0) + n;
+      }
+    }
+    return out;
+  }
+
+  /** This process's own counters only (what a node reports to the primary). */
+  ownRows(): [string, Record<string, number>][] {
+    return [...this.#values].map(([k, v]) => [k, { ...v }]);
+  }
+
+  /** This process's own distribution buckets only. */
+  ownBuckets(): [string, number[]][] {
+    return [...this.#buckets].map(([k, v]) => [k, [...v]]);
+  }
+
+  /**
+   * The counters (and buckets) `source` reports now (cumulative; replaces its previous report); undefined
+   * forgets it.
+   */
+  absorb(
+    source: string,
+    rows: readonly (readonly [string, Readonly<Record<string, number>>])[] | undefined,
+    buckets: readonly (readonly [string, readonly number[]])[] = [],
+  ): void {
+    if (rows === undefined) {
+      this.#remote.delete(source);
+      this.#remoteBuckets.delete(source);
+    } else {
+      this.#remote.set(source, new Map(rows));
+      this.#remoteBuckets.set(source, new Map(buckets));
+    }
+  }
+
+  /** What `source` reported last, or undefined. */
+  reported(source: string): ReadonlyMap<string, Readonly<Record<string, number>>> | undefined {
+    return this.#remote.get(source);
   }
 
   snapshot(): Record<string, Counters<K> & { TargetResponseTimeCount?: number }> {
     const out: Record<string, Counters<K> & { TargetResponseTimeCount?: number }> = {};
-    for (const [k, v] of this.#values) out[k] = { ...v } as Counters<K> & { TargetResponseTimeCount?: number };
+    for (const [k, v] of this.rows()) out[k] = { ...v } as Counters<K> & { TargetResponseTimeCount?: number };
     return out;
   }
 }
@@ -218,6 +296,8 @@ function countKey(m: string): string {
 class TargetFamily {
   readonly #byKey = new Map<TargetKey, TargetRow>();
   readonly #byLabel = new Map<string, TargetRow>();
+  /** Rows other processes reported, by source. */
+  readonly #remote = new Map<string, readonly TargetCounters[]>();
 
   row(key: TargetKey, targetGroup: string): TargetRow {
     let r = this.#byKey.get(key);
@@ -238,9 +318,44 @@ class TargetFamily {
     return r;
   }
 
-  rows(): IterableIterator<TargetRow> {
-    return this.#byLabel.values();
+  /** This process's own rows (copies). */
+  ownRows(): TargetCounters[] {
+    return [...this.#byLabel.values()].map(copyTargetRow);
   }
+
+  /** The rows `source` reports now (cumulative, replacing its previous report); undefined forgets it. */
+  absorb(source: string, rows: readonly TargetCounters[] | undefined): void {
+    if (rows === undefined) this.#remote.delete(source);
+    else this.#remote.set(source, rows);
+  }
+
+  /** Own rows plus what other sources reported, summed by target group and `id:port` (copies). */
+  rows(): TargetCounters[] {
+    const out = new Map<string, TargetRow>();
+    for (const [label, r] of this.#byLabel) out.set(label, copyTargetRow(r));
+    for (const rows of this.#remote.values()) {
+      for (const r of rows) {
+        const label = `${r.targetGroup}\u0000${r.target}`;
+        const mine = out.get(label);
+        if (!mine) {
+          out.set(label, copyTargetRow(r));
+          continue;
+        }
+        for (const [m, n] of Object.entries(r.counters)) mine.counters[m] = (mine.counters[m] ?? 0) + (n ?? 0);
+        r.latencyBuckets.forEach((n, i) => (mine.latencyBuckets[i] = (mine.latencyBuckets[i] ?? 0) + n));
+      }
+    }
+    return [...out.values()];
+  }
+}
+
+function copyTargetRow(r: TargetCounters): TargetRow {
+  return {
+    targetGroup: r.targetGroup,
+    target: r.target,
+    counters: { ...r.counters } as Record<string, number>,
+    latencyBuckets: [...r.latencyBuckets],
+  };
 }
 
 interface TargetRow {
@@ -392,26 +507,55 @@ export class Metrics {
 
   // ---- network load balancers (§6.7) ---------------------------------------------------------------
 
-  /** A new flow from a client to a target (`NewFlowCount`, `ActiveFlowCount`; fail-open: `UnhealthyRoutingFlowCount`). */
-  flowOpened(loadBalancer: string, targetGroup?: string, unhealthyRouting = false): void {
+  /**
+   * A new flow from a client to a target (`NewFlowCount`, `ActiveFlowCount`, and their `_TCP` / `_TLS` /
+   * `_UDP` variant for the listener's protocol; fail-open: `UnhealthyRoutingFlowCount`).
+   */
+  flowOpened(loadBalancer: string, protocol: FlowProtocol, targetGroup?: string, unhealthyRouting = false): void {
     this.#nlbLb.add(loadBalancer, 'NewFlowCount');
+    this.#nlbLb.add(loadBalancer, `NewFlowCount_${protocol}`);
     this.#nlbLb.add(loadBalancer, 'ActiveFlowCount');
+    this.#nlbLb.add(loadBalancer, `ActiveFlowCount_${protocol}`);
     if (targetGroup && unhealthyRouting) this.#nlbTg.add(targetGroup, 'UnhealthyRoutingFlowCount');
   }
 
-  flowClosed(loadBalancer: string): void {
-    const active = this.#nlbLb.of(loadBalancer).ActiveFlowCount ?? 0;
-    this.#nlbLb.set(loadBalancer, 'ActiveFlowCount', Math.max(0, active - 1));
+  flowClosed(loadBalancer: string, protocol: FlowProtocol): void {
+    for (const m of ['ActiveFlowCount', `ActiveFlowCount_${protocol}`] as const) {
+      this.#nlbLb.set(loadBalancer, m, Math.max(0, (this.#nlbLb.of(loadBalancer)[m] ?? 0) - 1));
+    }
   }
 
-  /** Bytes carried by a flow, in either direction (`ProcessedBytes`). */
-  flowBytes(loadBalancer: string, bytes: number): void {
-    if (bytes > 0) this.#nlbLb.add(loadBalancer, 'ProcessedBytes', bytes);
+  /** Bytes carried by a flow, in either direction (`ProcessedBytes` and its protocol variant). */
+  flowBytes(loadBalancer: string, protocol: FlowProtocol, bytes: number): void {
+    if (bytes <= 0) return;
+    this.#nlbLb.add(loadBalancer, 'ProcessedBytes', bytes);
+    this.#nlbLb.add(loadBalancer, `ProcessedBytes_${protocol}`, bytes);
   }
 
   /** One TCP RST, by who sent it (`TCP_Client_Reset_Count`, `TCP_ELB_Reset_Count`, `TCP_Target_Reset_Count`). */
   tcpReset(loadBalancer: string, source: ResetSource): void {
     this.#nlbLb.add(loadBalancer, RESET_METRIC[source]);
+  }
+
+  // ---- several processes ---------------------------------------------------------------------------
+
+  /** This process's own counters, family by family (in `families()` order), for another process to `absorb`. */
+  ownRows(): MetricsRows {
+    const families = this.families();
+    return {
+      families: families.map((f) => f.ownRows()),
+      buckets: families.map((f) => f.ownBuckets()),
+      targets: this.#targets.ownRows(),
+    };
+  }
+
+  /**
+   * Sum in the counters another process reports (a load-balancer node of `ha-sim --workers`): each
+   * report is cumulative and replaces the source's previous one; `undefined` forgets the source.
+   */
+  absorb(source: string, rows: MetricsRows | undefined): void {
+    this.families().forEach((f, i) => f.absorb(source, rows?.families[i], rows?.buckets[i]));
+    this.#targets.absorb(source, rows?.targets);
   }
 
   // ---- views ---------------------------------------------------------------------------------------
@@ -429,12 +573,7 @@ export class Metrics {
       networkLoadBalancers: this.#nlbLb.snapshot(),
       networkTargetGroups: this.#nlbTg.snapshot(),
       targetResponseTimeBuckets,
-      targets: [...this.#targets.rows()].map((r) => ({
-        targetGroup: r.targetGroup,
-        target: r.target,
-        counters: { ...r.counters },
-        latencyBuckets: [...r.latencyBuckets],
-      })),
+      targets: [...this.#targets.rows()],
     };
   }
 }

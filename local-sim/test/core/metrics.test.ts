@@ -101,11 +101,11 @@ describe('NLB metrics in AWS/NetworkELB (docs/aws-behaviour.md §6.7)', () => {
     const m = new Metrics();
     m.declare(LB, [TG]);
     m.declare(NLB, [NTG], 'network');
-    m.flowOpened(NLB, NTG, true);
-    m.flowOpened(NLB, NTG);
-    m.flowBytes(NLB, 120);
-    m.flowBytes(NLB, 30);
-    m.flowClosed(NLB);
+    m.flowOpened(NLB, 'TCP', NTG, true);
+    m.flowOpened(NLB, 'TCP', NTG);
+    m.flowBytes(NLB, 'TCP', 120);
+    m.flowBytes(NLB, 'TCP', 30);
+    m.flowClosed(NLB, 'TCP');
     m.tcpReset(NLB, 'client');
     m.tcpReset(NLB, 'elb');
     m.tcpReset(NLB, 'elb');
@@ -114,8 +114,11 @@ describe('NLB metrics in AWS/NetworkELB (docs/aws-behaviour.md §6.7)', () => {
     const s = m.snapshot();
     expect(s.networkLoadBalancers[NLB]).toEqual({
       NewFlowCount: 2,
+      NewFlowCount_TCP: 2,
       ActiveFlowCount: 1,
+      ActiveFlowCount_TCP: 1,
       ProcessedBytes: 150,
+      ProcessedBytes_TCP: 150,
       TCP_Client_Reset_Count: 1,
       TCP_ELB_Reset_Count: 2,
       TCP_Target_Reset_Count: 1,
@@ -136,5 +139,103 @@ describe('NLB metrics in AWS/NetworkELB (docs/aws-behaviour.md §6.7)', () => {
     expect(text).toContain('# TYPE aws_networkelb_NewFlowCount counter');
     expect(text).not.toContain(`aws_applicationelb_RequestCount{LoadBalancer="${NLB}"}`);
     expect(text).toContain(`aws_applicationelb_RequestCount{LoadBalancer="${LB}"} 0`);
+  });
+
+  test('§6.7 UDP and TLS flows count in their own _UDP / _TLS variants as well as in the totals', async () => {
+    const m = new Metrics();
+    m.declare(NLB, [NTG], 'network');
+    m.flowOpened(NLB, 'UDP', NTG);
+    m.flowOpened(NLB, 'TLS', NTG);
+    m.flowBytes(NLB, 'UDP', 40);
+    m.flowBytes(NLB, 'TLS', 7);
+    m.flowClosed(NLB, 'UDP');
+    expect(m.snapshot().networkLoadBalancers[NLB]).toEqual({
+      NewFlowCount: 2,
+      NewFlowCount_UDP: 1,
+      NewFlowCount_TLS: 1,
+      ActiveFlowCount: 1,
+      ActiveFlowCount_UDP: 0,
+      ActiveFlowCount_TLS: 1,
+      ProcessedBytes: 47,
+      ProcessedBytes_UDP: 40,
+      ProcessedBytes_TLS: 7,
+    });
+    const text = await renderPrometheus(m);
+    expect(text).toContain('# TYPE aws_networkelb_ActiveFlowCount_UDP gauge');
+    expect(text).toContain(`aws_networkelb_NewFlowCount_UDP{LoadBalancer="${NLB}"} 1`);
+    expect(text).toContain(`aws_networkelb_ProcessedBytes_TCP{LoadBalancer="${NLB}"} 0`);
+  });
+});
+
+describe('counters of several load-balancer nodes (ha-sim --workers)', () => {
+  test('§5.6 each node reports cumulative counters; the primary sums them with its own, a new report replaces the old', () => {
+    const primary = new Metrics();
+    primary.declare(LB, [TG]);
+    primary.setHostCounts(TG, 3, 0);
+    const node = new Metrics();
+    node.connectionOpened(LB);
+    node.recordRequest({
+      loadBalancer: LB,
+      targetGroup: TG,
+      targetChosen: true,
+      elbStatusCode: 200,
+      targetStatusCode: 200,
+    });
+    primary.absorb('node-1', node.ownRows());
+    primary.absorb('node-2', node.ownRows());
+    expect(primary.snapshot().loadBalancers[LB]).toMatchObject({ RequestCount: 2, ActiveConnectionCount: 2 });
+    expect(primary.snapshot().targetGroups[TG]).toMatchObject({ RequestCountPerTarget: 2, HealthyHostCount: 3 });
+    node.connectionClosed(LB);
+    node.recordRequest({ loadBalancer: LB, targetGroup: TG, targetChosen: true, elbStatusCode: 200 });
+    primary.absorb('node-1', node.ownRows());
+    expect(primary.snapshot().loadBalancers[LB]).toMatchObject({ RequestCount: 3, ActiveConnectionCount: 1 });
+    primary.absorb('node-2', undefined);
+    expect(primary.snapshot().loadBalancers[LB]).toMatchObject({ RequestCount: 2, ActiveConnectionCount: 0 });
+  });
+
+  test('§5.6 TargetResponseTime buckets and per-target rows of the nodes are summed too (the /metrics histograms, the dashboard)', async () => {
+    const primary = new Metrics();
+    primary.declare(LB, [TG]);
+    const key = { targetId: '10.0.0.1', port: 80 };
+    const sample = (m: Metrics, seconds: number): void =>
+      m.recordRequest({
+        loadBalancer: LB,
+        targetGroup: TG,
+        targetChosen: true,
+        targetStatusCode: 200,
+        target: key,
+        targetResponseTime: seconds,
+      });
+    sample(primary, 0.003);
+    const node = new Metrics();
+    sample(node, 0.003);
+    sample(node, 0.2);
+    primary.absorb('node-1', node.ownRows());
+    const snap = primary.snapshot();
+    // buckets: ≤0.005 holds the two 3 ms samples, ≤0.25 the 200 ms one
+    const buckets = snap.targetResponseTimeBuckets[TG]!;
+    expect(buckets[2]).toBe(2);
+    expect(buckets[7]).toBe(1);
+    expect(buckets.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(snap.targets).toEqual([
+      {
+        targetGroup: TG,
+        target: '10.0.0.1:80',
+        counters: expect.objectContaining({
+          RequestCountPerTarget: 3,
+          HTTPCode_Target_2XX_Count: 3,
+          TargetResponseTimeCount: 3,
+        }),
+        latencyBuckets: buckets,
+      },
+    ]);
+    const text = await renderPrometheus(primary);
+    expect(text).toContain(`aws_applicationelb_TargetResponseTime_bucket{le="0.005",TargetGroup="${TG}"} 2`);
+    expect(text).toContain(`aws_applicationelb_TargetResponseTime_count{TargetGroup="${TG}"} 3`);
+    expect(text).toContain(
+      `aws_applicationelb_target_TargetResponseTime_bucket{le="0.25",TargetGroup="${TG}",Target="10.0.0.1:80"} 3`,
+    );
+    primary.absorb('node-1', undefined);
+    expect(primary.snapshot().targetResponseTimeBuckets[TG]!.reduce((a, b) => a + b, 0)).toBe(1);
   });
 });

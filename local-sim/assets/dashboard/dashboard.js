@@ -354,6 +354,49 @@
     );
   }
 
+  // ---- node processes (--workers) -------------------------------------------------------------------
+
+  let processShape = '';
+  function renderProcesses(state) {
+    const list = state.processes || [];
+    const shape = JSON.stringify(list);
+    if (shape === processShape) return;
+    processShape = shape;
+    fill(
+      document.getElementById('processes'),
+      h(
+        'table',
+        { 'aria-labelledby': 'processes-title' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Node', 'PID', 'Requests', 'New flows', 'Active connections'].map((t) =>
+              h('th', { scope: 'col', text: t }),
+            ),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          list.map((n) =>
+            h(
+              'tr',
+              { 'data-node': String(n.node) },
+              h('td', { class: 'num', text: String(n.node) }),
+              h('td', { class: 'num', text: n.pid === undefined ? '-' : String(n.pid) }),
+              h('td', { class: 'num', text: String(n.requests) }),
+              h('td', { class: 'num', text: String(n.flows) }),
+              h('td', { class: 'num', text: String(n.activeConnections) }),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
   // ---- Route 53 --------------------------------------------------------------------------------------
 
   let dnsShape = '';
@@ -587,6 +630,7 @@
       for (const s of history.series) for (const v of s) v.shift();
     }
     charts.forEach((chart, c) => chart.setData([history.t, ...history.series[c]]));
+    for (const def of chartDefs) document.getElementById(def.id).dataset.points = String(history.t.length);
   }
 
   function renderCharts(state) {
@@ -818,6 +862,7 @@
     renderCharts(state);
     renderTargetGroups(state);
     renderLoadBalancers(state);
+    renderProcesses(state);
     renderDns(state);
     renderListenerFilter(state);
     updates++;

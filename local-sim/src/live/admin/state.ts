@@ -82,6 +82,11 @@ export interface DashboardState {
     readonly answers: readonly string[];
   })[];
   readonly targetGroups: readonly DashboardTargetGroup[];
+  /**
+   * The load-balancer node processes and what each served (`Simulator.nodes()`): one entry per node of
+   * `--workers N`, or one for this process.
+   */
+  readonly processes: readonly DashboardNode[];
   readonly dns?: {
     readonly server: string;
     readonly records: readonly DashboardRecord[];
@@ -100,6 +105,16 @@ export interface DashboardState {
   /** Is the request timeline recording (someone watches it)? */
   readonly timeline: { readonly recording: boolean };
   readonly issues: readonly string[];
+}
+
+export interface DashboardNode {
+  readonly node: number;
+  readonly pid?: number;
+  /** `RequestCount` this node counted (ALB). */
+  readonly requests: number;
+  /** `NewFlowCount` this node counted (NLB). */
+  readonly flows: number;
+  readonly activeConnections: number;
 }
 
 /** How many answer changes the state carries. */
@@ -189,6 +204,13 @@ export function dashboardState(sim: Simulator, recording: boolean): DashboardSta
     ...(e.api ? { api: e.api } : {}),
     loadBalancers,
     targetGroups,
+    processes: sim.nodes().map((n) => ({
+      node: n.node,
+      ...(n.pid !== undefined ? { pid: n.pid } : {}),
+      requests: n.requests,
+      flows: n.flows,
+      activeConnections: n.activeConnections,
+    })),
     ...(e.dns ? { dns: dnsPart(sim, e) } : route53Part(sim)),
     metrics: sim.metrics.snapshot(),
     latencyBucketsSeconds: LATENCY_BUCKETS_SECONDS,

@@ -196,7 +196,7 @@ describe('counters of several load-balancer nodes (ha-sim --workers)', () => {
   test('§5.6 TargetResponseTime buckets and per-target rows of the nodes are summed too (the /metrics histograms, the dashboard)', async () => {
     const primary = new Metrics();
     primary.declare(LB, [TG]);
-    const key = { targetId: '10.0.0.1', port: 80 };
+    const key = { targetGroupId: 'Site', targetId: '10.0.0.1', port: 80 };
     const sample = (m: Metrics, seconds: number): void =>
       m.recordRequest({
         loadBalancer: LB,

@@ -16,6 +16,24 @@ import { Simulator } from '../../src/index';
 import { launchChromium } from './browser';
 import { allHealthy, API, fixtureWithRecords, get, SITE, startFixture, WEB_HTTP } from './helpers';
 
+/**
+ * What the callbacks run in the page touch. The tests compile without the DOM library (they run in
+ * Node), so the page's globals are declared here, for this file only.
+ */
+interface PageElement {
+  readonly textContent: string | null;
+  readonly dataset: Record<string, string | undefined>;
+  getAttribute(name: string): string | null;
+}
+declare const document: {
+  readonly body: PageElement;
+  readonly activeElement: PageElement | null;
+  readonly documentElement: { readonly scrollWidth: number };
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): { readonly length: number };
+};
+declare const window: { readonly innerWidth: number; scrollTo(x: number, y: number): void };
+
 let browser: Browser;
 let context: BrowserContext | undefined;
 let sim: Simulator | undefined;
@@ -227,9 +245,7 @@ describe('dashboard in headless Chromium', () => {
       await page.waitForFunction((n) => Number(document.body.dataset.updates) > n, seen, { timeout: 20_000 });
     }
     expect(await page.locator('#chart-requests canvas').count()).toBe(1);
-    const points = await page.evaluate(
-      () => (document.querySelector('#chart-requests') as unknown as { dataset: DOMStringMap }).dataset.points,
-    );
+    const points = await page.evaluate(() => document.querySelector('#chart-requests')?.dataset.points);
     expect(Number(points)).toBeGreaterThanOrEqual(4);
     await sim.waitForHealth(SITE, 2, 'unhealthy');
     await rowBecomes(page, SITE, 2, 'unhealthy');

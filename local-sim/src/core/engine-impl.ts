@@ -397,6 +397,7 @@ class EngineImpl implements Engine {
   }
 
   updateModel(model: SimModel): void {
+    this.#healthRevision++;
     const now = this.#clock.now();
     this.#fire(now);
     const before = this.model;
@@ -444,8 +445,19 @@ class EngineImpl implements Engine {
     this.#dnsAnswerChanges(now);
   }
 
+  /**
+   * Counts every change target health or registration went through (`#apply`, `updateModel`). With the
+   * Route 53 checks' own revision it tells `#dnsAnswerChanges` whether any answer can have changed, so
+   * that a shell advancing the engine after every request does not resolve every record each time.
+   */
+  #healthRevision = 0;
+  #answersSeenAt = { health: -1, route53: -1 };
+
   /** §7.2, §7.6: report each change of a Route 53 health check and of a DNS answer as an event. */
   #dnsAnswerChanges(now: number): void {
+    const seen = this.#answersSeenAt;
+    if (seen.health === this.#healthRevision && seen.route53 === this.#route53.revision) return;
+    this.#answersSeenAt = { health: this.#healthRevision, route53: this.#route53.revision };
     for (const c of this.#route53.statusChanges(now)) this.#emit({ type: 'route53-health-changed', ...c });
     for (const c of this.#route53.answerChanges(now)) this.#emit({ type: 'dns-answer-changed', ...c });
   }
@@ -543,6 +555,7 @@ class EngineImpl implements Engine {
   }
 
   #apply(tg: TgRt, t: TargetRt, event: HealthEvent): void {
+    this.#healthRevision++;
     if (this.#options.replicate) {
       const { targetId: id, port } = t.key;
       this.#emit({
@@ -718,6 +731,8 @@ class EngineImpl implements Engine {
   probeDue(now: number = this.#clock.now()): ProbeRequest[] {
     if (this.#follower) return [];
     this.#fire(now);
+    // `#wakeAt` is never later than the next probe: nothing is due before it, without looking at every target
+    if (now < this.#wakeAt) return [];
     const out: ProbeRequest[] = [];
     for (const tg of this.#tgs.values()) {
       const hc = tg.model.healthCheck;

@@ -66,6 +66,7 @@ import type {
   RequestOutcome,
   RouteDecision,
   StickinessOutcome,
+  TargetDetail,
   TargetHealthDescription,
   TargetKey,
 } from './types';
@@ -136,6 +137,12 @@ export interface Engine {
   describeTargetHealth(targetGroupId: string, targets?: readonly TargetModel[]): TargetHealthDescription[];
   /** Requests currently in flight to a target. */
   inFlight(target: TargetKey): number;
+  /**
+   * What the admin dashboard shows beside `describeTargetHealth` for each registered target: when it
+   * entered its state, when draining ends (§2.3, §6.6), when slow start ends (§2.2), its share of new
+   * requests and its requests in flight.
+   */
+  targetDetails(targetGroupId: string): TargetDetail[];
   /**
    * §7.5 health of a load balancer as Route 53 `EvaluateTargetHealth` sees it: every target group its
    * listeners use (simulator choice `evaluate_target_health_tgs`) has registered targets and meets its
@@ -852,6 +859,26 @@ class EngineImpl implements Engine {
       });
     }
     return [...tg.targets.values()].map((rt) => describe(rt.key, rt.health, rt));
+  }
+
+  targetDetails(targetGroupId: string): TargetDetail[] {
+    const tg = this.#tg(targetGroupId);
+    if (!tg) return [];
+    const now = this.#clock.now();
+    this.#fire(now);
+    const slowMs = tg.model.attributes.slowStartSeconds * 1000;
+    return [...tg.targets.values()].map((t) => {
+      const slow = this.#inSlowStart(tg, t, now) ? t.slowStartFrom! : undefined;
+      return {
+        target: t.key,
+        state: t.health.state,
+        since: t.health.since,
+        ...(t.health.drainingUntil !== undefined ? { drainingUntil: t.health.drainingUntil } : {}),
+        ...(slow !== undefined ? { slowStartUntil: slow + slowMs } : {}),
+        weight: (slow !== undefined ? slowStartWeight(now, slow, slowMs) : 1) * t.anomaly.weight,
+        inFlight: t.inflight,
+      };
+    });
   }
 
   inFlight(target: TargetKey): number {

@@ -37,8 +37,9 @@ function siteTarget(address: string, port: number): Promise<string> {
   });
 }
 
-async function post(url: string): Promise<number> {
-  return (await fetch(url, { method: 'POST' })).status;
+/** A control on the admin port: POST with the run's admin token. */
+async function post(sim: Simulator, url: string): Promise<number> {
+  return (await fetch(url, { method: 'POST', headers: { 'x-ha-sim-token': sim.adminToken! } })).status;
 }
 
 describe('demo: fail an Availability Zone (§1.5, §2.4)', () => {
@@ -83,7 +84,7 @@ describe('demo: fail an Availability Zone (§1.5, §2.4)', () => {
     expect(await via(a)).toEqual(new Set(['WebSiteD650FB08#0', 'WebSiteD650FB08#1', 'WebSiteD650FB08#2']));
 
     // When: curl -X POST http://127.0.0.1:8404/_sim/zones/us-east-1b/fail
-    expect(await post(`${sim.adminUrl}/_sim/zones/us-east-1b/fail`)).toBe(200);
+    expect(await post(sim, `${sim.adminUrl}/_sim/zones/us-east-1b/fail`)).toBe(200);
     // Then: the primary still answers www.example.com, with node us-east-1a only
     expect(await www()).toEqual([a.address]);
     await expect(siteTarget(b.address, b.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
@@ -91,7 +92,7 @@ describe('demo: fail an Availability Zone (§1.5, §2.4)', () => {
     expect(await via(a)).toEqual(new Set(['WebSiteD650FB08#0', 'WebSiteD650FB08#2']));
 
     // When the zone recovers, its node and its target come back
-    expect(await post(`${sim.adminUrl}/_sim/zones/us-east-1b/recover`)).toBe(200);
+    expect(await post(sim, `${sim.adminUrl}/_sim/zones/us-east-1b/recover`)).toBe(200);
     await allPrimaryHealthy();
     expect(await www()).toEqual([a.address, b.address].sort());
     expect(sim.engine.nodeHealth(sim.targets(SITE).get(1).target)).toEqual({

@@ -22,6 +22,7 @@ import { consoleIo, painter, Progress, ProgressBar, timeOfDay, type CliIo } from
 import {
   awsCliLine,
   dnsChangeLine,
+  formatAdmin,
   formatEndpoints,
   healthLine,
   reloadLine,
@@ -179,7 +180,11 @@ function run(args: CliArgs, io: CliIo, dir: string, cwd: string, scenario: Scena
 /** Start the simulator and keep it running until SIGINT/SIGTERM. */
 async function serve(args: CliArgs, io: CliIo, src: AssemblySource, dir: string): Promise<void> {
   const paint = painter(io);
-  const sim = await Simulator.start(dir, args.options);
+  const token = io.env.HA_SIM_ADMIN_TOKEN;
+  const sim = await Simulator.start(dir, {
+    ...args.options,
+    ...(token !== undefined && token !== '' ? { adminToken: token } : {}),
+  });
   let watcher: SourceWatcher | undefined;
   let stopping = false;
   const stop = (signal: string): void => {
@@ -211,6 +216,7 @@ async function serve(args: CliArgs, io: CliIo, src: AssemblySource, dir: string)
 
   const endpoints = sim.endpoints();
   io.out(formatEndpoints(endpoints, paint));
+  if (sim.adminUrl && sim.adminToken) io.out(formatAdmin(sim.adminUrl, sim.adminToken, sim.adminAddress?.host, paint));
   const endpointsFile =
     args.endpointsFile ??
     (args.command === 'demo' ? path.join(src.project?.dir ?? process.cwd(), STATE_DIR, 'endpoints.json') : undefined);

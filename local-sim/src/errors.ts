@@ -20,7 +20,13 @@ export type SimErrorCode =
   | 'SIM_NOTHING_TO_SERVE'
   | 'SIM_TARGET_PROCESS_FAILED'
   | 'SIM_SCENARIO_INVALID'
-  | 'SIM_INTERNAL';
+  | 'SIM_INTERNAL'
+  | 'SIM_ADMIN_HOST_REFUSED'
+  | 'SIM_ADMIN_ORIGIN_REFUSED'
+  | 'SIM_ADMIN_TOKEN_REQUIRED'
+  | 'SIM_ADMIN_METHOD_NOT_ALLOWED'
+  | 'SIM_ADMIN_UNKNOWN_VERB'
+  | 'SIM_ADMIN_NOT_FOUND';
 
 export class SimulatorError extends Error {
   readonly code: SimErrorCode;

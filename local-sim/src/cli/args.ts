@@ -56,8 +56,11 @@ Options of start and demo:
   --demo-backends N       start N demo backends per target group in use (start: 0, demo: 3)
   --ports MODE            "aws" (default: listener port P binds to P, or 8000+P when P < 1024) or 0 (free ports)
   --port-offset N         add N to every mapped listener port (several simulators side by side)
-  --host ADDR             bind address of the listeners (default 127.0.0.1)
-  --admin-port N          stats, /metrics and controls (default 8404; 0 = free port; "off" to disable)
+  --host ADDR             bind address of the listeners, the AWS API and the DNS server (default 127.0.0.1)
+  --admin-port N          the admin port: dashboard, /stats, /metrics and target controls (default 8404;
+                          0 = free port; "off" to disable)
+  --admin-host ADDR       bind address of the admin port (default 127.0.0.1, whatever --host is; 0.0.0.0
+                          opens the dashboard and its controls to the network)
   --api-port N            AWS-compatible API for "aws --endpoint-url" and the AWS SDKs: ELBv2 and Route 53
                           (default 4566; 0 = free port; "off" to disable)
   --dns-port N            name server for the app's Route 53 hosted zones, UDP and TCP on --host
@@ -84,6 +87,7 @@ Config file (--config), every key optional, unknown keys are errors:
     "ports": "aws" | 0 | { "offset": 10 },                   --ports / --port-offset
     "host": "127.0.0.1",                                     --host
     "adminPort": 8404 | "off",                               --admin-port
+    "adminHost": "127.0.0.1",                                --admin-host
     "apiPort": 4566 | "off",                                 --api-port
     "dnsPort": 5300 | "off",                                 --dns-port
     "accessLog": "-" | "FILE",                               --access-log
@@ -125,16 +129,20 @@ Lambda targets: Node.js handlers run locally from the assembly's assets (or inli
 runtimes and container images cannot, are listed at start-up, and get 502.
 Not served: QUIC listeners, authenticate-* actions (reported at start-up).
 
-Target controls while running, e.g. with curl on the admin port:
-  curl -X POST http://127.0.0.1:8404/_sim/targets/<target-group>/<index>/fail-health
+The admin port while running: http://127.0.0.1:8404/ is the dashboard (live health, charts, the request
+timeline with why each rule and target was chosen, and buttons for the controls); /stats (JSON), /metrics
+(Prometheus), /api/requests (the timeline as JSON). Controls change state only by POST with the admin
+token, which ha-sim prints at start-up (set HA_SIM_ADMIN_TOKEN to choose it):
+  curl -X POST -H "X-HA-Sim-Token: $TOKEN" http://127.0.0.1:8404/_sim/targets/<target-group>/<index>/fail-health
   verbs: fail-health, recover, status/503, delay/500, hang, reset, down, up, deregister, register
-  curl -X POST http://127.0.0.1:8404/_sim/zones/us-east-1a/fail      (and /recover; GET /_sim/zones lists them)
+  curl -X POST -H "X-HA-Sim-Token: $TOKEN" http://127.0.0.1:8404/_sim/zones/us-east-1a/fail   (and /recover)
                           an Availability Zone fails: its load-balancer nodes stop and leave DNS, its
-                          targets go down; the other zones' nodes take the traffic
-  http://127.0.0.1:8404/ (HTML)   /metrics (Prometheus)   /stats (JSON)
+                          targets go down; the other zones' nodes take the traffic (GET /_sim/zones lists them)
+Requests whose Host or Origin is not the admin server are refused (DNS rebinding, other web pages).
 
 Environment:
   NO_COLOR                no colour (colour is used only on a terminal anyway)
+  HA_SIM_ADMIN_TOKEN      the admin token the controls require (default: a random one per run)
   CDK_VALIDATION          ha-sim runs the app with CDK_VALIDATION=false (aws-cdk-lib's template validation
                           costs seconds and changes nothing the simulator reads); set it to keep validation
 
@@ -171,6 +179,7 @@ const OPTIONS = {
   'port-offset': { type: 'string' },
   host: { type: 'string' },
   'admin-port': { type: 'string' },
+  'admin-host': { type: 'string' },
   'api-port': { type: 'string' },
   'dns-port': { type: 'string' },
   'access-log': { type: 'string' },
@@ -204,6 +213,7 @@ const START_ONLY = [
   'port-offset',
   'host',
   'admin-port',
+  'admin-host',
   'api-port',
   'dns-port',
   'access-log',
@@ -364,6 +374,7 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
     ports,
     host: v.host || undefined,
     adminPort,
+    adminHost: v['admin-host'] || undefined,
     apiPort,
     dnsPort,
     accessLog: v['access-log'] || undefined,
@@ -380,6 +391,7 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
     dnsPort: c.dnsPort ?? DEFAULT_DNS_PORT,
     ...(c.processes ? { processes: c.processes } : {}),
     ...(c.host ? { host: c.host } : {}),
+    ...(c.adminHost ? { adminHost: c.adminHost } : {}),
     ...(c.accessLog ? { accessLog: c.accessLog } : {}),
     ...(c.workers !== undefined && c.workers > 1 ? { workers: c.workers } : {}),
   };

@@ -7,6 +7,7 @@
  *     "ports": "aws" | 0 | { "offset": 10 },
  *     "host": "127.0.0.1",
  *     "adminPort": 8404 | "off",
+ *     "adminHost": "127.0.0.1",
  *     "apiPort": 4566 | "off",
  *     "dnsPort": 5300 | "off",
  *     "accessLog": "-" | "file",
@@ -30,6 +31,7 @@ export interface SimConfigFile {
   readonly ports?: PortMode;
   readonly host?: string;
   readonly adminPort?: number | false;
+  readonly adminHost?: string;
   readonly apiPort?: number | false;
   readonly dnsPort?: number | false;
   readonly accessLog?: string;
@@ -48,6 +50,7 @@ export const CONFIG_KEYS = {
   ports: '"aws", 0, or { "offset": <non-negative integer> }',
   host: 'a non-empty string (bind address)',
   adminPort: 'an integer 0-65535 or "off"',
+  adminHost: 'a non-empty string (bind address of the admin port)',
   apiPort: 'an integer 0-65535 or "off"',
   dnsPort: 'an integer 0-65535 or "off"',
   accessLog: 'a file name or "-" (stdout)',
@@ -186,9 +189,10 @@ export function parseConfig(text: string, file: string): SimConfigFile {
         else throw bad(file, key, value, CONFIG_KEYS.ports);
         break;
       case 'host':
+      case 'adminHost':
         if (typeof value !== 'string' || value.trim() === '' || /\s/.test(value))
-          throw bad(file, key, value, CONFIG_KEYS.host);
-        out.host = value;
+          throw bad(file, key, value, CONFIG_KEYS[key]);
+        out[key] = value;
         break;
       case 'adminPort':
       case 'apiPort':

@@ -70,14 +70,23 @@ export function formatEndpoints(e: EndpointsDescription, paint: Paint = plain): 
     }
   }
   if (e.dns) out.push('', ...formatDns(e.dns, paint));
-  if (e.admin)
-    out.push(
-      '',
-      `Stats: ${e.admin}/stats   Metrics: ${e.admin}/metrics   Controls: ${e.admin}/_sim/targets/<tg>/<i>/<verb>`,
-    );
   if (e.api) out.push(`AWS API: ${e.api} (ELBv2 and Route 53; any credentials, Region ${SIM_REGION})`);
   if (e.issues.length > 0) out.push('', 'Not simulated:', ...e.issues.map((i) => `  ${i}`));
   return out.join('\n');
+}
+
+/**
+ * The admin port's lines of the start-up text: the dashboard to open, the JSON and Prometheus paths, and
+ * a ready-to-paste control with the run's token (controls are POST with the token, never GET).
+ */
+export function formatAdmin(url: string, token: string, boundHost?: string, paint: Paint = plain): string {
+  const all = boundHost === '0.0.0.0' || boundHost === '::';
+  return [
+    '',
+    `${paint('bold', 'Dashboard:')} ${url}/${all ? `   (listening on every interface, ${boundHost})` : ''}`,
+    `Stats: ${url}/stats   Metrics: ${url}/metrics   Requests: ${url}/api/requests`,
+    `Controls: curl -X POST -H 'X-HA-Sim-Token: ${token}' ${url}/_sim/targets/<tg>/<i>/<verb>`,
+  ].join('\n');
 }
 
 /**

@@ -67,6 +67,7 @@ import type {
   RequestOutcome,
   RouteDecision,
   StickinessOutcome,
+  TargetDetail,
   TargetHealthDescription,
   TargetKey,
 } from './types';
@@ -137,6 +138,12 @@ export interface Engine {
   describeTargetHealth(targetGroupId: string, targets?: readonly TargetModel[]): TargetHealthDescription[];
   /** Requests currently in flight to a target. */
   inFlight(target: TargetKey): number;
+  /**
+   * What the admin dashboard shows beside `describeTargetHealth` for each registered target: when it
+   * entered its state, when draining ends (§2.3, §6.6), when slow start ends (§2.2), its share of new
+   * requests and its requests in flight.
+   */
+  targetDetails(targetGroupId: string): TargetDetail[];
   /**
    * §7.5 health of a load balancer as Route 53 `EvaluateTargetHealth` sees it: every target group its
    * listeners use (simulator choice `evaluate_target_health_tgs`) has registered targets and meets its
@@ -465,6 +472,7 @@ class EngineImpl implements Engine {
   }
 
   updateModel(model: SimModel): void {
+    this.#healthRevision++;
     const now = this.#clock.now();
     this.#fire(now);
     const before = this.model;
@@ -514,8 +522,20 @@ class EngineImpl implements Engine {
     this.#dnsAnswerChanges(now);
   }
 
+  /**
+   * Counts every change target health or registration went through (`#apply`, `updateModel`, a zone failing
+   * or recovering). With the
+   * Route 53 checks' own revision it tells `#dnsAnswerChanges` whether any answer can have changed, so
+   * that a shell advancing the engine after every request does not resolve every record each time.
+   */
+  #healthRevision = 0;
+  #answersSeenAt = { health: -1, route53: -1 };
+
   /** §7.2, §7.6: report each change of a Route 53 health check and of a DNS answer as an event. */
   #dnsAnswerChanges(now: number): void {
+    const seen = this.#answersSeenAt;
+    if (seen.health === this.#healthRevision && seen.route53 === this.#route53.revision) return;
+    this.#answersSeenAt = { health: this.#healthRevision, route53: this.#route53.revision };
     for (const c of this.#route53.statusChanges(now)) this.#emit({ type: 'route53-health-changed', ...c });
     for (const c of this.#route53.answerChanges(now)) this.#emit({ type: 'dns-answer-changed', ...c });
   }
@@ -600,6 +620,7 @@ class EngineImpl implements Engine {
         ...(probed ? { nextProbeAt: now } : {}),
       });
     }
+    this.#healthRevision++;
     this.#settle(tg, t, now);
     this.#lowerBounds(t);
   }
@@ -716,6 +737,7 @@ class EngineImpl implements Engine {
    * With `replicate`, the input is emitted first, naming the view, so that followers apply the same.
    */
   #apply(tg: TgRt, t: TargetRt, event: HealthEvent, only?: NodeView): void {
+    this.#healthRevision++;
     if (this.#options.replicate) {
       const { targetId: id, port } = t.key;
       this.#emit({
@@ -1072,6 +1094,7 @@ class EngineImpl implements Engine {
     }
     if (failed) this.#failed.add(availabilityZone);
     else this.#failed.delete(availabilityZone);
+    this.#healthRevision++; // DNS answers depend on which zones are up (§1.5)
     for (const tg of this.#tgs.values()) {
       this.#dropPools(tg);
       for (const t of tg.targets.values()) {
@@ -1188,6 +1211,26 @@ class EngineImpl implements Engine {
       });
     }
     return [...tg.targets.values()].map((rt) => describe(rt.key, rt.health, rt));
+  }
+
+  targetDetails(targetGroupId: string): TargetDetail[] {
+    const tg = this.#tg(targetGroupId);
+    if (!tg) return [];
+    const now = this.#clock.now();
+    this.#fire(now);
+    const slowMs = tg.model.attributes.slowStartSeconds * 1000;
+    return [...tg.targets.values()].map((t) => {
+      const slow = this.#inSlowStart(tg, t, now) ? t.slowStartFrom! : undefined;
+      return {
+        target: t.key,
+        state: t.health.state,
+        since: t.health.since,
+        ...(t.health.drainingUntil !== undefined ? { drainingUntil: t.health.drainingUntil } : {}),
+        ...(slow !== undefined ? { slowStartUntil: slow + slowMs } : {}),
+        weight: (slow !== undefined ? slowStartWeight(now, slow, slowMs) : 1) * t.anomaly.weight,
+        inFlight: t.inflight,
+      };
+    });
   }
 
   inFlight(target: TargetKey): number {

@@ -289,7 +289,7 @@ function precheck(request: EdgeRequest): number | undefined {
 }
 
 /** The rule-matching view of a request (§4.2). */
-function requestInfo(request: EdgeRequest, scheme: 'http' | 'https', listenerPort: number): HttpRequestInfo {
+export function requestInfo(request: EdgeRequest, scheme: 'http' | 'https', listenerPort: number): HttpRequestInfo {
   const url = request.target;
   const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(url);
   const pathAndQuery = origin ? url.slice(origin[0].length) || '/' : url;

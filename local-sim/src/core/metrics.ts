@@ -18,6 +18,7 @@ import {
   NLB_TG_METRICS,
   type LoadBalancerTypeName,
 } from '@ha-load-balancer/spec';
+import type { TargetKey } from './types';
 
 export type AlbLbMetric = (typeof ALB_LB_METRICS)[number];
 export type AlbTgMetric = (typeof ALB_TG_METRICS)[number];
@@ -36,6 +37,11 @@ export interface RequestObservation {
   readonly elbStatusCode?: number;
   /** Status returned by the target (passed through). */
   readonly targetStatusCode?: number;
+  /**
+   * The target the request was sent to (simulator only: CloudWatch has no per-target dimension). The
+   * engine hands out one key object per registered target, so counting by it costs no string building.
+   */
+  readonly target?: TargetKey;
   readonly action?: 'forward' | 'redirect' | 'fixed-response';
   /** Number of rules evaluated for this request. */
   readonly ruleEvaluations?: number;
@@ -63,6 +69,17 @@ export type ResetSource = 'client' | 'elb' | 'target';
 type Counters<K extends string> = Partial<Record<K, number>>;
 type AlbTgCounters = Counters<AlbTgMetric> & { TargetResponseTimeCount?: number };
 
+/** Counters of one target (simulator only), with the group it belongs to. */
+export interface TargetCounters {
+  /** `TargetGroup` dimension. */
+  readonly targetGroup: string;
+  /** `id:port`. */
+  readonly target: string;
+  readonly counters: Readonly<Counters<TargetMetric> & { TargetResponseTimeCount?: number }>;
+  /** `TargetResponseTime` per bucket of `LATENCY_BUCKETS_SECONDS` (not cumulative; the last is +Inf). */
+  readonly latencyBuckets: readonly number[];
+}
+
 export interface MetricsSnapshot {
   /** `AWS/ApplicationELB`, `LoadBalancer` dimension (`app/...`). */
   readonly loadBalancers: Readonly<Record<string, Counters<AlbLbMetric>>>;
@@ -72,7 +89,42 @@ export interface MetricsSnapshot {
   readonly networkLoadBalancers: Readonly<Record<string, Counters<NlbLbMetric>>>;
   /** `AWS/NetworkELB`, `TargetGroup` dimension. */
   readonly networkTargetGroups: Readonly<Record<string, Counters<NlbTgMetric>>>;
+  /**
+   * `TargetResponseTime` per `TargetGroup` and bucket of `LATENCY_BUCKETS_SECONDS` (not cumulative; the
+   * last entry counts the samples above the largest bound).
+   */
+  readonly targetResponseTimeBuckets: Readonly<Record<string, readonly number[]>>;
+  /** Simulator only: the target-group metrics of each target, in the order targets were first seen. */
+  readonly targets: readonly TargetCounters[];
 }
+
+/**
+ * Upper bounds (seconds) of the latency histogram buckets: Prometheus renders them as `_bucket{le=...}`
+ * and the dashboard estimates percentiles from them. A presentation choice of the simulator, not an AWS
+ * number (CloudWatch keeps percentiles itself).
+ */
+export const LATENCY_BUCKETS_SECONDS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
+
+/** Index of the bucket of `LATENCY_BUCKETS_SECONDS` a sample falls in (the last index: above them all). */
+export function latencyBucket(seconds: number): number {
+  let i = 0;
+  while (i < LATENCY_BUCKETS_SECONDS.length && seconds > LATENCY_BUCKETS_SECONDS[i]!) i++;
+  return i;
+}
+
+/** Target-group metrics that also count per target (simulator only). */
+export const TARGET_METRICS = [
+  'RequestCountPerTarget',
+  'TargetConnectionErrorCount',
+  'TargetResponseTime',
+  'HTTPCode_Target_2XX_Count',
+  'HTTPCode_Target_3XX_Count',
+  'HTTPCode_Target_4XX_Count',
+  'HTTPCode_Target_5XX_Count',
+] as const satisfies readonly AlbTgMetric[];
+export type TargetMetric = (typeof TARGET_METRICS)[number];
 
 /** Metrics whose value goes up and down (gauges); the rest only count up. */
 export const GAUGE_METRICS: ReadonlySet<string> = new Set([
@@ -90,8 +142,15 @@ export const DISTRIBUTION_METRICS: ReadonlySet<string> = new Set(['TargetRespons
 
 export type Dimension = 'LoadBalancer' | 'TargetGroup';
 
-/** Counters of every family, as `Metrics.ownRows` gives them and `Metrics.absorb` takes them. */
-export type MetricsRows = readonly (readonly (readonly [string, Readonly<Record<string, number>>])[])[];
+/**
+ * One process's metrics, as `Metrics.ownRows` gives them and `Metrics.absorb` takes them: the counters
+ * and the latency buckets of every family (in `families()` order), and the per-target rows.
+ */
+export interface MetricsRows {
+  readonly families: readonly (readonly (readonly [string, Readonly<Record<string, number>>])[])[];
+  readonly buckets: readonly (readonly (readonly [string, readonly number[]])[])[];
+  readonly targets: readonly TargetCounters[];
+}
 
 /**
  * One namespace × dimension: plain counters per dimension value, in the order the values were first
@@ -99,8 +158,12 @@ export type MetricsRows = readonly (readonly (readonly [string, Readonly<Record<
  */
 export class Family<K extends string> {
   readonly #values = new Map<string, Record<string, number>>();
+  /** Distribution metrics: samples per bucket of `LATENCY_BUCKETS_SECONDS`, by dimension value. */
+  readonly #buckets = new Map<string, number[]>();
   /** Counters other processes (load-balancer nodes, `ha-sim --workers`) reported, by source. */
   readonly #remote = new Map<string, ReadonlyMap<string, Readonly<Record<string, number>>>>();
+  /** Buckets other processes reported, by source. */
+  readonly #remoteBuckets = new Map<string, ReadonlyMap<string, readonly number[]>>();
 
   constructor(
     readonly namespace: string,
@@ -132,11 +195,35 @@ export class Family<K extends string> {
     this.#row(key)[m] = v;
   }
 
-  /** One sample of a distribution metric: its sum and its `<name>Count`. */
+  /**
+   * One sample of a distribution metric: its sum, its `<name>Count` and its bucket. (The families have
+   * one distribution metric, `TargetResponseTime`: the buckets are kept per dimension value.)
+   */
   observe(key: string, m: K, v: number): void {
     const c = this.#row(key);
     c[m] = (c[m] ?? 0) + v;
-    c[`${m}Count`] = (c[`${m}Count`] ?? 0) + 1;
+    const count = countKey(m);
+    c[count] = (c[count] ?? 0) + 1;
+    let b = this.#buckets.get(key);
+    if (!b) this.#buckets.set(key, (b = new Array<number>(LATENCY_BUCKETS_SECONDS.length + 1).fill(0)));
+    b[latencyBucket(v)]!++;
+  }
+
+  /**
+   * Samples per bucket of the distribution metric of one dimension value (not cumulative), if any: this
+   * process's own plus what other sources reported.
+   */
+  buckets(key: string): readonly number[] | undefined {
+    const own = this.#buckets.get(key);
+    if (this.#remoteBuckets.size === 0) return own;
+    let sum = own ? [...own] : undefined;
+    for (const rows of this.#remoteBuckets.values()) {
+      const b = rows.get(key);
+      if (!b) continue;
+      sum ??= new Array<number>(b.length).fill(0);
+      b.forEach((n, i) => (sum![i] = (sum![i] ?? 0) + n));
+    }
+    return sum;
   }
 
   /**
@@ -162,10 +249,27 @@ export class Family<K extends string> {
     return [...this.#values].map(([k, v]) => [k, { ...v }]);
   }
 
-  /** The counters `source` reports now (cumulative; replaces its previous report); undefined forgets it. */
-  absorb(source: string, rows: readonly (readonly [string, Readonly<Record<string, number>>])[] | undefined): void {
-    if (rows === undefined) this.#remote.delete(source);
-    else this.#remote.set(source, new Map(rows));
+  /** This process's own distribution buckets only. */
+  ownBuckets(): [string, number[]][] {
+    return [...this.#buckets].map(([k, v]) => [k, [...v]]);
+  }
+
+  /**
+   * The counters (and buckets) `source` reports now (cumulative; replaces its previous report); undefined
+   * forgets it.
+   */
+  absorb(
+    source: string,
+    rows: readonly (readonly [string, Readonly<Record<string, number>>])[] | undefined,
+    buckets: readonly (readonly [string, readonly number[]])[] = [],
+  ): void {
+    if (rows === undefined) {
+      this.#remote.delete(source);
+      this.#remoteBuckets.delete(source);
+    } else {
+      this.#remote.set(source, new Map(rows));
+      this.#remoteBuckets.set(source, new Map(buckets));
+    }
   }
 
   /** What `source` reported last, or undefined. */
@@ -178,6 +282,87 @@ export class Family<K extends string> {
     for (const [k, v] of this.rows()) out[k] = { ...v } as Counters<K> & { TargetResponseTimeCount?: number };
     return out;
   }
+}
+
+const COUNT_KEYS = new Map<string, string>();
+/** `<name>Count`, built once per name (this runs for every request). */
+function countKey(m: string): string {
+  let k = COUNT_KEYS.get(m);
+  if (k === undefined) COUNT_KEYS.set(m, (k = `${m}Count`));
+  return k;
+}
+
+/** Per-target counters (simulator only), by the engine's key object, merged by `id:port`. */
+class TargetFamily {
+  readonly #byKey = new Map<TargetKey, TargetRow>();
+  readonly #byLabel = new Map<string, TargetRow>();
+  /** Rows other processes reported, by source. */
+  readonly #remote = new Map<string, readonly TargetCounters[]>();
+
+  row(key: TargetKey, targetGroup: string): TargetRow {
+    let r = this.#byKey.get(key);
+    if (r) return r;
+    const target = `${key.targetId}:${key.port}`;
+    const label = `${targetGroup}\u0000${target}`;
+    r = this.#byLabel.get(label);
+    if (!r) {
+      r = {
+        targetGroup,
+        target,
+        counters: {},
+        latencyBuckets: new Array<number>(LATENCY_BUCKETS_SECONDS.length + 1).fill(0),
+      };
+      this.#byLabel.set(label, r);
+    }
+    this.#byKey.set(key, r);
+    return r;
+  }
+
+  /** This process's own rows (copies). */
+  ownRows(): TargetCounters[] {
+    return [...this.#byLabel.values()].map(copyTargetRow);
+  }
+
+  /** The rows `source` reports now (cumulative, replacing its previous report); undefined forgets it. */
+  absorb(source: string, rows: readonly TargetCounters[] | undefined): void {
+    if (rows === undefined) this.#remote.delete(source);
+    else this.#remote.set(source, rows);
+  }
+
+  /** Own rows plus what other sources reported, summed by target group and `id:port` (copies). */
+  rows(): TargetCounters[] {
+    const out = new Map<string, TargetRow>();
+    for (const [label, r] of this.#byLabel) out.set(label, copyTargetRow(r));
+    for (const rows of this.#remote.values()) {
+      for (const r of rows) {
+        const label = `${r.targetGroup}\u0000${r.target}`;
+        const mine = out.get(label);
+        if (!mine) {
+          out.set(label, copyTargetRow(r));
+          continue;
+        }
+        for (const [m, n] of Object.entries(r.counters)) mine.counters[m] = (mine.counters[m] ?? 0) + (n ?? 0);
+        r.latencyBuckets.forEach((n, i) => (mine.latencyBuckets[i] = (mine.latencyBuckets[i] ?? 0) + n));
+      }
+    }
+    return [...out.values()];
+  }
+}
+
+function copyTargetRow(r: TargetCounters): TargetRow {
+  return {
+    targetGroup: r.targetGroup,
+    target: r.target,
+    counters: { ...r.counters } as Record<string, number>,
+    latencyBuckets: [...r.latencyBuckets],
+  };
+}
+
+interface TargetRow {
+  readonly targetGroup: string;
+  readonly target: string;
+  readonly counters: Record<string, number>;
+  readonly latencyBuckets: number[];
 }
 
 function statusClass(code: number): '2XX' | '3XX' | '4XX' | '5XX' | undefined {
@@ -196,6 +381,13 @@ const ELB_EXACT_STATUS_METRIC: ReadonlyMap<number, AlbLbMetric> = new Map(
   }),
 );
 
+const TARGET_STATUS_METRIC: Readonly<Record<'2XX' | '3XX' | '4XX' | '5XX', TargetMetric>> = {
+  '2XX': 'HTTPCode_Target_2XX_Count',
+  '3XX': 'HTTPCode_Target_3XX_Count',
+  '4XX': 'HTTPCode_Target_4XX_Count',
+  '5XX': 'HTTPCode_Target_5XX_Count',
+};
+
 const RESET_METRIC: Readonly<Record<ResetSource, NlbLbMetric>> = {
   client: 'TCP_Client_Reset_Count',
   elb: 'TCP_ELB_Reset_Count',
@@ -207,10 +399,16 @@ export class Metrics {
   readonly #albTg = new Family<AlbTgMetric>(ALB_NAMESPACE, 'TargetGroup', ALB_TG_METRICS);
   readonly #nlbLb = new Family<NlbLbMetric>(NLB_NAMESPACE, 'LoadBalancer', NLB_LB_METRICS);
   readonly #nlbTg = new Family<NlbTgMetric>(NLB_NAMESPACE, 'TargetGroup', NLB_TG_METRICS);
+  readonly #targets = new TargetFamily();
 
   /** Every namespace × dimension, for exporters. */
   families(): readonly Family<string>[] {
     return [this.#albLb, this.#albTg, this.#nlbLb, this.#nlbTg];
+  }
+
+  /** Per-target counters (simulator only: CloudWatch has no per-target dimension), first-seen order. */
+  targets(): Iterable<TargetCounters> {
+    return this.#targets.rows();
   }
 
   /**
@@ -284,6 +482,26 @@ export class Metrics {
         if (cls) this.#albTg.add(tg, `HTTPCode_Target_${cls}_Count`);
       }
       if (o.targetResponseTime !== undefined) this.#albTg.observe(tg, 'TargetResponseTime', o.targetResponseTime);
+      if (o.target && o.targetChosen) this.#recordTarget(tg, o.target, o);
+    }
+  }
+
+  #recordTarget(tg: string, key: TargetKey, o: RequestObservation): void {
+    const r = this.#targets.row(key, tg);
+    const c = r.counters;
+    c.RequestCountPerTarget = (c.RequestCountPerTarget ?? 0) + 1;
+    if (o.targetConnectionError) c.TargetConnectionErrorCount = (c.TargetConnectionErrorCount ?? 0) + 1;
+    if (o.targetStatusCode !== undefined) {
+      const cls = statusClass(o.targetStatusCode);
+      if (cls) {
+        const m = TARGET_STATUS_METRIC[cls];
+        c[m] = (c[m] ?? 0) + 1;
+      }
+    }
+    if (o.targetResponseTime !== undefined) {
+      c.TargetResponseTime = (c.TargetResponseTime ?? 0) + o.targetResponseTime;
+      c.TargetResponseTimeCount = (c.TargetResponseTimeCount ?? 0) + 1;
+      r.latencyBuckets[latencyBucket(o.targetResponseTime)]!++;
     }
   }
 
@@ -323,7 +541,12 @@ export class Metrics {
 
   /** This process's own counters, family by family (in `families()` order), for another process to `absorb`. */
   ownRows(): MetricsRows {
-    return this.families().map((f) => f.ownRows());
+    const families = this.families();
+    return {
+      families: families.map((f) => f.ownRows()),
+      buckets: families.map((f) => f.ownBuckets()),
+      targets: this.#targets.ownRows(),
+    };
   }
 
   /**
@@ -331,17 +554,26 @@ export class Metrics {
    * report is cumulative and replaces the source's previous one; `undefined` forgets the source.
    */
   absorb(source: string, rows: MetricsRows | undefined): void {
-    this.families().forEach((f, i) => f.absorb(source, rows?.[i]));
+    this.families().forEach((f, i) => f.absorb(source, rows?.families[i], rows?.buckets[i]));
+    this.#targets.absorb(source, rows?.targets);
   }
 
   // ---- views ---------------------------------------------------------------------------------------
 
   snapshot(): MetricsSnapshot {
+    const targetGroups = this.#albTg.snapshot();
+    const targetResponseTimeBuckets: Record<string, readonly number[]> = {};
+    for (const tg of Object.keys(targetGroups)) {
+      const b = this.#albTg.buckets(tg);
+      if (b) targetResponseTimeBuckets[tg] = [...b];
+    }
     return {
       loadBalancers: this.#albLb.snapshot(),
-      targetGroups: this.#albTg.snapshot(),
+      targetGroups,
       networkLoadBalancers: this.#nlbLb.snapshot(),
       networkTargetGroups: this.#nlbTg.snapshot(),
+      targetResponseTimeBuckets,
+      targets: [...this.#targets.rows()],
     };
   }
 }

@@ -18,6 +18,7 @@ export function metricsOf(o: ExchangeObservation): RequestObservation {
     targetChosen: o.targetChosen,
     elbStatusCode: o.generated ? o.status : undefined,
     targetStatusCode: relayed ? o.targetStatus : undefined,
+    target: o.target,
     action: o.action,
     ruleEvaluations: o.matchedRulePriority !== undefined ? 1 : undefined,
     nonSticky: o.stickiness === 'new' || o.stickiness === 'repick',

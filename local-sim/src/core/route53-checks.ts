@@ -195,6 +195,7 @@ export class Route53Checks {
    * (healthy until data, §7.2); checks that left the model are dropped.
    */
   update(model: SimModel, now: number): void {
+    this.#revision++;
     this.#model = model;
     const ids = new Set(model.healthChecks.map((h) => h.id));
     for (const [id, check] of [...this.#checks]) {
@@ -221,7 +222,18 @@ export class Route53Checks {
     }
   }
 
+  /**
+   * Counts every change a health check's status or an answer can depend on here (a checker's verdict, a
+   * new model), so that the engine looks at the answers again only after one.
+   */
+  #revision = 0;
+
+  get revision(): number {
+    return this.#revision;
+  }
+
   #judge(check: CheckRt, checker: CheckerRt, passed: boolean, status: string, at: number): void {
+    this.#revision++;
     checker.state = checkerTransition(checker.state, passed, check.model.failureThreshold);
     checker.last = { status, at };
   }

@@ -219,6 +219,21 @@ export interface TargetHealthDescription {
   readonly AnomalyDetection?: { readonly Result: 'anomalous' | 'normal'; readonly MitigationInEffect: 'yes' | 'no' };
 }
 
+/** A registered target beyond `DescribeTargetHealth` (`Engine.targetDetails`), for the admin dashboard. */
+export interface TargetDetail {
+  readonly target: TargetKey;
+  readonly state: TargetHealthState;
+  /** When the target entered `state` (ms, the engine's clock). */
+  readonly since: number;
+  /** `draining` / `unhealthy.draining`: when the delay or interval ends (§2.3, §6.6). */
+  readonly drainingUntil?: number;
+  /** In slow start: when it ends (§2.2). */
+  readonly slowStartUntil?: number;
+  /** Share of a full target for new requests: slow start (§2.2) times anomaly mitigation (§2.1); 1 = full. */
+  readonly weight: number;
+  readonly inFlight: number;
+}
+
 /** Something the engine observed or decided that a shell may log, count or act on. */
 /**
  * One health input a leader engine applied to a target (registration, probe sent or judged,

@@ -44,7 +44,7 @@ import {
 import { normalizeDnsName } from '../model/zones';
 import type { TargetHealthState } from '@ha-load-balancer/spec';
 import { AccessLogWriter } from './access-log-writer';
-import { AdminServer } from './admin-server';
+import { AdminServer, DEFAULT_ADMIN_HOST } from './admin/server';
 import { ApiServer } from './api-server';
 import { checkerObservations, type Route53Context } from '../api/route53/handler';
 import type { Elbv2Context } from '../api/elbv2/handler';
@@ -91,8 +91,18 @@ export interface SimulatorOptions {
   readonly processes?: Readonly<Record<string, TargetProcessSpec>>;
   /** Listener ports: `'aws'` (P, or 8000+P below 1024; default), `0` (free ports), or `{ offset }`. */
   readonly ports?: PortMode;
-  /** Bind address for listeners and the admin server. Default 127.0.0.1. */
+  /** Bind address of the listeners, the AWS API and the DNS server. Default 127.0.0.1. */
   readonly host?: string;
+  /**
+   * Bind address of the admin port, apart from `host` because it changes state: default 127.0.0.1
+   * (loopback only, whatever `host` is). `0.0.0.0` exposes the dashboard and its controls to the network.
+   */
+  readonly adminHost?: string;
+  /**
+   * Token the admin port's controls require in the `X-HA-Sim-Token` header (default: a random one per
+   * run, `Simulator.adminToken`). The dashboard page carries it; `ha-sim` prints it.
+   */
+  readonly adminToken?: string;
   /** Access log: file path, `-` for stdout, or a callback. Default: none. */
   readonly accessLog?: string | ((line: string, entry: AccessLogEntry) => void);
   /** Stats / `/metrics` / control port (default off; the CLI uses 8404). 0 = free port. */
@@ -407,17 +417,20 @@ async function checkOptions(model: SimModel, options: SimulatorOptions): Promise
       );
     }
   }
-  const host = options.host ?? '127.0.0.1';
-  try {
-    await lookup(host);
-  } catch (err) {
-    throw new SimulatorError(
-      'SIM_BAD_OPTION',
-      `--host ${host} does not resolve (${(err as NodeJS.ErrnoException).code})`,
-      {
-        cause: err,
-      },
-    );
+  const hosts: [string, string][] = [['--host', options.host ?? '127.0.0.1']];
+  if (options.adminHost !== undefined) hosts.push(['--admin-host', options.adminHost]);
+  for (const [flag, host] of hosts) {
+    try {
+      await lookup(host);
+    } catch (err) {
+      throw new SimulatorError(
+        'SIM_BAD_OPTION',
+        `${flag} ${host} does not resolve (${(err as NodeJS.ErrnoException).code})`,
+        {
+          cause: err,
+        },
+      );
+    }
   }
 }
 
@@ -498,11 +511,15 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly #lambdaRuntimes = new Map<string, LambdaRuntime>();
   readonly #route53Prober = new Route53Prober();
   readonly #dnsChanges: DnsAnswerChange[] = [];
+  #awsApi?: { elbv2: Elbv2Context; route53: Route53Context };
   #timer?: NodeJS.Timeout;
   #stopped = false;
   #unsubscribe?: () => void;
 
-  /** Stickiness cookie key (§3), shared with the load-balancer nodes of `workers`. */
+  /**
+   * Stickiness cookie key (§3): signs the cookies (the engine), shared with the load-balancer nodes of
+   * `workers`, and read again by the admin's request timeline.
+   */
   readonly #cookieKey = randomBytes(32);
   /** The load-balancer node processes (`workers` > 1). */
   #workers?: NodeWorkers;
@@ -603,7 +620,13 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     for (const tg of this.#model.targetGroups) await this.#addTargets(tg);
     await this.#startListeners(this.#model.listeners.map((l) => l.id));
     if (this.#options.adminPort !== undefined && this.#options.adminPort !== false) {
-      this.#admin = await AdminServer.start(this, this.#options.adminPort, this.#options.host ?? '127.0.0.1');
+      this.#admin = await AdminServer.start(this, {
+        port: this.#options.adminPort,
+        host: this.#options.adminHost ?? DEFAULT_ADMIN_HOST,
+        ...(this.#options.adminToken !== undefined ? { token: this.#options.adminToken } : {}),
+        cookieKey: this.#cookieKey,
+        elbv2: () => this.#apiContexts().elbv2,
+      });
     }
     if (this.#options.apiPort !== undefined && this.#options.apiPort !== false) {
       this.#api = await ApiServer.start(
@@ -640,6 +663,12 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   get #connectHost(): string {
     const host = this.#options.host ?? '127.0.0.1';
     return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  }
+
+  /** `#connectHost` as the host of a URL (IPv6 in brackets). */
+  get #urlHost(): string {
+    const host = this.#connectHost;
+    return host.includes(':') ? `[${host}]` : host;
   }
 
   /** Serve every live listener on its load balancer's node addresses too, one per zone (only with the DNS server). */
@@ -1378,7 +1407,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         `listener "${listenerRef}" (${model.protocol}) is not served by the live simulator`,
       );
     }
-    return `${live.scheme}://127.0.0.1:${live.port}`;
+    return `${live.scheme}://${this.#urlHost}:${live.port}`;
   }
 
   /** Local port of a listener. */
@@ -1756,7 +1785,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       ...(dns ? { dns } : {}),
       listenerUrl: (id) => {
         const live = this.#listeners.get(id);
-        return live ? `${live.scheme}://127.0.0.1:${live.port}` : undefined;
+        return live ? `${live.scheme}://${this.#urlHost}:${live.port}` : undefined;
       },
       health: (id) => this.engine.describeTargetHealth(id),
       targets: (id) =>
@@ -1816,9 +1845,19 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     });
   }
 
-  /** URL of the admin server (stats, metrics, controls), when started. */
+  /** URL of the admin server (dashboard, stats, metrics, controls), when started. */
   get adminUrl(): string | undefined {
     return this.#admin?.url;
+  }
+
+  /** The token the admin port's controls require in the `X-HA-Sim-Token` header, when started. */
+  get adminToken(): string | undefined {
+    return this.#admin?.token;
+  }
+
+  /** Where the admin server is bound (`0.0.0.0` when on every interface), when started. */
+  get adminAddress(): { readonly host: string; readonly port: number } | undefined {
+    return this.#admin?.address;
   }
 
   /** URL of the AWS-compatible API (`aws --endpoint-url <url>`), when started. */
@@ -1826,8 +1865,16 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     return this.#api?.url;
   }
 
-  /** What the AWS API reads and changes: the declared model, target health, registration, `reload`. */
+  /**
+   * What the AWS API reads and changes: the declared model, target health, registration, `reload`. One
+   * set per simulator, shared by the API server and the admin port's controls.
+   */
   #apiContexts(): { elbv2: Elbv2Context; route53: Route53Context } {
+    this.#awsApi ??= this.#newApiContexts();
+    return this.#awsApi;
+  }
+
+  #newApiContexts(): { elbv2: Elbv2Context; route53: Route53Context } {
     const apply = async (model: SimModel): Promise<void> => {
       await this.reload(model);
     };

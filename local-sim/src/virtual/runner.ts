@@ -287,7 +287,10 @@ export function runScenario(model: SimModel, scenario: Scenario, options: RunOpt
   const dnsAnswers: { at: number; answer: string }[] = [];
   let lastAnswer = '';
 
+  // The answer can change only with an engine event (health, registration, Route 53) or a timeline event.
+  let dnsDirty = true;
   sim.engine.onEvent((e) => {
+    dnsDirty = true;
     if (e.type !== 'target-health-changed' || (e.to !== 'unhealthy' && e.to !== 'unhealthy.draining')) return;
     if (watches.length === 0) return;
     const key = targetKeyString(e.target.targetGroupId, e.target.targetId, e.target.port);
@@ -298,7 +301,8 @@ export function runScenario(model: SimModel, scenario: Scenario, options: RunOpt
   });
 
   const recordDns = (now: number) => {
-    if (w.dns === undefined) return;
+    if (w.dns === undefined || !dnsDirty) return;
+    dnsDirty = false;
     const answer = sim.engine.resolveRecord(w.dns, 'A');
     const text = answer ? (answer.setIdentifier ?? answer.id) : '(none)';
     if (text !== lastAnswer) {
@@ -668,7 +672,11 @@ export function runScenario(model: SimModel, scenario: Scenario, options: RunOpt
             `scenario ${scenario.name}: ${at}: no stack "${st}"; stacks: ${simModel.stackNames.join(', ')}`,
           );
   }
-  for (const e of scenario.timeline) sim.schedule(e.at, () => perform(e));
+  for (const e of scenario.timeline)
+    sim.schedule(e.at, () => {
+      dnsDirty = true;
+      perform(e);
+    });
   if (rate > 0) {
     arrivalScheduled = true;
     sim.schedule(start, arrive);

@@ -136,7 +136,7 @@ describe('ha-sim --version and exit codes', () => {
             Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
             Properties: { Protocol: 'QUIC', Port: 443, TargetType: 'ip' },
           },
-          Dns: {
+          Quic: {
             Type: 'AWS::ElasticLoadBalancingV2::Listener',
             Properties: {
               LoadBalancerArn: { Ref: 'Nlb' },

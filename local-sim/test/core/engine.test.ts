@@ -2,6 +2,7 @@ import {
   createEngine,
   parseCookies,
   seededRandom,
+  slowStartWeight,
   type Engine,
   type ConnectionDecision,
   type ForwardDecision,
@@ -435,6 +436,47 @@ describe('engine: deregistration (§2.3)', () => {
     clock.t += 1;
     engine.registerTargets(IDS.tg(), [{ id: '10.0.0.1' }]);
     expect(states(engine)).toEqual(['initial']);
+  });
+});
+
+describe('engine: target details for the dashboard (§1.4, §2.2, §2.3)', () => {
+  test('§1.4 §2.2 §2.3 time in state, slow-start end and share, draining end, requests in flight', () => {
+    const { engine, clock } = setup({
+      targetGroups: {
+        App: { attributes: { 'deregistration_delay.timeout_seconds': 30, 'slow_start.duration_seconds': 60 } },
+      },
+    });
+    const t0 = clock.t;
+    expect(engine.targetDetails(IDS.tg()).map((d) => [d.state, d.since])).toEqual([
+      ['initial', t0],
+      ['initial', t0],
+      ['initial', t0],
+    ]);
+    // targets registered together skip slow start; one registered later enters it (§2.2)
+    answerProbes(engine);
+    clock.t += 1_000;
+    engine.registerTargets(IDS.tg(), [{ id: '10.0.4.10', port: 8080 }]);
+    answerProbes(engine);
+    const healthyAt = clock.t;
+    clock.t += 30_000;
+    const late = () => engine.targetDetails(IDS.tg()).find((x) => x.target.targetId === '10.0.4.10')!;
+    // healthy for 30 s of a 60 s slow start: half way up the ramp, ending 60 s after turning healthy
+    expect(late()).toMatchObject({ state: 'healthy', since: healthyAt, slowStartUntil: healthyAt + 60_000 });
+    expect(late().weight).toBeCloseTo(slowStartWeight(clock.t, healthyAt, 60_000), 12);
+    expect(late().weight).toBeCloseTo(0.5, 12);
+    const early = engine.targetDetails(IDS.tg()).find((x) => x.target.targetId === '10.0.1.10')!;
+    expect(early).toMatchObject({ state: 'healthy', since: t0, weight: 1, inFlight: 0 });
+    expect(early.slowStartUntil).toBeUndefined();
+    const d = forwarded(engine.route(IDS.lb, IDS.listener, req()));
+    engine.deregisterTargets(IDS.tg(), [{ id: '10.0.2.10', port: 8080 }]);
+    const drained = engine.targetDetails(IDS.tg()).find((x) => x.target.targetId === '10.0.2.10')!;
+    expect(drained).toMatchObject({ state: 'draining', since: clock.t, drainingUntil: clock.t + 30_000 });
+    const busy = engine.targetDetails(IDS.tg()).find((x) => x.target.targetId === d.target.targetId)!;
+    expect(busy.inFlight).toBe(1);
+    clock.t += 30_000;
+    // after the slow start the share is whole and no end is given
+    expect(late().weight).toBe(1);
+    expect(late().slowStartUntil).toBeUndefined();
   });
 });
 

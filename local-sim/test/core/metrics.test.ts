@@ -192,4 +192,50 @@ describe('counters of several load-balancer nodes (ha-sim --workers)', () => {
     primary.absorb('node-2', undefined);
     expect(primary.snapshot().loadBalancers[LB]).toMatchObject({ RequestCount: 2, ActiveConnectionCount: 0 });
   });
+
+  test('§5.6 TargetResponseTime buckets and per-target rows of the nodes are summed too (the /metrics histograms, the dashboard)', async () => {
+    const primary = new Metrics();
+    primary.declare(LB, [TG]);
+    const key = { targetGroupId: 'Site', targetId: '10.0.0.1', port: 80 };
+    const sample = (m: Metrics, seconds: number): void =>
+      m.recordRequest({
+        loadBalancer: LB,
+        targetGroup: TG,
+        targetChosen: true,
+        targetStatusCode: 200,
+        target: key,
+        targetResponseTime: seconds,
+      });
+    sample(primary, 0.003);
+    const node = new Metrics();
+    sample(node, 0.003);
+    sample(node, 0.2);
+    primary.absorb('node-1', node.ownRows());
+    const snap = primary.snapshot();
+    // buckets: ≤0.005 holds the two 3 ms samples, ≤0.25 the 200 ms one
+    const buckets = snap.targetResponseTimeBuckets[TG]!;
+    expect(buckets[2]).toBe(2);
+    expect(buckets[7]).toBe(1);
+    expect(buckets.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(snap.targets).toEqual([
+      {
+        targetGroup: TG,
+        target: '10.0.0.1:80',
+        counters: expect.objectContaining({
+          RequestCountPerTarget: 3,
+          HTTPCode_Target_2XX_Count: 3,
+          TargetResponseTimeCount: 3,
+        }),
+        latencyBuckets: buckets,
+      },
+    ]);
+    const text = await renderPrometheus(primary);
+    expect(text).toContain(`aws_applicationelb_TargetResponseTime_bucket{le="0.005",TargetGroup="${TG}"} 2`);
+    expect(text).toContain(`aws_applicationelb_TargetResponseTime_count{TargetGroup="${TG}"} 3`);
+    expect(text).toContain(
+      `aws_applicationelb_target_TargetResponseTime_bucket{le="0.25",TargetGroup="${TG}",Target="10.0.0.1:80"} 3`,
+    );
+    primary.absorb('node-1', undefined);
+    expect(primary.snapshot().targetResponseTimeBuckets[TG]!.reduce((a, b) => a + b, 0)).toBe(1);
+  });
 });

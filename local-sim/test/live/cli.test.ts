@@ -44,7 +44,7 @@ describe('ha-sim CLI (bin/ha-sim.js)', () => {
     expect(await exitCode(child)).toBe(0);
   });
 
-  test('start serves the fixture, prints endpoints and stops cleanly on SIGTERM', async () => {
+  test('start serves the fixture, prints endpoints, the dashboard URL and admin token, and stops cleanly on SIGTERM', async () => {
     child = spawn(process.execPath, [
       BIN,
       'start',
@@ -78,6 +78,20 @@ describe('ha-sim CLI (bin/ha-sim.js)', () => {
     );
     expect(health.status).toBe(200);
     expect(health.body).toContain('<TargetHealthDescriptions>');
+    // the dashboard URL and the admin token it prints are the real ones: the page carries the token and
+    // a control posted with it runs
+    const dashboard = /\nDashboard: (http:\/\/127\.0\.0\.1:\d+)\/\n/.exec(out)?.[1];
+    expect(dashboard).toBeDefined();
+    const token = new RegExp(
+      `\nControls: curl -X POST -H 'X-HA-Sim-Token: ([0-9a-f]{32})' ${dashboard!.replace(/\./g, '\\.')}/_sim/targets/<tg>/<i>/<verb>\n`,
+    ).exec(out)?.[1];
+    expect(token).toBeDefined();
+    const page = await get(`${dashboard}/`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(`<meta name="ha-sim-token" content="${token}" />`);
+    const control = `${dashboard}/_sim/targets/${encodeURIComponent('LiveFixture/Web/Site')}/0/recover`;
+    expect((await get(control, { method: 'POST' })).status).toBe(403);
+    expect((await get(control, { method: 'POST', headers: { 'x-ha-sim-token': token! } })).status).toBe(200);
     const exited = exitCode(child);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -85,15 +85,21 @@ describe('admin controls name what they act on', () => {
   test('an unknown target group or index is a 404 with a message, not a 500', async () => {
     sim = await startFixture({ demoBackends: 1, adminPort: 0 });
     const admin = sim.adminUrl!;
-    const unknownGroup = await get(`${admin}/_sim/targets/Nope/0/fail-health`, { method: 'POST' });
+    const post = { method: 'POST', headers: { 'x-ha-sim-token': sim.adminToken! } };
+    type Refused = { ok: false; error: { code: string; message: string } };
+    const unknownGroup = await get(`${admin}/_sim/targets/Nope/0/fail-health`, post);
     expect(unknownGroup.status).toBe(404);
-    expect(unknownGroup.body).toMatch(/SIM_TARGET_GROUP_NOT_FOUND: no target group "Nope"/);
-    const badIndex = await get(`${admin}/_sim/targets/${encodeURIComponent(SITE)}/7/fail-health`, { method: 'POST' });
-    expect(badIndex.status).toBe(404);
-    expect(badIndex.body).toMatch(
-      /SIM_TARGET_NOT_FOUND: target group LiveFixture\/Web\/Site has 1 targets; index 7 does not exist/,
+    expect(unknownGroup.json<Refused>().error.code).toBe('SIM_TARGET_GROUP_NOT_FOUND');
+    expect(unknownGroup.json<Refused>().error.message).toMatch(
+      /^SIM_TARGET_GROUP_NOT_FOUND: no target group "Nope" \(known: /,
     );
-    const ok = await get(`${admin}/_sim/targets/${encodeURIComponent(SITE)}/0/recover`, { method: 'POST' });
+    const badIndex = await get(`${admin}/_sim/targets/${encodeURIComponent(SITE)}/7/fail-health`, post);
+    expect(badIndex.status).toBe(404);
+    expect(badIndex.json<Refused>().error).toEqual({
+      code: 'SIM_TARGET_NOT_FOUND',
+      message: 'SIM_TARGET_NOT_FOUND: target group LiveFixture/Web/Site has 1 targets; index 7 does not exist',
+    });
+    const ok = await get(`${admin}/_sim/targets/${encodeURIComponent(SITE)}/0/recover`, post);
     expect(ok.status).toBe(200);
   });
 });

@@ -20,13 +20,19 @@ describe('Prometheus text through prom-client', () => {
     expect(new PrometheusExporter(a).contentType).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 
-  test('every family has HELP and TYPE lines; TargetResponseTime is a summary with _sum and _count only', async () => {
+  test('§5.6 every family has HELP and TYPE lines; TargetResponseTime is a histogram in seconds (cumulative buckets, _sum, _count)', async () => {
     const m = new Metrics();
     m.recordRequest({ loadBalancer: LB, targetGroup: TG, targetChosen: true, targetResponseTime: 0.5 });
     m.recordRequest({ loadBalancer: LB, targetGroup: TG, targetChosen: true, targetResponseTime: 0.25 });
     const text = await renderPrometheus(m);
     expect(text).toContain('# HELP aws_applicationelb_RequestCount ');
-    expect(text).toContain('# TYPE aws_applicationelb_TargetResponseTime summary');
+    expect(text).toContain('# TYPE aws_applicationelb_TargetResponseTime histogram');
+    const bucket = (le: string) => `aws_applicationelb_TargetResponseTime_bucket{le="${le}",TargetGroup="${TG}"}`;
+    expect(text).toContain(`${bucket('0.1')} 0\n`);
+    // bounds are inclusive (le): 0.25 s falls in le="0.25", 0.5 s in le="0.5"
+    expect(text).toContain(`${bucket('0.25')} 1\n`);
+    expect(text).toContain(`${bucket('0.5')} 2\n`);
+    expect(text).toContain(`${bucket('+Inf')} 2\n`);
     expect(text).toContain(`aws_applicationelb_TargetResponseTime_sum{TargetGroup="${TG}"} 0.75`);
     expect(text).toContain(`aws_applicationelb_TargetResponseTime_count{TargetGroup="${TG}"} 2`);
     expect(text).not.toContain('quantile=');

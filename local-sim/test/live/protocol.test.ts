@@ -235,16 +235,23 @@ describe('metrics and admin port (docs/aws-behaviour.md §5.6)', () => {
     expect(text).toMatch(/aws_applicationelb_HealthyHostCount\{TargetGroup="targetgroup\/SiteTG\/[0-9a-f]{16}"\} 3/);
   });
 
-  test('admin port serves an HTML stats page to browsers and JSON to others', async () => {
+  test('admin port serves the dashboard page to browsers (with the run token) and JSON to others', async () => {
     const html = await get(sim.adminUrl + '/', { headers: { accept: 'text/html' } });
     expect(html.headers['content-type']).toMatch(/text\/html/);
-    expect(html.body).toContain('SiteTG#0');
+    expect(html.body).toContain(`<meta name="ha-sim-token" content="${sim.adminToken}" />`);
+    expect(html.body).toContain('<script src="/assets/dashboard.js" defer></script>');
+    const state = (await get(sim.adminUrl + '/api/state')).json<{ targetGroups: Array<{ id: string }> }>();
+    expect(state.targetGroups.map((t) => t.id)).toContain(SITE);
     const json = (await get(sim.adminUrl + '/stats')).json<{ targetGroups: Array<{ id: string }> }>();
     expect(json.targetGroups.map((t) => t.id)).toContain(SITE);
+    expect((await get(sim.adminUrl + '/')).json<{ targetGroups: unknown[] }>().targetGroups).toEqual(json.targetGroups);
   });
 
-  test('admin control path fails a demo backend health check', async () => {
-    const r = await get(`${sim.adminUrl}/_sim/targets/${encodeURIComponent(SITE)}/0/fail-health`, { method: 'POST' });
+  test('admin control path fails a demo backend health check (POST with the token)', async () => {
+    const r = await get(`${sim.adminUrl}/_sim/targets/${encodeURIComponent(SITE)}/0/fail-health`, {
+      method: 'POST',
+      headers: { 'x-ha-sim-token': sim.adminToken! },
+    });
     expect(r.status).toBe(200);
     await sim.waitForHealth(SITE, 0, 'unhealthy');
   });

@@ -7,7 +7,10 @@
  */
 import type { AccessLogEntry } from '../../src/core/access-log';
 import type { Simulator } from '../../src/index';
+import type { DashboardState } from '../../src/live/admin/state';
+import type { ExplainedRequest } from '../../src/live/admin/timeline';
 import { allHealthy, get, startFixture, SITE, API, WEB_HTTP, type EchoBody } from './helpers';
+import { openEvents } from './sse';
 
 const targetOf = async (url: string, headers: Record<string, string> = {}) =>
   (await get(url, { headers })).json<EchoBody>().target;
@@ -25,7 +28,7 @@ describe('load-balancer nodes in their own processes (workers: 2)', () => {
   let sim: Simulator;
 
   beforeAll(async () => {
-    sim = await startFixture({ workers: 2 });
+    sim = await startFixture({ workers: 2, adminPort: 0 });
     await allHealthy(sim, SITE);
     await allHealthy(sim, API);
     await sim.settle();
@@ -87,6 +90,34 @@ describe('load-balancer nodes in their own processes (workers: 2)', () => {
     const after: string[] = [];
     for (let i = 0; i < 12; i++) after.push(await targetOf(`${sim.url(WEB_HTTP)}/`));
     expect(after.filter((t) => t === 'SiteTG#0')).toHaveLength(4);
+  });
+
+  test('§5.6 the dashboard counts every node: its node processes, the TargetResponseTime histogram, the request timeline', async () => {
+    await sim.settle();
+    const before = (await get(`${sim.adminUrl}/api/state`)).json<DashboardState>();
+    expect(before.processes.map((p) => [p.node, p.pid])).toEqual(sim.nodes().map((n) => [n.node, n.pid]));
+    const events = await openEvents(`${sim.adminUrl}/events`);
+    try {
+      await events.next('state');
+      await sim.settle(); // the nodes have been told to forward exchanges
+      for (let i = 0; i < 6; i++) await get(`${sim.url(WEB_HTTP)}/dash/${i}`);
+      await sim.settle();
+      const seen: ExplainedRequest[] = [];
+      for (let i = 0; i < 40 && seen.length < 6; i++) {
+        seen.push(...(await events.next<{ requests: ExplainedRequest[] }>('requests')).requests);
+      }
+      // each node reports its own batch: in order per node, interleaved between them
+      expect(seen.map((r) => r.path).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `/dash/${i}`));
+      expect(seen.every((r) => r.rule?.matchedPriority === 0 && r.target?.why.code === 'round-robin-turn')).toBe(true);
+    } finally {
+      events.close();
+    }
+    const after = (await get(`${sim.adminUrl}/api/state`)).json<DashboardState>();
+    expect(after.processes.map((p, i) => p.requests - before.processes[i]!.requests)).toEqual([3, 3]);
+    const dim = after.targetGroups.find((t) => t.id === SITE)!.dimension;
+    const count = (s: DashboardState) => s.metrics.targetResponseTimeBuckets[dim]!.reduce((a, b) => a + b, 0);
+    expect(count(after) - count(before)).toBe(6);
+    expect(count(after)).toBe(after.metrics.targetGroups[dim]!.TargetResponseTimeCount);
   });
 
   test('§5.5 access-log entries of both nodes reach the primary while someone takes them', async () => {

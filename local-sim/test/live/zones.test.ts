@@ -138,12 +138,17 @@ describe('live: Availability Zones and load-balancer nodes (§1.5, §2.4)', () =
     expect(s.nodes().map((n) => n.requests)).toEqual([18, 18]);
   });
 
-  test('§1.5 the admin port fails and recovers a zone: POST /_sim/zones/<zone>/fail', async () => {
+  test('§1.5 the admin port fails and recovers a zone: POST /_sim/zones/<zone>/fail with the admin token; GET is refused', async () => {
     const s = await start();
     await s.stop();
     sim = await Simulator.fromModel(s.model, { ports: 0, demoBackends: 2, dnsPort: 0, adminPort: 0 });
     const admin = sim.adminUrl!;
-    const failed = await get(`${admin}/_sim/zones/${B}/fail`, { method: 'POST' });
+    const post = { method: 'POST', headers: { 'x-ha-sim-token': sim.adminToken! } };
+    // a control changes state: only by POST, and only with the run's token
+    expect((await get(`${admin}/_sim/zones/${B}/fail`)).status).toBe(405);
+    expect((await get(`${admin}/_sim/zones/${B}/fail`, { method: 'POST' })).status).toBe(403);
+    expect(sim.zones().map((z) => z.failed)).toEqual([false, false]);
+    const failed = await get(`${admin}/_sim/zones/${B}/fail`, post);
     expect(failed.status).toBe(200);
     expect(failed.json<{ zone: unknown }>().zone).toEqual({
       availabilityZone: B,
@@ -151,8 +156,8 @@ describe('live: Availability Zones and load-balancer nodes (§1.5, §2.4)', () =
       loadBalancers: [{ id: IDS.lb, nodeAddress: '127.1.1.2', inDns: false }],
     });
     expect(sim.targets(IDS.tg()).get(1).backend!.state.down).toBe(true);
-    expect((await get(`${admin}/_sim/zones/us-east-1z/fail`, { method: 'POST' })).status).toBe(404);
-    expect((await get(`${admin}/_sim/zones/${B}/recover`, { method: 'POST' })).status).toBe(200);
+    expect((await get(`${admin}/_sim/zones/us-east-1z/fail`, post)).status).toBe(404);
+    expect((await get(`${admin}/_sim/zones/${B}/recover`, post)).status).toBe(200);
     expect(sim.targets(IDS.tg()).get(1).backend!.state.down).toBe(false);
     expect((await get(`${admin}/_sim/zones`)).json<{ failed: boolean }[]>().map((z) => z.failed)).toEqual([
       false,

@@ -19,6 +19,7 @@ export type SimErrorCode =
   | 'SIM_NOTHING_TO_SERVE'
   | 'SIM_TARGET_PROCESS_FAILED'
   | 'SIM_SCENARIO_INVALID'
+  | 'SIM_TRUST_STORE_MISSING'
   | 'SIM_INTERNAL';
 
 export class SimulatorError extends Error {

@@ -9,6 +9,7 @@ import { HTTP_LIMITS } from '@ha-load-balancer/spec';
 import type { EdgeRequest, ElbResponse, Exchange } from '../core/exchange';
 import { normaliseAddress, type HeaderList } from '../core/headers';
 import type { EdgeRuntime } from './http1-connection';
+import { authenticateThroughIdp } from './idp-client';
 import { UpstreamCall } from './upstream';
 
 const { NGHTTP2_FLAG_END_STREAM } = http2.constants;
@@ -122,6 +123,13 @@ export class Http2Edge {
       stream.resume(); // read and drop any request body
       stream.on('data', (c: Buffer) => (received += c.length));
       writeElb(step.response);
+      return;
+    }
+    if (step.kind === 'idp') {
+      // §4.3: the load balancer asks the identity provider first
+      stream.resume();
+      stream.on('data', (c: Buffer) => (received += c.length));
+      void authenticateThroughIdp(ex, step.call).then(writeElb);
       return;
     }
     const hasBody = (flags & NGHTTP2_FLAG_END_STREAM) === 0;

@@ -40,7 +40,7 @@ export {
 } from './model';
 export { Metrics, type MetricsSnapshot, type ResetSource } from './core/metrics';
 export { PrometheusExporter, renderPrometheus } from './live/prometheus';
-export type { FlowRecord } from './live/tcp-listener';
+export type { FlowRecord, TargetSource } from './live/flow';
 export { formatAccessLogLine, parseAccessLogLine, parseAccessLogRecord, type AccessLogEntry } from './core/access-log';
 /** Virtual time: the same engine driven by a virtual clock (deterministic scenarios, what-if comparisons). */
 export * from './virtual';

@@ -259,6 +259,36 @@ export const SIMULATOR_CHOICES = {
     choice:
       'The TLS handshake fails with an alert and the connection closes; nothing reaches a target or the access log. Certificate revocation lists are not checked.',
   },
+  client_ip_preservation: {
+    id: 'client_ip_preservation',
+    section: '§6.4',
+    question:
+      'What source address does a target of the live simulator see, given that it cannot send packets from the client address on loopback?',
+    choice:
+      "Always the simulator's own socket (127.0.0.1 and an ephemeral port). The address AWS would show is reported instead: the flow record's targetSource is the client's address and port with client IP preservation, else the load-balancer node's address and the port the simulator connected from; with proxy protocol v2 on, the header carries the client either way.",
+  },
+  nlb_udp_unhealthy_flows: {
+    id: 'nlb_udp_unhealthy_flows',
+    section: '§6.6',
+    question:
+      'What happens to the open flows of a UDP or TCP_UDP target group target that turns unhealthy (these groups have no unhealthy connection-termination attribute)?',
+    choice:
+      'They carry on to that target until they end or reach the idle timeout; new flows go to healthy targets. Deregistration with connection termination (their default) still ends them.',
+  },
+  nlb_alpn_mismatch: {
+    id: 'nlb_alpn_mismatch',
+    section: '§6.1',
+    question:
+      'A client whose ALPN offer shares no protocol with the TLS listener policy (HTTP2Only and a client offering only http/1.1).',
+    choice: 'The TLS handshake fails with the no_application_protocol alert; no flow is opened.',
+  },
+  nlb_alpn_target: {
+    id: 'nlb_alpn_target',
+    section: '§6.1',
+    question: 'Which ALPN protocols does a TLS listener with an ALPN policy offer to a TLS target group?',
+    choice:
+      'Only the protocol it agreed with the client (none when none was agreed), so that the bytes that follow mean the same to the target.',
+  },
 } as const satisfies Record<string, SimulatorChoice>;
 
 export type SimulatorChoiceId = keyof typeof SIMULATOR_CHOICES;

@@ -65,6 +65,19 @@ export const REDIRECT_STATUS_CODES = ['HTTP_301', 'HTTP_302'] as const;
 
 /** §6.1 ALPN policies for NLB TLS listeners. */
 export const ALPN_POLICIES = ['HTTP1Only', 'HTTP2Only', 'HTTP2Optional', 'HTTP2Preferred', 'None'] as const;
+export type AlpnPolicyName = (typeof ALPN_POLICIES)[number];
+
+/**
+ * §6.1 the ALPN preference list each policy offers, most preferred first; `None` (the default)
+ * negotiates no ALPN.
+ */
+export const ALPN_POLICY_PROTOCOLS: Readonly<Record<AlpnPolicyName, readonly string[]>> = {
+  HTTP1Only: ['http/1.1', 'http/1.0'],
+  HTTP2Only: ['h2'],
+  HTTP2Optional: ['http/1.1', 'http/1.0', 'h2'],
+  HTTP2Preferred: ['h2', 'http/1.1', 'http/1.0'],
+  None: [],
+};
 
 /** §1.4 TargetHealthStateEnum. */
 export const TARGET_HEALTH_STATES = [

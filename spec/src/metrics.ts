@@ -37,11 +37,20 @@ export const ALB_TG_METRICS = [
   'UnhealthyRoutingRequestCount',
 ] as const;
 
-/** `AWS/NetworkELB` metrics with the `LoadBalancer` dimension (§6.7). */
+/** `AWS/NetworkELB` metrics with the `LoadBalancer` dimension (§6.7); flows and bytes also per protocol. */
 export const NLB_LB_METRICS = [
   'ActiveFlowCount',
+  'ActiveFlowCount_TCP',
+  'ActiveFlowCount_TLS',
+  'ActiveFlowCount_UDP',
   'NewFlowCount',
+  'NewFlowCount_TCP',
+  'NewFlowCount_TLS',
+  'NewFlowCount_UDP',
   'ProcessedBytes',
+  'ProcessedBytes_TCP',
+  'ProcessedBytes_TLS',
+  'ProcessedBytes_UDP',
   'TCP_Client_Reset_Count',
   'TCP_ELB_Reset_Count',
   'TCP_Target_Reset_Count',

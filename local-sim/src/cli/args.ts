@@ -15,7 +15,7 @@ import {
   parseCompareOptions,
   type CompareCliOptions,
 } from './compare';
-import { isHostPort, mergeConfig, readConfigFile, type SimConfigFile } from './config';
+import { isHostPort, MAX_WORKERS, mergeConfig, readConfigFile, type SimConfigFile } from './config';
 import type { RunCliOptions } from './run';
 import { ASSEMBLY_DIR, STATE_DIR } from './synth';
 
@@ -64,6 +64,9 @@ Options of start and demo:
   --access-log FILE|-     write ALB access-log lines to FILE, or to stdout with "-"
   --endpoints FILE        write the endpoint list as JSON (demo: ${STATE_DIR}/endpoints.json)
   --summary-seconds N     print a one-line summary every N seconds (default 10; 0 = never)
+  --workers N             serve the listeners with N load-balancer node processes, one event loop each
+                          (default 1: everything in one process). The nodes share health, registration,
+                          the stickiness cookie key and the sockets; each keeps its own balancing state
   --config FILE           read options from a JSON file; command-line flags override it (--targets TG=...
                           replaces only TG's list from the file)
   -q, --quiet             print only the endpoint table and errors
@@ -83,7 +86,8 @@ Config file (--config), every key optional, unknown keys are errors:
     "apiPort": 4566 | "off",                                 --api-port
     "dnsPort": 5300 | "off",                                 --dns-port
     "accessLog": "-" | "FILE",                               --access-log
-    "summarySeconds": 10                                     --summary-seconds
+    "summarySeconds": 10,                                    --summary-seconds
+    "workers": 2                                             --workers
   }
 
 Options of compare:
@@ -115,8 +119,8 @@ Options of run:
   --json                  print the result as JSON instead of the summary
   --no-synth, -c          as for start
 
-Served: ALB HTTP/HTTPS listeners (HTTP/1.1, HTTP/2 over TLS, WebSocket), NLB TCP/TLS listeners.
-Not served: UDP listeners, Lambda targets, authenticate-* actions (reported at start-up).
+Served: ALB HTTP/HTTPS listeners (HTTP/1.1, HTTP/2 over TLS, WebSocket), NLB TCP/TLS/UDP/TCP_UDP listeners.
+Not served: QUIC listeners, Lambda targets, authenticate-* actions (reported at start-up).
 
 Target controls while running, e.g. with curl on the admin port:
   curl -X POST http://127.0.0.1:8404/_sim/targets/<target-group>/<index>/fail-health
@@ -166,6 +170,7 @@ const OPTIONS = {
   'access-log': { type: 'string' },
   endpoints: { type: 'string' },
   'summary-seconds': { type: 'string' },
+  workers: { type: 'string' },
   config: { type: 'string' },
   watch: { type: 'boolean' },
   'no-synth': { type: 'boolean' },
@@ -198,6 +203,7 @@ const START_ONLY = [
   'access-log',
   'endpoints',
   'summary-seconds',
+  'workers',
   'config',
   'watch',
   'quiet',
@@ -208,6 +214,15 @@ function int(name: string, s: string | undefined): number | undefined {
   const n = Number(s);
   if (s.trim() === '' || !Number.isInteger(n) || n < 0)
     throw new SimulatorError('SIM_BAD_OPTION', `--${name} must be a non-negative integer, got "${s}"`);
+  return n;
+}
+
+/** `--workers`: 1 to MAX_WORKERS. */
+function workers(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_WORKERS)
+    throw new SimulatorError('SIM_BAD_OPTION', `--workers must be an integer 1-${MAX_WORKERS}, got "${s}"`);
   return n;
 }
 
@@ -343,6 +358,7 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
     dnsPort,
     accessLog: v['access-log'] || undefined,
     summarySeconds: int('summary-seconds', v['summary-seconds']),
+    workers: workers(v.workers),
   };
   const c = v.config !== undefined ? mergeConfig(readConfigFile(v.config, readFile), flags) : mergeConfig({}, flags);
   const options: SimulatorOptions = {
@@ -355,6 +371,7 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
     ...(c.processes ? { processes: c.processes } : {}),
     ...(c.host ? { host: c.host } : {}),
     ...(c.accessLog ? { accessLog: c.accessLog } : {}),
+    ...(c.workers !== undefined && c.workers > 1 ? { workers: c.workers } : {}),
   };
   return {
     command: cmd,

@@ -35,7 +35,11 @@ export interface SimConfigFile {
   readonly accessLog?: string;
   readonly summarySeconds?: number;
   readonly processes?: Readonly<Record<string, TargetProcessSpec>>;
+  readonly workers?: number;
 }
+
+/** Most load-balancer node processes (`--workers`): a typo guard, not an AWS limit. */
+export const MAX_WORKERS = 64;
 
 /** The keys a config file may have, with what each allows (used in error messages and `--help`). */
 export const CONFIG_KEYS = {
@@ -48,6 +52,7 @@ export const CONFIG_KEYS = {
   dnsPort: 'an integer 0-65535 or "off"',
   accessLog: 'a file name or "-" (stdout)',
   summarySeconds: 'a non-negative integer',
+  workers: `an integer 1-${MAX_WORKERS} (load-balancer node processes)`,
   processes:
     'an object mapping a target group to { "command": "<shell command>", "instances"?: 1-100, "portEnv"?: "PORT", "cwd"?: "<dir>", "env"?: { "NAME": "value" } }',
 } as const;
@@ -183,6 +188,11 @@ export function parseConfig(text: string, file: string): SimConfigFile {
         if (value === 'off') out[key] = false;
         else if (isNonNegativeInt(value) && value <= MAX_PORT) out[key] = value;
         else throw bad(file, key, value, CONFIG_KEYS[key]);
+        break;
+      case 'workers':
+        if (!isNonNegativeInt(value) || value < 1 || value > MAX_WORKERS)
+          throw bad(file, key, value, CONFIG_KEYS.workers);
+        out.workers = value;
         break;
       case 'accessLog':
         if (typeof value !== 'string' || value === '') throw bad(file, key, value, CONFIG_KEYS.accessLog);

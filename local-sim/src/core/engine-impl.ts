@@ -55,6 +55,7 @@ import type {
   Clock,
   ConnectionDecision,
   EngineEvent,
+  HealthInput,
   ErrorDecision,
   FlowInfo,
   ForwardDecision,
@@ -86,6 +87,16 @@ export interface EngineOptions {
    * Return undefined to keep the TG's own `load_balancing.algorithm.type`. Not AWS behaviour.
    */
   readonly balancerOverride?: (targetGroup: TargetGroupModel) => BalancerFactory | undefined;
+  /**
+   * `leader` (default): this engine probes targets and decides their health. `follower`: another engine
+   * decides (several load-balancer nodes sharing one health state, `ha-sim --workers`): this one never
+   * probes, runs no health or Route 53 timers, leaves registrations to `mirror`, and applies the leader's
+   * health inputs in order, so its targets go through the same states at the same times; balancing,
+   * stickiness and requests in flight stay its own.
+   */
+  readonly role?: 'leader' | 'follower';
+  /** Emit a `health-input` event for every health input applied (what a follower's `mirror` takes). */
+  readonly replicate?: boolean;
 }
 
 /**
@@ -171,6 +182,11 @@ export interface Engine {
   updateModel(model: SimModel): void;
   /** Subscribe to engine events as they happen. Returns an unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
+  /**
+   * Follower engines: apply one health input of the leader (a `health-input` event), in the order the
+   * leader applied them. A `register` input adds the target.
+   */
+  mirror(input: HealthInput): void;
 }
 
 interface TargetRt {
@@ -331,6 +347,7 @@ class EngineImpl implements Engine {
     this.#key = options.cookieKey;
     this.#options = options;
     this.#registrationDelayMs = options.registrationDelayMs ?? SIMULATOR_CHOICE_PARAMS.registrationDelayMs;
+    this.#follower = options.role === 'follower';
     const now = this.#clock.now();
     this.#route53 = new Route53Checks(model, now, {
       loadBalancerHealthy: (id) => this.loadBalancerHealthy(id),
@@ -341,6 +358,7 @@ class EngineImpl implements Engine {
 
   readonly #options: EngineOptions;
   readonly #registrationDelayMs: number;
+  readonly #follower: boolean;
 
   #settings(tg: TargetGroupModel): HealthSettings {
     const hc = tg.healthCheck;
@@ -397,7 +415,7 @@ class EngineImpl implements Engine {
       rt.model = tg;
       rt.settings = this.#settings(tg);
       if (previous.attributes.algorithm !== tg.attributes.algorithm) rt.balancer = this.#balancerFor(tg);
-      if (templateTargets) {
+      if (templateTargets && !this.#follower) {
         // a CloudFormation update registers the targets that appeared and deregisters those that went (§2.3)
         const key = (t: TargetModel) => targetK(t.id, this.#portOf(rt, t));
         const present = new Set(tg.targets.map(key));
@@ -415,7 +433,9 @@ class EngineImpl implements Engine {
       if (!rt) continue;
       rt.retired = true;
       const delayMs = old.targetType === 'lambda' ? 0 : old.attributes.deregistrationDelaySeconds * 1000;
-      for (const t of [...rt.targets.values()]) this.#apply(rt, t, { type: 'deregister', at: now, delayMs });
+      if (!this.#follower) {
+        for (const t of [...rt.targets.values()]) this.#apply(rt, t, { type: 'deregister', at: now, delayMs });
+      }
       if (rt.targets.size === 0) this.#tgs.delete(old.id);
     }
     this.#route53.update(model, now);
@@ -454,30 +474,58 @@ class EngineImpl implements Engine {
   registerTargets(targetGroupId: string, targets: readonly TargetModel[]): void {
     const tg = this.#tg(targetGroupId);
     if (!tg) throw new Error(`SIM_TARGET_GROUP_NOT_FOUND: no target group ${targetGroupId}`);
+    if (this.#follower) return; // registrations arrive through `mirror`
     const now = this.#clock.now();
     const batch = this.#nextBatch++;
     for (const target of targets) {
       const port = this.#portOf(tg, target);
-      const k = targetK(target.id, port);
-      const existing = tg.targets.get(k);
+      const existing = tg.targets.get(targetK(target.id, port));
       if (existing && existing.health.state !== 'draining') continue;
-      const rt: TargetRt = existing ?? {
-        key: { targetGroupId: tg.model.id, targetId: target.id, port },
-        k,
-        availabilityZone: target.availabilityZone,
-        health: unregisteredStatus(now),
-        inflight: 0,
-        stats: { requests: 0, errors: 0 },
-        anomaly: NORMAL,
-        batch,
-        wasHealthy: false,
-      };
-      rt.batch = batch;
-      rt.wasHealthy = false;
-      if (existing) rt.health = unregisteredStatus(now);
-      tg.targets.set(k, rt);
-      this.#apply(tg, rt, { type: 'register', at: now });
+      this.#apply(tg, this.#admit(tg, target.id, port, target.availabilityZone, batch, now), {
+        type: 'register',
+        at: now,
+      });
     }
+  }
+
+  /** The runtime entry of a target joining `tg` (new, or a draining one registered again). */
+  #admit(
+    tg: TgRt,
+    id: string,
+    port: number,
+    availabilityZone: string | undefined,
+    batch: number,
+    now: number,
+  ): TargetRt {
+    const k = targetK(id, port);
+    const existing = tg.targets.get(k);
+    const rt: TargetRt = existing ?? {
+      key: { targetGroupId: tg.model.id, targetId: id, port },
+      k,
+      ...(availabilityZone !== undefined ? { availabilityZone } : {}),
+      health: unregisteredStatus(now),
+      inflight: 0,
+      stats: { requests: 0, errors: 0 },
+      anomaly: NORMAL,
+      batch,
+      wasHealthy: false,
+    };
+    rt.batch = batch;
+    rt.wasHealthy = false;
+    if (existing) rt.health = unregisteredStatus(now);
+    tg.targets.set(k, rt);
+    return rt;
+  }
+
+  mirror(input: HealthInput): void {
+    const tg = this.#tgs.get(input.targetGroupId);
+    if (!tg) return;
+    const { target, event } = input;
+    const rt =
+      event.type === 'register'
+        ? this.#admit(tg, target.id, target.port, target.availabilityZone, input.batch, event.at)
+        : tg.targets.get(targetK(target.id, target.port));
+    if (rt) this.#apply(tg, rt, event);
   }
 
   deregisterTargets(targetGroupId: string, targets: readonly TargetModel[]): void {
@@ -485,6 +533,7 @@ class EngineImpl implements Engine {
     if (!tg) throw new Error(`SIM_TARGET_GROUP_NOT_FOUND: no target group ${targetGroupId}`);
     const now = this.#clock.now();
     const delayMs = tg.model.targetType === 'lambda' ? 0 : tg.model.attributes.deregistrationDelaySeconds * 1000;
+    if (this.#follower) return; // deregistrations arrive through `mirror`
     for (const target of targets) {
       const rt = tg.targets.get(targetK(target.id, this.#portOf(tg, target)));
       if (rt) this.#apply(tg, rt, { type: 'deregister', at: now, delayMs });
@@ -492,6 +541,17 @@ class EngineImpl implements Engine {
   }
 
   #apply(tg: TgRt, t: TargetRt, event: HealthEvent): void {
+    if (this.#options.replicate) {
+      const { targetId: id, port } = t.key;
+      this.#emit({
+        type: 'health-input',
+        at: event.at,
+        targetGroupId: tg.model.id,
+        target: { id, port, ...(t.availabilityZone !== undefined ? { availabilityZone: t.availabilityZone } : {}) },
+        batch: t.batch,
+        event,
+      });
+    }
     const [next, effects] = transition(t.health, event, tg.settings);
     t.health = next;
     for (const eff of effects) {
@@ -519,17 +579,7 @@ class EngineImpl implements Engine {
           });
           break;
         case 'removed':
-          if (t.inflight > 0) {
-            const ids = this.#dropInFlight(t);
-            this.#emit({
-              type: 'abort-requests',
-              at: event.at,
-              target: t.key,
-              requestIds: ids,
-              status: ELB_STATUS.badGateway as 502,
-              reason: 'DeregistrationDelayExpired',
-            });
-          }
+          if (t.inflight > 0) this.#delayExpired(tg, t, event.at);
           tg.targets.delete(t.k);
           tg.pools.clear();
           if (tg.retired && tg.targets.size === 0 && this.#tgs.get(tg.model.id) === tg) this.#tgs.delete(tg.model.id);
@@ -540,22 +590,55 @@ class EngineImpl implements Engine {
     this.#lowerBounds(t);
   }
 
-  #onStateChanged(tg: TgRt, t: TargetRt, from: string, to: string, at: number): void {
-    if (
-      to === 'unhealthy' &&
-      tg.model.loadBalancerType === 'network' &&
-      tg.model.attributes.unhealthyConnectionTermination &&
-      t.inflight > 0
-    ) {
-      const pool = candidateSet(
-        [...tg.targets.values()].map((o) => ({ state: o.health.state })),
-        tg.model.attributes.routingFailover,
-      );
-      // §1.5/§6.6: connections of a target that turns unhealthy are reset, unless the TG fails open
-      if (pool.kind === 'ok' && !pool.failOpen) {
-        const ids = this.#dropInFlight(t);
-        this.#emit({ type: 'terminate-connections', at, target: t.key, requestIds: ids, reason: 'TargetUnhealthy' });
+  /**
+   * The deregistration delay of `t` ended with requests or flows still open (§2.3, §6.5). ALB: the requests
+   * are aborted and answered 502. NLB: flows carry on, unless `deregistration_delay.connection_termination`
+   * is on (default for UDP and TCP_UDP TGs), which closes them now.
+   */
+  #delayExpired(tg: TgRt, t: TargetRt, at: number): void {
+    if (tg.model.loadBalancerType === 'network') {
+      if (tg.model.attributes.deregistrationConnectionTermination) {
+        this.#terminate(t, at, 'DeregistrationDelayExpired');
       }
+      // Flows left open stay in `#requests`, so that `requestFinished` still retires them.
+      return;
+    }
+    const ids = this.#dropInFlight(t);
+    this.#emit({
+      type: 'abort-requests',
+      at,
+      target: t.key,
+      requestIds: ids,
+      status: ELB_STATUS.badGateway as 502,
+      reason: 'DeregistrationDelayExpired',
+    });
+  }
+
+  #terminate(t: TargetRt, at: number, reason: 'TargetUnhealthy' | 'DeregistrationDelayExpired'): void {
+    const ids = this.#dropInFlight(t);
+    this.#emit({ type: 'terminate-connections', at, target: t.key, requestIds: ids, reason });
+  }
+
+  /**
+   * §1.5, §6.6: an NLB target turned `unhealthy` with flows open. They are reset when connection termination
+   * is on (the default), or when its `unhealthy.draining` interval has just ended; never while the TG fails
+   * open. UDP and TCP_UDP TGs do not have the termination attribute: their flows carry on (simulator choice
+   * `nlb_udp_unhealthy_flows`).
+   */
+  #unhealthyFlows(tg: TgRt, t: TargetRt, from: string, at: number): void {
+    const a = tg.model.attributes;
+    const udp = tg.model.protocol === 'UDP' || tg.model.protocol === 'TCP_UDP';
+    if (udp || !(a.unhealthyConnectionTermination || from === 'unhealthy.draining')) return;
+    const pool = candidateSet(
+      [...tg.targets.values()].map((o) => ({ state: o.health.state })),
+      a.routingFailover,
+    );
+    if (pool.kind === 'ok' && !pool.failOpen) this.#terminate(t, at, 'TargetUnhealthy');
+  }
+
+  #onStateChanged(tg: TgRt, t: TargetRt, from: string, to: string, at: number): void {
+    if (to === 'unhealthy' && tg.model.loadBalancerType === 'network' && t.inflight > 0) {
+      this.#unhealthyFlows(tg, t, from, at);
     }
     if (to === 'healthy') {
       const durationS = tg.model.attributes.slowStartSeconds;
@@ -590,7 +673,7 @@ class EngineImpl implements Engine {
 
   /** Fire due timers (probe deadlines, draining ends) in time order. */
   #fire(now: number): void {
-    if (now < this.#timersAt) return;
+    if (now < this.#timersAt || this.#follower) return;
     const due: { at: number; run: () => void }[] = [];
     for (const tg of this.#tgs.values()) {
       for (const t of tg.targets.values()) {
@@ -620,15 +703,18 @@ class EngineImpl implements Engine {
   }
 
   advance(now: number = this.#clock.now()): EngineEvent[] {
-    this.#fire(now);
-    this.#route53.fire(now);
-    this.#dnsAnswerChanges(now);
+    if (!this.#follower) {
+      this.#fire(now);
+      this.#route53.fire(now);
+      this.#dnsAnswerChanges(now);
+    }
     const out = this.#pending;
     this.#pending = [];
     return out;
   }
 
   probeDue(now: number = this.#clock.now()): ProbeRequest[] {
+    if (this.#follower) return [];
     this.#fire(now);
     const out: ProbeRequest[] = [];
     for (const tg of this.#tgs.values()) {
@@ -675,6 +761,7 @@ class EngineImpl implements Engine {
   }
 
   nextWakeAt(): number | undefined {
+    if (this.#follower) return undefined; // its leader's timers drive it
     if (!this.#wakeExact) this.#recomputeBounds();
     return this.#wakeAt === Infinity ? undefined : this.#wakeAt;
   }

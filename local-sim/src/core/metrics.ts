@@ -54,6 +54,9 @@ export interface RequestObservation {
   readonly nonCompliant?: boolean;
 }
 
+/** The protocol of an NLB flow, as the `_TCP` / `_TLS` / `_UDP` metric variants name it (§6.7). */
+export type FlowProtocol = 'TCP' | 'TLS' | 'UDP';
+
 /** Who sent a TCP RST on an NLB flow (§6.7 `TCP_Client_Reset_Count`, `TCP_ELB_Reset_Count`, `TCP_Target_Reset_Count`). */
 export type ResetSource = 'client' | 'elb' | 'target';
 
@@ -75,6 +78,9 @@ export interface MetricsSnapshot {
 export const GAUGE_METRICS: ReadonlySet<string> = new Set([
   'ActiveConnectionCount',
   'ActiveFlowCount',
+  'ActiveFlowCount_TCP',
+  'ActiveFlowCount_TLS',
+  'ActiveFlowCount_UDP',
   'HealthyHostCount',
   'UnHealthyHostCount',
 ]);
@@ -84,12 +90,17 @@ export const DISTRIBUTION_METRICS: ReadonlySet<string> = new Set(['TargetRespons
 
 export type Dimension = 'LoadBalancer' | 'TargetGroup';
 
+/** Counters of every family, as `Metrics.ownRows` gives them and `Metrics.absorb` takes them. */
+export type MetricsRows = readonly (readonly (readonly [string, Readonly<Record<string, number>>])[])[];
+
 /**
  * One namespace × dimension: plain counters per dimension value, in the order the values were first
  * seen. Exporters (the live shell's Prometheus endpoint) read them through `rows()`.
  */
 export class Family<K extends string> {
   readonly #values = new Map<string, Record<string, number>>();
+  /** Counters other processes (load-balancer nodes, `ha-sim --workers`) reported, by source. */
+  readonly #remote = new Map<string, ReadonlyMap<string, Readonly<Record<string, number>>>>();
 
   constructor(
     readonly namespace: string,
@@ -128,14 +139,43 @@ export class Family<K extends string> {
     c[`${m}Count`] = (c[`${m}Count`] ?? 0) + 1;
   }
 
-  /** Dimension values and their counters, in first-seen order (live view, do not modify). */
+  /**
+   * Dimension values and their counters, in first-seen order (do not modify): this process's own,
+   * plus, summed in, what other sources reported (`absorb`).
+   */
   rows(): ReadonlyMap<string, Readonly<Record<string, number>>> {
-    return this.#values;
+    if (this.#remote.size === 0) return this.#values;
+    const out = new Map<string, Record<string, number>>();
+    for (const [k, v] of this.#values) out.set(k, { ...v });
+    for (const rows of this.#remote.values()) {
+      for (const [k, v] of rows) {
+        let c = out.get(k);
+        if (!c) out.set(k, (c = {}));
+        for (const [m, n] of Object.entries(v)) c[m] = (c[m] ?? 0) + n;
+      }
+    }
+    return out;
+  }
+
+  /** This process's own counters only (what a node reports to the primary). */
+  ownRows(): [string, Record<string, number>][] {
+    return [...this.#values].map(([k, v]) => [k, { ...v }]);
+  }
+
+  /** The counters `source` reports now (cumulative; replaces its previous report); undefined forgets it. */
+  absorb(source: string, rows: readonly (readonly [string, Readonly<Record<string, number>>])[] | undefined): void {
+    if (rows === undefined) this.#remote.delete(source);
+    else this.#remote.set(source, new Map(rows));
+  }
+
+  /** What `source` reported last, or undefined. */
+  reported(source: string): ReadonlyMap<string, Readonly<Record<string, number>>> | undefined {
+    return this.#remote.get(source);
   }
 
   snapshot(): Record<string, Counters<K> & { TargetResponseTimeCount?: number }> {
     const out: Record<string, Counters<K> & { TargetResponseTimeCount?: number }> = {};
-    for (const [k, v] of this.#values) out[k] = { ...v } as Counters<K> & { TargetResponseTimeCount?: number };
+    for (const [k, v] of this.rows()) out[k] = { ...v } as Counters<K> & { TargetResponseTimeCount?: number };
     return out;
   }
 }
@@ -249,26 +289,49 @@ export class Metrics {
 
   // ---- network load balancers (§6.7) ---------------------------------------------------------------
 
-  /** A new flow from a client to a target (`NewFlowCount`, `ActiveFlowCount`; fail-open: `UnhealthyRoutingFlowCount`). */
-  flowOpened(loadBalancer: string, targetGroup?: string, unhealthyRouting = false): void {
+  /**
+   * A new flow from a client to a target (`NewFlowCount`, `ActiveFlowCount`, and their `_TCP` / `_TLS` /
+   * `_UDP` variant for the listener's protocol; fail-open: `UnhealthyRoutingFlowCount`).
+   */
+  flowOpened(loadBalancer: string, protocol: FlowProtocol, targetGroup?: string, unhealthyRouting = false): void {
     this.#nlbLb.add(loadBalancer, 'NewFlowCount');
+    this.#nlbLb.add(loadBalancer, `NewFlowCount_${protocol}`);
     this.#nlbLb.add(loadBalancer, 'ActiveFlowCount');
+    this.#nlbLb.add(loadBalancer, `ActiveFlowCount_${protocol}`);
     if (targetGroup && unhealthyRouting) this.#nlbTg.add(targetGroup, 'UnhealthyRoutingFlowCount');
   }
 
-  flowClosed(loadBalancer: string): void {
-    const active = this.#nlbLb.of(loadBalancer).ActiveFlowCount ?? 0;
-    this.#nlbLb.set(loadBalancer, 'ActiveFlowCount', Math.max(0, active - 1));
+  flowClosed(loadBalancer: string, protocol: FlowProtocol): void {
+    for (const m of ['ActiveFlowCount', `ActiveFlowCount_${protocol}`] as const) {
+      this.#nlbLb.set(loadBalancer, m, Math.max(0, (this.#nlbLb.of(loadBalancer)[m] ?? 0) - 1));
+    }
   }
 
-  /** Bytes carried by a flow, in either direction (`ProcessedBytes`). */
-  flowBytes(loadBalancer: string, bytes: number): void {
-    if (bytes > 0) this.#nlbLb.add(loadBalancer, 'ProcessedBytes', bytes);
+  /** Bytes carried by a flow, in either direction (`ProcessedBytes` and its protocol variant). */
+  flowBytes(loadBalancer: string, protocol: FlowProtocol, bytes: number): void {
+    if (bytes <= 0) return;
+    this.#nlbLb.add(loadBalancer, 'ProcessedBytes', bytes);
+    this.#nlbLb.add(loadBalancer, `ProcessedBytes_${protocol}`, bytes);
   }
 
   /** One TCP RST, by who sent it (`TCP_Client_Reset_Count`, `TCP_ELB_Reset_Count`, `TCP_Target_Reset_Count`). */
   tcpReset(loadBalancer: string, source: ResetSource): void {
     this.#nlbLb.add(loadBalancer, RESET_METRIC[source]);
+  }
+
+  // ---- several processes ---------------------------------------------------------------------------
+
+  /** This process's own counters, family by family (in `families()` order), for another process to `absorb`. */
+  ownRows(): MetricsRows {
+    return this.families().map((f) => f.ownRows());
+  }
+
+  /**
+   * Sum in the counters another process reports (a load-balancer node of `ha-sim --workers`): each
+   * report is cumulative and replaces the source's previous one; `undefined` forgets the source.
+   */
+  absorb(source: string, rows: MetricsRows | undefined): void {
+    this.families().forEach((f, i) => f.absorb(source, rows?.[i]));
   }
 
   // ---- views ---------------------------------------------------------------------------------------

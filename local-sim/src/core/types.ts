@@ -3,6 +3,7 @@
  * Times are milliseconds on the injected clock; nothing here reads the wall clock.
  */
 import type { TargetHealthReason, TargetHealthState } from '@ha-load-balancer/spec';
+import type { HealthEvent } from './target-health';
 
 /** Injected time source (ms). The live shell passes a wall clock; tests pass a `VirtualClock`. */
 export interface Clock {
@@ -204,7 +205,21 @@ export interface TargetHealthDescription {
 }
 
 /** Something the engine observed or decided that a shell may log, count or act on. */
+/**
+ * One health input a leader engine applied to a target (registration, probe sent or judged,
+ * deregistration, end of a delay): what follower engines `mirror` to share its health state.
+ */
+export interface HealthInput {
+  readonly targetGroupId: string;
+  readonly target: { readonly id: string; readonly port: number; readonly availabilityZone?: string };
+  /** The registration call the target joined in (§2.2 slow start compares them). */
+  readonly batch: number;
+  readonly event: HealthEvent;
+}
+
 export type EngineEvent =
+  /** A leader applied a health input (only with `EngineOptions.replicate`). */
+  | ({ readonly type: 'health-input'; readonly at: number } & HealthInput)
   | {
       readonly type: 'target-health-changed';
       readonly at: number;
@@ -216,8 +231,8 @@ export type EngineEvent =
   /** A target finished draining (deregistration delay elapsed) and was removed (§2.3). */
   | { readonly type: 'target-removed'; readonly at: number; readonly target: TargetKey }
   /**
-   * Requests still in flight on a target whose deregistration delay expired: the shell must abort them
-   * and answer 502 (§2.3, §5.4).
+   * ALB requests still in flight on a target whose deregistration delay expired: the shell must abort them
+   * and answer 502 (§2.3, §5.4). NLB flows get `terminate-connections` instead, or nothing (§6.5).
    */
   | {
       readonly type: 'abort-requests';
@@ -228,15 +243,18 @@ export type EngineEvent =
       readonly reason: 'DeregistrationDelayExpired';
     }
   /**
-   * NLB: connections of a target that turned unhealthy are reset (§1.5, §6.6,
-   * `target_health_state.unhealthy.connection_termination.enabled`); not emitted while failing open.
+   * NLB: the shell resets these flows (TCP: RST to both sides; UDP: the flow ends). `TargetUnhealthy`: the
+   * target turned unhealthy (§1.5, §6.6, `target_health_state.unhealthy.connection_termination.enabled`, or
+   * the end of its `unhealthy.draining` interval); not emitted while failing open.
+   * `DeregistrationDelayExpired`: the delay ended and `deregistration_delay.connection_termination.enabled`
+   * is on (§6.5); without it the flows carry on and nothing is emitted.
    */
   | {
       readonly type: 'terminate-connections';
       readonly at: number;
       readonly target: TargetKey;
       readonly requestIds: readonly number[];
-      readonly reason: 'TargetUnhealthy';
+      readonly reason: 'TargetUnhealthy' | 'DeregistrationDelayExpired';
     }
   /** A Route 53 health check turned healthy or unhealthy (§7.2), with its checkers' count for endpoint checks. */
   | {

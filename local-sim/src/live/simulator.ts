@@ -18,6 +18,7 @@ import {
   type HealthCheckStatusChange,
   type Engine,
   type EngineEvent,
+  type ProbeRequest,
   type Route53ProbeRequest,
   type TargetHealthDescription,
   type TargetKey,
@@ -25,8 +26,8 @@ import {
 import { formatAccessLogLine, type AccessLogEntry } from '../core/access-log';
 import type { ExchangeObservation } from '../core/exchange';
 import { r53HostHeader } from '../core/route53';
+import { listenerForwardingTo, nlbHealthCheckHost } from '../core/nlb';
 import { Metrics } from '../core/metrics';
-import { exchangeRecorder } from '../core/record';
 import {
   findHealthCheck,
   findListener,
@@ -41,7 +42,7 @@ import {
   type TargetModel,
 } from '../model';
 import { normalizeDnsName } from '../model/zones';
-import { HTTP_LIMITS, type TargetHealthState } from '@ha-load-balancer/spec';
+import type { TargetHealthState } from '@ha-load-balancer/spec';
 import { AccessLogWriter } from './access-log-writer';
 import { AdminServer } from './admin-server';
 import { ApiServer } from './api-server';
@@ -51,20 +52,21 @@ import { DemoBackend } from './demo-backend';
 import { DnsServer } from './dns-server';
 import { describeEndpoints, type DnsDescription, type EndpointsDescription } from './endpoints';
 import { SimulatorError } from '../errors';
-import { HttpListener, type ListenerServices } from './http-listener';
 import { PrometheusExporter } from './prometheus';
-import { randomHex } from './random-hex';
-import { UpstreamPools } from './upstream';
-import { InFlightRegistry } from './wire';
-import { TcpListener, type FlowRecord, type TcpListenerServices } from './tcp-listener';
-import { loadBalancerDimension, loadBalancerDnsName, targetGroupArn, targetGroupDimension } from '../model/ids';
+import type { FlowRecord } from './flow';
+import { UdpListener } from './udp-listener';
+import { UdpEcho } from './udp-echo';
+import { loadBalancerDimension, loadBalancerDnsName, targetGroupDimension } from '../model/ids';
 import { LoadBalancerNodes } from './lb-nodes';
 import { localPort, MAX_PORT, type PortMode } from './ports';
-import { Prober } from './prober';
+import { Prober, type ProbeTarget } from './prober';
 import { Route53Prober, type Route53ProbeTarget } from './route53-prober';
 import { selfSignedCertificate, type KeyPair } from './tls';
 import { modelOf, type SimulatorSource } from './source';
 import { TargetProcess, type TargetOutput, type TargetProcessSpec } from './target-process';
+import { ListenerHost, localRedirect, servedAs, type LiveListener } from './listener-host';
+import type { NodeForwarding } from './node-protocol';
+import { NodeWorkers } from './node-workers';
 
 export type { EndpointsDescription } from './endpoints';
 
@@ -102,6 +104,13 @@ export interface SimulatorOptions {
   readonly deregistrationDelayOverrideMs?: number;
   /** SIMULATOR TEST CONVENIENCE, NOT AWS: idle timeout in ms instead of `idle_timeout.timeout_seconds`. */
   readonly idleTimeoutOverrideMs?: number;
+  /** SIMULATOR TEST CONVENIENCE, NOT AWS: NLB UDP idle timeout in ms instead of 120 s (§6.3, not configurable on AWS). */
+  readonly udpIdleTimeoutOverrideMs?: number;
+  /**
+   * SIMULATOR TEST CONVENIENCE, NOT AWS: `target_health_state.unhealthy.draining_interval_seconds` in ms for
+   * every NLB target group that sets a draining interval (§6.6; AWS counts whole seconds).
+   */
+  readonly unhealthyDrainingIntervalOverrideMs?: number;
   /** SIMULATOR TEST CONVENIENCE, NOT AWS: TCP connect timeout to targets (AWS: 10 s, §5.2). */
   readonly connectTimeoutOverrideMs?: number;
   /** Also register the targets written in the template's `Targets` (their ids must be reachable hosts). Default false. */
@@ -116,6 +125,12 @@ export interface SimulatorOptions {
    * of 10 or 30 s (§7.1). Lets tests see a DNS failover in milliseconds; probe timeouts stay AWS's (§7.2).
    */
   readonly route53IntervalOverrideMs?: number;
+  /**
+   * Load-balancer nodes serving the listeners, each a process with its own event loop (`node-workers.ts`:
+   * what the nodes share and what each keeps). 1 (default): everything in this process, deterministic
+   * for tests. Needs the compiled package (`dist/`).
+   */
+  readonly workers?: number;
 }
 
 /** Where the probes of one Route 53 health check go in the live simulator (simulator choice `route53_external_endpoint`). */
@@ -157,7 +172,7 @@ export interface ReloadSummary {
 export interface SimulatorEvents {
   health: [change: HealthChange];
   'access-log': [line: string, entry: AccessLogEntry];
-  /** An NLB flow (TCP / TLS connection) ended; its metrics are already counted. */
+  /** An NLB flow (TCP / TLS connection, or UDP flow) ended; its metrics are already counted. */
   flow: [flow: FlowRecord];
   /** A line printed by a target process the simulator started. */
   'target-output': [output: TargetOutput];
@@ -278,7 +293,8 @@ function withOverrides(model: SimModel, o: SimulatorOptions): SimModel {
   if (
     o.healthCheckIntervalOverrideMs === undefined &&
     o.healthCheckTimeoutOverrideMs === undefined &&
-    o.deregistrationDelayOverrideMs === undefined
+    o.deregistrationDelayOverrideMs === undefined &&
+    o.unhealthyDrainingIntervalOverrideMs === undefined
   ) {
     return model;
   }
@@ -302,6 +318,10 @@ function withOverrides(model: SimModel, o: SimulatorOptions): SimModel {
           o.deregistrationDelayOverrideMs !== undefined
             ? o.deregistrationDelayOverrideMs / 1000
             : tg.attributes.deregistrationDelaySeconds,
+        unhealthyDrainingIntervalSeconds:
+          o.unhealthyDrainingIntervalOverrideMs !== undefined && tg.attributes.unhealthyDrainingIntervalSeconds > 0
+            ? o.unhealthyDrainingIntervalOverrideMs / 1000
+            : tg.attributes.unhealthyDrainingIntervalSeconds,
       },
     };
   });
@@ -332,7 +352,7 @@ function checkServable(model: SimModel): void {
         : `only listeners the live simulator does not serve (${model.listeners.map((l) => `${l.protocol}:${l.port}`).join(', ')})`;
   throw new SimulatorError(
     'SIM_NOTHING_TO_SERVE',
-    `nothing to serve: the assembly has ${what}; the live simulator serves ALB HTTP/HTTPS and NLB TCP/TLS listeners`,
+    `nothing to serve: the assembly has ${what}; the live simulator serves ALB HTTP/HTTPS and NLB TCP/TLS/UDP/TCP_UDP listeners`,
   );
 }
 
@@ -379,17 +399,11 @@ function bindError(err: unknown, port: number, host: string, what: string): unkn
   return err;
 }
 
-type LiveListener = HttpListener | TcpListener;
+/** How many times a UDP demo backend looks for a port number free for both TCP and UDP. */
+const UDP_DEMO_BIND_ATTEMPTS = 20;
 
 /** Target-process lines kept while nobody listens for them (start-up output). */
 const EARLY_OUTPUT_LINES = 1000;
-
-/** The live shell serves ALB HTTP/HTTPS and NLB TCP/TLS listeners; others are reported at start-up. */
-function servedAs(lb: LoadBalancerModel, l: ListenerModel): 'http' | 'tcp' | undefined {
-  if (lb.type === 'application' && (l.protocol === 'HTTP' || l.protocol === 'HTTPS')) return 'http';
-  if (lb.type === 'network' && (l.protocol === 'TCP' || l.protocol === 'TLS')) return 'tcp';
-  return undefined;
-}
 
 /** Same content (models are built in a fixed key order, so their JSON compares them). */
 function same(a: unknown, b: unknown): boolean {
@@ -422,9 +436,11 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly #listeners = new Map<string, LiveListener>();
   readonly #targets = new Map<string, TargetControl[]>();
   readonly #backends = new Map<string, DemoBackend[]>();
+  /** The UDP side of the demo backends of UDP and TCP_UDP target groups, by target group. */
+  readonly #udpEchoes = new Map<string, UdpEcho[]>();
   readonly #processes = new Map<string, TargetProcess[]>();
-  readonly #pools: UpstreamPools;
-  readonly #inFlight = new InFlightRegistry();
+  /** Engine, pools, requests in flight and listeners of the requests this process serves. */
+  readonly #host: ListenerHost;
   readonly #prober: Prober;
   readonly #accessLog: AccessLogWriter;
   readonly #waiters = new Set<(err: Error) => void>();
@@ -441,6 +457,11 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   #stopped = false;
   #unsubscribe?: () => void;
 
+  /** Stickiness cookie key (§3), shared with the load-balancer nodes of `workers`. */
+  readonly #cookieKey = randomBytes(32);
+  /** The load-balancer node processes (`workers` > 1). */
+  #workers?: NodeWorkers;
+
   private constructor(model: SimModel, options: SimulatorOptions) {
     super();
     this.#options = options;
@@ -449,14 +470,33 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.engine = createEngine(this.#model, {
       clock: { now: () => Date.now() },
       random: { next: () => Math.random() },
-      cookieKey: randomBytes(32),
+      cookieKey: this.#cookieKey,
       registerTemplateTargets: options.registerTemplateTargets ?? false,
+      replicate: (options.workers ?? 1) > 1,
     });
-    this.#pools = new UpstreamPools({
-      connectTimeoutMs: options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
-      tlsTimeoutMs: HTTP_LIMITS.targetTlsHandshakeTimeoutSeconds * 1000,
+    this.#host = new ListenerHost({
+      engine: this.engine,
+      metrics: this.metrics,
+      model: () => this.#model,
+      ...(options.idleTimeoutOverrideMs !== undefined ? { idleTimeoutOverrideMs: options.idleTimeoutOverrideMs } : {}),
+      ...(options.connectTimeoutOverrideMs !== undefined ? { connectTimeoutMs: options.connectTimeoutOverrideMs } : {}),
+      ...(options.udpIdleTimeoutOverrideMs !== undefined
+        ? { udpIdleTimeoutOverrideMs: options.udpIdleTimeoutOverrideMs }
+        : {}),
+      nodeAddress: (id) => this.#nodeAddress(id),
+      accessLog: {
+        active: () =>
+          this.#accessLog.active ||
+          typeof this.#options.accessLog === 'function' ||
+          this.listenerCount('access-log') > 0,
+        write: (entry) => this.#writeAccessLog(entry),
+      },
+      onExchange: (o) => this.emit('exchange', o),
+      onFlow: (f) => this.emit('flow', f),
+      localRedirect: (lb, location) => localRedirect(this.#model, lb, location, (id) => this.#listeners.get(id)?.port),
+      onError: (err) => this.emit('error', err),
     });
-    this.#prober = new Prober((p) => ({ host: p.target.targetId, port: p.port }));
+    this.#prober = new Prober((p) => this.#probeTarget(p));
     this.#accessLog = new AccessLogWriter(typeof options.accessLog === 'string' ? options.accessLog : undefined);
     this.on('error', () => undefined);
     // Output printed before anyone listens (a target starting up) is kept and handed to the first listener.
@@ -510,6 +550,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   }
 
   async #start(): Promise<void> {
+    if ((this.#options.workers ?? 1) > 1) await this.#startNodes();
     this.#unsubscribe = this.engine.onEvent((e) => this.#onEngineEvent(e));
     this.#declareMetrics();
     for (const tg of this.#model.targetGroups) await this.#addTargets(tg);
@@ -559,7 +600,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const mode = this.#options.ports ?? 'aws';
     const wanted = [...this.#listeners].flatMap(([id, live]) => {
       const l = this.#model.listeners.find((x) => x.id === id);
-      if (!l) return [];
+      // node addresses forward TCP only: a UDP listener is reached on the simulator's host
+      if (!l || live instanceof UdpListener) return [];
       return [
         {
           loadBalancerId: l.loadBalancerId,
@@ -662,8 +704,12 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     } else if (demo > 0 && tg.inUse && tg.targetType !== 'lambda' && tg.targetType !== 'alb') {
       const backends: DemoBackend[] = [];
       this.#backends.set(tg.id, backends);
+      const udp = tg.protocol === 'UDP' || tg.protocol === 'TCP_UDP';
       for (let i = 0; i < demo; i++) {
-        const backend = await DemoBackend.start({ name: `${tg.logicalId}#${i}`, healthCheckPath: tg.healthCheck.path });
+        const name = `${tg.logicalId}#${i}`;
+        const backend = udp
+          ? await this.#udpDemoBackend(tg, name)
+          : await DemoBackend.start({ name, healthCheckPath: tg.healthCheck.path });
         backends.push(backend);
         const key = { targetGroupId: tg.id, targetId: backend.host, port: backend.port };
         controls.push(new TargetControl(this, tg.id, i, key, backend));
@@ -678,10 +724,33 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.#targets.set(tg.id, controls);
   }
 
+  /**
+   * A demo backend for a UDP or TCP_UDP target group: the HTTP demo backend (TCP: health checks, TCP
+   * flows) with a UDP echo on the same port number, looking for a port free for both.
+   */
+  async #udpDemoBackend(tg: TargetGroupModel, name: string): Promise<DemoBackend> {
+    for (let attempt = 1; ; attempt++) {
+      const backend = await DemoBackend.start({ name, healthCheckPath: tg.healthCheck.path });
+      try {
+        const echo = await UdpEcho.start(name, backend.port, backend.host);
+        const echoes = this.#udpEchoes.get(tg.id) ?? [];
+        echoes.push(echo);
+        this.#udpEchoes.set(tg.id, echoes);
+        return backend;
+      } catch (err) {
+        await backend.close();
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= UDP_DEMO_BIND_ATTEMPTS) throw err;
+      }
+    }
+  }
+
   /** Stop what the simulator started for a target group (demo backends, processes). */
   async #releaseTargets(targetGroupId: string): Promise<void> {
     const backends = this.#backends.get(targetGroupId) ?? [];
     const processes = this.#processes.get(targetGroupId) ?? [];
+    const echoes = this.#udpEchoes.get(targetGroupId) ?? [];
+    this.#udpEchoes.delete(targetGroupId);
+    await Promise.all(echoes.map((e) => e.close()));
     this.#backends.delete(targetGroupId);
     this.#processes.delete(targetGroupId);
     this.#targets.delete(targetGroupId);
@@ -694,6 +763,51 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   }
 
   /** Start the given listeners (ids of the model) that the live shell serves. */
+  /**
+   * Fork the load-balancer nodes. Health inputs the engine applied before (template targets registered
+   * at construction) are handed over first; from here on every input is mirrored as it happens.
+   */
+  async #startNodes(): Promise<void> {
+    const early = this.engine.advance().flatMap((e) => (e.type === 'health-input' ? [e] : []));
+    const needsTls = this.#model.listeners.some((l) => l.protocol === 'HTTPS' || l.protocol === 'TLS');
+    this.#workers = await NodeWorkers.start({
+      count: this.#options.workers ?? 1,
+      model: this.#model,
+      cookieKey: this.#cookieKey,
+      ...(needsTls ? { tls: await this.#tlsKey() } : {}),
+      ...(this.#options.idleTimeoutOverrideMs !== undefined
+        ? { idleTimeoutOverrideMs: this.#options.idleTimeoutOverrideMs }
+        : {}),
+      ...(this.#options.connectTimeoutOverrideMs !== undefined
+        ? { connectTimeoutMs: this.#options.connectTimeoutOverrideMs }
+        : {}),
+      forwarding: this.#forwarding(),
+      health: early,
+      onAccessLog: (entry) => this.#writeAccessLog(entry),
+      onExchange: (o) => this.emit('exchange', o),
+      onFlow: (f) => this.emit('flow', f),
+      onMetrics: (node, rows) => this.metrics.absorb(`node-${node}`, rows),
+      onError: (err) => this.emit('error', err),
+    });
+    // the nodes forward access-log entries, exchanges and flows only while someone takes them
+    const update = (event: string | symbol): void => {
+      if (event === 'access-log' || event === 'exchange' || event === 'flow') {
+        setImmediate(() => this.#workers?.forwarding(this.#forwarding()));
+      }
+    };
+    (this as EventEmitter).on('newListener', update);
+    (this as EventEmitter).on('removeListener', update);
+  }
+
+  #forwarding(): NodeForwarding {
+    return {
+      accessLog:
+        this.#accessLog.active || typeof this.#options.accessLog === 'function' || this.listenerCount('access-log') > 0,
+      exchanges: this.listenerCount('exchange') > 0,
+      flows: this.listenerCount('flow') > 0,
+    };
+  }
+
   async #startListeners(ids: readonly string[]): Promise<void> {
     const host = this.#options.host ?? '127.0.0.1';
     for (const id of ids) {
@@ -708,87 +822,62 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       while (port !== 0 && ours.has(port)) port++;
       const tls = listener.protocol === 'HTTPS' || listener.protocol === 'TLS' ? await this.#tlsKey() : undefined;
       try {
-        const l =
-          kind === 'http'
-            ? await HttpListener.start(lb, listener, this.#httpServices(lb), port, host, tls)
-            : await TcpListener.start(lb, listener, this.#tcpServices(lb), port, host, tls);
-        this.#listeners.set(listener.id, l);
+        // UDP sockets are not handed out by the cluster: UDP and TCP_UDP listeners stay in this process
+        if (this.#workers && kind !== 'udp' && kind !== 'tcp_udp') {
+          const scheme = ({ HTTP: 'http', HTTPS: 'https', TCP: 'tcp', TLS: 'tls' } as const)[
+            listener.protocol as 'HTTP' | 'HTTPS' | 'TCP' | 'TLS'
+          ];
+          const [l] = (await this.#workers.listen([{ id: listener.id, port, host, scheme }])).values();
+          if (l) this.#listeners.set(listener.id, l);
+        } else {
+          const l = await this.#host.start(lb, listener, port, host, tls);
+          if (l) this.#listeners.set(listener.id, l);
+        }
       } catch (err) {
         throw bindError(err, port, host, `listener ${listener.id} (${listener.protocol}:${listener.port})`);
       }
     }
+    this.#workers?.ports(Object.fromEntries([...this.#listeners].map(([id, l]) => [id, l.port])));
   }
 
-  /** Target groups as listeners see them, read from the current model (so a reload takes effect). */
-  #targetGroupInfo(id: string): { model: TargetGroupModel; dimension: string; arn: string } | undefined {
-    const tg = this.#model.targetGroups.find((t) => t.id === id);
-    if (!tg) return undefined;
-    // per model object: dimension and ARN are hashes of the construct path, computed once
-    let info = this.#tgInfo.get(tg);
-    if (!info)
-      this.#tgInfo.set(tg, (info = { model: tg, dimension: targetGroupDimension(tg), arn: targetGroupArn(tg) }));
-    return info;
+  /** One access-log entry (§5.5): the file or stdout, the callback, `access-log` listeners. */
+  #writeAccessLog(entry: AccessLogEntry): void {
+    const line = formatAccessLogLine(entry);
+    this.#accessLog.write(line);
+    if (typeof this.#options.accessLog === 'function') this.#options.accessLog(line, entry);
+    this.emit('access-log', line, entry);
   }
 
-  readonly #tgInfo = new WeakMap<TargetGroupModel, { model: TargetGroupModel; dimension: string; arn: string }>();
+  /**
+   * The address of a load balancer's node (`lb-nodes.ts`): its loopback node address while the DNS server
+   * serves node addresses, else the simulator's host. NLB health checks name it in `Host` (§1.1), and it
+   * is the source a target sees without client IP preservation (§6.4).
+   */
+  #nodeAddress(loadBalancerId: string): string {
+    // a node has an IP address: a host given by name (`--host localhost`) stands for loopback
+    const host = net.isIP(this.#connectHost) ? this.#connectHost : '127.0.0.1';
+    if (!this.#dns) return host;
+    return this.#nodes.addresses(loadBalancerId)[0] ?? host;
+  }
 
-  #httpServices(lb: LoadBalancerModel): ListenerServices {
+  /**
+   * Where a health check goes (§1.1): the target itself. NLB HTTP/HTTPS checks name the load balancer's node
+   * and the port of the listener that forwards to the target group in `Host`; with proxy protocol v2 on,
+   * each check connection begins with a PPv2 LOCAL header.
+   */
+  #probeTarget(p: ProbeRequest): ProbeTarget {
+    const base = { host: p.target.targetId, port: p.port };
+    if (p.loadBalancerType !== 'network') return base;
+    const tg = this.#model.targetGroups.find((t) => t.id === p.target.targetGroupId);
+    const listener = listenerForwardingTo(this.#model, p.target.targetGroupId);
+    const hostHeader =
+      listener && p.protocol !== 'TCP'
+        ? nlbHealthCheckHost(this.#nodeAddress(listener.loadBalancerId), listener.port)
+        : undefined;
     return {
-      engine: this.engine,
-      metrics: this.metrics,
-      pools: this.#pools,
-      inFlight: this.#inFlight,
-      recorder: this.#recorder,
-      loadBalancerDimension: loadBalancerDimension(lb),
-      targetGroup: (id) => this.#targetGroupInfo(id),
-      randomHex,
-      ...(this.#options.idleTimeoutOverrideMs !== undefined
-        ? { idleTimeoutMs: this.#options.idleTimeoutOverrideMs }
-        : {}),
-      onError: (err) => this.emit('error', err),
-      localRedirect: (location) => this.#localRedirect(lb, location),
-    };
-  }
-
-  /** Every finished HTTP exchange: metrics, and an access-log line while anyone takes lines (§5.5, §5.6). */
-  readonly #recorder = exchangeRecorder(
-    this.metrics,
-    {
-      active: () =>
-        this.#accessLog.active || typeof this.#options.accessLog === 'function' || this.listenerCount('access-log') > 0,
-      write: (entry) => {
-        const line = formatAccessLogLine(entry);
-        this.#accessLog.write(line);
-        if (typeof this.#options.accessLog === 'function') this.#options.accessLog(line, entry);
-        this.emit('access-log', line, entry);
-      },
-    },
-    (o: ExchangeObservation) => this.#certificateArn(o),
-    (o) => this.emit('exchange', o),
-  );
-
-  #certificateArn(o: ExchangeObservation): string | undefined {
-    if (o.scheme !== 'https') return undefined;
-    const lb = this.#model.loadBalancers.find((b) => loadBalancerDimension(b) === o.loadBalancer);
-    const listener = this.#model.listeners.find((l) => l.loadBalancerId === lb?.id && l.port === o.listenerPort);
-    return listener?.certificateArns[0];
-  }
-
-  #tcpServices(lb: LoadBalancerModel): TcpListenerServices {
-    return {
-      engine: this.engine,
-      inFlight: this.#inFlight,
-      targetGroup: (id: string) => this.#model.targetGroups.find((t) => t.id === id),
-      idleTimeoutMs: this.#options.idleTimeoutOverrideMs,
-      metrics: this.metrics,
-      loadBalancerDimension: loadBalancerDimension(lb),
-      targetGroupDimension: (id: string) => {
-        const tg = this.#model.targetGroups.find((t) => t.id === id);
-        return tg ? targetGroupDimension(tg) : undefined;
-      },
-      onFlowClosed: (flow: FlowRecord) => this.emit('flow', flow),
-      connectTimeoutMs: this.#options.connectTimeoutOverrideMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
-      onError: (err: unknown) => this.emit('error', err),
+      ...base,
+      ...(hostHeader ? { hostHeader } : {}),
+      ...(tg?.attributes.proxyProtocolV2 ? { proxyProtocol: true } : {}),
     };
   }
 
@@ -836,6 +925,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const removed = before.targetGroups.filter((t) => !next.targetGroups.some((o) => o.id === t.id));
 
     this.#model = next;
+    this.#workers?.model(next);
     this.engine.updateModel(next);
     this.#declareMetrics();
     for (const tg of added) await this.#addTargets(tg);
@@ -862,33 +952,6 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   }
 
   readonly #retiring = new Set<NodeJS.Timeout>();
-
-  /**
-   * SIMULATOR CONVENIENCE, NOT AWS: a redirect to this load balancer's own listener port (e.g. HTTP:80 →
-   * HTTPS:443) is rewritten to the local port that listener is bound to, so `curl -L` follows it. Only
-   * applied when the Location names the simulator's own host (127.0.0.1 / localhost); the access log
-   * keeps AWS's Location.
-   */
-  #localRedirect(lb: LoadBalancerModel, location: string): string {
-    let url: URL;
-    try {
-      url = new URL(location);
-    } catch {
-      return location;
-    }
-    if (!['127.0.0.1', 'localhost'].includes(url.hostname)) return location;
-    const scheme = url.protocol.replace(':', '');
-    const awsPort = url.port ? Number(url.port) : scheme === 'https' ? 443 : 80;
-    const target = lb.listenerIds
-      .map((id) => this.model.listeners.find((l) => l.id === id))
-      .find((l) => l && l.port === awsPort && l.protocol.toLowerCase() === scheme);
-    const live = target ? this.#listeners.get(target.id) : undefined;
-    if (!live) return location;
-    const m = /^([a-z][a-z0-9+.-]*:\/\/[^/:?#]+(?::\d+)?)(.*)$/i.exec(location);
-    if (!m) return location;
-    const hostOnly = m[1].replace(/:\d+$/, '');
-    return `${hostOnly}:${live.port}${m[2]}`;
-  }
 
   // ------------------------------------------------------------------------------------------------
   // Engine timers and events
@@ -1041,6 +1104,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
 
   #onEngineEvent(e: EngineEvent): void {
     try {
+      if (e.type === 'health-input') {
+        this.#workers?.health(e);
+        return;
+      }
       if (e.type === 'route53-health-changed') {
         const { type: _type, ...change } = e;
         this.emit('route53-health', change);
@@ -1052,8 +1119,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         this.emit('dns-answer', change);
         return;
       }
-      if (e.type === 'abort-requests') {
-        for (const id of e.requestIds) this.#inFlight.abort(id);
+      if (e.type === 'abort-requests' || e.type === 'terminate-connections') {
+        this.#host.onEngineEvent(e);
         return;
       }
       if (e.type === 'target-health-changed') {
@@ -1088,7 +1155,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   // Public API
   // ------------------------------------------------------------------------------------------------
 
-  #listener(ref: string): { model: ListenerModel; live?: HttpListener | TcpListener } {
+  #listener(ref: string): { model: ListenerModel; live?: LiveListener } {
     const model = findListener(this.model, ref);
     if (!model) {
       const known = this.model.listeners.map((l) => l.id).join(', ');
@@ -1432,6 +1499,48 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     });
   }
 
+  /**
+   * With `workers`: resolves once every load-balancer node has applied every health input, registration
+   * and model change made so far, and has reported its counters and records. At once without nodes.
+   */
+  async settle(): Promise<void> {
+    await this.#workers?.settle();
+  }
+
+  /**
+   * The load-balancer nodes and what each served, from their last report (about once a second, or
+   * `settle()`): with `workers`, one entry per node process; otherwise one entry for this process.
+   */
+  nodes(): { node: number; pid: number | undefined; requests: number; flows: number; activeConnections: number }[] {
+    const total = (rows: ReadonlyMap<string, Readonly<Record<string, number>>> | undefined, name: string): number => {
+      let n = 0;
+      for (const r of rows?.values() ?? []) n += r[name] ?? 0;
+      return n;
+    };
+    const [albLb, , nlbLb] = this.metrics.families();
+    if (!this.#workers) {
+      return [
+        {
+          node: 1,
+          pid: process.pid,
+          requests: total(albLb!.rows(), 'RequestCount'),
+          flows: total(nlbLb!.rows(), 'NewFlowCount'),
+          activeConnections: total(albLb!.rows(), 'ActiveConnectionCount'),
+        },
+      ];
+    }
+    return this.#workers.processes().map(({ node, pid }) => {
+      const source = `node-${node}`;
+      return {
+        node,
+        pid,
+        requests: total(albLb!.reported(source), 'RequestCount'),
+        flows: total(nlbLb!.reported(source), 'NewFlowCount'),
+        activeConnections: total(albLb!.reported(source), 'ActiveConnectionCount'),
+      };
+    });
+  }
+
   /** URL of the admin server (stats, metrics, controls), when started. */
   get adminUrl(): string | undefined {
     return this.#admin?.url;
@@ -1498,14 +1607,16 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.#prober.close();
     this.#route53Prober.close();
     await Promise.all([
-      ...[...this.#listeners.values()].map((l) => l.close(options.graceMs ?? 0)),
+      this.#workers
+        ? this.#workers.stop(options.graceMs ?? 0)
+        : Promise.all([...this.#listeners.values()].map((l) => l.close(options.graceMs ?? 0))),
       this.#admin?.close(),
       this.#api?.close(),
       this.#dns?.close(),
       this.#nodes.close(),
     ]);
     this.#unsubscribe?.();
-    this.#pools.close();
+    this.#host.close();
     await Promise.all([...this.#backends.keys(), ...this.#processes.keys()].map((id) => this.#releaseTargets(id)));
     await this.#accessLog.close();
   }

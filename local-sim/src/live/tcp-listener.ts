@@ -1,58 +1,38 @@
 /**
- * One NLB listener (TCP or TLS) on a real socket (docs/aws-behaviour.md §6.1–§6.3): each client connection
- * is one flow; the engine picks the target once by flow hash (§6.2), then bytes are piped both ways
- * until either side closes. TLS listeners terminate TLS with the simulator's self-signed certificate and
- * open plain TCP (TCP target group) or TLS (TLS target group) to the target. Idle flows are reset after
- * the TCP idle timeout (§6.3). UDP listeners are not served by the live shell.
+ * One NLB listener (TCP, TLS, or the TCP side of TCP_UDP) on a real socket (docs/aws-behaviour.md
+ * §6.1–§6.6): each client connection is one flow; the engine picks the target once by flow hash (§6.2),
+ * then bytes are piped both ways until either side closes. TLS listeners terminate TLS with the simulator's
+ * self-signed certificate, offer the ALPN protocols of their `AlpnPolicy` (§6.1), and open plain TCP (TCP
+ * target group) or TLS (TLS target group) to the target. With `proxy_protocol_v2.enabled` a PPv2 header
+ * naming the client and the listener goes first (§6.4). Idle flows are reset after the TCP idle timeout
+ * (§6.3), and the engine's `terminate-connections` resets the flows of a target that turned unhealthy or
+ * whose deregistration delay ended with connection termination on (§6.5, §6.6).
  *
- * Metrics (`AWS/NetworkELB`, §6.7) are counted as they happen: `NewFlowCount` / `ActiveFlowCount` when a
- * flow gets a target and when it ends, `ProcessedBytes` per chunk in either direction, and one
- * `TCP_{Client,ELB,Target}_Reset_Count` per RST: a client's or target's RST is relayed to the other
- * side (counted once, for its sender; a refused connect is the target's RST); RSTs the load balancer
- * makes itself (no target, other connect failures, idle timeout: one per side) count as ELB resets.
+ * Metrics (`AWS/NetworkELB`, §6.7) are counted as they happen: `NewFlowCount` / `ActiveFlowCount` (and
+ * their `_TCP` / `_TLS` variants) when a flow gets a target and when it ends, `ProcessedBytes` per chunk in
+ * either direction, and one `TCP_{Client,ELB,Target}_Reset_Count` per RST: a client's or target's RST is
+ * relayed to the other side (counted once, for its sender; a refused connect is the target's RST); RSTs the
+ * load balancer makes itself (no target, other connect failures, idle timeout, termination: one per side)
+ * count as ELB resets.
  */
 import { randomInt } from 'node:crypto';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { Engine, TargetKey } from '../core/engine';
 import { normaliseAddress } from '../core/headers';
-import type { Metrics, ResetSource } from '../core/metrics';
-import type { ListenerModel, LoadBalancerModel, TargetGroupModel } from '../model/types';
+import type { ResetSource } from '../core/metrics';
+import { alpnProtocols, proxyHeaderV2, targetSourceAddress } from '../core/nlb';
+import type { ListenerModel, LoadBalancerModel } from '../model/types';
 import { LISTENER_DEFAULTS } from '@ha-load-balancer/spec';
-import type { InFlightRegistry } from './wire';
+import type { FlowRecord, NlbListenerServices } from './flow';
 import { tlsVersions, type KeyPair } from './tls';
 import { listen } from './ports';
 
-export interface TcpListenerServices {
-  readonly engine: Engine;
-  readonly inFlight: InFlightRegistry;
-  readonly targetGroup: (id: string) => TargetGroupModel | undefined;
-  /** TCP idle timeout override in ms (test convenience), else the AWS default (§6.3). */
+export type { FlowRecord } from './flow';
+
+export interface TcpListenerServices extends NlbListenerServices {
+  /** SIMULATOR TEST CONVENIENCE, NOT AWS: TCP idle timeout in ms instead of the AWS default (§6.3). */
   readonly idleTimeoutMs?: number;
   readonly connectTimeoutMs: number;
-  readonly metrics: Metrics;
-  /** `LoadBalancer` dimension (`net/name/id`). */
-  readonly loadBalancerDimension: string;
-  /** `TargetGroup` dimension of a target group id. */
-  readonly targetGroupDimension?: (id: string) => string | undefined;
-  /** Called once per accepted connection, after it closed and its metrics were counted. */
-  readonly onFlowClosed?: (flow: FlowRecord) => void;
-  readonly onError?: (err: unknown) => void;
-}
-
-/** One NLB flow as the shell saw it (there are no NLB access logs for TCP listeners). */
-export interface FlowRecord {
-  readonly listenerId: string;
-  readonly loadBalancer: string;
-  readonly client: { readonly ip: string; readonly port: number };
-  /** The target the flow was pinned to; absent when none was available (the client got a RST). */
-  target?: TargetKey;
-  /** Bytes from the client to the target. */
-  receivedBytes: number;
-  /** Bytes from the target to the client. */
-  sentBytes: number;
-  /** Every RST of this flow, by sender. */
-  readonly resets: ResetSource[];
 }
 
 /** A peer's RST shows up as ECONNRESET on our side of the socket. */
@@ -63,6 +43,8 @@ function isReset(err: NodeJS.ErrnoException): boolean {
 export class TcpListener {
   readonly #server: net.Server;
   readonly #sockets = new Set<net.Socket>();
+  /** TLS listeners: the certificate and versions of the listener's policy, and its ALPN list (§6.1). */
+  readonly #secure?: { readonly context: tls.SecureContext; readonly alpn?: readonly string[] };
   #port = 0;
 
   private constructor(
@@ -71,18 +53,22 @@ export class TcpListener {
     private readonly services: TcpListenerServices,
     keyPair: KeyPair | undefined,
   ) {
-    const onSocket = (s: net.Socket): void => {
+    if (keyPair) {
+      this.#secure = {
+        context: tls.createSecureContext({ key: keyPair.key, cert: keyPair.cert, ...tlsVersions(listener.sslPolicy) }),
+        alpn: alpnProtocols(listener.alpnPolicy),
+      };
+    }
+    // TLS is layered on the accepted socket by hand (not tls.Server), so that the load balancer can still
+    // send a TCP RST on it: Node resets only plain TCP handles.
+    this.#server = net.createServer((raw) => {
       try {
-        this.#flow(s);
+        this.#accept(raw);
       } catch (err) {
         services.onError?.(err);
-        s.destroy();
+        raw.destroy();
       }
-    };
-    this.#server = keyPair
-      ? tls.createServer({ key: keyPair.key, cert: keyPair.cert, ...tlsVersions(listener.sslPolicy) }, onSocket)
-      : net.createServer(onSocket);
-    this.#server.on('tlsClientError', (_e: Error, s: net.Socket) => s.destroy());
+    });
   }
 
   static async start(
@@ -113,14 +99,63 @@ export class TcpListener {
     });
   }
 
-  #flow(client: net.Socket): void {
-    this.#sockets.add(client);
+  get #idleMs(): number {
+    return this.services.idleTimeoutMs ?? LISTENER_DEFAULTS.tcpIdleTimeoutSeconds * 1000;
+  }
+
+  #accept(raw: net.Socket): void {
+    this.#sockets.add(raw);
+    raw.once('close', () => this.#sockets.delete(raw));
+    // errors are handled on the socket that carries the flow (the TLS socket for TLS listeners)
+    raw.on('error', () => undefined);
+    const secure = this.#secure;
+    if (!secure) {
+      this.#flow(raw, raw);
+      return;
+    }
+    const client = new tls.TLSSocket(raw, {
+      isServer: true,
+      secureContext: secure.context,
+      ...(secure.alpn ? { ALPNProtocols: [...secure.alpn] } : {}),
+    });
+    // A failed handshake (including no common ALPN protocol, simulator choice nlb_alpn_mismatch) ends the
+    // connection before any flow exists; a handshake that never completes ends at the idle timeout.
+    const failed = (): void => {
+      raw.destroy();
+    };
+    client.once('error', failed);
+    raw.setTimeout(this.#idleMs, failed);
+    client.once('secure', () => {
+      client.off('error', failed);
+      raw.setTimeout(0);
+      try {
+        this.#flow(client, raw);
+      } catch (err) {
+        this.services.onError?.(err);
+        raw.destroy();
+      }
+    });
+  }
+
+  /**
+   * One flow: `client` carries the client's bytes (the TLS socket of a TLS listener), `clientTcp` is the
+   * TCP connection under it (where RSTs are sent).
+   */
+  #flow(client: net.Socket, clientTcp: net.Socket): void {
     const { engine, inFlight, metrics } = this.services;
     const lb = this.services.loadBalancerDimension;
+    const protocol = this.listener.protocol === 'TLS' ? 'TLS' : 'TCP';
+    const nodeAddress = this.services.nodeAddress?.() ?? '127.0.0.1';
+    const alpn = client instanceof tls.TLSSocket && client.alpnProtocol ? client.alpnProtocol : undefined;
     const flow: FlowRecord = {
       listenerId: this.listener.id,
       loadBalancer: lb,
-      client: { ip: normaliseAddress(client.remoteAddress ?? '0.0.0.0'), port: client.remotePort ?? 0 },
+      protocol,
+      client: {
+        ip: normaliseAddress(clientTcp.remoteAddress ?? '0.0.0.0'),
+        port: clientTcp.remotePort ?? 0,
+      },
+      ...(alpn ? { alpnProtocol: alpn } : {}),
       receivedBytes: 0,
       sentBytes: 0,
       resets: [],
@@ -129,7 +164,7 @@ export class TcpListener {
       flow.resets.push(source);
       metrics.tcpReset(lb, source);
     };
-    /** The load balancer itself sends a RST on `socket` (§6.3, §6.7 `TCP_ELB_Reset_Count`). */
+    /** The load balancer itself sends a RST on a TCP connection (§6.3, §6.6, §6.7 `TCP_ELB_Reset_Count`). */
     const elbReset = (socket: net.Socket): void => {
       if (socket.destroyed) return;
       counted('elb');
@@ -137,32 +172,45 @@ export class TcpListener {
     };
     /** Work to do when the client side closes (set once the flow has a target). */
     let settle = (): void => undefined;
-    client.once('close', () => {
-      this.#sockets.delete(client);
+    clientTcp.once('close', () => {
       settle();
       this.services.onFlowClosed?.(flow);
     });
     const d = engine.routeConnection(this.loadBalancer.id, this.listener.id, {
-      protocol: this.listener.protocol === 'TLS' ? 'TLS' : 'TCP',
+      protocol,
       sourceIp: flow.client.ip,
       sourcePort: flow.client.port,
-      destinationIp: '127.0.0.1',
+      destinationIp: nodeAddress,
       destinationPort: this.listener.port,
       // §6.2: the TCP flow hash includes the sequence number; a random per-connection nonce stands in.
       sequence: randomInt(0, 2 ** 32),
     });
     if (d.kind === 'error') {
       client.on('error', () => undefined);
-      elbReset(client);
+      elbReset(clientTcp);
       return;
     }
     flow.target = d.target;
-    const tgDimension = this.services.targetGroupDimension?.(d.targetGroupId);
-    metrics.flowOpened(lb, tgDimension, d.failOpen);
+    metrics.flowOpened(lb, protocol, this.services.targetGroupDimension?.(d.targetGroupId), d.failOpen);
     const tg = this.services.targetGroup(d.targetGroupId);
-    const opts = { host: d.target.targetId, port: d.target.port };
-    const upstream: net.Socket =
-      tg?.protocol === 'TLS' ? tls.connect({ ...opts, rejectUnauthorized: false }) : net.connect(opts);
+    // §6.4: the PPv2 header goes first on the TCP connection (before a TLS handshake to a TLS target).
+    const header = tg?.attributes.proxyProtocolV2
+      ? proxyHeaderV2(flow.client, { ip: nodeAddress, port: this.listener.port })
+      : undefined;
+    flow.proxyProtocol = header !== undefined;
+    const upstreamTcp = net.connect({ host: d.target.targetId, port: d.target.port });
+    if (header) upstreamTcp.write(header);
+    const targetTls = tg?.protocol === 'TLS';
+    // To a TLS target the load balancer offers the protocol it agreed with the client (simulator choice
+    // nlb_alpn_target), so that the bytes that follow mean the same to the target.
+    const upstream: net.Socket = targetTls
+      ? tls.connect({
+          socket: upstreamTcp,
+          rejectUnauthorized: false,
+          ...(net.isIP(d.target.targetId) === 0 ? { servername: d.target.targetId } : {}),
+          ...(alpn ? { ALPNProtocols: [alpn] } : {}),
+        })
+      : upstreamTcp;
     let connected = false;
     let finished = false;
     const finish = (connectionError: boolean): void => {
@@ -172,56 +220,67 @@ export class TcpListener {
       engine.requestFinished(d.requestId, { connectionError });
     };
     const connectTimer = setTimeout(() => upstream.destroy(), this.services.connectTimeoutMs);
+    // The engine resets the flows of a target that turned unhealthy, or whose deregistration delay ended
+    // with connection termination on (§6.5, §6.6): a RST to each side.
     inFlight.add(d.requestId, () => {
-      upstream.destroy();
-      client.destroy();
+      elbReset(clientTcp);
+      elbReset(upstreamTcp);
     });
     client.on('error', (err: NodeJS.ErrnoException) => {
       if (!isReset(err)) return;
       // The client's RST is passed on to the target.
       counted('client');
-      if (!upstream.destroyed) upstream.resetAndDestroy();
+      if (!upstreamTcp.destroyed) upstreamTcp.resetAndDestroy();
     });
-    upstream.once(tg?.protocol === 'TLS' ? 'secureConnect' : 'connect', () => {
+    upstream.once(targetTls ? 'secureConnect' : 'connect', () => {
       connected = true;
       clearTimeout(connectTimer);
+      if (tg) {
+        flow.targetSource = targetSourceAddress(tg, flow.client, { ip: nodeAddress, port: upstreamTcp.localPort ?? 0 });
+      }
       client.on('data', (chunk: Buffer) => {
         flow.receivedBytes += chunk.length;
-        metrics.flowBytes(lb, chunk.length);
+        metrics.flowBytes(lb, protocol, chunk.length);
       });
       upstream.on('data', (chunk: Buffer) => {
         flow.sentBytes += chunk.length;
-        metrics.flowBytes(lb, chunk.length);
+        metrics.flowBytes(lb, protocol, chunk.length);
       });
       upstream.pipe(client);
       client.pipe(upstream);
-      const idle = this.services.idleTimeoutMs ?? LISTENER_DEFAULTS.tcpIdleTimeoutSeconds * 1000;
       // §6.3: after the idle timeout the flow is gone; data afterwards gets a RST.
-      client.setTimeout(idle, () => {
-        elbReset(client);
-        elbReset(upstream);
+      client.setTimeout(this.#idleMs, () => {
+        elbReset(clientTcp);
+        elbReset(upstreamTcp);
       });
     });
-    upstream.on('error', (err: NodeJS.ErrnoException) => {
+    let upstreamFailed = false;
+    const onUpstreamError = (err: NodeJS.ErrnoException): void => {
+      if (upstreamFailed) return;
+      upstreamFailed = true;
       clearTimeout(connectTimer);
       if (!connected) finish(true);
-      if (client.destroyed) return;
+      if (clientTcp.destroyed) return;
       if (isReset(err) || err.code === 'ECONNREFUSED') {
         // The target's RST (on connect or later) is passed on to the client.
         counted('target');
-        client.resetAndDestroy();
-      } else elbReset(client);
-    });
+        clientTcp.resetAndDestroy();
+      } else elbReset(clientTcp);
+    };
+    upstreamTcp.on('error', onUpstreamError);
+    if (upstream !== upstreamTcp) upstream.on('error', onUpstreamError);
     const close = (): void => {
       clearTimeout(connectTimer);
       if (!upstream.destroyed) upstream.destroy();
+      if (!upstreamTcp.destroyed) upstreamTcp.destroy();
       if (!client.destroyed) client.destroy();
+      if (!clientTcp.destroyed) clientTcp.destroy();
       finish(!connected);
     };
     upstream.once('close', close);
     settle = () => {
       close();
-      metrics.flowClosed(lb);
+      metrics.flowClosed(lb, protocol);
     };
   }
 }

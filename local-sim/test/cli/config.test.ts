@@ -46,6 +46,8 @@ describe('config file: parsing', () => {
     [{ adminPort: 65535 }, { adminPort: 65535 }],
     [{ dnsPort: 0 }, { dnsPort: 0 }],
     [{ dnsPort: 'off' }, { dnsPort: false }],
+    [{ workers: 1 }, { workers: 1 }],
+    [{ workers: 64 }, { workers: 64 }],
     [{}, {}],
   ])('%j is accepted', (file, expected) => {
     expect(parseConfig(JSON.stringify(file), FILE)).toEqual(expected);
@@ -67,6 +69,9 @@ describe('config file: parsing', () => {
     [{ adminPort: 'on' }, '"adminPort"', '"on"', 'an integer 0-65535 or "off"'],
     [{ apiPort: 65536 }, '"apiPort"', '65536', 'an integer 0-65535 or "off"'],
     [{ dnsPort: 65536 }, '"dnsPort"', '65536', 'an integer 0-65535 or "off"'],
+    [{ workers: 0 }, '"workers"', '0', 'an integer 1-64 (load-balancer node processes)'],
+    [{ workers: 65 }, '"workers"', '65', 'an integer 1-64 (load-balancer node processes)'],
+    [{ workers: '2' }, '"workers"', '"2"', 'an integer 1-64 (load-balancer node processes)'],
     [{ accessLog: 1 }, '"accessLog"', '1', 'a file name or "-"'],
     [{ targets: ['127.0.0.1:3000'] }, '"targets"', '["127.0.0.1:3000"]', 'an object mapping a target group'],
     [{ targets: { Site: '127.0.0.1:3000' } }, '"targets.Site"', '"127.0.0.1:3000"', 'an array of "host:port"'],

@@ -67,6 +67,9 @@ describe('ha-sim --version and exit codes', () => {
       ['start', FIXTURE, '--port-offset', '65000', '--admin-port', 'off', '-q'],
       'SIM_BAD_OPTION',
     ],
+    ['no load-balancer node processes', ['start', FIXTURE, ...SILENT, '--workers', '0'], 'SIM_BAD_OPTION'],
+    ['more node processes than allowed', ['start', FIXTURE, ...SILENT, '--workers', '65'], 'SIM_BAD_OPTION'],
+    ['node processes that are not a number', ['start', FIXTURE, ...SILENT, '--workers', 'two'], 'SIM_BAD_OPTION'],
     [
       'a bind address that does not resolve',
       ['start', FIXTURE, ...SILENT, '--host', 'no-such-host.invalid'],

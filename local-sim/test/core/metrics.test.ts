@@ -101,11 +101,11 @@ describe('NLB metrics in AWS/NetworkELB (docs/aws-behaviour.md §6.7)', () => {
     const m = new Metrics();
     m.declare(LB, [TG]);
     m.declare(NLB, [NTG], 'network');
-    m.flowOpened(NLB, NTG, true);
-    m.flowOpened(NLB, NTG);
-    m.flowBytes(NLB, 120);
-    m.flowBytes(NLB, 30);
-    m.flowClosed(NLB);
+    m.flowOpened(NLB, 'TCP', NTG, true);
+    m.flowOpened(NLB, 'TCP', NTG);
+    m.flowBytes(NLB, 'TCP', 120);
+    m.flowBytes(NLB, 'TCP', 30);
+    m.flowClosed(NLB, 'TCP');
     m.tcpReset(NLB, 'client');
     m.tcpReset(NLB, 'elb');
     m.tcpReset(NLB, 'elb');
@@ -114,8 +114,11 @@ describe('NLB metrics in AWS/NetworkELB (docs/aws-behaviour.md §6.7)', () => {
     const s = m.snapshot();
     expect(s.networkLoadBalancers[NLB]).toEqual({
       NewFlowCount: 2,
+      NewFlowCount_TCP: 2,
       ActiveFlowCount: 1,
+      ActiveFlowCount_TCP: 1,
       ProcessedBytes: 150,
+      ProcessedBytes_TCP: 150,
       TCP_Client_Reset_Count: 1,
       TCP_ELB_Reset_Count: 2,
       TCP_Target_Reset_Count: 1,
@@ -136,5 +139,57 @@ describe('NLB metrics in AWS/NetworkELB (docs/aws-behaviour.md §6.7)', () => {
     expect(text).toContain('# TYPE aws_networkelb_NewFlowCount counter');
     expect(text).not.toContain(`aws_applicationelb_RequestCount{LoadBalancer="${NLB}"}`);
     expect(text).toContain(`aws_applicationelb_RequestCount{LoadBalancer="${LB}"} 0`);
+  });
+
+  test('§6.7 UDP and TLS flows count in their own _UDP / _TLS variants as well as in the totals', async () => {
+    const m = new Metrics();
+    m.declare(NLB, [NTG], 'network');
+    m.flowOpened(NLB, 'UDP', NTG);
+    m.flowOpened(NLB, 'TLS', NTG);
+    m.flowBytes(NLB, 'UDP', 40);
+    m.flowBytes(NLB, 'TLS', 7);
+    m.flowClosed(NLB, 'UDP');
+    expect(m.snapshot().networkLoadBalancers[NLB]).toEqual({
+      NewFlowCount: 2,
+      NewFlowCount_UDP: 1,
+      NewFlowCount_TLS: 1,
+      ActiveFlowCount: 1,
+      ActiveFlowCount_UDP: 0,
+      ActiveFlowCount_TLS: 1,
+      ProcessedBytes: 47,
+      ProcessedBytes_UDP: 40,
+      ProcessedBytes_TLS: 7,
+    });
+    const text = await renderPrometheus(m);
+    expect(text).toContain('# TYPE aws_networkelb_ActiveFlowCount_UDP gauge');
+    expect(text).toContain(`aws_networkelb_NewFlowCount_UDP{LoadBalancer="${NLB}"} 1`);
+    expect(text).toContain(`aws_networkelb_ProcessedBytes_TCP{LoadBalancer="${NLB}"} 0`);
+  });
+});
+
+describe('counters of several load-balancer nodes (ha-sim --workers)', () => {
+  test('§5.6 each node reports cumulative counters; the primary sums them with its own, a new report replaces the old', () => {
+    const primary = new Metrics();
+    primary.declare(LB, [TG]);
+    primary.setHostCounts(TG, 3, 0);
+    const node = new Metrics();
+    node.connectionOpened(LB);
+    node.recordRequest({
+      loadBalancer: LB,
+      targetGroup: TG,
+      targetChosen: true,
+      elbStatusCode: 200,
+      targetStatusCode: 200,
+    });
+    primary.absorb('node-1', node.ownRows());
+    primary.absorb('node-2', node.ownRows());
+    expect(primary.snapshot().loadBalancers[LB]).toMatchObject({ RequestCount: 2, ActiveConnectionCount: 2 });
+    expect(primary.snapshot().targetGroups[TG]).toMatchObject({ RequestCountPerTarget: 2, HealthyHostCount: 3 });
+    node.connectionClosed(LB);
+    node.recordRequest({ loadBalancer: LB, targetGroup: TG, targetChosen: true, elbStatusCode: 200 });
+    primary.absorb('node-1', node.ownRows());
+    expect(primary.snapshot().loadBalancers[LB]).toMatchObject({ RequestCount: 3, ActiveConnectionCount: 1 });
+    primary.absorb('node-2', undefined);
+    expect(primary.snapshot().loadBalancers[LB]).toMatchObject({ RequestCount: 2, ActiveConnectionCount: 0 });
   });
 });

@@ -63,6 +63,9 @@ export function formatEndpoints(e: EndpointsDescription, paint: Paint = plain): 
       '',
       `Stats: ${e.admin}/stats   Metrics: ${e.admin}/metrics   Controls: ${e.admin}/_sim/targets/<tg>/<i>/<verb>`,
     );
+  if (e.testIdp) {
+    out.push(`Test identity provider: ${e.testIdp} (authenticate actions log in here; any user name; not AWS)`);
+  }
   if (e.api) out.push(`AWS API: ${e.api} (ELBv2 and Route 53; any credentials, Region ${SIM_REGION})`);
   if (e.issues.length > 0) out.push('', 'Not simulated:', ...e.issues.map((i) => `  ${i}`));
   return out.join('\n');

@@ -13,6 +13,7 @@ import type { EdgeRequest, ElbResponse, Exchange, ListenerEdge } from '../core/e
 import { normaliseAddress, type HeaderList } from '../core/headers';
 import { Http1Parser, type ParseErrorKind, type RequestHead, type ResponseFraming } from '../core/http1';
 import { authenticateThroughIdp } from './idp-client';
+import { clientCertificateChain } from './tls';
 import { openTunnel } from './tunnel';
 import type { UpstreamFailureKind } from '../core/gateway-errors';
 import { UpstreamCall, type UpstreamHandlers, type UpstreamPools } from './upstream';
@@ -106,6 +107,9 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
         protocol: tlsSocket.getProtocol() ?? undefined,
         cipher: tlsSocket.getCipher()?.name,
         servername: (tlsSocket as tls.TLSSocket & { servername?: string | false }).servername || undefined,
+        ...(rt.edge.options.listener.mutualAuthentication
+          ? { clientCertificateChain: clientCertificateChain(tlsSocket) }
+          : {}),
       };
     }
     this.#parser = new Http1Parser<RequestHead>('request', LIMITS, {

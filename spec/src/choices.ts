@@ -190,7 +190,7 @@ export const SIMULATOR_CHOICES = {
     question:
       'How does a RegexValues condition compare: whole value or anywhere in it, case-sensitively, against the host with or without its port?',
     choice:
-      'Anywhere in the value (use ^ and $ to anchor), case-sensitively, against the value as received: the Host header with any :port, the raw path, each occurrence of the header.',
+      'Anywhere in the value (use ^ and $ to anchor), case-sensitively, against what the wildcard values see: the host without its :port (host_header_port), the raw path (path_decoding), each occurrence of the header.',
   },
   transform_input: {
     id: 'transform_input',

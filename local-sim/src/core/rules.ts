@@ -55,11 +55,10 @@ export function conditionMatches(c: ConditionModel, req: HttpRequestInfo): boole
   switch (c.field) {
     case 'host-header': {
       const host = requestHostName(req);
-      if (host !== undefined && c.values.some((v) => globMatch(v, host, { caseInsensitive: true }))) return true;
-      if (!c.regexValues) return false;
-      // simulator choice regex_condition_semantics: the Host value as received, port included
-      const raw = req.host ?? headerValues(req, 'host')[0];
-      return raw !== undefined && c.regexValues.some((r) => ruleRegexMatches(r, raw));
+      if (host === undefined) return false;
+      if (c.values.some((v) => globMatch(v, host, { caseInsensitive: true }))) return true;
+      // simulator choice regex_condition_semantics: the same host as the values (host_header_port)
+      return c.regexValues !== undefined && c.regexValues.some((r) => ruleRegexMatches(r, host));
     }
     case 'path-pattern':
       return (

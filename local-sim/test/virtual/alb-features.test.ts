@@ -57,6 +57,10 @@ describe('virtual: §4.2 RegexValues conditions', () => {
     const s = sim(spec);
     expect(tgOf(s.request(IDS.lb, IDS.listener, { headers: { host: 'api.eu.example.com' } }))).toBe(IDS.tg('Regional'));
     expect(tgOf(s.request(IDS.lb, IDS.listener, { headers: { host: 'api.asia.example.com' } }))).toBe(IDS.tg('App'));
+    // like the wildcard values, the regex sees the host without its port (host_header_port)
+    expect(tgOf(s.request(IDS.lb, IDS.listener, { headers: { host: 'api.us.example.com:8443' } }))).toBe(
+      IDS.tg('Regional'),
+    );
   });
 
   test('§4.2 path regex is unanchored unless the pattern anchors: ^/v[0-9]+/orders$ takes /v12/orders only', () => {

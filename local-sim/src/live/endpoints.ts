@@ -51,6 +51,8 @@ export interface EndpointsDescription {
   readonly api?: string;
   /** The DNS server, when started (`dnsPort`). */
   readonly dns?: DnsDescription;
+  /** SIMULATOR CONVENIENCE: the test identity provider of authenticate actions, when started. */
+  readonly testIdp?: string;
   readonly loadBalancers: readonly {
     readonly id: string;
     readonly type: string;
@@ -109,6 +111,9 @@ export function describeActions(actions: readonly ActionModel[], name: (tgId: st
           return `redirect ${a.statusCode.replace('HTTP_', '')} → ${a.protocol}://${a.host}:${a.port}${a.path}${a.query ? '?' + a.query : ''}`;
         case 'fixed-response':
           return `fixed ${a.statusCode}`;
+        case 'authenticate-oidc':
+        case 'authenticate-cognito':
+          return `${a.type} (unauthenticated: ${a.onUnauthenticatedRequest})`;
         case 'unsupported':
           return `${a.originalType} (not simulated)`;
       }
@@ -122,6 +127,7 @@ export interface EndpointSources {
   readonly adminUrl?: string;
   readonly apiUrl?: string;
   readonly dns?: DnsDescription;
+  readonly testIdpUrl?: string;
   /** Local base URL of a listener the live simulator serves, by listener id. */
   readonly listenerUrl: (listenerId: string) => string | undefined;
   readonly health: (targetGroupId: string) => readonly TargetHealthDescription[];
@@ -144,6 +150,7 @@ export function describeEndpoints(src: EndpointSources): EndpointsDescription {
     ...(src.adminUrl ? { admin: src.adminUrl } : {}),
     ...(src.apiUrl ? { api: src.apiUrl } : {}),
     ...(src.dns ? { dns: src.dns } : {}),
+    ...(src.testIdpUrl ? { testIdp: src.testIdpUrl } : {}),
     loadBalancers: model.loadBalancers.map((lb) => ({
       id: lb.id,
       type: lb.type,

@@ -15,6 +15,7 @@ import { ListenerHost, localRedirect, type LiveListener } from './listener-host'
 import type { FromNode, NodeForwarding, ToNode } from './node-protocol';
 import type { FlowRecord } from './flow';
 import type { KeyPair } from './tls';
+import { authKeysFrom } from '../idp/alb-keys';
 
 /** How often cumulative counters go to the primary while they change. */
 const METRICS_EVERY_MS = 1000;
@@ -24,6 +25,13 @@ const RECORDS_BATCH = 500;
 
 function send(m: FromNode): void {
   process.send?.(m);
+}
+
+/** §4.3 the primary's authentication keys (so a session cookie is good on every node) and test identity provider. */
+function nodeAuth(auth: NonNullable<Extract<ToNode, { t: 'init' }>['auth']>) {
+  const keys = authKeysFrom(auth.keys);
+  const testIdp = auth.testIdp;
+  return { keys: () => keys, ...(testIdp ? { testIdp: () => testIdp } : {}) };
 }
 
 class Node {
@@ -72,6 +80,7 @@ class Node {
         if (this.#forwarding.flows) this.#record(this.#flows, f);
       },
       localRedirect: (lb, location) => localRedirect(this.#model, lb, location, (id) => this.#ports[id]),
+      ...(init.auth ? { auth: nodeAuth(init.auth) } : {}),
       onError: (err) => send({ t: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
     });
     this.#metricsTimer = setInterval(() => this.#reportMetrics(), METRICS_EVERY_MS);
@@ -126,7 +135,7 @@ class Node {
       if (!listener || !lb) continue;
       try {
         const tls = listener.protocol === 'HTTPS' || listener.protocol === 'TLS' ? this.#tls : undefined;
-        const live = await this.#host.start(lb, listener, spec.port, spec.host, tls);
+        const live = await this.#host.start(lb, listener, spec.port, spec.host, tls, spec.trustStorePem);
         if (!live) continue;
         this.#listeners.set(spec.id, live);
         ports[spec.id] = live.port;

@@ -82,7 +82,9 @@ function once(): void {
     client: { address: '127.0.0.1', port: 5555 },
     rawVersion: head!.version,
   });
-  if (ex.step.kind !== 'forward') throw new Error(`not forwarded: ${ex.step.response.status}`);
+  if (ex.step.kind !== 'forward') {
+    throw new Error(`not forwarded: ${ex.step.kind === 'respond' ? ex.step.response.status : ex.step.kind}`);
+  }
   let up = `${ex.step.upstream.method} ${ex.step.upstream.path} HTTP/1.1\r\n`;
   for (const [k, v] of ex.step.upstream.headers) up += `${k}: ${v}\r\n`;
   let rh: ResponseHead | undefined;

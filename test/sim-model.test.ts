@@ -1,8 +1,9 @@
 /**
  * The simulator's model builder reads every template shape the constructs now write: regex
  * conditions, rule transforms, authenticate actions, mutual TLS, WAF, LCU reservations and the new
- * load-balancer attributes. What it cannot simulate yet is reported in `model.issues` (and actions
- * it cannot run are kept as `unsupported`), never dropped silently and never a crash.
+ * load-balancer attributes. Regex conditions, transforms, authenticate actions and mutual TLS become
+ * model features the simulator runs; what it cannot simulate yet (WAF) is reported in `model.issues`,
+ * never dropped silently and never a crash.
  */
 import { Duration, SecretValue } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -72,18 +73,16 @@ describe('simulator model: the new template shapes are read, and what is not sim
     return stack;
   }
 
-  test('the model is built and each not-yet-simulated feature is an issue naming its resource', () => {
+  test('the model is built; only what the simulator does not run (WAF) is an issue naming its resource', () => {
     const model = modelFromTemplate(Template.fromStack(build()).toJSON(), 'Test');
     const issues = model.issues.map((i) => `${i.severity} ${i.resourcePath}: ${i.what}`);
     expect(issues).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^warning Test\/WebHttps[0-9A-F]{8}: MutualAuthentication$/),
-        expect.stringMatching(/^error Test\/WebHttpsRegex[0-9A-F]{8}: path-pattern RegexValues$/),
-        expect.stringMatching(/^warning Test\/WebHttpsRewrite[0-9A-F]{8}: Transforms$/),
-        expect.stringMatching(/^warning Test\/WebHttpsPrivate[0-9A-F]{8}: authenticate-oidc action$/),
         expect.stringMatching(/^warning Test\/WebWebAcl[0-9A-F]{8}: AWS::WAFv2::WebACLAssociation$/),
       ]),
     );
+    // regex conditions, transforms, authenticate actions and mutual TLS are simulated: no issue for them
+    expect(issues.filter((i) => /RegexValues|Transforms|authenticate|MutualAuthentication/.test(i))).toEqual([]);
     // The new attributes are known keys, and the connection-log bucket (a Ref) only names a bucket.
     expect(model.issues.filter((i) => /attribute/.test(i.what))).toEqual([]);
     const lb = model.loadBalancers[0];
@@ -94,11 +93,25 @@ describe('simulator model: the new template shapes are read, and what is not sim
     });
   });
 
-  test('§4.3 the authenticate action is kept as unsupported ahead of the forward; the regex rule is skipped', () => {
+  test("§4.2, §4.3, §5.1 the constructs' regex rule, transform, authenticate action and mutual TLS reach the model", () => {
     const model = modelFromTemplate(Template.fromStack(build()).toJSON(), 'Test');
     const https = model.listeners.find((l) => l.protocol === 'HTTPS')!;
-    expect(https.rules.map((r) => r.priority)).toEqual([20, 30]);
-    const priv = https.rules.find((r) => r.priority === 30)!;
-    expect(priv.actions.map((a) => a.type)).toEqual(['unsupported', 'forward']);
+    expect(https.rules.map((r) => r.priority)).toEqual([10, 20, 30]);
+    expect(https.rules[0]!.conditions).toEqual([{ field: 'path-pattern', values: [], regexValues: ['^/v[0-9]+/'] }]);
+    expect(https.rules[1]!.transforms).toEqual([
+      { type: 'url-rewrite', rewrites: [{ regex: '^/dp/(.*)$', replace: '/p?id=$1' }] },
+    ]);
+    const priv = https.rules[2]!;
+    expect(priv.actions.map((a) => a.type)).toEqual(['authenticate-oidc', 'forward']);
+    expect(priv.actions[0]).toMatchObject({
+      onUnauthenticatedRequest: 'deny',
+      clientId: 'web',
+      clientSecret: 'not-a-secret',
+      tokenEndpoint: 'https://idp.example.com/token',
+    });
+    expect(https.mutualAuthentication).toMatchObject({
+      mode: 'verify',
+      trustStore: { id: expect.stringMatching(/^Test\/TrustStore/) },
+    });
   });
 });

@@ -229,6 +229,81 @@ export const SIMULATOR_CHOICES = {
     choice:
       'In Node.js child processes of its own (one per invocation in progress, kept warm, at most 16 per function; more wait), with the function’s Handler, Timeout (a timed-out process is killed, as Lambda ends the environment) and literal Environment variables.',
   },
+  regex_condition_semantics: {
+    id: 'regex_condition_semantics',
+    section: '§4.2',
+    question:
+      'How does a RegexValues condition compare: whole value or anywhere in it, case-sensitively, against the host with or without its port?',
+    choice:
+      'Anywhere in the value (use ^ and $ to anchor), case-sensitively, against what the wildcard values see: the host without its :port (host_header_port), the raw path (path_decoding), each occurrence of the header.',
+  },
+  transform_input: {
+    id: 'transform_input',
+    section: '§4.3',
+    question:
+      'What text does a rewrite transform match and replace: with or without the query string and the port, first match or all?',
+    choice:
+      'url-rewrite: the origin-form path plus `?query` when there is one; host-header-rewrite: the Host value the target would get (§5.1). The first match of the first rewrite whose regex matches is replaced; `$n` and `${n}` name groups.',
+  },
+  transform_failure: {
+    id: 'transform_failure',
+    section: '§4.3',
+    question: 'When does a matching rewrite "fail" (and get 500)?',
+    choice:
+      'When the replacement names a group the regex does not have, or the result is not a usable value: a URL that does not start with `/` or holds a space or control character, an empty host or one with characters outside letters, digits, `-`, `.`, `:`, `[` and `]`.',
+  },
+  transform_access_log: {
+    id: 'transform_access_log',
+    section: '§4.3',
+    question: 'What does the access log record for a rewritten request?',
+    choice:
+      'The request as the client sent it in `request`; nothing new is appended (AWS documents no field for rewrites).',
+  },
+  auth_callback_routing: {
+    id: 'auth_callback_routing',
+    section: '§4.3',
+    question:
+      "How does the load balancer route the identity provider's answer to https://<host>/oauth2/idpresponse, and what does its state parameter carry?",
+    choice:
+      'On an HTTPS listener with any authenticate action the path is taken by the load balancer before rule evaluation; the state is encrypted and names the rule and action, the original URL, the time and a nonce that must match the AWSALBAuthNonce cookie.',
+  },
+  auth_error_status: {
+    id: 'auth_error_status',
+    section: '§4.3',
+    question: 'Which status does each authentication failure get?',
+    choice:
+      'error= from the authorization endpoint and non-2XX answers of the token or user-info endpoint: 561; an endpoint that cannot be reached or does not answer within 10 s: 500; a bad, expired or foreign state, nonce, code, ID token, token or user-info response, or claims over 11 KB: 401.',
+  },
+  auth_session_cookie: {
+    id: 'auth_session_cookie',
+    section: '§4.3',
+    question:
+      'Format, attributes and lifetime of the session cookie; what the x-amzn-oidc-data JWT header carries as exp.',
+    choice:
+      'AES-256-GCM of the claims, access token and session end, base64url, sharded into <name>-0, -1, ... of 4 KB; Path=/, Secure, HttpOnly, Expires at the session end (now + SessionTimeout). Access tokens are not refreshed (AWS keeps a session without a refresh token until it times out); exp is the session end.',
+  },
+  cognito_endpoints: {
+    id: 'cognito_endpoints',
+    section: '§4.3',
+    question: 'Cognito endpoints when the template leaves the user pool, its client or its Region to CloudFormation.',
+    choice:
+      'The domain from the UserPoolDomain resource, the Region from a literal pool ARN or else us-east-1, the client id replaced by the logical id of the client resource.',
+  },
+  local_trust_store: {
+    id: 'local_trust_store',
+    section: '§5.1',
+    question:
+      '(Simulator only) A verify-mode trust store keeps its CA bundle in S3, which the simulator cannot read: where does the bundle come from?',
+    choice:
+      "A local PEM file per trust store (`--trust-store NAME=FILE` or `trustStores` in the config file), NAME being the trust store's name, logical id, construct path or ARN; without one the listener does not start (SIM_TRUST_STORE_MISSING).",
+  },
+  mtls_refusal: {
+    id: 'mtls_refusal',
+    section: '§5.1',
+    question: 'How is a client refused in verify mode (no certificate, or one the trust store does not accept)?',
+    choice:
+      'The TLS handshake fails with an alert and the connection closes; nothing reaches a target or the access log. Certificate revocation lists are not checked.',
+  },
   client_ip_preservation: {
     id: 'client_ip_preservation',
     section: '§6.4',
@@ -280,6 +355,10 @@ export const SIMULATOR_CHOICE_PARAMS = {
   lambdaLocalConcurrency: 16,
   /** `route53_checkers`: checkers per Region of a Route 53 health check. */
   route53CheckersPerRegion: 2,
+  /** `cognito_endpoints`: Region of a Cognito domain when the template gives none. */
+  cognitoDefaultRegion: 'us-east-1',
+  /** `auth_error_status`: ms the load balancer waits for the token or user-info endpoint. */
+  identityProviderTimeoutMs: 10_000,
   /** `anomaly_mitigation`. */
   anomaly: {
     /** Anomalous when error rate > errorRateFactor × mean error rate of the peers... */

@@ -78,6 +78,77 @@ export const TERMINAL_ACTION_TYPES = ['forward', 'redirect', 'fixed-response'] a
 /** `MutualAuthentication.Mode` of HTTPS listeners (§8.3). */
 export const MUTUAL_AUTHENTICATION_MODES = ['off', 'passthrough', 'verify'] as const;
 
+/**
+ * Headers that carry the client certificate to targets (§5.1 mutual TLS). `verify` mode sends the five
+ * `X-Amzn-Mtls-Clientcert-*` headers of the leaf; `passthrough` sends the whole chain in
+ * `X-Amzn-Mtls-Clientcert`. Values: serial number in hex, issuer and subject as RFC 2253 strings,
+ * validity as `NotBefore=<ISO 8601>;NotAfter=<ISO 8601>`, certificates as URL-encoded PEM with `+=/`
+ * left as they are.
+ */
+export const MTLS_HEADER_NAMES = {
+  clientcert: 'X-Amzn-Mtls-Clientcert',
+  serialNumber: 'X-Amzn-Mtls-Clientcert-Serial-Number',
+  issuer: 'X-Amzn-Mtls-Clientcert-Issuer',
+  subject: 'X-Amzn-Mtls-Clientcert-Subject',
+  validity: 'X-Amzn-Mtls-Clientcert-Validity',
+  leaf: 'X-Amzn-Mtls-Clientcert-Leaf',
+} as const;
+
+/** Listener attributes that rename the headers of `MTLS_HEADER_NAMES` (§5.1). */
+export const MTLS_HEADER_NAME_ATTRIBUTES: Readonly<Record<keyof typeof MTLS_HEADER_NAMES, string>> = {
+  clientcert: 'routing.http.request.x_amzn_mtls_clientcert.header_name',
+  serialNumber: 'routing.http.request.x_amzn_mtls_clientcert_serial_number.header_name',
+  issuer: 'routing.http.request.x_amzn_mtls_clientcert_issuer.header_name',
+  subject: 'routing.http.request.x_amzn_mtls_clientcert_subject.header_name',
+  validity: 'routing.http.request.x_amzn_mtls_clientcert_validity.header_name',
+  leaf: 'routing.http.request.x_amzn_mtls_clientcert_leaf.header_name',
+};
+
+/**
+ * The authentication flow of authenticate-oidc / authenticate-cognito (§4.3): the OIDC authorization
+ * code flow with the load balancer as the client.
+ */
+export const AUTHENTICATION_FLOW = {
+  /** The redirect URI registered with the identity provider: `https://<host>/oauth2/idpresponse`. */
+  redirectPath: '/oauth2/idpresponse',
+  /** Session cookies are sharded: `<name>-0`, `<name>-1`, ... of at most this many bytes each. */
+  cookieShardBytes: 4096,
+  /** User claims plus access token above this size: 401 and `ELBAuthUserClaimsSizeExceeded`. */
+  maxClaimsBytes: 11 * 1024,
+  /** A login not finished within this time gets 401. */
+  loginWindowSeconds: 15 * 60,
+  /** The cookie that ties the identity provider's answer to the browser that started the login. */
+  nonceCookie: 'AWSALBAuthNonce',
+  /** Headers the load balancer adds to authenticated requests. */
+  headers: {
+    accessToken: 'x-amzn-oidc-accesstoken',
+    identity: 'x-amzn-oidc-identity',
+    data: 'x-amzn-oidc-data',
+  },
+  /** `x-amzn-oidc-data` is a JWT signed with ECDSA P-256 + SHA-256, base64url with `=` padding kept. */
+  dataAlgorithm: 'ES256',
+} as const;
+
+/** `error_reason` values of a failed authenticate action (§5.5) and the metric each one counts in (§5.6). */
+export const AUTH_ERROR_REASONS = {
+  AuthInvalidCookie: 'ELBAuthFailure',
+  AuthInvalidGrantError: 'ELBAuthFailure',
+  AuthInvalidIdToken: 'ELBAuthFailure',
+  AuthInvalidStateParam: 'ELBAuthFailure',
+  AuthInvalidTokenResponse: 'ELBAuthFailure',
+  AuthInvalidUserinfoResponse: 'ELBAuthFailure',
+  AuthMissingCodeParam: 'ELBAuthFailure',
+  AuthMissingHostHeader: 'ELBAuthError',
+  AuthMissingStateParam: 'ELBAuthFailure',
+  AuthTokenEpRequestFailed: 'ELBAuthError',
+  AuthTokenEpRequestTimeout: 'ELBAuthError',
+  AuthUnhandledException: 'ELBAuthError',
+  AuthUserinfoEpRequestFailed: 'ELBAuthError',
+  AuthUserinfoEpRequestTimeout: 'ELBAuthError',
+  AuthUserinfoResponseSizeExceeded: 'ELBAuthError',
+} as const;
+export type AuthErrorReason = keyof typeof AUTH_ERROR_REASONS;
+
 /** Conditions that may appear at most once per rule (§4.2). */
 export const SINGLE_USE_CONDITIONS = ['host-header', 'path-pattern', 'http-request-method', 'source-ip'] as const;
 

@@ -121,6 +121,27 @@ export class QueryParams {
     return [...members.values()].map((m) => m.get('') ?? '');
   }
 
+  /** A map parameter `Name.entry.N.key` / `Name.entry.N.value` (e.g. `AuthenticationRequestExtraParams`). */
+  entries(name: string): Record<string, string> | undefined {
+    const prefix = `${name}.entry.`;
+    const byIndex = new Map<string, { key?: string; value?: string }>();
+    for (const [k, v] of this.#values) {
+      if (!k.startsWith(prefix)) continue;
+      const m = /^(\d+)\.(key|value)$/.exec(k.slice(prefix.length));
+      if (!m) throw validationError(`Parameter '${k}' is not a valid map entry name`);
+      const e = byIndex.get(m[1]) ?? {};
+      e[m[2] as 'key' | 'value'] = v;
+      byIndex.set(m[1], e);
+    }
+    if (byIndex.size === 0) return undefined;
+    const out: Record<string, string> = {};
+    for (const e of byIndex.values()) {
+      if (e.key === undefined) throw validationError(`${name}: an entry has no key`);
+      out[e.key] = e.value ?? '';
+    }
+    return out;
+  }
+
   /** `Name.member.N.Field` structures (e.g. `Targets.member.1.Id`), or undefined when the list is absent. */
   structs(name: string): QueryParams[] | undefined {
     if (this.#values.get(name) === '') return [];

@@ -65,6 +65,10 @@ Options of start and demo:
                           (default 4566; 0 = free port; "off" to disable)
   --dns-port N            name server for the app's Route 53 hosted zones, UDP and TCP on --host
                           (default 5300; 0 = free port; "off" to disable): dig @127.0.0.1 -p 5300 NAME
+  --test-idp N            start the test identity provider on port N (0 = free port; default off) and log
+                          in there for every authenticate-oidc/-cognito action (simulator convenience)
+  --trust-store NAME=FILE CA bundle (PEM) of a verify-mode mutual TLS trust store, NAME being its name,
+                          logical id, construct path or ARN; repeatable (AWS reads it from S3)
   --access-log FILE|-     write ALB access-log lines to FILE, or to stdout with "-"
   --endpoints FILE        write the endpoint list as JSON (demo: ${STATE_DIR}/endpoints.json)
   --summary-seconds N     print a one-line summary every N seconds (default 10; 0 = never)
@@ -90,6 +94,8 @@ Config file (--config), every key optional, unknown keys are errors:
     "adminHost": "127.0.0.1",                                --admin-host
     "apiPort": 4566 | "off",                                 --api-port
     "dnsPort": 5300 | "off",                                 --dns-port
+    "testIdpPort": 0 | "off",                                --test-idp
+    "trustStores": { "<trust store>": "ca.pem" },            --trust-store (relative to the file)
     "accessLog": "-" | "FILE",                               --access-log
     "summarySeconds": 10,                                    --summary-seconds
     "workers": 2                                             --workers
@@ -182,6 +188,8 @@ const OPTIONS = {
   'admin-host': { type: 'string' },
   'api-port': { type: 'string' },
   'dns-port': { type: 'string' },
+  'test-idp': { type: 'string' },
+  'trust-store': { type: 'string', multiple: true },
   'access-log': { type: 'string' },
   endpoints: { type: 'string' },
   'summary-seconds': { type: 'string' },
@@ -216,6 +224,8 @@ const START_ONLY = [
   'admin-host',
   'api-port',
   'dns-port',
+  'test-idp',
+  'trust-store',
   'access-log',
   'endpoints',
   'summary-seconds',
@@ -259,6 +269,19 @@ function contextPairs(pairs: readonly string[] | undefined): Record<string, stri
     context[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return context;
+}
+
+/** `--trust-store NAME=FILE` pairs (§5.1, simulator choice `local_trust_store`). */
+function trustStoreFiles(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of values) {
+    const eq = t.indexOf('=');
+    if (eq <= 0 || eq === t.length - 1) {
+      throw new SimulatorError('SIM_BAD_OPTION', `--trust-store expects NAME=FILE, got "${t}"`);
+    }
+    out[t.slice(0, eq)] = t.slice(eq + 1);
+  }
+  return out;
 }
 
 function targetLists(values: readonly string[] | undefined): Record<string, string[]> {
@@ -368,6 +391,7 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
   const adminPort = portOrOff('admin-port', v['admin-port']);
   const apiPort = portOrOff('api-port', v['api-port']);
   const dnsPort = portOrOff('dns-port', v['dns-port']);
+  const testIdpPort = portOrOff('test-idp', v['test-idp']);
   const flags: SimConfigFile = {
     targets: v.targets ? targetLists(v.targets) : undefined,
     demoBackends: int('demo-backends', v['demo-backends']),
@@ -380,6 +404,8 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
     accessLog: v['access-log'] || undefined,
     summarySeconds: int('summary-seconds', v['summary-seconds']),
     workers: workers(v.workers),
+    testIdpPort,
+    trustStores: v['trust-store'] ? trustStoreFiles(v['trust-store']) : undefined,
   };
   const c = v.config !== undefined ? mergeConfig(readConfigFile(v.config, readFile), flags) : mergeConfig({}, flags);
   const options: SimulatorOptions = {
@@ -394,6 +420,8 @@ export function parseCli(argv: readonly string[], readFile?: (file: string) => s
     ...(c.adminHost ? { adminHost: c.adminHost } : {}),
     ...(c.accessLog ? { accessLog: c.accessLog } : {}),
     ...(c.workers !== undefined && c.workers > 1 ? { workers: c.workers } : {}),
+    ...(c.testIdpPort !== undefined && c.testIdpPort !== false ? { testIdpPort: c.testIdpPort } : {}),
+    ...(c.trustStores ? { trustStores: c.trustStores } : {}),
   };
   return {
     command: cmd,

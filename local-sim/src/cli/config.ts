@@ -12,6 +12,8 @@
  *     "dnsPort": 5300 | "off",
  *     "accessLog": "-" | "file",
  *     "summarySeconds": 10,
+ *     "testIdpPort": 0 | "off",
+ *     "trustStores": { "<trust store>": "ca.pem" },
  *     "processes": { "<target group>": { "command": "node server.js", "instances": 2, "portEnv": "PORT" } }
  *   }
  *
@@ -38,6 +40,9 @@ export interface SimConfigFile {
   readonly summarySeconds?: number;
   readonly processes?: Readonly<Record<string, TargetProcessSpec>>;
   readonly workers?: number;
+  readonly testIdpPort?: number | false;
+  /** Trust store → PEM file (relative to the config file when read from one). */
+  readonly trustStores?: Readonly<Record<string, string>>;
 }
 
 /** Most load-balancer node processes (`--workers`): a typo guard, not an AWS limit. */
@@ -56,6 +61,8 @@ export const CONFIG_KEYS = {
   accessLog: 'a file name or "-" (stdout)',
   summarySeconds: 'a non-negative integer',
   workers: `an integer 1-${MAX_WORKERS} (load-balancer node processes)`,
+  testIdpPort: 'an integer 0-65535 or "off"',
+  trustStores: 'an object mapping a trust store (name, logical id, construct path or ARN) to a PEM file',
   processes:
     'an object mapping a target group to { "command": "<shell command>", "instances"?: 1-100, "portEnv"?: "PORT", "cwd"?: "<dir>", "env"?: { "NAME": "value" } }',
 } as const;
@@ -197,10 +204,22 @@ export function parseConfig(text: string, file: string): SimConfigFile {
       case 'adminPort':
       case 'apiPort':
       case 'dnsPort':
+      case 'testIdpPort':
         if (value === 'off') out[key] = false;
         else if (isNonNegativeInt(value) && value <= MAX_PORT) out[key] = value;
         else throw bad(file, key, value, CONFIG_KEYS[key]);
         break;
+      case 'trustStores': {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+          throw bad(file, key, value, CONFIG_KEYS.trustStores);
+        const stores: Record<string, string> = {};
+        for (const [name, pem] of Object.entries(value as Record<string, unknown>)) {
+          if (typeof pem !== 'string' || pem === '') throw bad(file, `trustStores.${name}`, pem, 'a file name');
+          stores[name] = pem;
+        }
+        out.trustStores = stores;
+        break;
+      }
       case 'workers':
         if (!isNonNegativeInt(value) || value < 1 || value > MAX_WORKERS)
           throw bad(file, key, value, CONFIG_KEYS.workers);
@@ -235,10 +254,17 @@ export function readConfigFile(
       `--config ${file}: cannot read the file (${code === 'ENOENT' ? 'no such file' : (err as Error).message})`,
     );
   }
-  const config = parseConfig(text, file);
+  const parsed = parseConfig(text, file);
+  const base = path.dirname(path.resolve(file));
+  // trust store files are relative to the config file
+  const config = parsed.trustStores
+    ? {
+        ...parsed,
+        trustStores: Object.fromEntries(Object.entries(parsed.trustStores).map(([n, f]) => [n, path.resolve(base, f)])),
+      }
+    : parsed;
   if (!config.processes) return config;
   // A process's working directory is relative to the config file (by default, its folder).
-  const base = path.dirname(path.resolve(file));
   const processes = Object.fromEntries(
     Object.entries(config.processes).map(([tg, spec]) => [tg, { ...spec, cwd: path.resolve(base, spec.cwd ?? '.') }]),
   );
@@ -252,8 +278,9 @@ export function readConfigFile(
  */
 export function mergeConfig(file: SimConfigFile, flags: SimConfigFile): SimConfigFile {
   const targets = file.targets || flags.targets ? { ...file.targets, ...flags.targets } : undefined;
+  const trustStores = file.trustStores || flags.trustStores ? { ...file.trustStores, ...flags.trustStores } : undefined;
   const merged: SimConfigFile = { ...file, ...definedOnly(flags) };
-  return targets ? { ...merged, targets } : merged;
+  return { ...merged, ...(targets ? { targets } : {}), ...(trustStores ? { trustStores } : {}) };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -70,6 +70,9 @@ export function formatEndpoints(e: EndpointsDescription, paint: Paint = plain): 
     }
   }
   if (e.dns) out.push('', ...formatDns(e.dns, paint));
+  if (e.testIdp) {
+    out.push(`Test identity provider: ${e.testIdp} (authenticate actions log in here; any user name; not AWS)`);
+  }
   if (e.api) out.push(`AWS API: ${e.api} (ELBv2 and Route 53; any credentials, Region ${SIM_REGION})`);
   if (e.issues.length > 0) out.push('', 'Not simulated:', ...e.issues.map((i) => `  ${i}`));
   return out.join('\n');

@@ -33,7 +33,7 @@ import { belowThreshold, candidateSet, isRegistered, isRoutable } from './candid
 import { parseCookies } from './cookies';
 import { classifyProbe, type ProbeVerdict } from './health-check';
 import { redirectLocation, redirectStatus } from './redirect';
-import { headerValues, selectRule } from './rules';
+import { headerValues, selectRule, type RuleSelection } from './rules';
 import { entersSlowStart, slowStartWeight } from './slow-start';
 import {
   appCookies,
@@ -109,7 +109,12 @@ export interface EngineOptions {
 export interface Engine {
   readonly model: SimModel;
   /** Route one HTTP request arriving on an ALB listener (§4): rule evaluation, action, target choice. */
-  route(loadBalancerId: string, listenerId: string, request: HttpRequestInfo): RouteDecision;
+  /**
+   * Route one HTTP request arriving on an ALB listener (§4): rule evaluation, action, target choice.
+   * `selection`: the rule the edge already chose for this request on this model (§4.3 authenticate
+   * actions and transforms need it first), so rules are not evaluated twice.
+   */
+  route(loadBalancerId: string, listenerId: string, request: HttpRequestInfo, selection?: RuleSelection): RouteDecision;
   /** Choose a target for a new NLB flow (§6.2 flow hash, §3.5 source_ip stickiness). */
   routeConnection(loadBalancerId: string, listenerId: string, flow: FlowInfo): ConnectionDecision;
   /** The forwarded request/connection `requestId` has ended. Unknown ids are ignored. */
@@ -1360,7 +1365,12 @@ class EngineImpl implements Engine {
     return found;
   }
 
-  route(loadBalancerId: string, listenerId: string, request: HttpRequestInfo): RouteDecision {
+  route(
+    loadBalancerId: string,
+    listenerId: string,
+    request: HttpRequestInfo,
+    preselected?: RuleSelection,
+  ): RouteDecision {
     const now = this.#clock.now();
     this.#fire(now);
     const { lb, listener } = this.#lookup(loadBalancerId, listenerId);
@@ -1384,14 +1394,15 @@ class EngineImpl implements Engine {
         reason: 'ZoneFailed',
       };
     }
-    const selection = selectRule(listener, request);
-    // the last action that is not unsupported is the terminal one; the unsupported ones are reported
-    // (a loop rather than filter/reverse/find: this runs for every request)
+    const selection = preselected ?? selectRule(listener, request);
+    // the last action that is not unsupported is the terminal one; the unsupported ones are reported,
+    // authenticate actions (§4.3) were run by the edge (a loop rather than filter/reverse/find: this
+    // runs for every request)
     let skipped: string[] | undefined;
     let terminal: (typeof selection.actions)[number] | undefined;
     for (const a of selection.actions) {
       if (a.type === 'unsupported') (skipped ??= []).push(a.originalType);
-      else terminal = a;
+      else if (a.type !== 'authenticate-oidc' && a.type !== 'authenticate-cognito') terminal = a;
     }
     const priority = selection.priority;
     if (!terminal) {

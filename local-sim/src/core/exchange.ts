@@ -27,6 +27,8 @@ import {
   type DesyncMitigationMode,
 } from '@ha-load-balancer/spec';
 import type { LoadBalancerModel, ListenerModel, TargetGroupModel } from '../model/types';
+import { edgeFeatures, type EdgeAuthOptions, type EdgeFeatures } from './edge-features';
+import type { AuthCallback, IdpCall, IdpReply } from './authenticate';
 import { classifyRequest, desyncAction, type DesyncClassification } from './desync';
 import type { Engine } from './engine';
 import { gatewayError, protocolVersionError, type GatewayError, type UpstreamFailureKind } from './gateway-errors';
@@ -38,6 +40,7 @@ import {
   type HeaderList,
 } from './headers';
 import type { Clock, ForwardDecision, HttpRequestInfo, RouteDecision, StickinessOutcome, TargetKey } from './types';
+import type { RuleSelection } from './rules';
 import { loadBalancerSetCookies } from './stickiness';
 
 /** The request as the edge received it. */
@@ -51,7 +54,13 @@ export interface EdgeRequest {
   readonly headers: HeaderList;
   readonly client: { readonly address: string; readonly port: number };
   /** HTTPS listeners: what the TLS handshake negotiated. */
-  readonly tls?: { readonly protocol?: string; readonly cipher?: string; readonly servername?: string };
+  readonly tls?: {
+    readonly protocol?: string;
+    readonly cipher?: string;
+    readonly servername?: string;
+    /** Mutual TLS (§5.1): the certificate chain the client presented, PEM, leaf first. */
+    readonly clientCertificateChain?: readonly string[];
+  };
   /** A WebSocket (or other) upgrade request. */
   readonly upgrade?: boolean;
   /**
@@ -91,7 +100,12 @@ export interface UpstreamRequest {
 
 export type ExchangeStep =
   | { readonly kind: 'respond'; readonly response: ElbResponse }
-  | { readonly kind: 'forward'; readonly upstream: UpstreamRequest };
+  | { readonly kind: 'forward'; readonly upstream: UpstreamRequest }
+  /**
+   * §4.3 authentication: the load balancer calls the identity provider (token, then user-info
+   * endpoint). The shell performs `call` and hands the reply to `Exchange.idpAnswered`.
+   */
+  | { readonly kind: 'idp'; readonly call: IdpCall };
 
 /** The target's response as the client gets it. */
 export interface Relay {
@@ -128,6 +142,10 @@ export interface ExchangeObservation {
   readonly action?: 'forward' | 'redirect' | 'fixed-response';
   /** `actions_executed` (§5.5), in order. */
   readonly actions: readonly string[];
+  /** `error_reason` (§5.5), e.g. an `Auth*` reason of a failed authenticate action. */
+  readonly errorReason?: string;
+  /** §5.6 ELBAuthSuccess / ELBAuthFailure / ELBAuthError: how an authentication ended, when one did. */
+  readonly authOutcome?: 'ELBAuthSuccess' | 'ELBAuthFailure' | 'ELBAuthError';
   /** Set once a rule was evaluated: 0 for the default rule (§4.1). */
   readonly matchedRulePriority?: number;
   readonly targetGroup?: { readonly id: string; readonly dimension: string; readonly arn: string };
@@ -174,6 +192,8 @@ export interface ListenerEdgeOptions {
    * HTTP:80 → HTTPS:443 becomes the local HTTPS port). The access log keeps AWS's Location.
    */
   readonly localRedirect?: (location: string) => string;
+  /** §4.3 authenticate actions: keys and identity-provider endpoints (absent: such rules answer 500). */
+  readonly auth?: EdgeAuthOptions;
 }
 
 /** Body of responses the load balancer generates itself: simulator choice `elb_error_page`. */
@@ -340,6 +360,12 @@ export class ListenerEdge {
   readonly #o: ListenerEdgeOptions;
   readonly #forwarding: ForwardingAttributes;
   readonly #mode: DesyncMitigationMode;
+  /**
+   * What the listener's current rules need beyond routing (§4.2 regex, §4.3 authenticate and
+   * transforms, §5.1 mTLS), worked out once per model: a listener without them pays one comparison.
+   */
+  #features: EdgeFeatures | undefined;
+  #featuresOf: unknown;
 
   constructor(options: ListenerEdgeOptions) {
     this.#o = options;
@@ -356,6 +382,16 @@ export class ListenerEdge {
 
   get options(): ListenerEdgeOptions {
     return this.#o;
+  }
+
+  /** The features of this listener on the engine's current model (recomputed when the model changes). */
+  #currentFeatures(): EdgeFeatures | undefined {
+    const model = this.#o.engine.model;
+    if (model !== this.#featuresOf) {
+      this.#featuresOf = model;
+      this.#features = edgeFeatures(model, this.#o.listener.id);
+    }
+    return this.#features;
   }
 
   get listenerPort(): number {
@@ -459,7 +495,16 @@ export class ListenerEdge {
     if (!fwd.ok) return ex.answer(elbResponse(fwd.status, { close: ex.closeAfter }), fwd.reason);
     ex.traceId = traceRoot(fwd.traceId);
 
-    const d = o.engine.route(o.loadBalancer.id, o.listener.id, requestInfo(request, this.scheme, this.listenerPort));
+    const info = requestInfo(request, this.scheme, this.listenerPort);
+    const features = this.#currentFeatures();
+    let selection: RuleSelection | undefined;
+    if (features) {
+      // §4.3: authenticate actions and transforms act on the chosen rule before its terminal action
+      const pre = features.beforeRouting(request, info, ex, fwd.headers, o.auth, o.clock.now(), o.randomHex);
+      if (pre.kind === 'step') return pre.step;
+      selection = pre.selection;
+    }
+    const d = o.engine.route(o.loadBalancer.id, o.listener.id, info, selection);
     ex.decision = d;
     ex.matchedRulePriority = d.matchedRulePriority;
     switch (d.kind) {
@@ -532,6 +577,14 @@ export class ListenerEdge {
       if (request.tls.protocol) headers.push(['x-amzn-tls-version', request.tls.protocol]);
       if (request.tls.cipher) headers.push(['x-amzn-tls-cipher-suite', request.tls.cipher]);
     }
+    let path = originForm(request.target);
+    const extra = ex.forwardExtras;
+    if (extra) {
+      // §4.3 identity headers and rewrites, §5.1 mTLS headers (decided before routing)
+      headers = extra.apply(headers);
+      if (extra.pathAndQuery !== undefined) path = extra.pathAndQuery;
+      ex.actions = extra.authenticated ? ['authenticate', ...ex.actions] : ex.actions;
+    }
     ex.sentToTargetAt = o.clock.now();
     return {
       kind: 'forward',
@@ -540,7 +593,7 @@ export class ListenerEdge {
         target: d.target,
         protocol: tg?.model.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP',
         method: request.method,
-        path: originForm(request.target),
+        path,
         headers,
         closeAfter: ex.closeAfter,
       },
@@ -549,7 +602,7 @@ export class ListenerEdge {
 }
 
 /** The mutable part of an exchange while it runs (what becomes the observation). */
-interface ExchangeState {
+export interface ExchangeState {
   decision?: RouteDecision;
   classification: DesyncClassification;
   closeAfter: boolean;
@@ -567,8 +620,25 @@ interface ExchangeState {
   failOpen?: boolean;
   invalidHeaders?: 'dropped' | 'forwarded';
   sentToTargetAt?: number;
+  /** What the forwarded request gets beyond §5.1 (identity headers, rewrites, mTLS headers). */
+  forwardExtras?: ForwardExtras;
+  /** §4.3: an authenticate action ran before the terminal action (`actions_executed`). */
+  authenticated?: boolean;
+  errorReason?: string;
+  authOutcome?: ExchangeObservation['authOutcome'];
+  /** §4.3: the running callback of an authentication (IdP calls pending). */
+  authCallback?: { readonly flow: AuthCallback; call: IdpCall };
   targetGroupOf(id: string): EdgeTargetGroup | undefined;
   answer(response: ElbResponse, cause?: string): ExchangeStep;
+}
+
+/** Changes to a forwarded request decided before routing (`edge-features.ts`). */
+export interface ForwardExtras {
+  readonly authenticated: boolean;
+  /** The rewritten origin-form path and query (§4.3 url-rewrite). */
+  readonly pathAndQuery?: string;
+  /** Headers to forward instead of `headers` (Host rewrite, identity and mTLS headers added). */
+  apply(headers: HeaderList): HeaderList;
 }
 
 /**
@@ -595,6 +665,11 @@ export class Exchange implements ExchangeState {
   failOpen?: boolean;
   invalidHeaders?: 'dropped' | 'forwarded';
   sentToTargetAt?: number;
+  forwardExtras?: ForwardExtras;
+  authenticated?: boolean;
+  errorReason?: string;
+  authOutcome?: ExchangeObservation['authOutcome'];
+  authCallback?: { readonly flow: AuthCallback; call: IdpCall };
   #tg?: EdgeTargetGroup;
   #status = 0;
   #generated = true;
@@ -632,6 +707,31 @@ export class Exchange implements ExchangeState {
 
   get request(): EdgeRequest {
     return this.#request;
+  }
+
+  /**
+   * §4.3 the identity provider answered the call of the last `idp` step (or could not be reached):
+   * the next step, another call or the answer to the client.
+   */
+  idpAnswered(reply: IdpReply): ExchangeStep {
+    const cb = this.authCallback;
+    if (!cb) throw new Error('idpAnswered without an identity-provider call in progress');
+    const next = cb.flow.answered(cb.call, reply);
+    if (next.kind === 'call') {
+      cb.call = next.call;
+      return { kind: 'idp', call: next.call };
+    }
+    this.authCallback = undefined;
+    this.errorReason = next.errorReason;
+    this.authOutcome = next.metric;
+    return this.answer(
+      elbResponse(next.status, {
+        ...(next.status === 302 ? { body: '' } : {}),
+        headers: next.headers,
+        close: this.closeAfter,
+      }),
+      next.cause,
+    );
   }
 
   /** Why the load balancer answered by itself, when it did (simulator only; also in the access log's entry). */
@@ -759,7 +859,14 @@ export class Exchange implements ExchangeState {
       generated: this.#generated,
       targetStatus: this.#targetStatus,
       action: this.action,
-      actions: this.action && this.action !== 'forward' ? [this.action] : this.actions,
+      actions:
+        this.action && this.action !== 'forward'
+          ? this.authenticated
+            ? ['authenticate', this.action]
+            : [this.action]
+          : this.actions,
+      errorReason: this.errorReason,
+      authOutcome: this.authOutcome,
       matchedRulePriority: this.matchedRulePriority,
       targetGroup: tg ? { id: tg.model.id, dimension: tg.dimension, arn: tg.arn } : undefined,
       target: this.target,

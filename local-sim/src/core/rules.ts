@@ -5,6 +5,7 @@
 import type { ActionModel, ConditionModel, ListenerModel, RuleModel } from '../model/types';
 import { globMatch } from './glob';
 import { cidrContains } from './ip';
+import { ruleRegexMatches } from './regex';
 import type { HttpRequestInfo } from './types';
 
 /** Header values by case-insensitive name, in order of appearance. */
@@ -54,13 +55,23 @@ export function conditionMatches(c: ConditionModel, req: HttpRequestInfo): boole
   switch (c.field) {
     case 'host-header': {
       const host = requestHostName(req);
-      return host !== undefined && c.values.some((v) => globMatch(v, host, { caseInsensitive: true }));
+      if (host === undefined) return false;
+      if (c.values.some((v) => globMatch(v, host, { caseInsensitive: true }))) return true;
+      // simulator choice regex_condition_semantics: the same host as the values (host_header_port)
+      return c.regexValues !== undefined && c.regexValues.some((r) => ruleRegexMatches(r, host));
     }
     case 'path-pattern':
-      return c.values.some((v) => globMatch(v, req.path));
+      return (
+        c.values.some((v) => globMatch(v, req.path)) ||
+        (c.regexValues !== undefined && c.regexValues.some((r) => ruleRegexMatches(r, req.path)))
+      );
     case 'http-header': {
       const values = headerValues(req, c.headerName);
-      return values.some((hv) => c.values.some((v) => globMatch(v, hv, { caseInsensitive: true })));
+      return values.some(
+        (hv) =>
+          c.values.some((v) => globMatch(v, hv, { caseInsensitive: true })) ||
+          (c.regexValues !== undefined && c.regexValues.some((r) => ruleRegexMatches(r, hv))),
+      );
     }
     case 'http-request-method':
       return c.values.includes(req.method);

@@ -55,6 +55,8 @@ export interface EndpointsDescription {
   readonly dns?: DnsDescription;
   /** Availability Zones failed with `failZone` and not recovered. */
   readonly failedZones: readonly string[];
+  /** SIMULATOR CONVENIENCE: the test identity provider of authenticate actions, when started. */
+  readonly testIdp?: string;
   readonly loadBalancers: readonly {
     readonly id: string;
     readonly type: string;
@@ -117,6 +119,9 @@ export function describeActions(actions: readonly ActionModel[], name: (tgId: st
           return `redirect ${a.statusCode.replace('HTTP_', '')} → ${a.protocol}://${a.host}:${a.port}${a.path}${a.query ? '?' + a.query : ''}`;
         case 'fixed-response':
           return `fixed ${a.statusCode}`;
+        case 'authenticate-oidc':
+        case 'authenticate-cognito':
+          return `${a.type} (unauthenticated: ${a.onUnauthenticatedRequest})`;
         case 'unsupported':
           return `${a.originalType} (not simulated)`;
       }
@@ -130,6 +135,7 @@ export interface EndpointSources {
   readonly adminUrl?: string;
   readonly apiUrl?: string;
   readonly dns?: DnsDescription;
+  readonly testIdpUrl?: string;
   /** Local base URL of a listener the live simulator serves, by listener id. */
   readonly listenerUrl: (listenerId: string) => string | undefined;
   readonly health: (targetGroupId: string) => readonly TargetHealthDescription[];
@@ -158,6 +164,7 @@ export function describeEndpoints(src: EndpointSources): EndpointsDescription {
     ...(src.apiUrl ? { api: src.apiUrl } : {}),
     ...(src.dns ? { dns: src.dns } : {}),
     failedZones: src.failedZones ?? [],
+    ...(src.testIdpUrl ? { testIdp: src.testIdpUrl } : {}),
     loadBalancers: model.loadBalancers.map((lb) => ({
       id: lb.id,
       type: lb.type,

@@ -8,6 +8,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Engine } from '../core/engine';
+import type { EdgeAuthOptions } from '../core/edge-features';
 import type { ExchangeRecorder } from '../core/exchange';
 import { ListenerEdge, type EdgeTargetGroup } from '../core/exchange';
 import type { Metrics } from '../core/metrics';
@@ -15,7 +16,7 @@ import type { ListenerModel, LoadBalancerModel } from '../model/types';
 import { Http1Connection, type EdgeRuntime } from './http1-connection';
 import { Http2Edge } from './http2-edge';
 import { listen } from './ports';
-import { tlsVersions, type KeyPair } from './tls';
+import { clientAccepted, mutualTlsOptions, tlsVersions, type KeyPair } from './tls';
 import type { UpstreamPools } from './upstream';
 import type { InFlightRegistry } from './wire';
 
@@ -39,6 +40,8 @@ export interface ListenerServices {
    * node addresses of `lb-nodes.ts`); undefined for the listener's own address.
    */
   readonly zoneOf?: (localAddress: string | undefined) => string | undefined;
+  /** §4.3 authenticate actions (absent: their rules answer 500). */
+  readonly auth?: EdgeAuthOptions;
   /** Unexpected internal errors (logged, never thrown). */
   readonly onError?: (err: unknown) => void;
 }
@@ -60,6 +63,7 @@ export class HttpListener {
     readonly listener: ListenerModel,
     services: ListenerServices,
     keyPair: KeyPair | undefined,
+    trustStorePem: string | undefined,
   ) {
     this.#scheme = listener.protocol === 'HTTPS' ? 'https' : 'http';
     const edge = new ListenerEdge({
@@ -72,6 +76,7 @@ export class HttpListener {
       targetGroup: services.targetGroup,
       recorder: services.recorder,
       ...(services.localRedirect ? { localRedirect: services.localRedirect } : {}),
+      ...(services.auth ? { auth: services.auth } : {}),
     });
     const rt: EdgeRuntime = {
       edge,
@@ -111,9 +116,14 @@ export class HttpListener {
         cert: keyPair.cert,
         ...tlsVersions(listener.sslPolicy),
         ALPNProtocols: h2 ? ['h2', 'http/1.1'] : ['http/1.1'],
+        ...mutualTlsOptions(listener, trustStorePem),
       });
       server.on('connection', onSocket);
       server.on('secureConnection', (socket: tls.TLSSocket) => {
+        if (!clientAccepted(listener, socket)) {
+          socket.destroy();
+          return;
+        }
         if (socket.alpnProtocol === 'h2' && this.#h2) this.#h2.accept(socket);
         else http1(socket);
       });
@@ -134,8 +144,9 @@ export class HttpListener {
     port: number,
     host: string,
     keyPair?: KeyPair,
+    trustStorePem?: string,
   ): Promise<HttpListener> {
-    const l = new HttpListener(loadBalancer, listener, services, keyPair);
+    const l = new HttpListener(loadBalancer, listener, services, keyPair, trustStorePem);
     l.#port = await listen(l.#server, port, host, (err) => services.onError?.(err));
     return l;
   }

@@ -12,6 +12,8 @@ import { bodyFraming, type BodyFraming } from '../core/desync';
 import type { EdgeRequest, ElbResponse, Exchange, ListenerEdge } from '../core/exchange';
 import { normaliseAddress, type HeaderList } from '../core/headers';
 import { Http1Parser, type ParseErrorKind, type RequestHead, type ResponseFraming } from '../core/http1';
+import { authenticateThroughIdp } from './idp-client';
+import { clientCertificateChain } from './tls';
 import { openTunnel } from './tunnel';
 import type { UpstreamFailureKind } from '../core/gateway-errors';
 import { UpstreamCall, type UpstreamHandlers, type UpstreamPools } from './upstream';
@@ -110,6 +112,9 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
         protocol: tlsSocket.getProtocol() ?? undefined,
         cipher: tlsSocket.getCipher()?.name,
         servername: (tlsSocket as tls.TLSSocket & { servername?: string | false }).servername || undefined,
+        ...(rt.edge.options.listener.mutualAuthentication
+          ? { clientCertificateChain: clientCertificateChain(tlsSocket) }
+          : {}),
       };
     }
     this.#parser = new Http1Parser<RequestHead>('request', LIMITS, {
@@ -199,6 +204,11 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
       // an unreadable body or a closing response: nothing more is read from this connection
       if (!framing || step.response.close) return { kind: 'none' };
       return framing;
+    }
+    if (step.kind === 'idp') {
+      // §4.3: the load balancer asks the identity provider first; the request body is read and dropped
+      void authenticateThroughIdp(ex, step.call).then((r) => this.#writeElb(cur, r));
+      return framing ?? { kind: 'none' };
     }
     if (upgrade) {
       // From here on the tunnel owns the connection; this object only keeps the connection count.

@@ -9,6 +9,8 @@ import { HTTP_LIMITS } from '@ha-load-balancer/spec';
 import type { EdgeRequest, ElbResponse, Exchange } from '../core/exchange';
 import { normaliseAddress, type HeaderList } from '../core/headers';
 import type { EdgeRuntime } from './http1-connection';
+import { authenticateThroughIdp } from './idp-client';
+import { clientCertificateChain } from './tls';
 import { UpstreamCall } from './upstream';
 
 const { NGHTTP2_FLAG_END_STREAM } = http2.constants;
@@ -30,6 +32,13 @@ function responseHeaders(status: number, headers: HeaderList): http2.OutgoingHtt
 export class Http2Edge {
   readonly #server: http2.Http2Server;
   readonly #sessions = new Set<http2.ServerHttp2Session>();
+  /** §5.1 the client's certificate chain, read once per connection. */
+  readonly #chains = new WeakMap<tls.TLSSocket, string[] | undefined>();
+
+  #chainOf(socket: tls.TLSSocket): string[] | undefined {
+    if (!this.#chains.has(socket)) this.#chains.set(socket, clientCertificateChain(socket));
+    return this.#chains.get(socket);
+  }
 
   constructor(private readonly rt: EdgeRuntime) {
     this.#server = http2.createServer({
@@ -96,6 +105,9 @@ export class Http2Edge {
               protocol: socket.getProtocol?.() ?? undefined,
               cipher: socket.getCipher?.()?.name,
               servername: (socket as tls.TLSSocket & { servername?: string | false }).servername || undefined,
+              ...(this.rt.edge.options.listener.mutualAuthentication
+                ? { clientCertificateChain: this.#chainOf(socket) }
+                : {}),
             },
           }
         : {}),
@@ -123,6 +135,13 @@ export class Http2Edge {
       stream.resume(); // read and drop any request body
       stream.on('data', (c: Buffer) => (received += c.length));
       writeElb(step.response);
+      return;
+    }
+    if (step.kind === 'idp') {
+      // §4.3: the load balancer asks the identity provider first
+      stream.resume();
+      stream.on('data', (c: Buffer) => (received += c.length));
+      void authenticateThroughIdp(ex, step.call).then(writeElb);
       return;
     }
     const hasBody = (flags & NGHTTP2_FLAG_END_STREAM) === 0;

@@ -8,11 +8,13 @@
 import { HTTP_LIMITS } from '@ha-load-balancer/spec';
 import type { AccessLogEntry } from '../core/access-log';
 import type * as net from 'node:net';
+import type { AuthKeys, IdpEndpoints } from '../core/authenticate';
+import type { EdgeAuthOptions } from '../core/edge-features';
 import type { Engine, EngineEvent, TargetKey } from '../core/engine';
 import type { ExchangeObservation } from '../core/exchange';
 import type { Metrics } from '../core/metrics';
 import { exchangeRecorder } from '../core/record';
-import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from '../model/ids';
+import { loadBalancerArn, loadBalancerDimension, targetGroupArn, targetGroupDimension } from '../model/ids';
 import type { ListenerModel, LoadBalancerModel, SimModel, TargetGroupModel } from '../model/types';
 import { HttpListener } from './http-listener';
 import { randomHex } from './random-hex';
@@ -108,6 +110,11 @@ export interface ListenerHostOptions {
   readonly onFlow?: (f: FlowRecord) => void;
   /** SIMULATOR CONVENIENCE, NOT AWS: maps a redirect Location to the local port of the listener it names. */
   readonly localRedirect?: (lb: LoadBalancerModel, location: string) => string;
+  /**
+   * §4.3 authenticate actions: the load balancer's keys (the same in every node, so a session cookie is
+   * good everywhere) and, with the test identity provider, the endpoints that replace the actions' own.
+   */
+  readonly auth?: { keys(): AuthKeys; testIdp?(): IdpEndpoints | undefined };
   readonly onError: (err: unknown) => void;
 }
 
@@ -178,9 +185,12 @@ export class ListenerHost {
     port: number,
     host: string,
     tls: KeyPair | undefined,
+    trustStorePem?: string,
   ): Promise<HttpListener | TcpListener | UdpListener | TcpUdpListener | undefined> {
     const kind = servedAs(lb, listener);
-    if (kind === 'http') return HttpListener.start(lb, listener, this.#httpServices(lb), port, host, tls);
+    if (kind === 'http') {
+      return HttpListener.start(lb, listener, this.#httpServices(lb), port, host, tls, trustStorePem);
+    }
     if (kind === 'tcp') return TcpListener.start(lb, listener, this.#tcpServices(lb), port, host, tls);
     if (kind === 'udp') return UdpListener.start(lb, listener, this.#udpServices(lb), port, host);
     if (kind === 'tcp_udp')
@@ -226,6 +236,7 @@ export class ListenerHost {
       onError: o.onError,
       ...(o.localRedirect ? { localRedirect: (location: string) => o.localRedirect!(lb, location) } : {}),
       ...(o.zoneOf ? { zoneOf: o.zoneOf } : {}),
+      ...(o.auth ? { auth: edgeAuth(o.auth, lb) } : {}),
     };
   }
 
@@ -258,4 +269,14 @@ export class ListenerHost {
   #udpServices(lb: LoadBalancerModel): UdpListenerServices {
     return { ...this.#nlbServices(lb), idleTimeoutMs: this.#o.udpIdleTimeoutOverrideMs };
   }
+}
+
+/** The edge's view of `auth` for the listeners of `lb` (§4.3). */
+function edgeAuth(auth: NonNullable<ListenerHostOptions['auth']>, lb: LoadBalancerModel): EdgeAuthOptions {
+  return {
+    keys: () => auth.keys(),
+    loadBalancerArn: loadBalancerArn(lb),
+    // simulator convenience: with the test identity provider every action logs in there
+    endpoints: (action) => auth.testIdp?.() ?? action,
+  };
 }

@@ -9,6 +9,8 @@ import type { ExchangeObservation } from '../core/exchange';
 import type { MetricsRows } from '../core/metrics';
 import type { SimModel } from '../model/types';
 import type { FlowRecord } from './flow';
+import type { IdpEndpoints } from '../core/authenticate';
+import type { AuthKeyMaterial } from '../idp/alb-keys';
 import type { KeyPair } from './tls';
 
 /** What a node forwards to the primary, as the primary asks (nothing by default: it costs per request). */
@@ -27,6 +29,8 @@ export type ToNode =
       /** The stickiness cookie key every node shares (§3: a cookie from one node works on any other). */
       readonly cookieKey: Uint8Array;
       readonly tls?: KeyPair;
+      /** §4.3 the load balancer's authentication keys and the test identity provider's endpoints. */
+      readonly auth?: NodeAuth;
       readonly idleTimeoutOverrideMs?: number;
       readonly connectTimeoutMs?: number;
       readonly forwarding: NodeForwarding;
@@ -62,6 +66,14 @@ export interface ListenSpec {
   readonly id: string;
   readonly port: number;
   readonly host: string;
+  /** §5.1 verify mode: the CA bundle of the listener's trust store (PEM). */
+  readonly trustStorePem?: string;
+}
+
+/** What every node needs for authenticate actions (§4.3): the same keys everywhere. */
+export interface NodeAuth {
+  readonly keys: AuthKeyMaterial;
+  readonly testIdp?: IdpEndpoints;
 }
 
 export type FromNode =

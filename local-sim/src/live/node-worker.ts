@@ -16,6 +16,7 @@ import { ListenerHost, localRedirect, type LiveListener } from './listener-host'
 import type { FromNode, NodeForwarding, SharedAddresses, ToNode } from './node-protocol';
 import type { FlowRecord } from './flow';
 import type { KeyPair } from './tls';
+import { authKeysFrom } from '../idp/alb-keys';
 
 /** How often cumulative counters go to the primary while they change. */
 const METRICS_EVERY_MS = 1000;
@@ -25,6 +26,13 @@ const RECORDS_BATCH = 500;
 
 function send(m: FromNode): void {
   process.send?.(m);
+}
+
+/** §4.3 the primary's authentication keys (so a session cookie is good on every node) and test identity provider. */
+function nodeAuth(auth: NonNullable<Extract<ToNode, { t: 'init' }>['auth']>) {
+  const keys = authKeysFrom(auth.keys);
+  const testIdp = auth.testIdp;
+  return { keys: () => keys, ...(testIdp ? { testIdp: () => testIdp } : {}) };
 }
 
 class Node {
@@ -81,6 +89,7 @@ class Node {
         return (nodes.find((n) => n.zone === zone) ?? nodes[0])?.address ?? '127.0.0.1';
       },
       targetAddress: (t) => this.#addresses.targets[`${t.targetGroupId}|${t.targetId}|${t.port}`],
+      ...(init.auth ? { auth: nodeAuth(init.auth) } : {}),
       onError: (err) => send({ t: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
     });
     this.#metricsTimer = setInterval(() => this.#reportMetrics(), METRICS_EVERY_MS);
@@ -149,7 +158,7 @@ class Node {
       if (!listener || !lb) continue;
       try {
         const tls = listener.protocol === 'HTTPS' || listener.protocol === 'TLS' ? this.#tls : undefined;
-        const live = await this.#host.start(lb, listener, spec.port, spec.host, tls);
+        const live = await this.#host.start(lb, listener, spec.port, spec.host, tls, spec.trustStorePem);
         if (!live) continue;
         this.#listeners.set(spec.id, live);
         ports[spec.id] = live.port;

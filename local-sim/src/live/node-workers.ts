@@ -20,7 +20,7 @@ import type { SimModel } from '../model/types';
 import { SimulatorError } from '../errors';
 import type { LiveListener } from './listener-host';
 import type * as net from 'node:net';
-import type { FromNode, ListenSpec, NodeForwarding, SharedAddresses, ToNode } from './node-protocol';
+import type { FromNode, ListenSpec, NodeAuth, NodeForwarding, SharedAddresses, ToNode } from './node-protocol';
 import type { FlowRecord } from './flow';
 import type { KeyPair } from './tls';
 
@@ -42,6 +42,7 @@ export interface NodeWorkersOptions {
   readonly model: SimModel;
   readonly cookieKey: Uint8Array;
   readonly tls?: KeyPair;
+  readonly auth?: NodeAuth;
   readonly idleTimeoutOverrideMs?: number;
   readonly connectTimeoutMs?: number;
   readonly forwarding: NodeForwarding;
@@ -191,6 +192,7 @@ export class NodeWorkers {
               model: o.model,
               cookieKey: o.cookieKey,
               ...(o.tls ? { tls: o.tls } : {}),
+              ...(o.auth ? { auth: o.auth } : {}),
               ...(o.idleTimeoutOverrideMs !== undefined ? { idleTimeoutOverrideMs: o.idleTimeoutOverrideMs } : {}),
               ...(o.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
               forwarding: o.forwarding,

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import {
@@ -76,6 +77,8 @@ import { TargetProcess, type TargetOutput, type TargetProcessSpec } from './targ
 import { ListenerHost, localRedirect, servedAs, type LiveListener } from './listener-host';
 import type { NodeForwarding } from './node-protocol';
 import { NodeWorkers } from './node-workers';
+import { TestIdpServer } from './test-idp';
+import { createAuthKeys, type LoadBalancerAuthKeys } from '../idp/alb-keys';
 
 export type { EndpointsDescription } from './endpoints';
 
@@ -150,6 +153,19 @@ export interface SimulatorOptions {
    * for tests. Needs the compiled package (`dist/`).
    */
   readonly workers?: number;
+  /**
+   * SIMULATOR CONVENIENCE, NOT AWS: start the test identity provider (`live/test-idp.ts`) on this port
+   * of `host` (0 = a free port) and let every authenticate action (§4.3) log in there instead of its
+   * configured identity provider. Default off.
+   */
+  readonly testIdpPort?: number | false;
+  /** Extra user-info claims per user name of the test identity provider. */
+  readonly testIdpUsers?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * §5.1 verify-mode trust stores: trust store name, logical id, construct path or ARN → path of a local
+   * PEM file with its CA certificates (simulator choice `local_trust_store`).
+   */
+  readonly trustStores?: Readonly<Record<string, string>>;
 }
 
 /** Where the probes of one Route 53 health check go in the live simulator (simulator choice `route53_external_endpoint`). */
@@ -516,6 +532,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   #stopped = false;
   #unsubscribe?: () => void;
 
+  /** §4.3 the load balancer's authentication keys, made on first use and shared with the nodes. */
+  #authKeys?: LoadBalancerAuthKeys;
+  /** SIMULATOR CONVENIENCE, NOT AWS: the test identity provider (`testIdpPort`). */
+  #testIdp?: TestIdpServer;
   /**
    * Stickiness cookie key (§3): signs the cookies (the engine), shared with the load-balancer nodes of
    * `workers`, and read again by the admin's request timeline.
@@ -558,6 +578,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       onExchange: (o) => this.emit('exchange', o),
       onFlow: (f) => this.emit('flow', f),
       localRedirect: (lb, location) => localRedirect(this.#model, lb, location, (id) => this.#listeners.get(id)?.port),
+      auth: { keys: () => this.authKeys, testIdp: () => this.#testIdp?.provider.endpoints },
       onError: (err) => this.emit('error', err),
     });
     this.#prober = new Prober((p) => this.#probeTarget(p));
@@ -614,6 +635,17 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   }
 
   async #start(): Promise<void> {
+    if (this.#options.testIdpPort !== undefined && this.#options.testIdpPort !== false) {
+      const host = this.#options.host ?? '127.0.0.1';
+      try {
+        this.#testIdp = await TestIdpServer.start(this.#options.testIdpPort, host, {
+          ...(this.#options.testIdpUsers ? { users: this.#options.testIdpUsers } : {}),
+          publicKey: (kid) => (kid === this.authKeys.kid ? this.authKeys.publicKeyPem : undefined),
+        });
+      } catch (err) {
+        throw bindError(err, this.#options.testIdpPort, host, 'the test identity provider');
+      }
+    }
     if ((this.#options.workers ?? 1) > 1) await this.#startNodes();
     this.#unsubscribe = this.engine.onEvent((e) => this.#onEngineEvent(e));
     this.#declareMetrics();
@@ -963,6 +995,45 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     ]);
   }
 
+  /** §4.3 the keys that seal session cookies and sign `x-amzn-oidc-data` (one set for every node). */
+  get authKeys(): LoadBalancerAuthKeys {
+    this.#authKeys ??= createAuthKeys();
+    return this.#authKeys;
+  }
+
+  /** SIMULATOR CONVENIENCE, NOT AWS: the test identity provider, when `testIdpPort` started one. */
+  get testIdp(): TestIdpServer | undefined {
+    return this.#testIdp;
+  }
+
+  /**
+   * §5.1 the CA bundle of a verify-mode listener's trust store, from the local file `trustStores` names
+   * for it (simulator choice `local_trust_store`); undefined for other listeners.
+   */
+  #trustStorePem(listener: ListenerModel): string | undefined {
+    const m = listener.mutualAuthentication;
+    if (m?.mode !== 'verify') return undefined;
+    const ref = m.trustStore;
+    const stores = this.#options.trustStores ?? {};
+    const keys = [ref?.name, ref?.id, ref?.arn].filter((k): k is string => k !== undefined);
+    const file = keys.map((k) => stores[k]).find((f) => f !== undefined);
+    if (file === undefined) {
+      throw new SimulatorError(
+        'SIM_TRUST_STORE_MISSING',
+        `listener ${listener.id} verifies client certificates with trust store ${keys[0] ?? '(none named)'}, whose CA bundle AWS reads from S3; give a local PEM file with --trust-store ${keys[0] ?? 'NAME'}=FILE (or "trustStores" in the config file)`,
+      );
+    }
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new SimulatorError(
+        'SIM_TRUST_STORE_MISSING',
+        `trust store ${keys[0]}: cannot read ${file}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
+
   #tlsKey(): Promise<KeyPair> {
     this.#keyPair ??= selfSignedCertificate();
     return this.#keyPair;
@@ -983,6 +1054,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       model: this.#model,
       cookieKey: this.#cookieKey,
       ...(needsTls ? { tls: await this.#tlsKey() } : {}),
+      auth: {
+        keys: this.authKeys.material,
+        ...(this.#testIdp ? { testIdp: this.#testIdp.provider.endpoints } : {}),
+      },
       ...(this.#options.idleTimeoutOverrideMs !== undefined
         ? { idleTimeoutOverrideMs: this.#options.idleTimeoutOverrideMs }
         : {}),
@@ -1029,16 +1104,18 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       const ours = new Set([...this.#listeners.values()].map((l) => l.port));
       while (port !== 0 && ours.has(port)) port++;
       const tls = listener.protocol === 'HTTPS' || listener.protocol === 'TLS' ? await this.#tlsKey() : undefined;
+      const trustStorePem = this.#trustStorePem(listener);
       try {
         // UDP sockets are not handed out by the cluster: UDP and TCP_UDP listeners stay in this process
         if (this.#workers && kind !== 'udp' && kind !== 'tcp_udp') {
           const scheme = ({ HTTP: 'http', HTTPS: 'https', TCP: 'tcp', TLS: 'tls' } as const)[
             listener.protocol as 'HTTP' | 'HTTPS' | 'TCP' | 'TLS'
           ];
-          const [l] = (await this.#workers.listen([{ id: listener.id, port, host, scheme }])).values();
+          const spec = { id: listener.id, port, host, scheme, ...(trustStorePem ? { trustStorePem } : {}) };
+          const [l] = (await this.#workers.listen([spec])).values();
           if (l) this.#listeners.set(listener.id, l);
         } else {
-          const l = await this.#host.start(lb, listener, port, host, tls);
+          const l = await this.#host.start(lb, listener, port, host, tls, trustStorePem);
           if (l) this.#listeners.set(listener.id, l);
         }
       } catch (err) {
@@ -1783,6 +1860,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       ...(this.adminUrl ? { adminUrl: this.adminUrl } : {}),
       ...(this.apiUrl ? { apiUrl: this.apiUrl } : {}),
       ...(dns ? { dns } : {}),
+      ...(this.#testIdp ? { testIdpUrl: this.#testIdp.url } : {}),
       listenerUrl: (id) => {
         const live = this.#listeners.get(id);
         return live ? `${live.scheme}://${this.#urlHost}:${live.port}` : undefined;
@@ -1934,6 +2012,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         : Promise.all([...this.#listeners.values()].map((l) => l.close(options.graceMs ?? 0))),
       this.#admin?.close(),
       this.#api?.close(),
+      this.#testIdp?.close(),
       this.#dns?.close(),
       this.#nodes.close(),
     ]);

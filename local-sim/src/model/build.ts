@@ -39,6 +39,7 @@ import {
 } from './intrinsics';
 import { assignZones, type ZoneReference, type ZoneResource } from './zones';
 import { lambdaFunctionArn, loadBalancerArn } from './ids';
+import * as features from './rule-features';
 import type {
   ActionModel,
   CfnResource,
@@ -293,6 +294,22 @@ class Builder {
     return undefined;
   }
 
+  /** What the feature parsers of `rule-features.ts` may ask about resource `e`. */
+  #reader(e: Entry): features.FeatureReader {
+    return {
+      str: (v, what) => this.#str(e, v, what),
+      num: (v, what) => this.#num(e, v, what),
+      bool: (v, what) => this.#bool(e, v, what),
+      values: (v, what) => this.#values(e, v, what),
+      resolve: (v) => resolve(v, e.ctx),
+      resource: (stackName, logicalId) => {
+        const ent = this.#entries.get(key(stackName, logicalId));
+        return ent ? { type: ent.resource.Type, props: ent.resource.Properties ?? {}, id: ent.identity.id } : undefined;
+      },
+      issue: (i) => this.#issue(e, i),
+    };
+  }
+
   #str(e: Entry, value: unknown, what: string): string | undefined {
     const v = this.#literal(e, value, what);
     return v === undefined ? undefined : String(v);
@@ -518,15 +535,18 @@ class Builder {
       this.#issue(e, { severity: 'error', what: 'listener Port', why: 'no literal port; listener skipped' });
       return undefined;
     }
-    if (
-      p.MutualAuthentication !== undefined &&
-      isObj(p.MutualAuthentication) &&
-      p.MutualAuthentication.Mode !== 'off'
-    ) {
-      this.#issue(e, { severity: 'warning', what: 'MutualAuthentication', why: 'mTLS is not simulated' });
-    }
+    const mutualAuthentication = features.mutualAuthentication(
+      this.#reader(e),
+      p.MutualAuthentication,
+      p.ListenerAttributes,
+      protocol,
+    );
     if (p.ListenerAttributes !== undefined) {
-      this.#issue(e, { severity: 'warning', what: 'ListenerAttributes', why: 'listener attributes are not simulated' });
+      this.#issue(e, {
+        severity: 'warning',
+        what: 'ListenerAttributes',
+        why: 'listener attributes are not simulated, except the mTLS header names',
+      });
     }
     const certs = Array.isArray(p.Certificates) ? (p.Certificates as unknown[]) : [];
     return {
@@ -543,6 +563,7 @@ class Builder {
       alpnPolicy: Array.isArray(p.AlpnPolicy) ? (p.AlpnPolicy as string[]) : undefined,
       defaultActions: this.#actions(e, p.DefaultActions, lb.type === 'application' && protocol === 'HTTPS'),
       rules: [],
+      ...(mutualAuthentication ? { mutualAuthentication } : {}),
     };
   }
 
@@ -559,9 +580,7 @@ class Builder {
       this.#issue(e, { severity: 'error', what: 'rule Priority', why: 'no literal priority; rule skipped' });
       return undefined;
     }
-    if (p.Transforms !== undefined) {
-      this.#issue(e, { severity: 'warning', what: 'Transforms', why: 'host/URL rewrite transforms are not simulated' });
-    }
+    const transforms = features.transforms(this.#reader(e), p.Transforms);
     const conditions: ConditionModel[] = [];
     for (const c of Array.isArray(p.Conditions) ? (p.Conditions as unknown[]) : []) {
       const cond = this.#condition(e, c);
@@ -583,6 +602,7 @@ class Builder {
       priority,
       conditions,
       actions: this.#actions(e, p.Actions, lbIsHttps),
+      ...(transforms ? { transforms } : {}),
     };
   }
 
@@ -600,27 +620,35 @@ class Builder {
     if (!isObj(c)) return 'skip-rule';
     const field = this.#str(e, c.Field, 'condition Field');
     const cfg = (name: string): Props => (isObj(c[name]) ? (c[name] as Props) : {});
-    const regex = ['HostHeaderConfig', 'PathPatternConfig', 'HttpHeaderConfig'].some(
-      (n) => cfg(n).RegexValues !== undefined,
-    );
-    if (regex || c.RegexValues !== undefined) {
-      this.#issue(e, { severity: 'error', what: `${field} RegexValues`, why: 'regex conditions are not simulated' });
-      return 'skip-rule';
-    }
+    // §4.2 RegexValues: alternatives to the wildcard values, matched in AWS's regex dialect
+    const regex = (name: string) => {
+      const list = features.regexValues(this.#reader(e), c[name], field ?? '');
+      return list ? { regexValues: list } : {};
+    };
     const legacy = this.#values(e, c.Values, `${field} value`);
     switch (field) {
       case 'host-header':
-        return { field, values: [...legacy, ...this.#values(e, cfg('HostHeaderConfig').Values, 'host-header value')] };
+        return {
+          field,
+          values: [...legacy, ...this.#values(e, cfg('HostHeaderConfig').Values, 'host-header value')],
+          ...regex('HostHeaderConfig'),
+        };
       case 'path-pattern':
         return {
           field,
           values: [...legacy, ...this.#values(e, cfg('PathPatternConfig').Values, 'path-pattern value')],
+          ...regex('PathPatternConfig'),
         };
       case 'http-header': {
         const h = cfg('HttpHeaderConfig');
         const name = this.#str(e, h.HttpHeaderName, 'HttpHeaderName');
         if (!name) return 'skip-rule';
-        return { field, headerName: name, values: this.#values(e, h.Values, 'http-header value') };
+        return {
+          field,
+          headerName: name,
+          values: this.#values(e, h.Values, 'http-header value'),
+          ...regex('HttpHeaderConfig'),
+        };
       }
       case 'http-request-method':
         return { field, values: this.#values(e, cfg('HttpRequestMethodConfig').Values, 'method') };
@@ -714,13 +742,17 @@ class Builder {
           });
           break;
         }
+        case 'authenticate-oidc':
+        case 'authenticate-cognito':
+          out.push(features.authenticateAction(this.#reader(e), type, a, order, httpsListener));
+          break;
         default: {
-          const auth = type.startsWith('authenticate-') || type === 'jwt-validation';
+          const auth = type === 'jwt-validation';
           this.#issue(e, {
             severity: auth ? 'warning' : 'error',
             what: `${type} action`,
             why: auth
-              ? `authentication is not simulated; requests pass as if authenticated${httpsListener ? '' : ' (and AWS allows it only on HTTPS listeners)'}`
+              ? `JWT validation is not simulated; requests pass as if their token were valid${httpsListener ? '' : ' (and AWS allows it only on HTTPS listeners)'}`
               : 'unknown action type; skipped',
           });
           out.push({ type: 'unsupported', order, originalType: type });

@@ -119,6 +119,44 @@ export interface ListenerModel extends ResourceIdentity {
   readonly defaultActions: readonly ActionModel[];
   /** Listener rules sorted by ascending priority (§4.1). */
   readonly rules: readonly RuleModel[];
+  /** `MutualAuthentication` of an HTTPS listener when its mode is not `off` (§5.1, §8.3). */
+  readonly mutualAuthentication?: MutualAuthenticationModel;
+}
+
+/**
+ * Mutual TLS of an HTTPS listener (§5.1). `verify` checks client certificates against the trust
+ * store's CA bundle; `passthrough` forwards whatever chain the client sent.
+ */
+export interface MutualAuthenticationModel {
+  readonly mode: 'verify' | 'passthrough';
+  /** verify: the trust store the template names (`TrustStoreArn`). */
+  readonly trustStore?: TrustStoreRef;
+  readonly ignoreClientCertificateExpiry: boolean;
+  readonly advertiseTrustStoreCaNames: boolean;
+  /** `X-Amzn-Mtls-Clientcert*` header names, after `routing.http.request.x_amzn_mtls_*.header_name` listener attributes. */
+  readonly headerNames: MtlsHeaderNames;
+}
+
+/** How a template names a trust store: its resource, or a literal ARN of one made elsewhere. */
+export interface TrustStoreRef {
+  /** Friendly id of the `AWS::ElasticLoadBalancingV2::TrustStore` resource, or the literal ARN. */
+  readonly id: string;
+  /** `Name` of the trust store resource, when literal. */
+  readonly name?: string;
+  /** The ARN when the template gives it literally. */
+  readonly arn?: string;
+  /** Where AWS reads the CA bundle (`CaCertificatesBundleS3Bucket` / `...S3Key`), when literal. */
+  readonly bundleS3?: { readonly bucket?: string; readonly key?: string };
+}
+
+/** Header names the ALB uses for client-certificate data (§5.1); listener attributes may rename them. */
+export interface MtlsHeaderNames {
+  readonly clientcert: string;
+  readonly serialNumber: string;
+  readonly issuer: string;
+  readonly subject: string;
+  readonly validity: string;
+  readonly leaf: string;
 }
 
 export interface RuleModel extends ResourceIdentity {
@@ -130,13 +168,30 @@ export interface RuleModel extends ResourceIdentity {
   readonly actions: readonly ActionModel[];
   /** Tags given when the rule was created through the API (CloudFormation rules have none). */
   readonly tags?: readonly ResourceTag[];
+  /** `Transforms` (§4.3), at most one per type; absent when the rule has none. */
+  readonly transforms?: readonly TransformModel[];
 }
 
-/** One listener-rule condition (§4.2). Values within one condition are ORed. */
+/** One rule transform (§4.3): rewrites applied, after routing, to what the target receives. */
+export interface TransformModel {
+  readonly type: 'host-header-rewrite' | 'url-rewrite';
+  /** `Rewrites` in order; the first whose `regex` matches is applied. */
+  readonly rewrites: readonly { readonly regex: string; readonly replace: string }[];
+}
+
+/**
+ * One listener-rule condition (§4.2). Values within one condition are ORed; `regexValues` (host-header,
+ * path-pattern, http-header) are further alternatives, matched in AWS's regex dialect.
+ */
 export type ConditionModel =
-  | { readonly field: 'host-header'; readonly values: readonly string[] }
-  | { readonly field: 'path-pattern'; readonly values: readonly string[] }
-  | { readonly field: 'http-header'; readonly headerName: string; readonly values: readonly string[] }
+  | { readonly field: 'host-header'; readonly values: readonly string[]; readonly regexValues?: readonly string[] }
+  | { readonly field: 'path-pattern'; readonly values: readonly string[]; readonly regexValues?: readonly string[] }
+  | {
+      readonly field: 'http-header';
+      readonly headerName: string;
+      readonly values: readonly string[];
+      readonly regexValues?: readonly string[];
+    }
   | { readonly field: 'http-request-method'; readonly values: readonly string[] }
   | {
       readonly field: 'query-string';
@@ -183,14 +238,44 @@ export interface FixedResponseActionModel {
   readonly messageBody: string;
 }
 
-/** authenticate-oidc / authenticate-cognito / jwt-validation etc.: kept, reported, not simulated. */
+/**
+ * authenticate-oidc / authenticate-cognito (§4.3): HTTPS listeners, before the terminal action. For
+ * Cognito the endpoints are those of the user pool domain (`https://<domain>.auth.<region>.amazoncognito.com`).
+ */
+export interface AuthenticateActionModel {
+  readonly type: 'authenticate-oidc' | 'authenticate-cognito';
+  readonly order?: number;
+  readonly onUnauthenticatedRequest: 'deny' | 'allow' | 'authenticate';
+  readonly scope: string;
+  readonly sessionCookieName: string;
+  readonly sessionTimeoutSeconds: number;
+  /** `AuthenticationRequestExtraParams`, added to the authorization request. */
+  readonly extraParams: Readonly<Record<string, string>>;
+  readonly issuer: string;
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  readonly userInfoEndpoint: string;
+  readonly clientId: string;
+  /** The client secret when the template holds it literally (a dynamic reference cannot be read locally). */
+  readonly clientSecret?: string;
+  /** Cognito: the user pool's ARN (or its id) and the domain prefix, as far as the template tells them. */
+  readonly userPool?: string;
+  readonly userPoolDomain?: string;
+}
+
+/** jwt-validation and unknown action types: kept, reported, not simulated. */
 export interface UnsupportedActionModel {
   readonly type: 'unsupported';
   readonly order?: number;
   readonly originalType: string;
 }
 
-export type ActionModel = ForwardActionModel | RedirectActionModel | FixedResponseActionModel | UnsupportedActionModel;
+export type ActionModel =
+  | ForwardActionModel
+  | RedirectActionModel
+  | FixedResponseActionModel
+  | AuthenticateActionModel
+  | UnsupportedActionModel;
 
 // ---------------------------------------------------------------------------------------------------
 // Target groups

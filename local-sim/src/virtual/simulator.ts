@@ -22,7 +22,10 @@ import { seededRandom } from '../core/random';
 import { exchangeRecorder } from '../core/record';
 import { loadBalancerSetCookies } from '../core/stickiness';
 import { findListener, findLoadBalancer } from '../model/lookup';
-import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from '../model/ids';
+import { loadBalancerArn, loadBalancerDimension, targetGroupArn, targetGroupDimension } from '../model/ids';
+import type { IdpCall, IdpReply } from '../core/authenticate';
+import { createAuthKeys, type LoadBalancerAuthKeys } from '../idp/alb-keys';
+import { TestIdentityProvider } from '../idp/test-idp';
 import type { R53ProbeObservation } from '../core/route53';
 import type { Route53ProbeRequest } from '../core/route53-checks';
 import type {
@@ -52,6 +55,12 @@ export interface VirtualSimulatorOptions {
   readonly balancerOverride?: EngineOptions['balancerOverride'];
   /** Register the template's targets at start (default true; scenarios that bring their own pass false). */
   readonly registerTemplateTargets?: boolean;
+  /**
+   * §4.3 authenticate actions: who answers the load balancer's token and user-info calls. Default: the
+   * simulator's test identity provider (`testIdp`), whose endpoints replace the configured ones (as
+   * `ha-sim --test-idp` does). A function keeps the actions' own endpoints and answers each call.
+   */
+  readonly identityProvider?: (call: IdpCall) => IdpReply;
 }
 
 /** What a client saw for one request in virtual time. */
@@ -71,6 +80,8 @@ export interface VirtualResponse {
   /** Virtual time the request was sent and (once done) completed. */
   readonly sentAt: number;
   doneAt?: number;
+  /** What the target received (path and query, headers), when the request was forwarded. */
+  forwarded?: { readonly path: string; readonly headers: HeaderList };
 }
 
 /** How one request ended (the callback form of `VirtualResponse`, for workloads of millions of requests). */
@@ -129,6 +140,9 @@ export class VirtualSimulator {
   readonly #random: ReturnType<typeof seededRandom>;
   readonly #idleMs = new Map<string, number>();
   readonly #tickListeners: ((now: number) => void)[] = [];
+  readonly #identityProvider?: (call: IdpCall) => IdpReply;
+  #testIdp?: TestIdentityProvider;
+  #authKeys?: LoadBalancerAuthKeys;
   /**
    * Route 53's next wake-up, asked again only after this shell sent probes or delivered a result (the
    * only things that bring it earlier), rather than for every event.
@@ -154,6 +168,7 @@ export class VirtualSimulator {
     this.clock = new VirtualClock(options.start ?? 0);
     this.#default = options.defaultBackend ?? healthyBackend();
     this.#random = seededRandom(options.seed ?? 1);
+    if (options.identityProvider) this.#identityProvider = options.identityProvider;
     this.engine = createEngine(model, {
       clock: this.clock,
       random: this.#random,
@@ -265,10 +280,56 @@ export class VirtualSimulator {
           return tg ? { model: tg, dimension: targetGroupDimension(tg), arn: targetGroupArn(tg) } : undefined;
         },
         recorder: this.#recorder,
+        auth: {
+          keys: () => this.authKeys,
+          loadBalancerArn: loadBalancerArn(lb),
+          ...(this.#identityProvider ? {} : { endpoints: () => this.testIdp.endpoints }),
+        },
       });
       this.#edges.set(listener.id, edge);
     }
     return edge;
+  }
+
+  /** `n` hex digits from the seeded randomness (trace ids, codes of the test identity provider). */
+  #hex(n: number): string {
+    let out = '';
+    while (out.length < n) out += Math.floor(this.#random.next() * 16).toString(16);
+    return out;
+  }
+
+  /**
+   * SIMULATOR CONVENIENCE, NOT AWS: the test identity provider that answers authenticate actions
+   * (§4.3) unless `identityProvider` was given; its `handle` plays the browser's side of a login.
+   */
+  get testIdp(): TestIdentityProvider {
+    this.#testIdp ??= new TestIdentityProvider({
+      baseUrl: 'https://idp.sim.test',
+      now: () => this.clock.now(),
+      randomHex: (n) => this.#hex(n),
+    });
+    return this.#testIdp;
+  }
+
+  /** The load balancer's authentication keys (§4.3: `x-amzn-oidc-data` is signed with `kid`). */
+  get authKeys(): LoadBalancerAuthKeys {
+    this.#authKeys ??= createAuthKeys({ secret: Buffer.from(this.#hex(64), 'hex') });
+    return this.#authKeys;
+  }
+
+  /** §4.3 the load balancer's calls to the identity provider, answered at once. */
+  #idp(call: IdpCall): IdpReply {
+    if (this.#identityProvider) return this.#identityProvider(call);
+    const url = new URL(call.url);
+    if (url.origin !== 'https://idp.sim.test') return { kind: 'unreachable', detail: `${call.url}: no such host` };
+    const r = this.testIdp.handle({
+      method: call.method,
+      path: url.pathname,
+      query: url.search.slice(1),
+      headers: Object.fromEntries(call.headers),
+      body: call.body ?? '',
+    });
+    return { kind: 'response', status: r.status, body: r.body };
   }
 
   /** §7.6 every change of a DNS answer so far, with when clients caching the previous answer move. */
@@ -599,12 +660,15 @@ export class VirtualSimulator {
       ...(zone !== undefined ? { availabilityZone: zone } : {}),
     };
     const ex = edge.begin(edgeRequest);
+    let step = ex.step;
+    // §4.3: the load balancer's calls to the identity provider take no virtual time
+    while (step.kind === 'idp') step = ex.idpAnswered(this.#idp(step.call));
     const decision: RouteDecision = ex.decision ?? {
       kind: 'error',
       loadBalancerId,
       listenerId,
       matchedRulePriority: -1,
-      status: ex.step.kind === 'respond' ? ex.step.response.status : 500,
+      status: step.kind === 'respond' ? step.response.status : 500,
       reason: ex.cause ?? 'RejectedBeforeRouting',
     };
     const out: VirtualResponse = {
@@ -617,7 +681,6 @@ export class VirtualSimulator {
     };
     const cookiesOf = (h: HeaderList): string[] =>
       h.filter(([k]) => k.toLowerCase() === 'set-cookie').map(([, v]) => v);
-    const step = ex.step;
     if (step.kind === 'respond') {
       out.status = step.response.status;
       out.headers = step.response.headers;
@@ -625,6 +688,7 @@ export class VirtualSimulator {
       ex.finish({ receivedBytes: 0, sentBytes: Buffer.byteLength(step.response.body) });
       return out;
     }
+    out.forwarded = { path: step.upstream.path, headers: step.upstream.headers };
     const backend = this.backendOf(step.upstream.target);
     const res = backend.request(this.clock.now(), req);
     const requestId = step.upstream.requestId;

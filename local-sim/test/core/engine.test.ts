@@ -274,7 +274,7 @@ describe('engine: routing (§1.5, §2.1, §4)', () => {
     });
   });
 
-  test('§4.3 authenticate actions are skipped (reported) and the terminal forward runs', () => {
+  test('§4.3 an authenticate action is not terminal: the engine routes by the forward after it (the edge authenticates)', () => {
     const { engine } = setup({
       defaultActions: [
         { Type: 'authenticate-cognito', Order: 1 },
@@ -284,7 +284,7 @@ describe('engine: routing (§1.5, §2.1, §4)', () => {
     answerProbes(engine);
     expect(engine.route(IDS.lb, IDS.listener, req())).toMatchObject({
       kind: 'forward',
-      skippedActions: ['authenticate-cognito'],
+      skippedActions: [],
     });
   });
 

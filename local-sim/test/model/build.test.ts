@@ -292,21 +292,33 @@ describe('model: listener rules (§4.1, §4.2, §4.3)', () => {
 });
 
 describe('model: issues instead of silent ignores', () => {
-  test('§4.3 authenticate-oidc action is kept as unsupported and reported as a warning', () => {
+  test('§4.3 authenticate-oidc action becomes an authenticate model; missing endpoints are reported', () => {
     const tpl = albTemplate({
       listenerProtocol: 'HTTPS',
       listenerPort: 443,
       defaultActions: [
-        { Type: 'authenticate-oidc', Order: 1, AuthenticateOidcConfig: { Issuer: 'https://idp' } },
+        {
+          Type: 'authenticate-oidc',
+          Order: 1,
+          AuthenticateOidcConfig: { Issuer: 'https://idp', ClientId: 'c1', OnUnauthenticatedRequest: 'deny' },
+        },
         { ...forward('App'), Order: 2 },
       ],
     });
     const model = modelFromTemplate(tpl, STACK);
-    expect(model.listeners[0].defaultActions.map((a) => a.type)).toEqual(['unsupported', 'forward']);
+    expect(model.listeners[0].defaultActions.map((a) => a.type)).toEqual(['authenticate-oidc', 'forward']);
+    expect(model.listeners[0].defaultActions[0]).toMatchObject({
+      issuer: 'https://idp',
+      clientId: 'c1',
+      onUnauthenticatedRequest: 'deny',
+      scope: 'openid',
+      sessionCookieName: 'AWSELBAuthSessionCookie',
+      sessionTimeoutSeconds: 604800,
+    });
     expect(model.issues).toContainEqual(
       expect.objectContaining({
-        severity: 'warning',
-        what: 'authenticate-oidc action',
+        severity: 'error',
+        what: 'authenticate-oidc TokenEndpoint',
         resourcePath: `${STACK}/Web/LB/Http/Resource`,
       }),
     );

@@ -31,7 +31,7 @@ export interface AlbSpec {
   readonly defaultActions?: unknown[];
   readonly listenerProtocol?: string;
   readonly listenerPort?: number;
-  readonly rules?: readonly { priority: number; conditions: unknown[]; actions: unknown[] }[];
+  readonly rules?: readonly { priority: number; conditions: unknown[]; actions: unknown[]; transforms?: unknown[] }[];
   readonly extraResources?: Record<string, Json>;
 }
 
@@ -95,6 +95,7 @@ export function albTemplate(spec: AlbSpec = {}): CfnTemplate {
       Conditions: r.conditions,
       ListenerArn: { Ref: 'WebLBHttpListener1234' },
       Priority: r.priority,
+      ...(r.transforms ? { Transforms: r.transforms } : {}),
     });
   });
   return { Resources: { ...resources, ...(spec.extraResources ?? {}) } } as unknown as CfnTemplate;

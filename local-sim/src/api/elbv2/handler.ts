@@ -14,7 +14,7 @@ import { ApiError, validationError } from '../errors';
 import { QueryParams } from '../query';
 import { members, xmlDocument, type XmlNode } from '../xml';
 import { loadBalancerAttributeList, modifyTargetGroupAttributes, targetGroupAttributeList } from './attributes';
-import { parseActions, parseConditions, validateActions, validateConditions } from './inputs';
+import { parseActions, parseConditions, parseTransforms, validateActions, validateConditions } from './inputs';
 import {
   createRule,
   deleteRule,
@@ -342,6 +342,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       conditions,
       actions,
       tags: parseTags(p),
+      transforms: parseTransforms(p),
     });
     await ctx.apply(created.model);
     const nextIdx = new ElbIndex(created.model);
@@ -359,7 +360,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     const actions = parseActions(p, 'Actions', idx);
     if (conditions) validateConditions(conditions);
     if (actions) validateActions(actions, idx.loadBalancerOf(r.listener), r.listener, idx);
-    const next = modifyRule(model, r.listener, r.rule, { conditions, actions });
+    const next = modifyRule(model, r.listener, r.rule, { conditions, actions, transforms: parseTransforms(p) });
     await ctx.apply(next);
     const nextIdx = new ElbIndex(next);
     return { Rules: members([ruleShape(nextIdx.rule(r.arn), nextIdx)]) };

@@ -8,6 +8,12 @@
 import { isIP } from 'node:net';
 import {
   ALB_LISTENER_TG_PROTOCOLS,
+  AUTHENTICATE_DEFAULTS,
+  AUTHENTICATE_LIMITS,
+  checkRuleRegex,
+  ON_UNAUTHENTICATED_REQUEST,
+  SIMULATOR_CHOICE_PARAMS,
+  TRANSFORM_TYPES,
   CONDITION_VALUE_PATTERNS,
   FIXED_RESPONSE_CONTENT_TYPES,
   FIXED_RESPONSE_STATUS_PATTERN,
@@ -21,10 +27,12 @@ import {
 } from '@ha-load-balancer/spec';
 import type {
   ActionModel,
+  AuthenticateActionModel,
   ConditionModel,
   ForwardActionModel,
   ListenerModel,
   LoadBalancerModel,
+  TransformModel,
 } from '../../model/types';
 import { ApiError, validationError } from '../errors';
 import type { QueryParams } from '../query';
@@ -46,23 +54,30 @@ export function parseConditions(params: QueryParams, name = 'Conditions'): Condi
   return list.map((c) => {
     const field = c.oneOf('Field', CONDITION_FIELDS);
     if (!field) throw validationError('A condition must have a Field');
-    for (const cfg of ['HostHeaderConfig', 'PathPatternConfig', 'HttpHeaderConfig']) {
-      if (c.struct(cfg)?.has('RegexValues')) {
-        throw validationError(`${cfg}.RegexValues: regular-expression conditions are not simulated`);
-      }
-    }
     const legacy = c.list('Values') ?? [];
     const cfgValues = (cfg: string): string[] => c.struct(cfg)?.list('Values') ?? [];
+    // §4.2 RegexValues (host-header, path-pattern, http-header), in AWS's dialect
+    const regex = (cfg: string): { regexValues?: string[] } => {
+      const list = c.struct(cfg)?.list('RegexValues');
+      if (!list) return {};
+      for (const v of list) checkRegexValue(field, v);
+      return { regexValues: list };
+    };
+    for (const cfg of ['HostHeaderConfig', 'PathPatternConfig', 'HttpHeaderConfig']) {
+      if (cfg !== REGEX_CONFIGS[field as keyof typeof REGEX_CONFIGS] && c.struct(cfg)?.has('RegexValues')) {
+        throw validationError(`${cfg}.RegexValues is not valid for a ${field} condition`);
+      }
+    }
     switch (field) {
       case 'host-header':
-        return { field, values: [...legacy, ...cfgValues('HostHeaderConfig')] };
+        return { field, values: [...legacy, ...cfgValues('HostHeaderConfig')], ...regex('HostHeaderConfig') };
       case 'path-pattern':
-        return { field, values: [...legacy, ...cfgValues('PathPatternConfig')] };
+        return { field, values: [...legacy, ...cfgValues('PathPatternConfig')], ...regex('PathPatternConfig') };
       case 'http-header': {
         const h = c.struct('HttpHeaderConfig');
         const headerName = h?.string('HttpHeaderName');
         if (!headerName) throw validationError('An http-header condition needs HttpHeaderConfig.HttpHeaderName');
-        return { field, headerName, values: h?.list('Values') ?? [] };
+        return { field, headerName, values: h?.list('Values') ?? [], ...regex('HttpHeaderConfig') };
       }
       case 'http-request-method':
         return { field, values: cfgValues('HttpRequestMethodConfig') };
@@ -80,6 +95,118 @@ export function parseConditions(params: QueryParams, name = 'Conditions'): Condi
         return { field, values: cfgValues('SourceIpConfig') };
     }
   });
+}
+
+const REGEX_CONFIGS = {
+  'host-header': 'HostHeaderConfig',
+  'path-pattern': 'PathPatternConfig',
+  'http-header': 'HttpHeaderConfig',
+} as const;
+
+/** §4.2: 1-128 characters in AWS's rule regex dialect (the check the constructs run at synth). */
+function checkRegexValue(field: string, v: string): void {
+  const len = RULE_LIMITS.regexValueLength;
+  if (!inRange(v.length, len)) {
+    throw validationError(
+      `The ${field} regex '${v.slice(0, 64)}' is not valid; allowed: ${len.min}-${len.max} characters`,
+    );
+  }
+  const problem = checkRuleRegex(v);
+  if (problem) {
+    throw validationError(
+      problem.feature === 'syntax'
+        ? `The ${field} regex '${v}' is not a regular expression: ${problem.text} (at ${problem.index})`
+        : `The ${field} regex '${v}' uses a ${problem.feature} ('${problem.text}'), which rule regular expressions do not support`,
+    );
+  }
+}
+
+/** `Transforms.member.N` of CreateRule / ModifyRule (§4.3); undefined when absent. */
+export function parseTransforms(params: QueryParams): TransformModel[] | undefined {
+  const list = params.structs('Transforms');
+  if (!list) return undefined;
+  const out: TransformModel[] = [];
+  for (const t of list) {
+    const type = t.oneOf('Type', TRANSFORM_TYPES) ?? failMissing('Transforms.member.N.Type');
+    if (out.some((x) => x.type === type)) throw validationError(`A rule can have at most one ${type} transform`);
+    const cfg = t.struct(type === 'host-header-rewrite' ? 'HostHeaderRewriteConfig' : 'UrlRewriteConfig');
+    const rewrites = (cfg?.structs('Rewrites') ?? []).map((w) => {
+      const regex = w.required('Regex');
+      const replace = w.string('Replace') ?? '';
+      const rl = RULE_LIMITS.transformRegexLength;
+      const pl = RULE_LIMITS.transformReplaceLength;
+      if (!inRange(regex.length, rl)) throw validationError(`Transform regex must have ${rl.min}-${rl.max} characters`);
+      if (!inRange(replace.length, pl)) {
+        throw validationError(`Transform replace must have ${pl.min}-${pl.max} characters`);
+      }
+      checkRegexValue(type, regex);
+      return { regex, replace };
+    });
+    if (rewrites.length !== 1) throw validationError(`A ${type} transform must have exactly one rewrite`);
+    out.push({ type, rewrites });
+  }
+  return out;
+}
+
+/** `AuthenticateOidcConfig` / `AuthenticateCognitoConfig` → an authenticate action (§4.3). */
+function parseAuthenticate(
+  a: QueryParams,
+  type: 'authenticate-oidc' | 'authenticate-cognito',
+  order: number | undefined,
+): AuthenticateActionModel {
+  const oidc = type === 'authenticate-oidc';
+  const c = a.struct(oidc ? 'AuthenticateOidcConfig' : 'AuthenticateCognitoConfig');
+  if (!c)
+    throw validationError(`An ${type} action needs ${oidc ? 'AuthenticateOidcConfig' : 'AuthenticateCognitoConfig'}`);
+  const extraParams = c.entries('AuthenticationRequestExtraParams') ?? {};
+  if (Object.keys(extraParams).length > AUTHENTICATE_LIMITS.extraParams) {
+    throw validationError(`At most ${AUTHENTICATE_LIMITS.extraParams} AuthenticationRequestExtraParams are allowed`);
+  }
+  const common = {
+    order,
+    onUnauthenticatedRequest: c.oneOf('OnUnauthenticatedRequest', ON_UNAUTHENTICATED_REQUEST) ?? 'authenticate',
+    scope: c.string('Scope') ?? AUTHENTICATE_DEFAULTS.scope,
+    sessionCookieName: c.string('SessionCookieName') ?? AUTHENTICATE_DEFAULTS.sessionCookieName,
+    sessionTimeoutSeconds:
+      c.int('SessionTimeout', AUTHENTICATE_LIMITS.sessionTimeoutSeconds) ?? AUTHENTICATE_DEFAULTS.sessionTimeoutSeconds,
+    extraParams,
+  };
+  if (oidc) {
+    const url = (name: string): string => {
+      const v = c.required(name);
+      if (!/^https:\/\/[^/]+/.test(v)) {
+        throw validationError(`${name} '${v}' is not valid; allowed: a full URL with the https:// scheme`);
+      }
+      return v;
+    };
+    const secret = c.string('ClientSecret');
+    return {
+      type,
+      ...common,
+      issuer: url('Issuer'),
+      authorizationEndpoint: url('AuthorizationEndpoint'),
+      tokenEndpoint: url('TokenEndpoint'),
+      userInfoEndpoint: url('UserInfoEndpoint'),
+      clientId: c.required('ClientId'),
+      ...(secret !== undefined ? { clientSecret: secret } : {}),
+    };
+  }
+  const pool = c.required('UserPoolArn');
+  const domain = c.required('UserPoolDomain');
+  const region =
+    /^arn:aws[\w-]*:cognito-idp:([a-z0-9-]+):/.exec(pool)?.[1] ?? SIMULATOR_CHOICE_PARAMS.cognitoDefaultRegion;
+  const base = domain.includes('.') ? `https://${domain}` : `https://${domain}.auth.${region}.amazoncognito.com`;
+  return {
+    type,
+    ...common,
+    issuer: `https://cognito-idp.${region}.amazonaws.com/${/userpool\/(.+)$/.exec(pool)?.[1] ?? pool}`,
+    authorizationEndpoint: `${base}/oauth2/authorize`,
+    tokenEndpoint: `${base}/oauth2/token`,
+    userInfoEndpoint: `${base}/oauth2/userInfo`,
+    clientId: c.required('UserPoolClientId'),
+    userPool: pool,
+    userPoolDomain: domain,
+  };
 }
 
 function isCidr(v: string): boolean {
@@ -132,7 +259,7 @@ export function validateConditions(conditions: readonly ConditionModel[]): void 
   }
   let total = 0;
   for (const c of conditions) {
-    const n = c.values.length;
+    const n = c.values.length + ('regexValues' in c ? (c.regexValues?.length ?? 0) : 0);
     const max = c.field === 'source-ip' ? RULE_LIMITS.sourceIpValues : RULE_LIMITS.valuesPerCondition;
     if (n === 0) throw validationError(`The '${c.field}' condition has no values`);
     if (n > max) throw validationError(`The '${c.field}' condition has ${n} values; the maximum is ${max}`);
@@ -232,6 +359,7 @@ export function parseActions(params: QueryParams, name: string, idx: ElbIndex): 
       }
       case 'authenticate-oidc':
       case 'authenticate-cognito':
+        return parseAuthenticate(a, type, order);
       case 'jwt-validation':
         return { type: 'unsupported', order, originalType: type };
       default:
@@ -258,7 +386,7 @@ export function validateActions(
   idx: ElbIndex,
 ): void {
   if (actions.length === 0) throw validationError('At least one action must be specified');
-  const terminal = actions.filter((a) => a.type !== 'unsupported');
+  const terminal = actions.filter((a) => a.type !== 'unsupported' && !a.type.startsWith('authenticate-'));
   if (terminal.length !== 1 || actions[actions.length - 1] !== terminal[0]) {
     throw validationError(
       'There must be exactly one forward, redirect or fixed-response action, and it must be the last',
@@ -271,7 +399,10 @@ export function validateActions(
   if (!isAlb && (a.type !== 'forward' || actions.length > 1)) {
     throw new ApiError('InvalidLoadBalancerAction', 'Network Load Balancer listeners support only one forward action');
   }
-  if (actions.some((x) => x.type === 'unsupported') && listener.protocol !== 'HTTPS') {
+  if (
+    actions.some((x) => x.type === 'unsupported' || x.type.startsWith('authenticate-')) &&
+    listener.protocol !== 'HTTPS'
+  ) {
     throw validationError('Authenticate actions are supported only on HTTPS listeners');
   }
   switch (a.type) {

@@ -26,6 +26,7 @@ import type {
   RuleModel,
   SimModel,
   TargetGroupModel,
+  TransformModel,
 } from '../../model/types';
 import { ApiError, constraintError, validationError } from '../errors';
 
@@ -237,6 +238,8 @@ export interface NewRule {
   /** Validated with `validateActions`. */
   readonly actions: readonly ActionModel[];
   readonly tags?: readonly ResourceTag[];
+  /** §4.3 rule transforms (validated with `parseTransforms`). */
+  readonly transforms?: readonly TransformModel[];
 }
 
 /** CreateRule (§4.1): the priority must be free on the listener; at most `rulesPerAlb` rules per ALB (§8.4). */
@@ -269,6 +272,7 @@ export function createRule(
     conditions: rule.conditions,
     actions: rule.actions,
     ...(rule.tags && rule.tags.length > 0 ? { tags: rule.tags } : {}),
+    ...(rule.transforms && rule.transforms.length > 0 ? { transforms: rule.transforms } : {}),
   };
   const next = replaceListener(model, { ...listener, rules: sortRules([...listener.rules, created]) });
   return { model: next, rule: created };
@@ -279,12 +283,20 @@ export function modifyRule(
   model: SimModel,
   listener: ListenerModel,
   rule: RuleModel,
-  changes: { readonly conditions?: readonly ConditionModel[]; readonly actions?: readonly ActionModel[] },
+  changes: {
+    readonly conditions?: readonly ConditionModel[];
+    readonly actions?: readonly ActionModel[];
+    /** §4.3: replaces the rule's transforms (an empty list removes them). */
+    readonly transforms?: readonly TransformModel[];
+  },
 ): SimModel {
+  const { transforms: _old, ...rest } = rule;
+  const transforms = changes.transforms ?? rule.transforms;
   const updated: RuleModel = {
-    ...rule,
+    ...rest,
     conditions: changes.conditions ?? rule.conditions,
     actions: changes.actions ?? rule.actions,
+    ...(transforms && transforms.length > 0 ? { transforms } : {}),
   };
   return replaceListener(model, { ...listener, rules: listener.rules.map((r) => (r.id === rule.id ? updated : r)) });
 }

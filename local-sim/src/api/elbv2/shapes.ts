@@ -9,6 +9,7 @@ import type {
   ConditionModel,
   ListenerModel,
   LoadBalancerModel,
+  RuleModel,
   TargetGroupModel,
 } from '../../model/types';
 import {
@@ -87,19 +88,84 @@ export function actionShape(a: ActionModel, index: number, idx: ElbIndex): XmlNo
           ContentType: a.contentType,
         },
       };
+    case 'authenticate-oidc':
+    case 'authenticate-cognito': {
+      const common = {
+        OnUnauthenticatedRequest: a.onUnauthenticatedRequest,
+        Scope: a.scope,
+        SessionCookieName: a.sessionCookieName,
+        SessionTimeout: a.sessionTimeoutSeconds,
+        AuthenticationRequestExtraParams:
+          Object.keys(a.extraParams).length > 0
+            ? { entry: members(Object.entries(a.extraParams).map(([key, value]) => ({ key, value }))) }
+            : undefined,
+      };
+      return a.type === 'authenticate-oidc'
+        ? {
+            Type: a.type,
+            Order: order,
+            AuthenticateOidcConfig: {
+              Issuer: a.issuer,
+              AuthorizationEndpoint: a.authorizationEndpoint,
+              TokenEndpoint: a.tokenEndpoint,
+              UserInfoEndpoint: a.userInfoEndpoint,
+              ClientId: a.clientId,
+              ...common,
+            },
+          }
+        : {
+            Type: a.type,
+            Order: order,
+            AuthenticateCognitoConfig: {
+              UserPoolArn: a.userPool,
+              UserPoolClientId: a.clientId,
+              UserPoolDomain: a.userPoolDomain,
+              ...common,
+            },
+          };
+    }
     case 'unsupported':
       return { Type: a.originalType, Order: order };
   }
 }
 
+/** §4.2 `RegexValues` next to `Values`, when the condition has any. */
+function regex(c: { readonly regexValues?: readonly string[] }): XmlNode {
+  return c.regexValues ? { RegexValues: members(c.regexValues) } : {};
+}
+
+/** §4.3 `Transforms` of a rule. */
+export function transformsShape(r: RuleModel): XmlNode | undefined {
+  if (!r.transforms) return undefined;
+  return members(
+    r.transforms.map((t) => {
+      const config = { Rewrites: members(t.rewrites.map((w) => ({ Regex: w.regex, Replace: w.replace }))) };
+      return t.type === 'host-header-rewrite'
+        ? { Type: t.type, HostHeaderRewriteConfig: config }
+        : { Type: t.type, UrlRewriteConfig: config };
+    }),
+  );
+}
+
 export function conditionShape(c: ConditionModel): XmlNode {
   switch (c.field) {
     case 'host-header':
-      return { Field: c.field, Values: members(c.values), HostHeaderConfig: { Values: members(c.values) } };
+      return {
+        Field: c.field,
+        Values: members(c.values),
+        HostHeaderConfig: { Values: members(c.values), ...regex(c) },
+      };
     case 'path-pattern':
-      return { Field: c.field, Values: members(c.values), PathPatternConfig: { Values: members(c.values) } };
+      return {
+        Field: c.field,
+        Values: members(c.values),
+        PathPatternConfig: { Values: members(c.values), ...regex(c) },
+      };
     case 'http-header':
-      return { Field: c.field, HttpHeaderConfig: { HttpHeaderName: c.headerName, Values: members(c.values) } };
+      return {
+        Field: c.field,
+        HttpHeaderConfig: { HttpHeaderName: c.headerName, Values: members(c.values), ...regex(c) },
+      };
     case 'http-request-method':
       return { Field: c.field, HttpRequestMethodConfig: { Values: members(c.values) } };
     case 'query-string':
@@ -143,6 +209,7 @@ export function ruleShape(r: ApiRule, idx: ElbIndex): XmlNode {
     Conditions: members(r.rule.conditions.map(conditionShape)),
     Actions: members(r.rule.actions.map((a, i) => actionShape(a, i, idx))),
     IsDefault: false,
+    Transforms: transformsShape(r.rule),
   };
 }
 

@@ -28,6 +28,7 @@ import {
   reloadLine,
   route53HealthLine,
   summaryLine,
+  zoneLine,
 } from './cli/report';
 import { formatRunSummary, loadScenario } from './cli/run';
 import { keysMoved, runScenario, type Scenario, type ScenarioApp } from './virtual';
@@ -291,6 +292,11 @@ async function serve(args: CliArgs, io: CliIo, src: AssemblySource, dir: string)
     sim.on('health', (c: HealthChange) => io.out(healthLine(sim, c, paint)));
     sim.on('route53-health', (c) => io.out(route53HealthLine(c, paint)));
     sim.on('dns-answer', (c) => io.out(dnsChangeLine(c, paint)));
+    sim.on('zone', (c) => io.out(zoneLine(sim, c, paint)));
+    // §5.4 the load balancer's 502 for a Lambda target, with the reason AWS logs
+    sim.on('lambda-error', (r) =>
+      io.out(`[${timeOfDay()}] Lambda ${r.functionName} (${r.targetGroupId}): 502 ${r.reason}: ${r.detail}`),
+    );
     // Requests the load balancer answered by itself (gateway errors, 463, 400 ...) with their cause.
     sim.on('access-log', (_line, entry) => {
       if (!entry.simCause) return;

@@ -184,6 +184,51 @@ export const SIMULATOR_CHOICES = {
     choice:
       'At most the idle timeout from its first byte, however slowly bytes keep arriving; then 408 and the connection closed.',
   },
+  load_balancer_zones: {
+    id: 'load_balancer_zones',
+    section: '§2.4',
+    question:
+      'Which Availability Zones is a load balancer in when the template does not say (subnet ids created outside the app, subnet lists that are tokens)?',
+    choice:
+      "The zones of its subnets where the template gives them (a subnet's AvailabilityZone, Fn::GetAZs of the stack's Region); for each other subnet the next unused zone of the stack's Region, named <Region>a, <Region>b, ... (the Region from the assembly manifest, us-east-1 for stacks without one); two zones when even the number of subnets is unknown.",
+  },
+  target_zone_spread: {
+    id: 'target_zone_spread',
+    section: '§2.4',
+    question:
+      'In which Availability Zone is a target whose zone the simulator cannot know (a demo backend, a target process, a --targets address without @zone, RegisterTargets without AvailabilityZone)?',
+    choice:
+      "The zones of the target group's load balancers in turn, in registration order (Site#0 in the first zone, Site#1 in the second, ...); a target keeps its zone when it is registered again.",
+  },
+  node_health_view: {
+    id: 'node_health_view',
+    section: '§1.3',
+    question:
+      'Every load-balancer node probes every target on its own. Which state does DescribeTargetHealth report when the nodes disagree?',
+    choice:
+      'The state a strict majority of the nodes that are up see; without a majority the reported state stays what it was. Registration, draining and removal are the same on every node.',
+  },
+  node_recovery_health: {
+    id: 'node_recovery_health',
+    section: '§1.3',
+    question: 'What does a load-balancer node whose zone comes back after a failure think of each target?',
+    choice:
+      'It starts from the state the other nodes report (as if it had synchronised with them), probes at once, and judges on its own from then on.',
+  },
+  lambda_response_headers: {
+    id: 'lambda_response_headers',
+    section: '§5.4',
+    question:
+      'A Lambda response with `headers` while multi-value headers are on (or `multiValueHeaders` while off): which headers does the client get?',
+    choice: 'Only the field that matches the target group’s lambda.multi_value_headers.enabled; the other is ignored.',
+  },
+  lambda_local_concurrency: {
+    id: 'lambda_local_concurrency',
+    section: '§5.4',
+    question: 'How does the simulator run a Node.js Lambda function locally?',
+    choice:
+      'In Node.js child processes of its own (one per invocation in progress, kept warm, at most 16 per function; more wait), with the function’s Handler, Timeout (a timed-out process is killed, as Lambda ends the environment) and literal Environment variables.',
+  },
   regex_condition_semantics: {
     id: 'regex_condition_semantics',
     section: '§4.2',
@@ -302,6 +347,12 @@ export const SIMULATOR_CHOICE_PARAMS = {
   registrationDelayMs: 0,
   /** `slow_start_initial_share`: weight of a target at the start of slow start. */
   slowStartMinimumWeight: 0.01,
+  /** `load_balancer_zones`: zones of a load balancer whose subnets the template does not even count. */
+  defaultZoneCount: 2,
+  /** `load_balancer_zones`: the Region of stacks whose environment names none (the same as the simulator's ARNs). */
+  defaultRegion: 'us-east-1',
+  /** `lambda_local_concurrency`: child processes per function at most. */
+  lambdaLocalConcurrency: 16,
   /** `route53_checkers`: checkers per Region of a Route 53 health check. */
   route53CheckersPerRegion: 2,
   /** `cognito_endpoints`: Region of a Cognito domain when the template gives none. */

@@ -32,6 +32,8 @@ export const ELB_STATUS = {
   unauthorized: 401,
   methodNotAllowed: 405,
   requestTimeout: 408,
+  /** A request body over 1 MB for a Lambda target (§5.4). */
+  payloadTooLarge: 413,
   uriTooLong: 414,
   clientClosed: 460,
   tooManyXffAddresses: 463,

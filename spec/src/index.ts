@@ -11,6 +11,7 @@ export * from './load-balancer';
 export * from './listener';
 export * from './route53';
 export * from './http';
+export * from './lambda';
 export * from './metrics';
 export * from './choices';
 export * from './regex';

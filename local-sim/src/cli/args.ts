@@ -49,9 +49,10 @@ Options of start and demo:
                           With CDK_OUT: reload whenever its manifest.json changes
   --no-synth              reuse the last ${ASSEMBLY_DIR} instead of synthesizing the app
   -c, --context KEY=VALUE context for the synthesis (like "cdk synth -c"); repeatable
-  --targets TG=HOST:PORT[,HOST:PORT...]
+  --targets TG=HOST:PORT[@AZ][,HOST:PORT[@AZ]...]
                           register these addresses as the targets of target group TG (construct path,
-                          stack/logicalId or logical id); repeatable
+                          stack/logicalId or logical id), in Availability Zone AZ when given (else the
+                          load balancer's zones in turn); repeatable
   --demo-backends N       start N demo backends per target group in use (start: 0, demo: 3)
   --ports MODE            "aws" (default: listener port P binds to P, or 8000+P when P < 1024) or 0 (free ports)
   --port-offset N         add N to every mapped listener port (several simulators side by side)
@@ -80,7 +81,7 @@ Options of start and demo:
 
 Config file (--config), every key optional, unknown keys are errors:
   {
-    "targets": { "<target group>": ["host:port", ...] },   same as --targets
+    "targets": { "<target group>": ["host:port[@az]", ...] }, same as --targets
     "processes": { "<target group>": {                      targets the simulator starts itself:
         "command": "node server.js",                         shell command of one target
         "instances": 2,                                      how many (default 1)
@@ -130,7 +131,9 @@ Options of run:
   --no-synth, -c          as for start
 
 Served: ALB HTTP/HTTPS listeners (HTTP/1.1, HTTP/2 over TLS, WebSocket), NLB TCP/TLS/UDP/TCP_UDP listeners.
-Not served: QUIC listeners, Lambda targets, authenticate-* actions (reported at start-up).
+Lambda targets: Node.js handlers run locally from the assembly's assets (or inline code); functions of other
+runtimes and container images cannot, are listed at start-up, and get 502.
+Not served: QUIC listeners, authenticate-* actions (reported at start-up).
 
 The admin port while running: http://127.0.0.1:8404/ is the dashboard (live health, charts, the request
 timeline with why each rule and target was chosen, and buttons for the controls); /stats (JSON), /metrics
@@ -138,6 +141,9 @@ timeline with why each rule and target was chosen, and buttons for the controls)
 token, which ha-sim prints at start-up (set HA_SIM_ADMIN_TOKEN to choose it):
   curl -X POST -H "X-HA-Sim-Token: $TOKEN" http://127.0.0.1:8404/_sim/targets/<target-group>/<index>/fail-health
   verbs: fail-health, recover, status/503, delay/500, hang, reset, down, up, deregister, register
+  curl -X POST -H "X-HA-Sim-Token: $TOKEN" http://127.0.0.1:8404/_sim/zones/us-east-1a/fail   (and /recover)
+                          an Availability Zone fails: its load-balancer nodes stop and leave DNS, its
+                          targets go down; the other zones' nodes take the traffic (GET /_sim/zones lists them)
 Requests whose Host or Origin is not the admin server are refused (DNS rebinding, other web pages).
 
 Environment:
@@ -282,7 +288,8 @@ function targetLists(values: readonly string[] | undefined): Record<string, stri
   const targets: Record<string, string[]> = {};
   for (const t of values ?? []) {
     const eq = t.indexOf('=');
-    if (eq <= 0) throw new SimulatorError('SIM_BAD_OPTION', `--targets expects TG=host:port[,host:port], got "${t}"`);
+    if (eq <= 0)
+      throw new SimulatorError('SIM_BAD_OPTION', `--targets expects TG=host:port[@az][,host:port[@az]], got "${t}"`);
     const addrs = t
       .slice(eq + 1)
       .split(',')
@@ -290,7 +297,10 @@ function targetLists(values: readonly string[] | undefined): Record<string, stri
       .filter(Boolean);
     for (const a of addrs) {
       if (!isHostPort(a))
-        throw new SimulatorError('SIM_BAD_OPTION', `--targets address "${a}" is not host:port (port 1-65535)`);
+        throw new SimulatorError(
+          'SIM_BAD_OPTION',
+          `--targets address "${a}" is not host:port (port 1-65535) or host:port@availability-zone`,
+        );
     }
     (targets[t.slice(0, eq)] ??= []).push(...addrs);
   }

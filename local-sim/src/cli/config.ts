@@ -2,7 +2,7 @@
  * `ha-sim start|demo --config sim.json`: the same settings as the command-line flags, in a JSON file.
  *
  *   {
- *     "targets": { "<target group>": ["host:port", ...] },
+ *     "targets": { "<target group>": ["host:port", "host:port@us-east-1b", ...] },
  *     "demoBackends": 2,
  *     "ports": "aws" | 0 | { "offset": 10 },
  *     "host": "127.0.0.1",
@@ -50,7 +50,7 @@ export const MAX_WORKERS = 64;
 
 /** The keys a config file may have, with what each allows (used in error messages and `--help`). */
 export const CONFIG_KEYS = {
-  targets: 'an object mapping a target group to an array of "host:port" strings',
+  targets: 'an object mapping a target group to an array of "host:port" or "host:port@zone" strings',
   demoBackends: 'a non-negative integer',
   ports: '"aws", 0, or { "offset": <non-negative integer> }',
   host: 'a non-empty string (bind address)',
@@ -102,9 +102,12 @@ function parseProcessSpec(file: string, key: string, value: unknown): TargetProc
   };
 }
 
-/** `host:port` or `[v6]:port` with a port 1-65535 (the form `--targets` and the config file accept). */
+/**
+ * `host:port` or `[v6]:port` with a port 1-65535, optionally `@<Availability Zone>` (`127.0.0.1:3000@us-east-1a`,
+ * or `@all`): the form `--targets` and the config file accept.
+ */
 export function isHostPort(text: string): boolean {
-  const m = /^(\[[^\]\s]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(text);
+  const m = /^(\[[^\]\s]+\]|[^:\s[\]@]+):(\d{1,5})(@[a-z0-9-]+)?$/.exec(text);
   if (!m) return false;
   const port = Number(m[2]);
   return port >= 1 && port <= MAX_PORT;
@@ -153,7 +156,12 @@ export function parseConfig(text: string, file: string): SimConfigFile {
           if (!Array.isArray(addrs)) throw bad(file, `targets.${tg}`, addrs, 'an array of "host:port" strings');
           addrs.forEach((a, i) => {
             if (typeof a !== 'string' || !isHostPort(a))
-              throw bad(file, `targets.${tg}[${i}]`, a, '"host:port" with a port 1-65535 (e.g. "127.0.0.1:3000")');
+              throw bad(
+                file,
+                `targets.${tg}[${i}]`,
+                a,
+                '"host:port" with a port 1-65535, optionally "@zone" (e.g. "127.0.0.1:3000" or "127.0.0.1:3000@us-east-1a")',
+              );
           });
           targets[tg] = [...(addrs as string[])];
         }

@@ -32,7 +32,12 @@ function table(rows: string[][], paint?: (row: number, col: number, text: string
 export function formatEndpoints(e: EndpointsDescription, paint: Paint = plain): string {
   const out: string[] = [];
   for (const lb of e.loadBalancers) {
-    out.push(paint('bold', `Load balancer ${lb.id} (${lb.type}, ${lb.dimension})`));
+    out.push(
+      paint('bold', `Load balancer ${lb.id} (${lb.type}, ${lb.dimension})`) +
+        ` in ${lb.availabilityZones
+          .map((z) => (e.failedZones.includes(z) ? `${z} (${paint('red', 'failed')})` : z))
+          .join(', ')}`,
+    );
     for (const l of lb.listeners) {
       out.push(`  ${l.protocol}:${l.port}  ${l.url ?? '(not simulated by the live proxy)'}   [${l.id}]`);
       const rows = [
@@ -51,10 +56,17 @@ export function formatEndpoints(e: EndpointsDescription, paint: Paint = plain): 
     if (tg.targets.length === 0) out.push('    (no registered targets)');
     else {
       const rows = [
-        ['    #', 'target', 'backend', 'state', 'reason'],
-        ...tg.targets.map((t) => [`    ${t.index}`, t.address, t.backend ?? '-', t.state, t.reason ?? '']),
+        ['    #', 'target', 'backend', 'zone', 'state', 'reason'],
+        ...tg.targets.map((t) => [
+          `    ${t.index}`,
+          t.address,
+          t.backend ?? '-',
+          t.availabilityZone ?? '-',
+          t.state,
+          t.reason ?? '',
+        ]),
       ];
-      out.push(table(rows, (r, c, text) => (r > 0 && c === 3 ? paint(healthStyle(text.trim()), text) : text)));
+      out.push(table(rows, (r, c, text) => (r > 0 && c === 4 ? paint(healthStyle(text.trim()), text) : text)));
     }
   }
   if (e.dns) out.push('', ...formatDns(e.dns, paint));
@@ -107,11 +119,18 @@ export function formatDns(d: DnsDescription, paint: Paint = plain): string[] {
   ];
   if (d.records.length > 0) out.push(table(rows));
   for (const lb of d.loadBalancers) {
-    const ends = lb.endpoints.map((e) => `${e.protocol}:${e.awsPort} → ${e.address}:${e.port}`).join(', ');
-    out.push(`  ${lb.id}: ${lb.dnsName} → ${lb.addresses.join(' ') || '(no address)'}${ends ? `  (${ends})` : ''}`);
+    out.push(`  ${lb.id}: ${lb.dnsName} → ${lb.addresses.join(' ') || '(no address)'}`);
+    // one node per Availability Zone, each at its own loopback address (§2.4)
+    const zones = [...new Set(lb.endpoints.map((e) => e.availabilityZone))];
+    for (const zone of zones) {
+      const ends = lb.endpoints.filter((e) => e.availabilityZone === zone);
+      const address = ends[0]?.address ?? '';
+      const ports = ends.map((e) => `${e.protocol}:${e.awsPort} → ${e.port}`).join(', ');
+      out.push(`    node ${zone}: ${address}  (${ports})${lb.addresses.includes(address) ? '' : '  not in DNS'}`);
+    }
   }
   if (!d.nodeAddresses) {
-    out.push('  (127.1.x.1 node addresses cannot be bound here: every load balancer answers with the host address)');
+    out.push('  (127.1.n.z node addresses cannot be bound here: every load balancer answers with the host address)');
   }
   if (d.healthChecks.length > 0) {
     out.push('Route 53 health checks (each from 2 checkers per Region, simulator choice route53_checkers):');
@@ -180,6 +199,23 @@ export function summaryLine(sim: Simulator): string {
         `${shortId(tg.id)} ${tg.targets.filter((t) => t.state === 'healthy').length}/${tg.targets.length} healthy`,
     );
   return `[${timeOfDay()}] requests ${requests} | ELB 4xx ${elb4xx} 5xx ${elb5xx} | target 5xx ${t5xx} | ${groups.join(' | ')}`;
+}
+
+/**
+ * An Availability Zone failed or came back: `[time] Availability Zone us-east-1b failed: nodes out of DNS
+ * (WebPrimary/Web 127.1.1.2)`.
+ */
+export function zoneLine(
+  sim: Simulator,
+  c: { readonly availabilityZone: string; readonly failed: boolean; readonly at: number },
+  paint: Paint = plain,
+): string {
+  const zone = sim.zones().find((z) => z.availabilityZone === c.availabilityZone);
+  const nodes = (zone?.loadBalancers ?? []).map((lb) => `${lb.id}${lb.nodeAddress ? ` ${lb.nodeAddress}` : ''}`);
+  const what = c.failed
+    ? `${paint('red', 'failed')}: its nodes stopped and left DNS, its targets are down`
+    : `${paint('green', 'recovered')}: its nodes probe and serve again`;
+  return `[${timeOfDay(new Date(c.at))}] Availability Zone ${c.availabilityZone} ${what}${nodes.length > 0 ? ` (${nodes.join(', ')})` : ''}`;
 }
 
 /** A health transition: `[time] tg name (addr): from → to (reason)`. */

@@ -13,6 +13,7 @@ import type {
   TargetModel,
 } from '../model/types';
 import {
+  type TargetHealthState,
   ANOMALY_DETECTION,
   ELB_STATUS,
   HEALTH_CHECK_USER_AGENT,
@@ -194,15 +195,62 @@ export interface Engine {
    * leader applied them. A `register` input adds the target.
    */
   mirror(input: HealthInput): void;
+  /**
+   * An Availability Zone fails (an outage of the zone): every load-balancer node in it stops probing and
+   * routing and leaves DNS answers (§1.5). The targets in the zone are the shell's to take down; the
+   * other nodes then see them fail their health checks. Emits `zone-changed`.
+   */
+  failZone(availabilityZone: string): void;
+  /**
+   * The zone is back: its nodes start from the health the other nodes report, probe at once and route
+   * again (simulator choice `node_recovery_health`). Emits `zone-changed`.
+   */
+  recoverZone(availabilityZone: string): void;
+  /** Zones failed with `failZone` and not recovered, in the order they failed. */
+  failedZones(): string[];
+  /**
+   * The zones whose node addresses the load balancer's DNS name answers with (§1.5): zones whose node is
+   * up and where every target group its listeners use meets its `dns_failover` thresholds (judged on the
+   * zone's own targets with cross-zone off, on all targets with it on, as that node sees them); every
+   * enabled zone when none qualifies.
+   */
+  dnsZones(loadBalancerId: string): string[];
+  /**
+   * The Availability Zone a registered target is in: as registered, or the one the simulator placed it
+   * in (simulator choice `target_zone_spread`); undefined for targets in every zone (Lambda, `alb`, `all`).
+   */
+  targetZone(target: TargetKey): string | undefined;
+  /**
+   * §1.3 each load-balancer node's own view of a registered target's health, by node zone (the reported
+   * state combines them, simulator choice `node_health_view`); empty for a target that is not registered.
+   */
+  nodeHealth(target: TargetKey): Record<string, TargetHealthState>;
+}
+
+/**
+ * One load-balancer node's view of one target (§1.3: every node probes every target on its own): its
+ * own run of the health state machine, probe schedule and probe in flight. Registration, draining and
+ * removal reach every view at once.
+ */
+interface NodeView {
+  /** The node's Availability Zone; `''` for a target group no load balancer uses (never probed). */
+  readonly zone: string;
+  health: TargetHealthStatus;
+  nextProbeAt?: number;
+  probe?: { readonly id: number; readonly deadline: number };
 }
 
 interface TargetRt {
   readonly key: TargetKey;
   readonly k: string;
+  /** The `AvailabilityZone` given at registration (what DescribeTargetHealth shows). */
   readonly availabilityZone?: string;
+  /** The zone the target is in: as registered or as placed (choice `target_zone_spread`); undefined = every zone. */
+  readonly zone?: string;
+  /** The reported state (DescribeTargetHealth): the nodes' views combined (simulator choice `node_health_view`). */
   health: TargetHealthStatus;
-  nextProbeAt?: number;
-  probe?: { readonly id: number; readonly deadline: number };
+  /** Each node's view, by node zone. */
+  readonly views: Map<string, NodeView>;
   /**
    * Requests in flight to this target. A count, not a set of ids: the ids are found in `#requests`
    * on the rare occasions they are needed (a target removed or reset with requests in flight), which
@@ -270,20 +318,42 @@ const LATENCY_EWMA_ALPHA = 0.2;
 interface TgRt {
   model: TargetGroupModel;
   readonly targets: Map<string, TargetRt>;
-  balancer: Balancer;
+  /**
+   * Balancing state per node (round-robin position and the like), by node zone; `''` is the load
+   * balancer as one whole (requests that name no node).
+   */
+  readonly balancers: Map<string, Balancer>;
+  /** Zones given to targets placed by the simulator, kept for re-registration (choice `target_zone_spread`). */
+  readonly placed: Map<string, string>;
+  /** How many targets the simulator has placed so far (the next goes to the next zone). */
+  spread: number;
   settings: HealthSettings;
   windowStart: number;
   /** No longer in the model (removed by `updateModel`); kept until its targets have drained. */
   retired: boolean;
   /**
-   * Candidate pools by zone scope ('' = every zone), so that a request does not look at every target.
-   * Cleared whenever a target's state changes, a target leaves, anomaly weights change or the model
-   * changes.
+   * Candidate pools by node zone ('' = the load balancer as one whole, reported health), over every
+   * zone's targets, so that a request does not look at every target. Cleared (with `zonePools`) whenever
+   * a target's state on any node changes, a target leaves, a zone fails or recovers, anomaly weights
+   * change or the model changes.
    */
   readonly pools: Map<string, CachedPool>;
+  /** The same for nodes that send only to their own zone's targets (cross-zone off, §2.4). */
+  readonly zonePools: Map<string, CachedPool>;
 }
 
 const targetK = (id: string, port: number) => `${id}:${port}`;
+
+/** A target registered with `AvailabilityZone: all` (or placed in no zone) serves every node (§2.4). */
+const ALL_ZONES = 'all';
+
+/** A target a node with this scope may send to (`scope` undefined: cross-zone on, every target). */
+function inScope(t: { readonly zone?: string }, scope: string | undefined): boolean {
+  return scope === undefined || t.zone === undefined || t.zone === ALL_ZONES || t.zone === scope;
+}
+
+/** States a node's probes decide (the others are registration states, common to every node). */
+const PROBED_STATES: ReadonlySet<string> = new Set(['initial', 'healthy', 'unhealthy', 'unhealthy.draining']);
 
 export function createEngine(model: SimModel, options: EngineOptions): Engine {
   return new EngineImpl(model, options);
@@ -318,12 +388,14 @@ class EngineImpl implements Engine {
   readonly #random: Random;
   readonly #key: string | Uint8Array;
   readonly #tgs = new Map<string, TgRt>();
-  readonly #probes = new Map<number, { tg: TgRt; t: TargetRt }>();
+  readonly #probes = new Map<number, { tg: TgRt; t: TargetRt; v: NodeView }>();
   readonly #requests = new Map<number, { tg: TgRt; t: TargetRt; startedAt: number }>();
   readonly #listeners = new Set<(e: EngineEvent) => void>();
   #pending: EngineEvent[] = [];
   #nextProbeId = 1;
   #nextRequestId = 1;
+  /** Zones failed by `failZone`, in order. */
+  readonly #failed = new Set<string>();
   /**
    * Lower bounds (never later than the truth) of `nextWakeAt` and of the earliest timer `#fire` handles
    * (probe deadline, end of draining); -Infinity = unknown. Lowered in O(1) when a target's timers
@@ -391,11 +463,14 @@ class EngineImpl implements Engine {
     this.#tgs.set(tg.id, {
       model: tg,
       targets: new Map(),
-      balancer: this.#balancerFor(tg),
+      balancers: new Map(),
+      placed: new Map(),
+      spread: 0,
       settings: this.#settings(tg),
       windowStart: now,
       retired: false,
       pools: new Map(),
+      zonePools: new Map(),
     });
     if (this.#options.registerTemplateTargets !== false && tg.targets.length > 0)
       this.registerTargets(tg.id, tg.targets);
@@ -410,7 +485,7 @@ class EngineImpl implements Engine {
     this.#lookups.clear();
     this.#wakeAt = this.#timersAt = -Infinity;
     this.#wakeExact = false;
-    for (const rt of this.#tgs.values()) rt.pools.clear();
+    for (const rt of this.#tgs.values()) this.#dropPools(rt);
     const templateTargets = this.#options.registerTemplateTargets !== false;
     for (const tg of model.targetGroups) {
       const rt = this.#tgs.get(tg.id);
@@ -422,7 +497,9 @@ class EngineImpl implements Engine {
       const previous = rt.model;
       rt.model = tg;
       rt.settings = this.#settings(tg);
-      if (previous.attributes.algorithm !== tg.attributes.algorithm) rt.balancer = this.#balancerFor(tg);
+      if (previous.attributes.algorithm !== tg.attributes.algorithm) rt.balancers.clear();
+      // the load balancers' zones may have changed: nodes that left stop, new ones start from the reported state
+      for (const t of rt.targets.values()) this.#syncViews(rt, t, now);
       if (templateTargets && !this.#follower) {
         // a CloudFormation update registers the targets that appeared and deregisters those that went (§2.3)
         const key = (t: TargetModel) => targetK(t.id, this.#portOf(rt, t));
@@ -451,7 +528,8 @@ class EngineImpl implements Engine {
   }
 
   /**
-   * Counts every change target health or registration went through (`#apply`, `updateModel`). With the
+   * Counts every change target health or registration went through (`#apply`, `updateModel`, a zone failing
+   * or recovering). With the
    * Route 53 checks' own revision it tells `#dnsAnswerChanges` whether any answer can have changed, so
    * that a shell advancing the engine after every request does not resolve every record each time.
    */
@@ -490,6 +568,74 @@ class EngineImpl implements Engine {
     return t.port ?? tg.model.port ?? 0;
   }
 
+  /** The zones of the load balancers that use a target group, in model order (one node each, §2.4). */
+  #zonesOf(tg: TgRt): string[] {
+    const zones: string[] = [];
+    for (const id of tg.model.loadBalancerIds) {
+      const lb = this.model.loadBalancers.find((b) => b.id === id);
+      for (const z of lb?.availabilityZones ?? []) if (!zones.includes(z)) zones.push(z);
+    }
+    return zones;
+  }
+
+  /**
+   * The zone of a target being registered: as given; none (every zone) for Lambda and `alb` targets;
+   * else the zone it had when registered before, else the next zone of the target group's load
+   * balancers (simulator choice `target_zone_spread`).
+   */
+  #placeTarget(tg: TgRt, target: TargetModel, k: string): string | undefined {
+    if (target.availabilityZone !== undefined) {
+      tg.placed.set(k, target.availabilityZone);
+      return target.availabilityZone;
+    }
+    if (tg.model.targetType === 'lambda' || tg.model.targetType === 'alb') return undefined;
+    const known = tg.placed.get(k);
+    if (known !== undefined) return known;
+    const zones = this.#zonesOf(tg);
+    if (zones.length === 0) return undefined;
+    const zone = zones[tg.spread++ % zones.length];
+    tg.placed.set(k, zone);
+    return zone;
+  }
+
+  /** One view per node of the target group's load balancers (`''` when no load balancer uses it). */
+  #newViews(tg: TgRt, at: number): Map<string, NodeView> {
+    const zones = this.#zonesOf(tg);
+    return new Map((zones.length > 0 ? zones : ['']).map((zone) => [zone, { zone, health: unregisteredStatus(at) }]));
+  }
+
+  /**
+   * Nodes that appeared start from the reported state and probe at once; nodes that left are dropped
+   * (their probe in flight is forgotten).
+   */
+  #syncViews(tg: TgRt, t: TargetRt, now: number): void {
+    const zones = this.#zonesOf(tg);
+    const wanted = zones.length > 0 ? zones : [''];
+    for (const [zone, v] of [...t.views]) {
+      if (wanted.includes(zone)) continue;
+      if (v.probe) this.#probes.delete(v.probe.id);
+      t.views.delete(zone);
+    }
+    for (const zone of wanted) {
+      if (t.views.has(zone)) continue;
+      const probed = PROBED_STATES.has(t.health.state) && tg.settings.inUse;
+      t.views.set(zone, {
+        zone,
+        health: { ...t.health, consecutivePasses: 0, consecutiveFails: 0 },
+        ...(probed ? { nextProbeAt: now } : {}),
+      });
+    }
+    this.#healthRevision++;
+    this.#settle(tg, t, now);
+    this.#lowerBounds(t);
+  }
+
+  /** §1.4: a target in a zone none of its load balancers is enabled in is `unused` / `Target.NotInUse`. */
+  #settingsFor(tg: TgRt, t: TargetRt): HealthSettings {
+    if (t.zone === undefined || t.zone === ALL_ZONES || !tg.settings.inUse) return tg.settings;
+    return this.#zonesOf(tg).includes(t.zone) ? tg.settings : { ...tg.settings, inUse: false };
+  }
+
   registerTargets(targetGroupId: string, targets: readonly TargetModel[]): void {
     const tg = this.#tg(targetGroupId);
     if (!tg) throw new Error(`SIM_TARGET_GROUP_NOT_FOUND: no target group ${targetGroupId}`);
@@ -500,19 +646,22 @@ class EngineImpl implements Engine {
       const port = this.#portOf(tg, target);
       const existing = tg.targets.get(targetK(target.id, port));
       if (existing && existing.health.state !== 'draining') continue;
-      this.#apply(tg, this.#admit(tg, target.id, port, target.availabilityZone, batch, now), {
-        type: 'register',
-        at: now,
-      });
+      const zone = existing?.zone ?? this.#placeTarget(tg, target, targetK(target.id, port));
+      const rt = this.#admit(tg, target.id, port, target.availabilityZone, zone, batch, now);
+      this.#apply(tg, rt, { type: 'register', at: now });
     }
   }
 
-  /** The runtime entry of a target joining `tg` (new, or a draining one registered again). */
+  /**
+   * The runtime entry of a target joining `tg` (new, or a draining one registered again: every node's
+   * view starts over), in zone `zone` (undefined: every zone).
+   */
   #admit(
     tg: TgRt,
     id: string,
     port: number,
     availabilityZone: string | undefined,
+    zone: string | undefined,
     batch: number,
     now: number,
   ): TargetRt {
@@ -522,7 +671,9 @@ class EngineImpl implements Engine {
       key: { targetGroupId: tg.model.id, targetId: id, port },
       k,
       ...(availabilityZone !== undefined ? { availabilityZone } : {}),
+      ...(zone !== undefined ? { zone } : {}),
       health: unregisteredStatus(now),
+      views: this.#newViews(tg, now),
       inflight: 0,
       stats: { requests: 0, errors: 0 },
       anomaly: NORMAL,
@@ -531,20 +682,46 @@ class EngineImpl implements Engine {
     };
     rt.batch = batch;
     rt.wasHealthy = false;
-    if (existing) rt.health = unregisteredStatus(now);
+    if (existing) {
+      rt.health = unregisteredStatus(now);
+      for (const v of rt.views.values()) {
+        if (v.probe) this.#probes.delete(v.probe.id);
+        v.probe = undefined;
+        v.nextProbeAt = undefined;
+        v.health = unregisteredStatus(now);
+      }
+    }
     tg.targets.set(k, rt);
     return rt;
   }
 
   mirror(input: HealthInput): void {
+    if ('zone' in input) {
+      // a zone failed or recovered on the leader: this node routes as the same node would
+      this.#setZone(input.zone, input.failed, input.at);
+      return;
+    }
     const tg = this.#tgs.get(input.targetGroupId);
     if (!tg) return;
     const { target, event } = input;
+    const k = targetK(target.id, target.port);
+    // the leader's zone for the target; placed here as the leader would when the input does not say
+    const zone = () =>
+      tg.targets.get(k)?.zone ??
+      target.zone ??
+      this.#placeTarget(tg, { id: target.id, port: target.port, availabilityZone: target.availabilityZone }, k);
     const rt =
       event.type === 'register'
-        ? this.#admit(tg, target.id, target.port, target.availabilityZone, input.batch, event.at)
-        : tg.targets.get(targetK(target.id, target.port));
-    if (rt) this.#apply(tg, rt, event);
+        ? this.#admit(tg, target.id, target.port, target.availabilityZone, zone(), input.batch, event.at)
+        : tg.targets.get(k);
+    if (!rt) return;
+    if (input.node === undefined) {
+      this.#apply(tg, rt, event);
+      return;
+    }
+    // one node's view (its probes, the end of its unhealthy.draining)
+    const view = rt.views.get(input.node);
+    if (view) this.#apply(tg, rt, event, view);
   }
 
   deregisterTargets(targetGroupId: string, targets: readonly TargetModel[]): void {
@@ -559,7 +736,12 @@ class EngineImpl implements Engine {
     }
   }
 
-  #apply(tg: TgRt, t: TargetRt, event: HealthEvent): void {
+  /**
+   * Run one event through the health state machine of one node's view (probe events, the end of one
+   * node's `unhealthy.draining`) or of every view (registration events), then settle the reported state.
+   * With `replicate`, the input is emitted first, naming the view, so that followers apply the same.
+   */
+  #apply(tg: TgRt, t: TargetRt, event: HealthEvent, only?: NodeView): void {
     this.#healthRevision++;
     if (this.#options.replicate) {
       const { targetId: id, port } = t.key;
@@ -567,47 +749,89 @@ class EngineImpl implements Engine {
         type: 'health-input',
         at: event.at,
         targetGroupId: tg.model.id,
-        target: { id, port, ...(t.availabilityZone !== undefined ? { availabilityZone: t.availabilityZone } : {}) },
+        target: {
+          id,
+          port,
+          ...(t.availabilityZone !== undefined ? { availabilityZone: t.availabilityZone } : {}),
+          ...(t.zone !== undefined ? { zone: t.zone } : {}),
+        },
         batch: t.batch,
+        ...(only ? { node: only.zone } : {}),
         event,
       });
     }
-    const [next, effects] = transition(t.health, event, tg.settings);
-    t.health = next;
-    for (const eff of effects) {
-      switch (eff.type) {
-        case 'schedule-probe':
-          t.nextProbeAt = eff.at;
-          break;
-        case 'stop-probing':
-          t.nextProbeAt = undefined;
-          if (t.probe) this.#probes.delete(t.probe.id);
-          t.probe = undefined;
-          break;
-        case 'schedule-removal':
-          break; // drainingUntil is part of the status; #fire checks it
-        case 'state-changed':
-          tg.pools.clear();
-          this.#onStateChanged(tg, t, eff.from, eff.to, event.at);
-          this.#emit({
-            type: 'target-health-changed',
-            at: event.at,
-            target: t.key,
-            from: eff.from,
-            to: eff.to,
-            reason: eff.reason,
-          });
-          break;
-        case 'removed':
-          if (t.inflight > 0) this.#delayExpired(tg, t, event.at);
-          tg.targets.delete(t.k);
-          tg.pools.clear();
-          if (tg.retired && tg.targets.size === 0 && this.#tgs.get(tg.model.id) === tg) this.#tgs.delete(tg.model.id);
-          this.#emit({ type: 'target-removed', at: event.at, target: t.key });
-          break;
+    const settings = this.#settingsFor(tg, t);
+    let removed = false;
+    for (const v of only ? [only] : t.views.values()) {
+      const [next, effects] = transition(v.health, event, settings);
+      v.health = next;
+      for (const eff of effects) {
+        switch (eff.type) {
+          case 'schedule-probe':
+            v.nextProbeAt = eff.at;
+            break;
+          case 'stop-probing':
+            v.nextProbeAt = undefined;
+            if (v.probe) this.#probes.delete(v.probe.id);
+            v.probe = undefined;
+            break;
+          case 'schedule-removal':
+            break; // drainingUntil is part of the status; #fire checks it
+          case 'state-changed':
+            this.#dropPools(tg); // this node's candidates changed
+            break;
+          case 'removed':
+            removed = true;
+            break;
+        }
       }
     }
-    this.#lowerBounds(t);
+    this.#settle(tg, t, event.at);
+    if (removed) this.#remove(tg, t, event.at);
+    else this.#lowerBounds(t);
+  }
+
+  /**
+   * The reported state (simulator choice `node_health_view`): the state a strict majority of the views of
+   * nodes that are up hold (of all views when every node is down); without a majority it stays.
+   */
+  #settle(tg: TgRt, t: TargetRt, at: number): void {
+    const all = [...t.views.values()];
+    const up = all.filter((v) => !this.#failed.has(v.zone));
+    const pool = up.length > 0 ? up : all;
+    const counts = new Map<string, NodeView[]>();
+    for (const v of pool) counts.set(v.health.state, [...(counts.get(v.health.state) ?? []), v]);
+    let chosen: TargetHealthStatus | undefined;
+    for (const views of counts.values()) if (views.length * 2 > pool.length) chosen = views[0].health;
+    if (!chosen || chosen === t.health) return;
+    const from = t.health;
+    t.health = chosen;
+    if (from.state === chosen.state) return;
+    this.#dropPools(tg);
+    this.#onStateChanged(tg, t, from.state, chosen.state, at);
+    this.#emit({
+      type: 'target-health-changed',
+      at,
+      target: t.key,
+      from: from.state,
+      to: chosen.state,
+      reason: chosen.reason,
+    });
+  }
+
+  /**
+   * The deregistration delay is over (§2.3): the target leaves every node; what is still in flight is
+   * aborted or kept as `#delayExpired` says (§6.5).
+   */
+  #remove(tg: TgRt, t: TargetRt, at: number): void {
+    if (tg.targets.get(t.k) !== t) return;
+    if (t.inflight > 0) this.#delayExpired(tg, t, at);
+    for (const v of t.views.values()) if (v.probe) this.#probes.delete(v.probe.id);
+    tg.targets.delete(t.k);
+    this.#dropPools(tg);
+    this.#wakeExact = false;
+    if (tg.retired && tg.targets.size === 0 && this.#tgs.get(tg.model.id) === tg) this.#tgs.delete(tg.model.id);
+    this.#emit({ type: 'target-removed', at, target: t.key });
   }
 
   /**
@@ -640,10 +864,10 @@ class EngineImpl implements Engine {
   }
 
   /**
-   * §1.5, §6.6: an NLB target turned `unhealthy` with flows open. They are reset when connection termination
-   * is on (the default), or when its `unhealthy.draining` interval has just ended; never while the TG fails
-   * open. UDP and TCP_UDP TGs do not have the termination attribute: their flows carry on (simulator choice
-   * `nlb_udp_unhealthy_flows`).
+   * §1.5, §6.6: an NLB target turned `unhealthy` (the reported state) with flows open. They are reset when
+   * connection termination is on (the default), or when its `unhealthy.draining` interval has just ended
+   * (on the nodes that make the majority); never while the TG fails open. UDP and TCP_UDP TGs do not have
+   * the termination attribute: their flows carry on (simulator choice `nlb_udp_unhealthy_flows`).
    */
   #unhealthyFlows(tg: TgRt, t: TargetRt, from: string, at: number): void {
     const a = tg.model.attributes;
@@ -691,20 +915,27 @@ class EngineImpl implements Engine {
     return t.slowStartFrom !== undefined && now - t.slowStartFrom < tg.model.attributes.slowStartSeconds * 1000;
   }
 
-  /** Fire due timers (probe deadlines, draining ends) in time order. */
+  /** Fire due timers (probe deadlines, ends of draining) in time order. */
   #fire(now: number): void {
     if (now < this.#timersAt || this.#follower) return;
     const due: { at: number; run: () => void }[] = [];
     for (const tg of this.#tgs.values()) {
       for (const t of tg.targets.values()) {
-        const probe = t.probe;
-        if (probe && probe.deadline <= now) {
-          due.push({ at: probe.deadline, run: () => this.#probeTimedOut(tg, t, probe.id, probe.deadline) });
+        for (const v of t.views.values()) {
+          const probe = v.probe;
+          if (probe && probe.deadline <= now) {
+            due.push({ at: probe.deadline, run: () => this.#probeTimedOut(tg, t, v, probe.id, probe.deadline) });
+          }
+          // §6.6 unhealthy.draining is one node's verdict: its interval ends per view
+          const until = v.health.drainingUntil;
+          if (v.health.state === 'unhealthy.draining' && until !== undefined && until <= now) {
+            due.push({ at: until, run: () => this.#elapsed(tg, t, until, v) });
+          }
         }
+        // §2.3 the deregistration delay is the target's, the same on every node
         const until = t.health.drainingUntil;
-        const timed = t.health.state === 'draining' || t.health.state === 'unhealthy.draining';
-        if (timed && until !== undefined && until <= now) {
-          due.push({ at: until, run: () => this.#apply(tg, t, { type: 'delay-elapsed', at: until }) });
+        if (t.health.state === 'draining' && until !== undefined && until <= now) {
+          due.push({ at: until, run: () => this.#elapsed(tg, t, until) });
         }
       }
     }
@@ -713,13 +944,19 @@ class EngineImpl implements Engine {
     this.#recomputeBounds();
   }
 
-  #probeTimedOut(tg: TgRt, t: TargetRt, id: number, at: number): void {
-    if (t.probe?.id !== id) return;
-    t.probe = undefined;
+  /** A draining interval ended: of one node's view (§6.6), or of the target's deregistration delay (§2.3). */
+  #elapsed(tg: TgRt, t: TargetRt, at: number, only?: NodeView): void {
+    // a due timer may outlive its target
+    if (tg.targets.get(t.k) === t) this.#apply(tg, t, { type: 'delay-elapsed', at }, only);
+  }
+
+  #probeTimedOut(tg: TgRt, t: TargetRt, v: NodeView, id: number, at: number): void {
+    if (v.probe?.id !== id) return;
+    v.probe = undefined;
     this.#probes.delete(id);
     this.#lowerBounds(t);
     const verdict = classifyProbe(tg.model.loadBalancerType, tg.model.healthCheck.successCodes, { kind: 'timeout' });
-    this.#apply(tg, t, { type: 'probe-result', at, verdict });
+    this.#apply(tg, t, { type: 'probe-result', at, verdict }, v);
   }
 
   advance(now: number = this.#clock.now()): EngineEvent[] {
@@ -736,33 +973,38 @@ class EngineImpl implements Engine {
   probeDue(now: number = this.#clock.now()): ProbeRequest[] {
     if (this.#follower) return [];
     this.#fire(now);
-    // `#wakeAt` is never later than the next probe: nothing is due before it, without looking at every target
+    // no probe is due before the wake-up bound (shells ask after every event: no pass over every view)
     if (now < this.#wakeAt) return [];
     const out: ProbeRequest[] = [];
     for (const tg of this.#tgs.values()) {
       const hc = tg.model.healthCheck;
       for (const t of tg.targets.values()) {
-        if (t.nextProbeAt === undefined || t.nextProbeAt > now || t.probe) continue;
-        const scheduled = t.nextProbeAt;
-        this.#apply(tg, t, { type: 'probe-sent', at: scheduled });
-        if (t.nextProbeAt === undefined) continue;
-        while (t.nextProbeAt <= now) t.nextProbeAt += tg.settings.intervalMs;
-        const id = this.#nextProbeId++;
-        const timeoutMs = hc.timeoutSeconds * 1000;
-        t.probe = { id, deadline: now + timeoutMs };
-        this.#probes.set(id, { tg, t });
-        this.#lowerBounds(t);
-        out.push({
-          probeId: id,
-          target: t.key,
-          loadBalancerType: tg.model.loadBalancerType,
-          protocol: hc.protocol,
-          port: hc.port === TRAFFIC_PORT ? t.key.port : hc.port,
-          path: hc.path,
-          timeoutMs,
-          deadline: now + timeoutMs,
-          userAgent: HEALTH_CHECK_USER_AGENT,
-        });
+        for (const v of t.views.values()) {
+          // §1.3 each node probes on its own schedule; a failed zone's node sends nothing
+          if (v.nextProbeAt === undefined || v.nextProbeAt > now || v.probe || this.#failed.has(v.zone)) continue;
+          const scheduled = v.nextProbeAt;
+          this.#apply(tg, t, { type: 'probe-sent', at: scheduled }, v);
+          if (v.nextProbeAt === undefined) continue;
+          while (v.nextProbeAt <= now) v.nextProbeAt += tg.settings.intervalMs;
+          const id = this.#nextProbeId++;
+          const timeoutMs = hc.timeoutSeconds * 1000;
+          v.probe = { id, deadline: now + timeoutMs };
+          this.#probes.set(id, { tg, t, v });
+          this.#lowerBounds(t);
+          out.push({
+            probeId: id,
+            target: t.key,
+            loadBalancerType: tg.model.loadBalancerType,
+            protocol: hc.protocol,
+            port: hc.port === TRAFFIC_PORT ? t.key.port : hc.port,
+            path: hc.path,
+            ...(tg.model.protocolVersion === 'GRPC' && hc.protocol !== 'TCP' ? { grpc: true } : {}),
+            timeoutMs,
+            deadline: now + timeoutMs,
+            userAgent: HEALTH_CHECK_USER_AGENT,
+            ...(v.zone !== '' ? { availabilityZone: v.zone } : {}),
+          });
+        }
       }
     }
     this.#recomputeBounds();
@@ -773,13 +1015,13 @@ class EngineImpl implements Engine {
     const now = this.#clock.now();
     this.#fire(now);
     const entry = this.#probes.get(probeId);
-    if (!entry || entry.t.probe?.id !== probeId) return;
-    const { tg, t } = entry;
+    if (!entry || entry.v.probe?.id !== probeId) return;
+    const { tg, t, v } = entry;
     this.#probes.delete(probeId);
-    t.probe = undefined;
+    v.probe = undefined;
     this.#lowerBounds(t);
     const verdict: ProbeVerdict = classifyProbe(tg.model.loadBalancerType, tg.model.healthCheck.successCodes, outcome);
-    this.#apply(tg, t, { type: 'probe-result', at: now, verdict });
+    this.#apply(tg, t, { type: 'probe-result', at: now, verdict }, v);
   }
 
   nextWakeAt(): number | undefined {
@@ -788,15 +1030,28 @@ class EngineImpl implements Engine {
     return this.#wakeAt === Infinity ? undefined : this.#wakeAt;
   }
 
-  /** `t`'s earliest timer: its probe's deadline or the end of its draining. */
+  /**
+   * `t`'s earliest timer: a node's probe deadline, the end of a node's `unhealthy.draining` (§6.6), or the
+   * end of the target's deregistration delay (§2.3, the same on every node).
+   */
   #timerOf(t: TargetRt): number {
-    const draining = t.health.state === 'draining' || t.health.state === 'unhealthy.draining';
-    return Math.min(t.probe?.deadline ?? Infinity, (draining && t.health.drainingUntil) || Infinity);
+    let at = (t.health.state === 'draining' && t.health.drainingUntil) || Infinity;
+    for (const v of t.views.values()) {
+      if (v.probe && v.probe.deadline < at) at = v.probe.deadline;
+      const until = v.health.drainingUntil;
+      if (v.health.state === 'unhealthy.draining' && until !== undefined && until < at) at = until;
+    }
+    return at;
   }
 
-  /** `t`'s next wake-up: a timer, or its next probe when none is in flight. */
+  /** `t`'s next wake-up: a timer, or the next probe of a node that is up and has none in flight. */
   #wakeOf(t: TargetRt): number {
-    return Math.min(this.#timerOf(t), t.probe ? Infinity : (t.nextProbeAt ?? Infinity));
+    let at = this.#timerOf(t);
+    for (const v of t.views.values()) {
+      const next = v.nextProbeAt;
+      if (next !== undefined && next < at && !v.probe && !this.#failed.has(v.zone)) at = next;
+    }
+    return at;
   }
 
   /** `t`'s timers changed: keep the bounds no later than its own. */
@@ -819,6 +1074,103 @@ class EngineImpl implements Engine {
     this.#wakeAt = wake;
     this.#timersAt = timers;
     this.#wakeExact = true;
+  }
+
+  // ---- Availability Zones and load-balancer nodes (§1.5, §2.4) ------------------------------------------
+
+  failZone(availabilityZone: string): void {
+    this.#setZone(availabilityZone, true, this.#clock.now());
+  }
+
+  recoverZone(availabilityZone: string): void {
+    this.#setZone(availabilityZone, false, this.#clock.now());
+  }
+
+  /**
+   * A zone's nodes stop (their probes in flight are forgotten) or start again (simulator choice
+   * `node_recovery_health`: a returning node takes what the others report, then probes at once). With
+   * `replicate`, emitted as a health input first, so that followers route as the same node would.
+   */
+  #setZone(availabilityZone: string, failed: boolean, now: number): void {
+    if (this.#failed.has(availabilityZone) === failed) return;
+    this.#fire(now);
+    if (this.#options.replicate) {
+      this.#emit({ type: 'health-input', at: now, zone: availabilityZone, failed });
+    }
+    if (failed) this.#failed.add(availabilityZone);
+    else this.#failed.delete(availabilityZone);
+    this.#healthRevision++; // DNS answers depend on which zones are up (§1.5)
+    for (const tg of this.#tgs.values()) {
+      this.#dropPools(tg);
+      for (const t of tg.targets.values()) {
+        const v = t.views.get(availabilityZone);
+        if (v && failed && v.probe) {
+          this.#probes.delete(v.probe.id);
+          v.probe = undefined;
+        }
+        if (v && !failed) {
+          const others = [...t.views.values()].some((o) => o !== v && !this.#failed.has(o.zone));
+          if (others && PROBED_STATES.has(t.health.state) && PROBED_STATES.has(v.health.state)) {
+            v.health = { ...t.health, consecutivePasses: 0, consecutiveFails: 0 };
+          }
+          if (v.nextProbeAt !== undefined) v.nextProbeAt = Math.min(v.nextProbeAt, now);
+        }
+        this.#settle(tg, t, now);
+      }
+    }
+    this.#recomputeBounds();
+    this.#emit({ type: 'zone-changed', at: now, availabilityZone, failed });
+  }
+
+  failedZones(): string[] {
+    return [...this.#failed];
+  }
+
+  targetZone(target: TargetKey): string | undefined {
+    const zone = this.#tg(target.targetGroupId)?.targets.get(targetK(target.targetId, target.port))?.zone;
+    return zone === ALL_ZONES ? undefined : zone;
+  }
+
+  nodeHealth(target: TargetKey): Record<string, TargetHealthState> {
+    this.#fire(this.#clock.now());
+    const t = this.#tg(target.targetGroupId)?.targets.get(targetK(target.targetId, target.port));
+    return Object.fromEntries([...(t?.views.values() ?? [])].map((v) => [v.zone, v.health.state]));
+  }
+
+  /** The target groups a load balancer's listeners use (simulator choice `evaluate_target_health_tgs`). */
+  #targetGroupsOf(lb: LoadBalancerModel): TgRt[] {
+    return [...this.#tgs.values()].filter((tg) => !tg.retired && tg.model.loadBalancerIds.includes(lb.id));
+  }
+
+  /**
+   * §1.5 a zone of a load balancer is healthy for DNS when its node is up and every target group the
+   * load balancer uses has registered targets and meets its `dns_failover` thresholds, as that node
+   * sees them: over the zone's own targets with cross-zone off, over all targets with it on.
+   */
+  #zoneHealthy(lb: LoadBalancerModel, zone: string): boolean {
+    if (this.#failed.has(zone)) return false;
+    for (const tg of this.#targetGroupsOf(lb)) {
+      const scope = this.#scopeZone(lb, tg, zone);
+      let registered = 0;
+      let healthy = 0;
+      for (const t of tg.targets.values()) {
+        if (!inScope(t, scope)) continue;
+        const state = (t.views.get(zone) ?? t).health.state;
+        if (isRegistered(state)) registered++;
+        if (isRoutable(state)) healthy++;
+      }
+      if (registered === 0 || belowThreshold(healthy, registered, tg.model.attributes.dnsFailover)) return false;
+    }
+    return true;
+  }
+
+  dnsZones(loadBalancerId: string): string[] {
+    const lb = findLoadBalancer(this.model, loadBalancerId);
+    if (!lb) return [];
+    this.#fire(this.#clock.now());
+    const healthy = lb.availabilityZones.filter((z) => this.#zoneHealthy(lb, z));
+    // §1.5 "if all zones are unhealthy, DNS returns all of them"
+    return healthy.length > 0 ? healthy : [...lb.availabilityZones];
   }
 
   describeTargetHealth(targetGroupId: string, targets?: readonly TargetModel[]): TargetHealthDescription[] {
@@ -895,14 +1247,8 @@ class EngineImpl implements Engine {
     const lb = findLoadBalancer(this.model, loadBalancerId);
     if (!lb) return false;
     this.#fire(this.#clock.now());
-    for (const tg of this.#tgs.values()) {
-      if (!tg.model.loadBalancerIds.includes(lb.id)) continue;
-      const states = [...tg.targets.values()].map((t) => t.health.state);
-      const registered = states.filter(isRegistered).length;
-      const healthy = states.filter(isRoutable).length;
-      if (registered === 0 || belowThreshold(healthy, registered, tg.model.attributes.dnsFailover)) return false;
-    }
-    return true;
+    // §7.5: healthy while DNS has a healthy node address to answer with (§1.5)
+    return lb.availabilityZones.some((z) => this.#zoneHealthy(lb, z));
   }
 
   route53NextWakeAt(): number | undefined {
@@ -968,7 +1314,7 @@ class EngineImpl implements Engine {
       const next = evaluateAnomalies(stats, prev, mitigation);
       for (const t of monitored) {
         const status = next.get(t.k) ?? NORMAL;
-        if (status.weight !== t.anomaly.weight) tg.pools.clear();
+        if (status.weight !== t.anomaly.weight) this.#dropPools(tg);
         t.anomaly = status;
       }
       for (const t of tg.targets.values()) {
@@ -996,7 +1342,7 @@ class EngineImpl implements Engine {
   }
 
   connectionClosed(connectionId: string): void {
-    for (const tg of this.#tgs.values()) tg.balancer.connectionClosed?.(connectionId);
+    for (const tg of this.#tgs.values()) for (const b of tg.balancers.values()) b.connectionClosed?.(connectionId);
   }
 
   // ---- routing -----------------------------------------------------------------------------------------
@@ -1036,6 +1382,16 @@ class EngineImpl implements Engine {
         matchedRulePriority: -1,
         status: ELB_STATUS.serviceUnavailable,
         reason: 'ListenerNotFound',
+      };
+    }
+    if (request.availabilityZone !== undefined && this.#failed.has(request.availabilityZone)) {
+      // the node of a failed zone takes no requests (the shells refuse its connections)
+      return {
+        kind: 'error',
+        ...base,
+        matchedRulePriority: -1,
+        status: ELB_STATUS.serviceUnavailable,
+        reason: 'ZoneFailed',
       };
     }
     const selection = preselected ?? selectRule(listener, request);
@@ -1132,10 +1488,8 @@ class EngineImpl implements Engine {
         weighted.length === 1 ? weighted[0].targetGroupId : weightedChoice(weighted, this.#random.next()).targetGroupId;
     }
     const tg = this.#tgs.get(tgId)!;
-    if (tg.model.targetType === 'lambda')
-      return forwardError(base, priority, ELB_STATUS.badGateway, 'LambdaNotSimulated', tgId);
-    const scope = this.#scopeZone(lb, tg, request.availabilityZone);
-    const pool = this.#candidates(tg, scope, now);
+    const node = request.availabilityZone;
+    const pool = this.#candidates(tg, node, this.#scopeZone(lb, tg, node), now);
     if (!pool) return forwardError(base, priority, ELB_STATUS.serviceUnavailable, 'NoRegisteredTargets', tgId);
 
     // target stickiness (§3.1, §3.2)
@@ -1161,7 +1515,7 @@ class EngineImpl implements Engine {
       }
       stickiness = chosen ? 'hit' : read.status === 'absent' ? 'new' : 'repick';
     }
-    chosen ??= tg.balancer.pick(pool.targets, {
+    chosen ??= this.#balancer(tg, node).pick(pool.targets, {
       random: this.#random,
       now,
       hashKey: request.sourceIp,
@@ -1201,9 +1555,23 @@ class EngineImpl implements Engine {
   }
 
   #hasRegistered(tg: TgRt): boolean {
-    return this.#candidates(tg, undefined, this.#clock.now()) !== undefined;
+    return this.#candidates(tg, undefined, undefined, this.#clock.now()) !== undefined;
   }
 
+  /** Forget every cached candidate pool of `tg` (a target's state on some node or its membership changed). */
+  #dropPools(tg: TgRt): void {
+    tg.pools.clear();
+    tg.zonePools.clear();
+  }
+
+  /** The balancing state of one node (`''`: the load balancer as one whole); per node on AWS (§2.4). */
+  #balancer(tg: TgRt, node: string | undefined): Balancer {
+    let b = tg.balancers.get(node ?? '');
+    if (!b) tg.balancers.set(node ?? '', (b = this.#balancerFor(tg.model)));
+    return b;
+  }
+
+  /** §2.4: the zone a node may send to: its own with cross-zone off (ALB: TG attribute; NLB: LB, then TG). */
   #scopeZone(lb: LoadBalancerModel, tg: TgRt, zone: string | undefined): string | undefined {
     if (zone === undefined) return undefined;
     const cz = tg.model.attributes.crossZone;
@@ -1212,22 +1580,25 @@ class EngineImpl implements Engine {
   }
 
   /**
-   * Candidate pool with balancer weights, or undefined when no target is registered (→ 503, §1.5).
-   * Cached per zone scope until a target's state or membership changes (see `TgRt.pools`).
+   * Candidate pool with balancer weights, or undefined when no target is registered (→ 503, §1.5), as
+   * `node` sees target health (the reported state when no node is named). Cached per node and scope
+   * until a target's state or membership changes (see `TgRt.pools`).
    */
-  #candidates(tg: TgRt, scopeZone: string | undefined, now: number): CachedPool | undefined {
+  #candidates(tg: TgRt, node: string | undefined, scopeZone: string | undefined, now: number): CachedPool | undefined {
     this.#rollWindow(tg, now);
-    const scope = scopeZone ?? '';
-    const cached = tg.pools.get(scope);
+    // the scope is the node's own zone or every zone (§2.4), so node and scope name the pool
+    const pools = scopeZone === undefined ? tg.pools : tg.zonePools;
+    const key = node ?? '';
+    const cached = pools.get(key);
     if (cached && now < cached.validUntil) return cached.targets.length > 0 ? cached : undefined;
     const views = [...tg.targets.values()].map((rt) => ({
-      state: rt.health.state,
-      availabilityZone: rt.availabilityZone,
+      state: (node === undefined ? rt : (rt.views.get(node) ?? rt)).health.state,
+      availabilityZone: rt.zone === ALL_ZONES ? undefined : rt.zone,
       rt,
     }));
     const c = candidateSet(views, tg.model.attributes.routingFailover, scopeZone);
     if (c.kind === 'no-registered-targets') {
-      tg.pools.set(scope, { targets: [], failOpen: false, uniformWeights: true, validUntil: Infinity });
+      pools.set(key, { targets: [], failOpen: false, uniformWeights: true, validUntil: Infinity });
       return undefined;
     }
     const slowMs = tg.model.attributes.slowStartSeconds * 1000;
@@ -1246,7 +1617,7 @@ class EngineImpl implements Engine {
       return (rt.entry ??= new PoolEntry(rt, rt.k, weightOf));
     });
     const pool: CachedPool = { targets, failOpen: c.failOpen, uniformWeights, validUntil };
-    tg.pools.set(scope, pool);
+    pools.set(key, pool);
     return pool;
   }
 
@@ -1256,12 +1627,15 @@ class EngineImpl implements Engine {
     const { lb, listener } = this.#lookup(loadBalancerId, listenerId);
     const base = { loadBalancerId: lb?.id ?? loadBalancerId, listenerId: listener?.id ?? listenerId };
     if (!lb || !listener) return { kind: 'error', ...base, reason: 'ListenerNotFound' };
+    if (flow.availabilityZone !== undefined && this.#failed.has(flow.availabilityZone))
+      return { kind: 'error', ...base, reason: 'ZoneFailed' };
     const action = [...listener.defaultActions].reverse().find((a) => a.type === 'forward') as
       ForwardActionModel | undefined;
     const tgId = action?.targetGroups.find((t) => this.#tgs.has(t.targetGroupId))?.targetGroupId;
     if (!tgId) return { kind: 'error', ...base, reason: 'TargetGroupNotFound' };
     const tg = this.#tgs.get(tgId)!;
-    const pool = this.#candidates(tg, this.#scopeZone(lb, tg, flow.availabilityZone), now);
+    const node = flow.availabilityZone;
+    const pool = this.#candidates(tg, node, this.#scopeZone(lb, tg, node), now);
     // NLB: an empty target group fails open too (§1.5), but with no target there is nowhere to send.
     if (!pool) return { kind: 'error', ...base, reason: 'NoRegisteredTargets' };
     const sourceIpSticky =

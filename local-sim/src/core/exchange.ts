@@ -22,6 +22,7 @@ import {
   ACCEPTED_TRANSFER_ENCODINGS,
   ELB_STATUS,
   HTTP_LIMITS,
+  LAMBDA_TARGET_LIMITS,
   SIMULATOR_CHOICES,
   type DesyncMitigationMode,
 } from '@ha-load-balancer/spec';
@@ -67,6 +68,11 @@ export interface EdgeRequest {
    * needs it. Absent for HTTP/2, which desync mitigation does not apply to.
    */
   readonly rawVersion?: string;
+  /**
+   * The Availability Zone of the load-balancer node the client connected to (§2.4): that node routes the
+   * request. Absent: the load balancer as one whole (the listener's own local address).
+   */
+  readonly availabilityZone?: string;
 }
 
 /** A response the load balancer sends by itself. */
@@ -324,7 +330,22 @@ export function requestInfo(request: EdgeRequest, scheme: 'http' | 'https', list
     sourceIp: normaliseAddress(request.client.address),
     protocol: scheme,
     port: listenerPort,
+    availabilityZone: request.availabilityZone,
   };
+}
+
+/**
+ * §5.2, §5.4 requests a Lambda target never sees: a body over 1 MB (by its Content-Length) → 413, a
+ * WebSocket upgrade → 400. (A chunked body over 1 MB is found out by the shell while reading it.)
+ */
+function lambdaRequestError(request: EdgeRequest): { status: number; cause: string } | undefined {
+  if (request.upgrade)
+    return { status: ELB_STATUS.badRequest, cause: 'Lambda targets do not support WebSocket upgrades' };
+  for (const [k, v] of request.headers) {
+    if (k.length === 14 && k.toLowerCase() === 'content-length' && Number(v) > LAMBDA_TARGET_LIMITS.requestBodyBytes)
+      return { status: ELB_STATUS.payloadTooLarge, cause: 'LambdaRequestTooLarge: the request body is over 1 MB' };
+  }
+  return undefined;
 }
 
 /** Origin-form path of a request-target (absolute form → its path). */
@@ -535,6 +556,11 @@ export class ListenerEdge {
         elbResponse(incompatible.status, { close: ex.closeAfter }),
         `${incompatible.kind}: ${incompatible.cause} (${incompatible.detail})`,
       );
+    }
+    const lambdaRefusal = tg?.model.targetType === 'lambda' ? lambdaRequestError(request) : undefined;
+    if (lambdaRefusal) {
+      o.engine.requestFinished(d.requestId, { notSent: true });
+      return ex.answer(elbResponse(lambdaRefusal.status, { close: ex.closeAfter }), lambdaRefusal.cause);
     }
     ex.action = 'forward';
     ex.actions = [...d.skippedActions, 'forward'];

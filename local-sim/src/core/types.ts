@@ -43,7 +43,11 @@ export interface HttpRequestInfo {
   readonly protocol: 'http' | 'https';
   /** Listener port the client connected to (the AWS port, e.g. 443, not the local 8443). */
   readonly port: number;
-  /** Availability Zone of the load-balancer node that received the request (cross-zone off, §2.4). */
+  /**
+   * Availability Zone of the load-balancer node that received the request (§2.4): that node routes it,
+   * with its own view of target health and its own balancing state. Absent: the load balancer as one
+   * whole (every zone's targets, the reported health, one balancing state), as before nodes existed.
+   */
   readonly availabilityZone?: string;
   /**
    * The client connection the request came on (any stable string). Only what-if algorithms that
@@ -130,6 +134,7 @@ export interface FlowInfo {
   readonly destinationPort: number;
   /** TCP initial sequence number (or any per-connection nonce); omitted for UDP. */
   readonly sequence?: number;
+  /** Availability Zone of the node the flow arrived at (§2.4, §6.2); absent: the load balancer as one whole. */
   readonly availabilityZone?: string;
 }
 
@@ -174,10 +179,20 @@ export interface ProbeRequest {
   readonly port: number;
   /** Path for HTTP(S) probes. */
   readonly path: string;
+  /**
+   * §1.1 a gRPC target group (`ProtocolVersion: GRPC`): the probe is a gRPC call over HTTP/2 to `path`,
+   * and its outcome's `status` is the call's `grpc-status`, judged against `Matcher.GrpcCode`.
+   */
+  readonly grpc?: boolean;
   readonly timeoutMs: number;
   /** The engine itself records `Target.Timeout` when no result arrives by this time. */
   readonly deadline: number;
   readonly userAgent: string;
+  /**
+   * The Availability Zone of the load-balancer node that sends this probe (§1.3: every node probes every
+   * target on its own); absent for a target group no load balancer uses.
+   */
+  readonly availabilityZone?: string;
 }
 
 /** What one probe saw. */
@@ -224,12 +239,36 @@ export interface TargetDetail {
  * One health input a leader engine applied to a target (registration, probe sent or judged,
  * deregistration, end of a delay): what follower engines `mirror` to share its health state.
  */
-export interface HealthInput {
+export type HealthInput = TargetHealthInput | ZoneHealthInput;
+
+/** A health input of one target. */
+export interface TargetHealthInput {
   readonly targetGroupId: string;
-  readonly target: { readonly id: string; readonly port: number; readonly availabilityZone?: string };
+  /**
+   * `availabilityZone` as registered; `zone` the zone the leader put the target in (as registered or
+   * placed, simulator choice `target_zone_spread`), so that followers need not place it again.
+   */
+  readonly target: {
+    readonly id: string;
+    readonly port: number;
+    readonly availabilityZone?: string;
+    readonly zone?: string;
+  };
   /** The registration call the target joined in (§2.2 slow start compares them). */
   readonly batch: number;
+  /**
+   * The load-balancer node (by zone) whose view of the target the event is for (§1.3: a probe sent or
+   * judged, the end of its `unhealthy.draining`); absent: every node's (registration, deregistration).
+   */
+  readonly node?: string;
   readonly event: HealthEvent;
+}
+
+/** An Availability Zone failed or recovered on the leader (`failZone`, `recoverZone`): its nodes stop or start. */
+export interface ZoneHealthInput {
+  readonly zone: string;
+  readonly failed: boolean;
+  readonly at: number;
 }
 
 export type EngineEvent =
@@ -271,6 +310,11 @@ export type EngineEvent =
       readonly requestIds: readonly number[];
       readonly reason: 'TargetUnhealthy' | 'DeregistrationDelayExpired';
     }
+  /**
+   * An Availability Zone failed or came back (`failZone` / `recoverZone`): its load-balancer nodes stop
+   * or resume probing and routing, and leave or rejoin DNS answers (§1.5, §2.4).
+   */
+  | { readonly type: 'zone-changed'; readonly at: number; readonly availabilityZone: string; readonly failed: boolean }
   /** A Route 53 health check turned healthy or unhealthy (§7.2), with its checkers' count for endpoint checks. */
   | {
       readonly type: 'route53-health-changed';

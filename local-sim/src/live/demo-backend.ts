@@ -1,7 +1,12 @@
 /**
  * Demo backends: small HTTP servers on 127.0.0.1 that answer JSON naming the target and echoing the
  * request line and headers they received, with switches to make them misbehave (failing health checks,
- * 5xx, slow, hung, resetting, down/up). Controllable programmatically and over HTTP:
+ * 5xx, slow, hung, resetting, down/up). They speak their target group's protocol: HTTPS with the
+ * simulator's self-signed certificate for an `HTTPS` target group, HTTP/2 (and HTTP/1.1) for protocol
+ * versions `HTTP2` and `GRPC`, and gRPC for gRPC calls: `grpc-status` 0 with an empty message, and on the
+ * health-check path the first code of `Matcher.GrpcCode` (default 12) while healthy (§1.1). Health checks
+ * answer the first code of the matcher while healthy and one outside it while failing. Controllable
+ * programmatically and over HTTP:
  *
  *   GET/POST /_sim/fail-health | /_sim/recover | /_sim/status/503 | /_sim/delay/250 | /_sim/hang |
  *            /_sim/reset | /_sim/state
@@ -12,8 +17,12 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as http from 'node:http';
+import * as http2 from 'node:http2';
+import * as https from 'node:https';
+import * as net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { HEALTH_CHECK_USER_AGENT } from '@ha-load-balancer/spec';
+import type { KeyPair } from './tls';
 
 export interface DemoBackendOptions {
   /** Name reported in every response (e.g. `Site#0`). */
@@ -23,7 +32,31 @@ export interface DemoBackendOptions {
   /** Port to listen on; 0 (default) picks a free one. */
   readonly port?: number;
   readonly host?: string;
+  /** Serve HTTPS with this certificate (an `HTTPS` target group). Default: plain HTTP. */
+  readonly tls?: KeyPair;
+  /** Also speak HTTP/2 (protocol versions `HTTP2` and `GRPC`): ALPN `h2` over TLS, prior knowledge (h2c) without. */
+  readonly http2?: boolean;
+  /**
+   * Codes the health-check matcher accepts (§1.1): HTTP statuses, or gRPC status codes for a gRPC target
+   * group. Healthy checks answer the first; failing ones the first code outside them. Default [200].
+   */
+  readonly healthyCodes?: readonly number[];
+  /** A gRPC target group: health checks are gRPC calls answered with `grpc-status`. */
+  readonly grpc?: boolean;
 }
+
+/** The first code of `from..to` that the matcher does not accept (what a failing check answers). */
+function outside(codes: readonly number[], from: number, to: number, preferred: number): number {
+  if (!codes.includes(preferred)) return preferred;
+  for (let c = from; c <= to; c++) if (!codes.includes(c)) return c;
+  return preferred;
+}
+
+/** gRPC UNAVAILABLE: what a failing gRPC health check answers unless the matcher accepts it. */
+const GRPC_UNAVAILABLE = 14;
+
+type AnyRequest = http.IncomingMessage | http2.Http2ServerRequest;
+type AnyResponse = http.ServerResponse | http2.Http2ServerResponse;
 
 /** The mutable behaviour switches of a demo backend. */
 export interface DemoBackendState {
@@ -60,8 +93,9 @@ export class DemoBackend extends EventEmitter<DemoBackendEvents> {
     resetting: false,
     down: true,
   };
-  #server?: http.Server;
+  #server?: net.Server;
   #port: number;
+  readonly #options: DemoBackendOptions;
   readonly #sockets = new Set<Socket>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #requests = 0;
@@ -72,6 +106,7 @@ export class DemoBackend extends EventEmitter<DemoBackendEvents> {
     this.host = options.host ?? '127.0.0.1';
     this.healthCheckPath = options.healthCheckPath ?? '/';
     this.#port = options.port ?? 0;
+    this.#options = options;
   }
 
   /** Start a demo backend and wait until it listens. */
@@ -91,7 +126,7 @@ export class DemoBackend extends EventEmitter<DemoBackendEvents> {
   }
 
   get url(): string {
-    return `http://${this.host}:${this.#port}`;
+    return `${this.#options.tls ? 'https' : 'http'}://${this.host}:${this.#port}`;
   }
 
   /** Health checks answer 503 from now on. */
@@ -153,15 +188,11 @@ export class DemoBackend extends EventEmitter<DemoBackendEvents> {
   /** Listen again (on the same port once one was chosen). */
   async up(): Promise<void> {
     if (!this.state.down) return;
-    // Accept what an ALB may forward (64 KB of request headers, §5.2), not just Node's 16 KB default.
-    const server = http.createServer({ maxHeaderSize: 80 * 1024 }, (req, res) => this.#handle(req, res));
-    server.keepAliveTimeout = 65_000;
+    const server = this.#createServer();
     server.on('connection', (s: Socket) => {
       this.#sockets.add(s);
       s.on('close', () => this.#sockets.delete(s));
     });
-    server.on('upgrade', (req, socket: Socket, head) => this.#upgrade(req, socket, head));
-    server.on('clientError', (_err, socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#port, this.host, () => {
@@ -179,8 +210,43 @@ export class DemoBackend extends EventEmitter<DemoBackendEvents> {
     await this.down();
   }
 
+  /**
+   * The server for the target group's protocol: HTTP/1.1 (plain or TLS), or HTTP/2 with HTTP/1.1 beside it
+   * (ALPN over TLS; the connection preface decides on plain TCP).
+   */
+  #createServer(): net.Server {
+    const handle = (req: AnyRequest, res: AnyResponse): void => this.#handle(req, res);
+    // Accept what an ALB may forward (64 KB of request headers, §5.2), not just Node's 16 KB default.
+    const h1Options = { maxHeaderSize: 80 * 1024 };
+    const { tls, http2: h2 } = this.#options;
+    const h1Extras = (s: http.Server): http.Server => {
+      s.keepAliveTimeout = 65_000;
+      s.on('upgrade', (req, socket: Socket, head) => this.#upgrade(req, socket, head));
+      s.on('clientError', (_err, socket) => socket.destroy());
+      return s;
+    };
+    if (tls && h2) {
+      const server = http2.createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true }, handle);
+      server.on('upgrade', (req, socket: Socket, head) => this.#upgrade(req, socket, head));
+      return server;
+    }
+    if (tls) return h1Extras(https.createServer({ ...h1Options, key: tls.key, cert: tls.cert }, handle));
+    if (!h2) return h1Extras(http.createServer(h1Options, handle));
+    // h2c by prior knowledge (what an ALB sends an HTTP target group of version HTTP2 or GRPC), or HTTP/1.1
+    const h1 = h1Extras(http.createServer(h1Options, handle));
+    const h2c = http2.createServer(handle);
+    return net.createServer((socket) => {
+      socket.once('readable', () => {
+        const chunk = socket.read() as Buffer | null;
+        if (chunk) socket.unshift(chunk);
+        const preface = chunk !== null && chunk.subarray(0, 3).toString('latin1') === 'PRI';
+        (preface ? h2c : h1).emit('connection', socket);
+      });
+    });
+  }
+
   /** Handle `/_sim/...` control paths; returns true when handled. */
-  #control(path: string, res: http.ServerResponse): boolean {
+  #control(path: string, res: AnyResponse): boolean {
     const m = /^\/_sim\/([a-z-]+)(?:\/(\d+))?\/?$/.exec(path);
     if (!m) return false;
     const [, verb, arg] = m;
@@ -213,7 +279,7 @@ export class DemoBackend extends EventEmitter<DemoBackendEvents> {
     return true;
   }
 
-  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  #handle(req: AnyRequest, res: AnyResponse): void {
     const url = req.url ?? '/';
     const path = url.split('?')[0];
     if (this.#control(path, res)) return;
@@ -221,20 +287,28 @@ export class DemoBackend extends EventEmitter<DemoBackendEvents> {
     this.#requests++;
     this.emit('request', { method: req.method ?? '', url, healthCheck });
     if (this.state.resetting) {
-      req.socket.resetAndDestroy();
+      if (req instanceof http.IncomingMessage) req.socket.resetAndDestroy();
+      else req.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
       return;
     }
     if (this.state.hung) {
       req.resume();
       return;
     }
+    const grpc = String(req.headers['content-type'] ?? '').startsWith('application/grpc') && req.httpVersion === '2.0';
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const answer = (): void => {
         if (res.destroyed) return;
+        if (grpc) {
+          this.#grpcAnswer(res as http2.Http2ServerResponse, healthCheck);
+          this.emit('response', { method: req.method ?? '', url, healthCheck, status: 200 });
+          return;
+        }
+        const codes = this.#options.grpc ? [200] : (this.#options.healthyCodes ?? [200]);
         let status = 200;
-        if (healthCheck) status = this.state.failingHealthChecks ? 503 : 200;
+        if (healthCheck) status = this.state.failingHealthChecks ? outside(codes, 200, 599, 503) : codes[0];
         else if (this.state.forcedStatus !== undefined) status = this.state.forcedStatus;
         const body = JSON.stringify({
           target: this.name,
@@ -263,6 +337,22 @@ export class DemoBackend extends EventEmitter<DemoBackendEvents> {
         this.#timers.add(t);
       } else answer();
     });
+  }
+
+  /**
+   * A gRPC call (§1.1): HTTP 200 with `grpc-status` in the trailers. The health-check path answers the
+   * first code the matcher accepts while healthy and UNAVAILABLE (or another code outside the matcher)
+   * while failing; any other method gets an empty message and OK, or the forced status's UNAVAILABLE.
+   */
+  #grpcAnswer(res: http2.Http2ServerResponse, healthCheck: boolean): void {
+    const codes = this.#options.healthyCodes ?? [12];
+    let code = 0;
+    if (healthCheck) code = this.state.failingHealthChecks ? outside(codes, 0, 99, GRPC_UNAVAILABLE) : codes[0];
+    else if (this.state.forcedStatus !== undefined && this.state.forcedStatus >= 500) code = GRPC_UNAVAILABLE;
+    res.writeHead(200, { 'content-type': 'application/grpc', 'x-demo-target': this.name });
+    res.addTrailers({ 'grpc-status': String(code), 'grpc-message': code === 0 ? '' : `demo backend ${this.name}` });
+    if (code === 0) res.end(Buffer.alloc(5));
+    else res.end();
   }
 
   /** Minimal WebSocket server: 101 handshake, then echo text frames. */

@@ -20,17 +20,19 @@ export interface DnsDescription {
     /** SetIdentifier of the record answering now, for records with a routing policy. */
     readonly record?: string;
   }[];
-  /** False when the system cannot bind 127.1.x.1 node addresses and load balancers answer the host. */
+  /** False when the system cannot bind 127.1.n.z node addresses and load balancers answer the host. */
   readonly nodeAddresses: boolean;
   readonly loadBalancers: readonly {
     readonly id: string;
     readonly dnsName: string;
+    /** What the name answers now: the node addresses of the zones in DNS (§1.5). */
     readonly addresses: readonly string[];
-    /** Listeners served on the node address (AWS port → local port). */
+    /** Listeners served on each zone's node address (AWS port → local port). */
     readonly endpoints: readonly {
       readonly listenerId: string;
       readonly protocol: string;
       readonly awsPort: number;
+      readonly availabilityZone: string;
       readonly address: string;
       readonly port: number;
     }[];
@@ -51,12 +53,16 @@ export interface EndpointsDescription {
   readonly api?: string;
   /** The DNS server, when started (`dnsPort`). */
   readonly dns?: DnsDescription;
+  /** Availability Zones failed with `failZone` and not recovered. */
+  readonly failedZones: readonly string[];
   /** SIMULATOR CONVENIENCE: the test identity provider of authenticate actions, when started. */
   readonly testIdp?: string;
   readonly loadBalancers: readonly {
     readonly id: string;
     readonly type: string;
     readonly dimension: string;
+    /** One node per zone (§2.4); the model's `availabilityZones`. */
+    readonly availabilityZones: readonly string[];
     readonly listeners: readonly {
       readonly id: string;
       readonly protocol: string;
@@ -81,6 +87,8 @@ export interface EndpointsDescription {
       readonly index: number;
       readonly address: string;
       readonly backend?: string;
+      /** The target's zone (as registered or placed, simulator choice `target_zone_spread`). */
+      readonly availabilityZone?: string;
       readonly state: string;
       readonly reason?: string;
     }[];
@@ -132,9 +140,14 @@ export interface EndpointSources {
   readonly listenerUrl: (listenerId: string) => string | undefined;
   readonly health: (targetGroupId: string) => readonly TargetHealthDescription[];
   /** The registered targets in registration order, with the demo backend's or process's name. */
-  readonly targets: (
-    targetGroupId: string,
-  ) => readonly { readonly index: number; readonly targetId: string; readonly port: number; readonly name?: string }[];
+  readonly targets: (targetGroupId: string) => readonly {
+    readonly index: number;
+    readonly targetId: string;
+    readonly port: number;
+    readonly name?: string;
+    readonly availabilityZone?: string;
+  }[];
+  readonly failedZones?: readonly string[];
 }
 
 function healthCheckText(tg: TargetGroupModel): string {
@@ -150,11 +163,13 @@ export function describeEndpoints(src: EndpointSources): EndpointsDescription {
     ...(src.adminUrl ? { admin: src.adminUrl } : {}),
     ...(src.apiUrl ? { api: src.apiUrl } : {}),
     ...(src.dns ? { dns: src.dns } : {}),
+    failedZones: src.failedZones ?? [],
     ...(src.testIdpUrl ? { testIdp: src.testIdpUrl } : {}),
     loadBalancers: model.loadBalancers.map((lb) => ({
       id: lb.id,
       type: lb.type,
       dimension: loadBalancerDimension(lb),
+      availabilityZones: lb.availabilityZones,
       listeners: lb.listenerIds
         .map((id) => model.listeners.find((l) => l.id === id))
         .filter((l): l is ListenerModel => l !== undefined)
@@ -191,6 +206,7 @@ export function describeEndpoints(src: EndpointSources): EndpointsDescription {
             index: c.index,
             address: `${c.targetId}:${c.port}`,
             ...(c.name ? { backend: c.name } : {}),
+            ...(c.availabilityZone ? { availabilityZone: c.availabilityZone } : {}),
             state: h?.TargetHealth.State ?? 'unused',
             ...(h?.TargetHealth.Reason ? { reason: h.TargetHealth.Reason } : {}),
           };

@@ -19,9 +19,15 @@ export interface NlbListenerServices {
   readonly targetGroupDimension?: (id: string) => string | undefined;
   /**
    * The private address of the load-balancer node that receives the listener's traffic: the source a
-   * target sees without client IP preservation (§6.4). Default `127.0.0.1`.
+   * target sees without client IP preservation (§6.4); the node of `zone` when the flow arrived at a
+   * zone's node address. Default `127.0.0.1`.
    */
-  readonly nodeAddress?: () => string;
+  readonly nodeAddress?: (zone?: string) => string;
+  /**
+   * The Availability Zone of the load-balancer node whose address a connection arrived at (§2.4, §6.2);
+   * undefined for the listener's own address.
+   */
+  readonly zoneOf?: (localAddress: string | undefined) => string | undefined;
   /** Called once per flow, after it ended and its metrics were counted. */
   readonly onFlowClosed?: (flow: FlowRecord) => void;
   readonly onError?: (err: unknown) => void;

@@ -35,6 +35,11 @@ export interface ListenerServices {
   readonly idleTimeoutMs?: number;
   /** Maps a redirect Location to the simulator's local ports (simulator convenience); identity when absent. */
   readonly localRedirect?: (location: string) => string;
+  /**
+   * The Availability Zone of the load-balancer node whose address a connection arrived at (§2.4, the
+   * node addresses of `lb-nodes.ts`); undefined for the listener's own address.
+   */
+  readonly zoneOf?: (localAddress: string | undefined) => string | undefined;
   /** §4.3 authenticate actions (absent: their rules answer 500). */
   readonly auth?: EdgeAuthOptions;
   /** Unexpected internal errors (logged, never thrown). */
@@ -81,6 +86,7 @@ export class HttpListener {
       clientKeepAliveMs: loadBalancer.attributes.clientKeepAliveSeconds * 1000,
       onError: (err) => services.onError?.(err),
       stopping: () => this.#stopping,
+      ...(services.zoneOf ? { zoneOf: services.zoneOf } : {}),
     };
     const onSocket = (socket: net.Socket): void => {
       this.#sockets.add(socket);
@@ -147,6 +153,12 @@ export class HttpListener {
 
   get port(): number {
     return this.#port;
+  }
+
+  /** A connection accepted elsewhere (a load-balancer node address, `lb-nodes.ts`) joins this listener. */
+  accept(socket: net.Socket): void {
+    if (this.#stopping) socket.destroy();
+    else this.#server.emit('connection', socket);
   }
 
   get scheme(): 'http' | 'https' {

@@ -33,6 +33,8 @@ export interface EdgeRuntime {
   readonly onError: (err: unknown) => void;
   /** True once the simulator is stopping: each connection closes after its current response. */
   readonly stopping: () => boolean;
+  /** The zone of the load-balancer node a connection's local address belongs to (§2.4); undefined: none. */
+  readonly zoneOf?: (localAddress: string | undefined) => string | undefined;
 }
 
 const LIMITS = {
@@ -88,6 +90,8 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
   readonly #parser: Http1Parser<RequestHead>;
   readonly #client: EdgeRequest['client'];
   readonly #tls?: EdgeRequest['tls'];
+  /** The node that accepted this connection routes its requests (§2.4). */
+  readonly #zone?: string;
   readonly #openedAt = Date.now();
   #cur?: Current;
   #closed = false;
@@ -101,6 +105,7 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
     this.#socket = socket;
     this.#rt = rt;
     this.#client = { address: normaliseAddress(socket.remoteAddress ?? '0.0.0.0'), port: socket.remotePort ?? 0 };
+    this.#zone = rt.zoneOf?.(socket.localAddress);
     const tlsSocket = socket as tls.TLSSocket;
     if (tlsSocket.encrypted) {
       this.#tls = {
@@ -170,6 +175,7 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
       ...(this.#tls ? { tls: this.#tls } : {}),
       ...(upgrade ? { upgrade: true } : {}),
       rawVersion: head.version,
+      availabilityZone: this.#zone,
     };
     const framing: BodyFraming | undefined = bodyFraming(headers);
     const ex = this.#rt.edge.begin(request, { unframeable: framing === undefined });

@@ -98,6 +98,7 @@ export class Http2Edge {
       httpVersion: '2.0',
       headers: pairs,
       client: { address: normaliseAddress(socket?.remoteAddress ?? '0.0.0.0'), port: socket?.remotePort ?? 0 },
+      availabilityZone: this.rt.zoneOf?.(socket?.localAddress),
       ...(socket
         ? {
             tls: {

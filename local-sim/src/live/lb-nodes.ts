@@ -1,161 +1,223 @@
 /**
- * SIMULATOR CONVENIENCE, NOT AWS: each load balancer gets a loopback address of its own, its "node
- * address", so that DNS answers tell load balancers apart (on AWS a load-balancer name resolves to the
- * public addresses of its nodes, one per enabled Availability Zone). Load balancer n (in the order the
- * simulator first meets them, kept across reloads) has `127.1.n.1`; the last byte is left for one node
- * per zone later (`127.1.n.z`). On a node address every listener of the load balancer listens on its
- * mapped port (443 → 8443) and forwards bytes, untouched, to the listener's socket on the simulator's
- * host; so `curl --resolve www.example.com:8443:<address from dig>` reaches whichever load balancer DNS
- * chose. Systems without the whole 127.0.0.0/8 on loopback (macOS by default) cannot bind these
- * addresses: then `available` is false and every load balancer answers with the simulator's host.
+ * SIMULATOR CONVENIENCE, NOT AWS: every load-balancer node gets a loopback address of its own, so that
+ * DNS answers tell load balancers and their zones apart (on AWS a load-balancer name resolves to one
+ * address per enabled Availability Zone, that zone's node, §2.4, §6.7). Load balancer n (in the order
+ * the simulator first meets them, kept across reloads) has `127.1.n.z` for its z-th zone
+ * (`availabilityZones` of the model, in order: `127.1.1.1` is the first load balancer's first zone,
+ * `127.1.1.2` its second). On a node address every listener of the load balancer listens on its mapped
+ * port (443 → 8443); a connection accepted there is handed, as it is, to the listener's own server, which
+ * routes it as that zone's node (`zoneAt(localAddress)`). So `curl --resolve www.example.com:8443:<address
+ * from dig>` reaches the node DNS chose, and the target sees the real client address. A node of a
+ * failed zone closes its sockets (connections are refused) until the zone recovers. Systems without the
+ * whole 127.0.0.0/8 on loopback (macOS by default) cannot bind these addresses: then `available` is false
+ * and every load balancer answers with the simulator's host.
  */
 import * as net from 'node:net';
 
 /** First two bytes of node addresses. */
 export const NODE_ADDRESS_PREFIX = '127.1';
-/** Load balancers that can have a node address (third byte 1-254). */
+/** Load balancers that can have node addresses (third byte 1-254), and zones per load balancer (fourth byte). */
 const MAX_LOAD_BALANCERS = 254;
+const MAX_ZONES = 254;
 
-/** One listener as a node serves it. */
+/** One listener as the nodes of its load balancer serve it. */
 export interface NodeListener {
   readonly loadBalancerId: string;
   readonly listenerId: string;
-  /** Port to listen on at the node address (0 = free port). */
+  /** The load balancer's zones, in model order: zone i is served at `127.1.n.(i+1)`. */
+  readonly zones: readonly string[];
+  /** Port to listen on at each node address (0 = a free port per node). */
   readonly port: number;
-  /** Where the listener's own socket is. */
-  readonly target: { readonly host: string; readonly port: number };
 }
 
 export interface NodeEndpoint {
   readonly listenerId: string;
+  readonly availabilityZone: string;
   readonly address: string;
   readonly port: number;
+  /** False while the zone is failed (nothing listens). */
+  readonly serving: boolean;
 }
 
-class Forwarder {
-  readonly #sockets = new Set<net.Socket>();
+/** Hands a connection accepted on a node address to the listener's server. */
+export type AcceptConnection = (listenerId: string, socket: net.Socket) => void;
 
-  private constructor(
-    readonly server: net.Server,
+/** One listener on one node address. */
+class NodeSocket {
+  #server?: net.Server;
+  readonly #sockets = new Set<net.Socket>();
+  /** The port once bound (a node keeps its port when its zone fails and comes back). */
+  port: number;
+
+  constructor(
     readonly spec: NodeListener,
+    readonly zone: string,
     readonly address: string,
+    private readonly accept: AcceptConnection,
+    private readonly pauseOnConnect: boolean,
   ) {
-    server.on('connection', (client) => this.#pipe(client));
+    this.port = spec.port;
   }
 
-  static async start(spec: NodeListener, address: string): Promise<Forwarder> {
-    const server = net.createServer();
+  get serving(): boolean {
+    return this.#server !== undefined;
+  }
+
+  async open(): Promise<void> {
+    if (this.#server) return;
+    const server = net.createServer({ pauseOnConnect: this.pauseOnConnect }, (socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+      socket.on('error', () => undefined);
+      this.accept(this.spec.listenerId, socket);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(spec.port, address, () => {
+      server.listen(this.port, this.address, () => {
         server.off('error', reject);
         resolve();
       });
     });
     server.on('error', () => undefined);
-    return new Forwarder(server, spec, address);
+    this.port = (server.address() as net.AddressInfo).port;
+    this.#server = server;
   }
 
-  get port(): number {
-    return (this.server.address() as net.AddressInfo).port;
-  }
-
-  #pipe(client: net.Socket): void {
-    const upstream = net.connect({ host: this.spec.target.host, port: this.spec.target.port });
-    for (const s of [client, upstream]) {
-      this.#sockets.add(s);
-      s.on('close', () => this.#sockets.delete(s));
-    }
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end);
-    upstream.on('error', end);
-    client.on('close', end);
-    upstream.on('close', end);
-    client.pipe(upstream);
-    upstream.pipe(client);
-  }
-
+  /** Stop listening and cut every connection that came in through this node. */
   async close(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
     for (const s of this.#sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.#sockets.clear();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
 
 export class LoadBalancerNodes {
-  readonly #addresses = new Map<string, string>();
-  readonly #forwarders = new Map<string, Forwarder>();
+  /** Third byte of each load balancer's addresses. */
+  readonly #index = new Map<string, number>();
+  /** By `listenerId|zone`. */
+  readonly #nodes = new Map<string, NodeSocket>();
+  readonly #failed = new Set<string>();
   #available = true;
+  /**
+   * Accept connections without reading from them (`net.Server` `pauseOnConnect`), for sockets handed to
+   * another process (`ha-sim --workers`). Applies to node sockets opened afterwards.
+   */
+  pauseOnConnect = false;
+
+  constructor(private readonly accept: AcceptConnection) {}
 
   /** False once binding a node address failed with EADDRNOTAVAIL (no 127.0.0.0/8 on loopback). */
   get available(): boolean {
     return this.#available;
   }
 
-  /** The address of a load balancer's node; assigned on first use and kept. */
-  addressOf(loadBalancerId: string): string | undefined {
-    let a = this.#addresses.get(loadBalancerId);
-    if (a === undefined && this.#addresses.size < MAX_LOAD_BALANCERS) {
-      a = `${NODE_ADDRESS_PREFIX}.${this.#addresses.size + 1}.1`;
-      this.#addresses.set(loadBalancerId, a);
+  /** The address of a load balancer's node in its `zoneIndex`-th zone; assigned on first use and kept. */
+  addressOf(loadBalancerId: string, zoneIndex: number): string | undefined {
+    let n = this.#index.get(loadBalancerId);
+    if (n === undefined && this.#index.size < MAX_LOAD_BALANCERS) {
+      n = this.#index.size + 1;
+      this.#index.set(loadBalancerId, n);
     }
-    return a;
+    return n === undefined || zoneIndex < 0 || zoneIndex >= MAX_ZONES
+      ? undefined
+      : `${NODE_ADDRESS_PREFIX}.${n}.${zoneIndex + 1}`;
   }
 
-  /** The load balancer a node address belongs to. */
-  loadBalancerAt(address: string): string | undefined {
-    for (const [id, a] of this.#addresses) if (a === address) return id;
+  /** The load balancer and zone a node address belongs to. */
+  nodeAt(address: string | undefined): { loadBalancerId: string; availabilityZone: string } | undefined {
+    if (address === undefined || !address.startsWith(`${NODE_ADDRESS_PREFIX}.`)) return undefined;
+    for (const node of this.#nodes.values()) {
+      if (node.address === address) return { loadBalancerId: node.spec.loadBalancerId, availabilityZone: node.zone };
+    }
     return undefined;
   }
 
-  /** Node addresses of a load balancer that serve traffic (empty when nodes are not available). */
-  addresses(loadBalancerId: string): string[] {
+  /** Addresses of the given zones' nodes of a load balancer that serve now (empty without node addresses). */
+  addresses(loadBalancerId: string, zones: readonly string[]): string[] {
     if (!this.#available) return [];
-    const a = this.addressOf(loadBalancerId);
-    return a !== undefined && [...this.#forwarders.values()].some((f) => f.address === a) ? [a] : [];
+    const out: string[] = [];
+    for (const zone of zones) {
+      const node = [...this.#nodes.values()].find(
+        (x) => x.spec.loadBalancerId === loadBalancerId && x.zone === zone && x.serving,
+      );
+      if (node && !out.includes(node.address)) out.push(node.address);
+    }
+    return out;
   }
 
-  /** Listeners served on the node addresses of a load balancer. */
+  /** Listeners served on the node addresses of a load balancer, zone by zone. */
   endpoints(loadBalancerId: string): NodeEndpoint[] {
-    return [...this.#forwarders.values()]
-      .filter((f) => f.spec.loadBalancerId === loadBalancerId)
-      .map((f) => ({ listenerId: f.spec.listenerId, address: f.address, port: f.port }));
+    return [...this.#nodes.values()]
+      .filter((n) => n.spec.loadBalancerId === loadBalancerId)
+      .map((n) => ({
+        listenerId: n.spec.listenerId,
+        availabilityZone: n.zone,
+        address: n.address,
+        port: n.port,
+        serving: n.serving,
+      }));
   }
 
   /**
    * Serve exactly these listeners on their load balancers' node addresses: unchanged ones keep their
-   * sockets, changed ones restart, others close. Rejects on a port conflict (EADDRINUSE); returns quietly,
-   * with `available` false, when the system cannot bind the addresses at all.
+   * sockets, changed ones restart, others close; nodes of failed zones stay closed. Rejects on a port
+   * conflict (EADDRINUSE); returns quietly, with `available` false, when the system cannot bind the
+   * addresses at all.
    */
   async sync(listeners: readonly NodeListener[]): Promise<void> {
-    const wanted = new Map(listeners.map((l) => [l.listenerId, l]));
-    for (const [id, f] of [...this.#forwarders]) {
-      const w = wanted.get(id);
-      if (w && JSON.stringify(w) === JSON.stringify(f.spec) && this.addressOf(w.loadBalancerId) === f.address) continue;
-      this.#forwarders.delete(id);
-      await f.close();
+    const wanted = new Map<string, { spec: NodeListener; zone: string; address: string }>();
+    for (const l of listeners) {
+      l.zones.forEach((zone, i) => {
+        const address = this.addressOf(l.loadBalancerId, i);
+        if (address !== undefined) wanted.set(`${l.listenerId}|${zone}`, { spec: l, zone, address });
+      });
+    }
+    for (const [key, node] of [...this.#nodes]) {
+      const w = wanted.get(key);
+      if (w && JSON.stringify(w.spec) === JSON.stringify(node.spec) && w.address === node.address) continue;
+      this.#nodes.delete(key);
+      await node.close();
     }
     if (!this.#available) return;
-    for (const l of listeners) {
-      if (this.#forwarders.has(l.listenerId)) continue;
-      const address = this.addressOf(l.loadBalancerId);
-      if (address === undefined) continue;
-      try {
-        this.#forwarders.set(l.listenerId, await Forwarder.start(l, address));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL') throw err;
-        this.#available = false;
-        await this.close();
-        return;
-      }
+    for (const [key, w] of wanted) {
+      if (this.#nodes.has(key)) continue;
+      const node = new NodeSocket(w.spec, w.zone, w.address, this.accept, this.pauseOnConnect);
+      this.#nodes.set(key, node);
+      if (this.#failed.has(w.zone)) continue;
+      if (!(await this.#open(node))) return;
+    }
+  }
+
+  /** Open a node's socket; false (and every node closed) when node addresses cannot be bound here. */
+  async #open(node: NodeSocket): Promise<boolean> {
+    try {
+      await node.open();
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL') throw err;
+      this.#available = false;
+      await this.close();
+      return false;
+    }
+  }
+
+  /**
+   * A zone fails (every load balancer's node in it closes: connections are refused, open ones are cut)
+   * or comes back (its nodes listen again on the same ports).
+   */
+  async setZoneFailed(zone: string, failed: boolean): Promise<void> {
+    if (failed) this.#failed.add(zone);
+    else this.#failed.delete(zone);
+    for (const node of this.#nodes.values()) {
+      if (node.zone !== zone) continue;
+      if (failed) await node.close();
+      else if (this.#available && !(await this.#open(node))) return;
     }
   }
 
   async close(): Promise<void> {
-    const all = [...this.#forwarders.values()];
-    this.#forwarders.clear();
-    await Promise.all(all.map((f) => f.close()));
+    await Promise.all([...this.#nodes.values()].map((n) => n.close()));
   }
 }

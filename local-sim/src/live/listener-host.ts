@@ -7,9 +7,10 @@
  */
 import { HTTP_LIMITS } from '@ha-load-balancer/spec';
 import type { AccessLogEntry } from '../core/access-log';
+import type * as net from 'node:net';
 import type { AuthKeys, IdpEndpoints } from '../core/authenticate';
 import type { EdgeAuthOptions } from '../core/edge-features';
-import type { Engine, EngineEvent } from '../core/engine';
+import type { Engine, EngineEvent, TargetKey } from '../core/engine';
 import type { ExchangeObservation } from '../core/exchange';
 import type { Metrics } from '../core/metrics';
 import { exchangeRecorder } from '../core/record';
@@ -86,8 +87,21 @@ export interface ListenerHostOptions {
   readonly connectTimeoutMs?: number;
   /** SIMULATOR TEST CONVENIENCE, NOT AWS: NLB UDP idle timeout in ms instead of 120 s (§6.3). */
   readonly udpIdleTimeoutOverrideMs?: number;
-  /** The address of a load balancer's node: the source a target sees without client IP preservation (§6.4). */
-  readonly nodeAddress?: (loadBalancerId: string) => string;
+  /**
+   * The address of a load balancer's node (in `zone`, else its first): the source a target sees without
+   * client IP preservation (§6.4).
+   */
+  readonly nodeAddress?: (loadBalancerId: string, zone?: string) => string;
+  /**
+   * §2.4 the Availability Zone of the load-balancer node whose address (`lb-nodes.ts`) a connection
+   * arrived at; undefined for a listener's own address (routed by the load balancer as one whole).
+   */
+  readonly zoneOf?: (localAddress: string | undefined) => string | undefined;
+  /**
+   * Where a target is reached when not at `targetId:port`: a Lambda target's local server, an `alb`
+   * target's listener (§6.1). Undefined for ordinary targets.
+   */
+  readonly targetAddress?: (target: TargetKey) => { host: string; port: number } | undefined;
   /** Access-log entries (§5.5): asked whether anyone takes them before each one is built. */
   readonly accessLog: { active(): boolean; write(entry: AccessLogEntry): void };
   /** Every finished HTTP exchange (when set). */
@@ -110,6 +124,8 @@ export class ListenerHost {
   readonly #o: ListenerHostOptions;
   readonly #tgInfo = new WeakMap<TargetGroupModel, { model: TargetGroupModel; dimension: string; arn: string }>();
   readonly #recorder;
+  /** Connections that arrived at a node address, by the node's zone: a zone failure cuts them. */
+  readonly #nodeSockets = new Map<string, Set<net.Socket>>();
 
   constructor(o: ListenerHostOptions) {
     this.#o = o;
@@ -117,6 +133,7 @@ export class ListenerHost {
     this.pools = new UpstreamPools({
       connectTimeoutMs,
       tlsTimeoutMs: HTTP_LIMITS.targetTlsHandshakeTimeoutSeconds * 1000,
+      ...(o.targetAddress ? { address: o.targetAddress } : {}),
     });
     this.#recorder = exchangeRecorder(
       o.metrics,
@@ -133,6 +150,32 @@ export class ListenerHost {
   onEngineEvent(e: EngineEvent): void {
     if (e.type === 'abort-requests' || e.type === 'terminate-connections')
       for (const id of e.requestIds) this.inFlight.abort(id);
+    if (e.type === 'zone-changed' && e.failed) {
+      // a failed zone's node is gone: what came in through it is cut
+      for (const s of this.#nodeSockets.get(e.availabilityZone) ?? []) s.destroy();
+      this.#nodeSockets.delete(e.availabilityZone);
+    }
+  }
+
+  /**
+   * A connection accepted at a load-balancer node address (`lb-nodes.ts`; in a worker process, handed
+   * over by the primary) joins `live`, whose server routes it as that zone's node (§2.4). Listeners
+   * without TCP connections (UDP) refuse it.
+   */
+  acceptOnNode(live: LiveListener | undefined, socket: net.Socket): void {
+    const target = live instanceof TcpUdpListener ? live.tcp : live;
+    if (!(target instanceof HttpListener || target instanceof TcpListener)) {
+      socket.destroy();
+      return;
+    }
+    const zone = this.#o.zoneOf?.(socket.localAddress);
+    if (zone !== undefined) {
+      let open = this.#nodeSockets.get(zone);
+      if (!open) this.#nodeSockets.set(zone, (open = new Set()));
+      open.add(socket);
+      socket.once('close', () => open.delete(socket));
+    }
+    target.accept(socket);
   }
 
   /** Start one listener on `port` (0 = free port) at `host`; `undefined` for listeners the live shell does not serve. */
@@ -192,6 +235,7 @@ export class ListenerHost {
       ...(o.idleTimeoutOverrideMs !== undefined ? { idleTimeoutMs: o.idleTimeoutOverrideMs } : {}),
       onError: o.onError,
       ...(o.localRedirect ? { localRedirect: (location: string) => o.localRedirect!(lb, location) } : {}),
+      ...(o.zoneOf ? { zoneOf: o.zoneOf } : {}),
       ...(o.auth ? { auth: edgeAuth(o.auth, lb) } : {}),
     };
   }
@@ -205,7 +249,8 @@ export class ListenerHost {
       metrics: o.metrics,
       loadBalancerDimension: loadBalancerDimension(lb),
       targetGroupDimension: (id: string) => this.#targetGroupInfo(id)?.dimension,
-      ...(o.nodeAddress ? { nodeAddress: () => o.nodeAddress!(lb.id) } : {}),
+      ...(o.nodeAddress ? { nodeAddress: (zone?: string) => o.nodeAddress!(lb.id, zone) } : {}),
+      ...(o.zoneOf ? { zoneOf: o.zoneOf } : {}),
       ...(o.onFlow ? { onFlowClosed: o.onFlow } : {}),
       onError: o.onError,
     };
@@ -217,6 +262,7 @@ export class ListenerHost {
       ...this.#nlbServices(lb),
       idleTimeoutMs: o.idleTimeoutOverrideMs,
       connectTimeoutMs: o.connectTimeoutMs ?? HTTP_LIMITS.targetConnectTimeoutSeconds * 1000,
+      ...(o.targetAddress ? { targetAddress: o.targetAddress } : {}),
     };
   }
 

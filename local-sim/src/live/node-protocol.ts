@@ -44,9 +44,23 @@ export type ToNode =
   /** Local ports of every listener (redirects to the simulator's own listeners, a simulator convenience). */
   | { readonly t: 'ports'; readonly ports: Readonly<Record<string, number>> }
   | { readonly t: 'forwarding'; readonly forwarding: NodeForwarding }
+  /** What only the primary knows: node addresses and their zones (§2.4), Lambda and `alb` targets' addresses. */
+  | { readonly t: 'addresses'; readonly addresses: SharedAddresses }
+  /**
+   * A connection the primary accepted at a node address of listener `id`; the socket comes with the
+   * message. The node routes it as the zone's node whose address it arrived at.
+   */
+  | { readonly t: 'accept'; readonly id: string }
   /** Answer `synced` once everything sent before has been applied. */
   | { readonly t: 'sync'; readonly seq: number }
   | { readonly t: 'stop'; readonly seq: number; readonly graceMs: number };
+
+/** See the `addresses` message. */
+export interface SharedAddresses {
+  readonly nodes: readonly { readonly address: string; readonly loadBalancerId: string; readonly zone: string }[];
+  /** By `<target group id>|<target id>|<port>`. */
+  readonly targets: Readonly<Record<string, { readonly host: string; readonly port: number }>>;
+}
 
 export interface ListenSpec {
   readonly id: string;

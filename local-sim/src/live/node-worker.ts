@@ -6,13 +6,14 @@
  * entry point.
  */
 import cluster from 'node:cluster';
+import type * as net from 'node:net';
 import type { AccessLogEntry } from '../core/access-log';
 import { createEngine, type Engine } from '../core/engine';
 import type { ExchangeObservation } from '../core/exchange';
 import { Metrics } from '../core/metrics';
 import type { SimModel } from '../model/types';
 import { ListenerHost, localRedirect, type LiveListener } from './listener-host';
-import type { FromNode, NodeForwarding, ToNode } from './node-protocol';
+import type { FromNode, NodeForwarding, SharedAddresses, ToNode } from './node-protocol';
 import type { FlowRecord } from './flow';
 import type { KeyPair } from './tls';
 import { authKeysFrom } from '../idp/alb-keys';
@@ -49,6 +50,7 @@ class Node {
   #recordsTimer?: NodeJS.Timeout;
   readonly #metricsTimer: NodeJS.Timeout;
   #reported = '';
+  #addresses: SharedAddresses = { nodes: [], targets: {} };
 
   constructor(init: Extract<ToNode, { t: 'init' }>) {
     this.#model = init.model;
@@ -80,6 +82,13 @@ class Node {
         if (this.#forwarding.flows) this.#record(this.#flows, f);
       },
       localRedirect: (lb, location) => localRedirect(this.#model, lb, location, (id) => this.#ports[id]),
+      // what the primary shares: node addresses route as their zone's node (§2.4), special targets' addresses
+      zoneOf: (address) => this.#addresses.nodes.find((n) => n.address === address)?.zone,
+      nodeAddress: (id, zone) => {
+        const nodes = this.#addresses.nodes.filter((n) => n.loadBalancerId === id);
+        return (nodes.find((n) => n.zone === zone) ?? nodes[0])?.address ?? '127.0.0.1';
+      },
+      targetAddress: (t) => this.#addresses.targets[`${t.targetGroupId}|${t.targetId}|${t.port}`],
       ...(init.auth ? { auth: nodeAuth(init.auth) } : {}),
       onError: (err) => send({ t: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
     });
@@ -112,6 +121,11 @@ class Node {
       case 'forwarding':
         this.#forwarding = m.forwarding;
         return;
+      case 'addresses':
+        this.#addresses = m.addresses;
+        return;
+      case 'accept':
+        return; // taken with its socket as it arrives (`accept`)
       case 'sync':
         this.#flushRecords();
         send({ t: 'synced', seq: m.seq, metrics: this.#metrics.ownRows() });
@@ -125,6 +139,15 @@ class Node {
         process.disconnect?.();
         return;
     }
+  }
+
+  /**
+   * A connection the primary accepted at a node address. Taken in the same turn as its message, before
+   * any of its bytes are read, and handed to the listener's server like a connection of its own.
+   */
+  accept(id: string, socket: net.Socket | undefined): void {
+    if (!socket) return;
+    this.#host.acceptOnNode(this.#listeners.get(id), socket);
   }
 
   async #listen(m: Extract<ToNode, { t: 'listen' }>): Promise<void> {
@@ -187,7 +210,13 @@ class Node {
 function main(): void {
   let node: Node | undefined;
   let chain = Promise.resolve();
-  process.on('message', (m: ToNode) => {
+  process.on('message', (m: ToNode, handle?: unknown) => {
+    if (m.t === 'accept') {
+      // not queued behind other messages: the socket must have its reader before its first bytes come
+      // (the messages before it that matter, health inputs and listens, are applied synchronously or done)
+      node?.accept(m.id, handle as net.Socket | undefined);
+      return;
+    }
     chain = chain.then(async () => {
       try {
         if (m.t === 'init') {

@@ -19,7 +19,8 @@ import type { MetricsRows } from '../core/metrics';
 import type { SimModel } from '../model/types';
 import { SimulatorError } from '../errors';
 import type { LiveListener } from './listener-host';
-import type { FromNode, ListenSpec, NodeAuth, NodeForwarding, ToNode } from './node-protocol';
+import type * as net from 'node:net';
+import type { FromNode, ListenSpec, NodeAuth, NodeForwarding, SharedAddresses, ToNode } from './node-protocol';
 import type { FlowRecord } from './flow';
 import type { KeyPair } from './tls';
 
@@ -90,9 +91,10 @@ class NodeProcess {
     return !this.#exited;
   }
 
-  send(m: ToNode): void {
+  send(m: ToNode, socket?: net.Socket): void {
     // a node that is stopping may close its channel first: what it no longer takes is of no use to it
-    if (!this.#exited && this.worker.isConnected()) this.worker.send(m, undefined, () => undefined);
+    if (!this.#exited && this.worker.isConnected()) this.worker.send(m, socket, () => undefined);
+    else socket?.destroy();
   }
 
   /** Send a message that carries `seq` and wait for the answer with the same `seq`. */
@@ -154,6 +156,9 @@ export class NodeWorkers {
   readonly #nodes: NodeProcess[];
   #seq = 1;
   #outbox: HealthInput[] = [];
+  /** Listeners the nodes serve, and the node that gets the next connection accepted at a node address. */
+  readonly #served = new Set<string>();
+  #nextAccept = 0;
   #flushScheduled = false;
 
   private constructor(nodes: NodeProcess[]) {
@@ -248,11 +253,29 @@ export class NodeWorkers {
         throw new SimulatorError('SIM_INTERNAL', `load-balancer nodes disagree on the port of ${spec.id}`);
       }
       out.set(spec.id, new RemoteListener(spec.id, port, spec.scheme, this));
+      this.#served.add(spec.id);
     }
     return out;
   }
 
+  /**
+   * Hand a connection accepted at a node address to the next node process (round robin, as the cluster
+   * hands out the listeners' own connections). False when no node serves listener `id`.
+   */
+  accept(id: string, socket: net.Socket): boolean {
+    const live = this.#live();
+    if (!this.#served.has(id) || live.length === 0) return false;
+    this.#flush(); // health inputs first: the node routes with what the primary knew when it accepted
+    live[this.#nextAccept++ % live.length]!.send({ t: 'accept', id }, socket);
+    return true;
+  }
+
+  addresses(addresses: SharedAddresses): void {
+    for (const n of this.#live()) n.send({ t: 'addresses', addresses });
+  }
+
   async closeListeners(ids: readonly string[], graceMs: number): Promise<void> {
+    for (const id of ids) this.#served.delete(id);
     await Promise.all(
       this.#live().map((n) => n.ask({ t: 'close', seq: this.#seq++, ids, graceMs }).catch(() => undefined)),
     );

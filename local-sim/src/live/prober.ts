@@ -1,7 +1,8 @@
 /**
  * Performs the health-check probes the engine asks for (docs/aws-behaviour.md §1.1, §1.3) on the real clock:
  * HTTP/HTTPS `GET path` with the ELB health-checker user agent, one fresh connection per probe that is
- * closed afterwards; TCP checks succeed when the connection is established within the timeout.
+ * closed afterwards; gRPC target groups get a gRPC call (`grpc-probe.ts`); TCP checks succeed when the
+ * connection is established within the timeout.
  * The outcome is classified only as far as the engine needs (response status / connected / timeout /
  * error); the engine applies the matcher and thresholds.
  *
@@ -13,6 +14,7 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { ProbeOutcome, ProbeRequest } from '../core/engine';
+import { grpcProbe } from './grpc-probe';
 import { hostPort, proxyHeaderV2Local } from '../core/nlb';
 
 /** Where a probe goes and how its connection starts. */
@@ -66,6 +68,10 @@ export class Prober {
         cleanup = () => s.destroy();
         s.once('connect', () => finish({ kind: 'connected' }));
         s.once('error', (e: NodeJS.ErrnoException) => finish({ kind: 'error', detail: e.code ?? e.message }));
+        return;
+      }
+      if (p.grpc) {
+        cleanup = grpcProbe({ host, port, tls: p.protocol === 'HTTPS', path: p.path, userAgent: p.userAgent }, finish);
         return;
       }
       const secure = p.protocol === 'HTTPS';

@@ -57,8 +57,17 @@ import { PrometheusExporter } from './prometheus';
 import type { FlowRecord } from './flow';
 import { UdpListener } from './udp-listener';
 import { UdpEcho } from './udp-echo';
-import { loadBalancerDimension, loadBalancerDnsName, targetGroupDimension } from '../model/ids';
+import {
+  loadBalancerArn,
+  loadBalancerDimension,
+  loadBalancerDnsName,
+  targetGroupArn,
+  targetGroupDimension,
+} from '../model/ids';
 import { LoadBalancerNodes } from './lb-nodes';
+import { LambdaRuntime } from './lambda-runtime';
+import { LambdaTarget, type LambdaFailureReport } from './lambda-target';
+import { runsLocally } from '../model/build';
 import { localPort, MAX_PORT, type PortMode } from './ports';
 import { Prober, type ProbeTarget } from './prober';
 import { Route53Prober, type Route53ProbeTarget } from './route53-prober';
@@ -168,6 +177,20 @@ export interface Route53CheckTarget {
   readonly probed: boolean;
 }
 
+/** One Availability Zone of the running simulator (`Simulator.zones()`). */
+export interface ZoneDescription {
+  readonly availabilityZone: string;
+  /** Failed with `failZone` and not recovered. */
+  readonly failed: boolean;
+  readonly loadBalancers: readonly {
+    readonly id: string;
+    /** The node's loopback address (with the DNS server and node addresses available). */
+    readonly nodeAddress?: string;
+    /** Whether the load balancer's DNS name answers with this zone's node now (§1.5). */
+    readonly inDns: boolean;
+  }[];
+}
+
 /** A health transition as the simulator reports it. */
 export interface HealthChange {
   readonly targetGroupId: string;
@@ -211,6 +234,13 @@ export interface SimulatorEvents {
   'dns-answer': [change: DnsAnswerChange];
   /** A Route 53 health check turned healthy or unhealthy (§7.2). */
   'route53-health': [change: HealthCheckStatusChange];
+  /**
+   * A Lambda target's request the load balancer answered 502 itself, with the reason AWS logs
+   * (`LambdaUnhandled`, `LambdaTimeout`, `LambdaInvalidResponse`, `LambdaResponseTooLarge`, ...).
+   */
+  'lambda-error': [report: LambdaFailureReport];
+  /** An Availability Zone failed or recovered (`failZone` / `recoverZone`). */
+  zone: [change: { readonly availabilityZone: string; readonly failed: boolean; readonly at: number }];
   error: [err: unknown];
 }
 
@@ -228,6 +258,14 @@ export class TargetControl {
   /** The demo backend's or process's name, when the simulator started this target. */
   get name(): string | undefined {
     return this.backend?.name ?? this.process?.name;
+  }
+
+  /**
+   * The target's Availability Zone: as registered, or as the simulator placed it (simulator choice
+   * `target_zone_spread`); undefined while not registered or for targets in every zone.
+   */
+  get availabilityZone(): string | undefined {
+    return this.sim.engine.targetZone(this.target);
   }
 
   #demo(): DemoBackend {
@@ -354,10 +392,11 @@ function withOverrides(model: SimModel, o: SimulatorOptions): SimModel {
   return { ...model, targetGroups };
 }
 
-function parseHostPort(s: string): { host: string; port: number } {
-  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(s.trim());
-  if (!m) throw new SimulatorError('SIM_BAD_OPTION', `target "${s}" is not host:port`);
-  return { host: m[1], port: Number(m[2]) };
+/** `host:port`, `[v6]:port`, optionally `@<Availability Zone>` (§2.4). */
+function parseHostPort(s: string): { host: string; port: number; availabilityZone?: string } {
+  const m = /^\[?([^\]@]+?)\]?:(\d+)(?:@([a-z0-9-]+))?$/.exec(s.trim());
+  if (!m) throw new SimulatorError('SIM_BAD_OPTION', `target "${s}" is not host:port or host:port@zone`);
+  return { host: m[1], port: Number(m[2]), ...(m[3] ? { availabilityZone: m[3] } : {}) };
 }
 
 /** An assembly the live simulator can do something with: at least one listener it serves. */
@@ -479,7 +518,13 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly #startedAt = Date.now();
   #nextApiId = 1;
   #dns?: DnsServer;
-  readonly #nodes = new LoadBalancerNodes();
+  readonly #nodes = new LoadBalancerNodes((listenerId, socket) => this.#acceptOnNode(listenerId, socket));
+  /** Targets the simulator took down when their zone failed (brought back when it recovers). */
+  readonly #downedByZone = new Map<string, TargetControl[]>();
+  /** Local servers of Lambda targets, by `<target group id>|<function ARN>`. */
+  readonly #lambdaTargets = new Map<string, LambdaTarget>();
+  /** Local runners of Lambda functions, by function ARN. */
+  readonly #lambdaRuntimes = new Map<string, LambdaRuntime>();
   readonly #route53Prober = new Route53Prober();
   readonly #dnsChanges: DnsAnswerChange[] = [];
   #awsApi?: { elbv2: Elbv2Context; route53: Route53Context };
@@ -520,7 +565,9 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       ...(options.udpIdleTimeoutOverrideMs !== undefined
         ? { udpIdleTimeoutOverrideMs: options.udpIdleTimeoutOverrideMs }
         : {}),
-      nodeAddress: (id) => this.#nodeAddress(id),
+      nodeAddress: (id, zone) => this.#nodeAddress(id, zone),
+      zoneOf: this.#zoneOf,
+      targetAddress: (t) => this.#specialAddress(t, t.port),
       accessLog: {
         active: () =>
           this.#accessLog.active ||
@@ -656,29 +703,128 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     return host.includes(':') ? `[${host}]` : host;
   }
 
-  /** Serve every live listener on its load balancer's node address too (only with the DNS server). */
+  /** Serve every live listener on its load balancer's node addresses too, one per zone (only with the DNS server). */
   async #syncNodes(): Promise<void> {
     const mode = this.#options.ports ?? 'aws';
     const wanted = [...this.#listeners].flatMap(([id, live]) => {
       const l = this.#model.listeners.find((x) => x.id === id);
-      // node addresses forward TCP only: a UDP listener is reached on the simulator's host
-      if (!l || live instanceof UdpListener) return [];
+      const lb = l && this.#model.loadBalancers.find((b) => b.id === l.loadBalancerId);
+      // node addresses take TCP connections only: a UDP listener is reached on the simulator's host
+      if (!l || !lb || live instanceof UdpListener) return [];
       return [
         {
           loadBalancerId: l.loadBalancerId,
           listenerId: id,
+          zones: lb.availabilityZones,
           port: mode === 0 ? 0 : localPort(l.port, mode),
-          target: { host: this.#connectHost, port: live.port },
         },
       ];
     });
     try {
       await this.#nodes.sync(wanted);
+      this.#shareAddresses();
     } catch (err) {
       const port = (err as { port?: number }).port ?? 0;
       throw bindError(err, port, 'node address', 'a load-balancer node address');
     }
   }
+
+  /**
+   * Where a target is reached on `port` (its traffic port or its health-check port): `targetId:port`,
+   * except an Application Load Balancer of the assembly registered in an NLB target group of type `alb`
+   * (its ARN is the target id): that ALB's listener on `port`, on the simulator's host.
+   */
+  #targetAddress(target: TargetKey, port: number): { host: string; port: number } {
+    return this.#specialAddress(target, port) ?? { host: target.targetId, port };
+  }
+
+  /** `#targetAddress` for the targets not reached at `targetId:port` (Lambda, `alb`); else undefined. */
+  #specialAddress(target: TargetKey, port: number): { host: string; port: number } | undefined {
+    if (!target.targetId.startsWith('arn:')) return undefined;
+    const lambda = this.#lambdaAddress(target);
+    if (lambda) return lambda;
+    const alb = this.#model.loadBalancers.find(
+      (lb) => lb.type === 'application' && loadBalancerArn(lb) === target.targetId,
+    );
+    const listener = alb && listenersOf(this.#model, alb).find((l) => l.port === port);
+    const live = listener && this.#listeners.get(listener.id);
+    // no such listener: a port nothing listens on, so the connection is refused (as AWS would find it)
+    return live ? { host: this.#connectHost, port: live.port } : { host: this.#connectHost, port: 0 };
+  }
+
+  /** The local server that invokes a Lambda target of a target group (`lambda-target.ts`). */
+  #lambdaAddress(target: TargetKey): { host: string; port: number } | undefined {
+    const shim = this.#lambdaTargets.get(`${target.targetGroupId}|${target.targetId}`);
+    return shim ? { host: '127.0.0.1', port: shim.port } : undefined;
+  }
+
+  /**
+   * §5.4 a Lambda target group registers the functions of the assembly its template names (as
+   * CloudFormation does): each gets a local server that invokes it (one runner per function, shared by
+   * the target groups that name it). Functions that cannot run locally are registered too; their
+   * requests get the load balancer's 502.
+   */
+  async #addLambdaTargets(tg: TargetGroupModel, controls: TargetControl[]): Promise<void> {
+    for (const t of tg.targets) {
+      const fn = (this.#model.lambdaFunctions ?? []).find((f) => f.arn === t.id);
+      if (!fn) continue;
+      const local = runsLocally(fn);
+      let runtime = this.#lambdaRuntimes.get(fn.arn);
+      if (!runtime && local.ok) {
+        runtime = new LambdaRuntime(fn, (o) =>
+          this.#targetOutput({ name: fn.functionName, stream: o.stream, line: o.line }),
+        );
+        this.#lambdaRuntimes.set(fn.arn, runtime);
+      }
+      const shim = await LambdaTarget.start({
+        targetGroupId: tg.id,
+        targetGroupArn: targetGroupArn(tg),
+        multiValueHeaders: () =>
+          this.#model.targetGroups.find((x) => x.id === tg.id)?.attributes.lambdaMultiValueHeaders ?? false,
+        functionName: fn.functionName,
+        runtime: runtime ?? { notRunnable: local.ok ? 'no local runner' : local.why },
+        onFailure: (report) => this.emit('lambda-error', report),
+      });
+      this.#lambdaTargets.set(`${tg.id}|${fn.arn}`, shim);
+      const key = { targetGroupId: tg.id, targetId: fn.arn, port: t.port ?? tg.port ?? 0 };
+      controls.push(new TargetControl(this, tg.id, controls.length, key, undefined));
+    }
+  }
+
+  /**
+   * A connection accepted on a node address: the listener's own server takes it and routes it as that
+   * zone's node; with `--workers`, the next load-balancer node process gets the socket for it.
+   */
+  #acceptOnNode(listenerId: string, socket: net.Socket): void {
+    if (this.#workers?.accept(listenerId, socket)) return;
+    this.#host.acceptOnNode(this.#listeners.get(listenerId), socket);
+  }
+
+  /**
+   * What the load-balancer node processes (`--workers`) need to know that only this process does: the
+   * node addresses and their zones, and where Lambda and `alb` targets are reached.
+   */
+  #shareAddresses(): void {
+    if (!this.#workers) return;
+    const nodes = new Map<string, { address: string; loadBalancerId: string; zone: string }>();
+    for (const lb of this.#model.loadBalancers) {
+      for (const e of this.#nodes.endpoints(lb.id)) {
+        nodes.set(e.address, { address: e.address, loadBalancerId: lb.id, zone: e.availabilityZone });
+      }
+    }
+    const targets: Record<string, { host: string; port: number }> = {};
+    for (const controls of this.#targets.values()) {
+      for (const c of controls) {
+        const a = this.#specialAddress(c.target, c.target.port);
+        if (a) targets[`${c.target.targetGroupId}|${c.target.targetId}|${c.target.port}`] = a;
+      }
+    }
+    this.#workers.addresses({ nodes: [...nodes.values()], targets });
+  }
+
+  /** §2.4 the zone of the node whose address a connection arrived at (undefined: the listener's own address). */
+  readonly #zoneOf = (localAddress: string | undefined): string | undefined =>
+    this.#nodes.nodeAt(localAddress)?.availabilityZone;
 
   #declareMetrics(): void {
     for (const lb of this.#model.loadBalancers) {
@@ -737,9 +883,12 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const addrs = this.#givenTargets().get(tg.id);
     const spec = this.#processSpecs().get(tg.id);
     const demo = this.#options.demoBackends ?? 0;
+    /** Zones given with `--targets host:port@az`, by target key. */
+    const zones = new Map<string, string>();
     if (addrs) {
       for (const a of addrs) {
-        const { host, port } = parseHostPort(a);
+        const { host, port, availabilityZone } = parseHostPort(a);
+        if (availabilityZone) zones.set(`${host}:${port}`, availabilityZone);
         controls.push(
           new TargetControl(this, tg.id, controls.length, { targetGroupId: tg.id, targetId: host, port }, undefined),
         );
@@ -762,15 +911,34 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         const key = { targetGroupId: tg.id, targetId: p.host, port: p.port };
         controls.push(new TargetControl(this, tg.id, i, key, undefined, p));
       }
-    } else if (demo > 0 && tg.inUse && tg.targetType !== 'lambda' && tg.targetType !== 'alb') {
+    } else if (tg.targetType === 'lambda') {
+      await this.#addLambdaTargets(tg, controls);
+    } else if (tg.targetType === 'alb') {
+      // §6.1 an NLB target group of type alb: the ALBs of the assembly its template registers, as AWS does
+      for (const t of tg.targets) {
+        if (!this.#model.loadBalancers.some((lb) => lb.type === 'application' && loadBalancerArn(lb) === t.id))
+          continue;
+        const key = { targetGroupId: tg.id, targetId: t.id, port: t.port ?? tg.port ?? 0 };
+        controls.push(new TargetControl(this, tg.id, controls.length, key, undefined));
+      }
+    } else if (demo > 0 && tg.inUse) {
       const backends: DemoBackend[] = [];
       this.#backends.set(tg.id, backends);
+      // demo backends speak the target group's protocol: TLS for HTTPS, HTTP/2 for HTTP2 and GRPC versions
+      const tls = tg.protocol === 'HTTPS' || tg.protocol === 'TLS' ? await this.#tlsKey() : undefined;
       const udp = tg.protocol === 'UDP' || tg.protocol === 'TCP_UDP';
       for (let i = 0; i < demo; i++) {
         const name = `${tg.logicalId}#${i}`;
         const backend = udp
           ? await this.#udpDemoBackend(tg, name)
-          : await DemoBackend.start({ name, healthCheckPath: tg.healthCheck.path });
+          : await DemoBackend.start({
+              name,
+              healthCheckPath: tg.healthCheck.path,
+              healthyCodes: tg.healthCheck.successCodes,
+              ...(tls ? { tls } : {}),
+              ...(tg.protocolVersion !== 'HTTP1' ? { http2: true } : {}),
+              ...(tg.protocolVersion === 'GRPC' ? { grpc: true } : {}),
+            });
         backends.push(backend);
         const key = { targetGroupId: tg.id, targetId: backend.host, port: backend.port };
         controls.push(new TargetControl(this, tg.id, i, key, backend));
@@ -779,7 +947,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     if (controls.length > 0) {
       this.engine.registerTargets(
         tg.id,
-        controls.map((c) => ({ id: c.target.targetId, port: c.target.port })),
+        controls.map((c) => {
+          const availabilityZone = zones.get(`${c.target.targetId}:${c.target.port}`);
+          return { id: c.target.targetId, port: c.target.port, ...(availabilityZone ? { availabilityZone } : {}) };
+        }),
       );
     }
     this.#targets.set(tg.id, controls);
@@ -815,7 +986,13 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.#backends.delete(targetGroupId);
     this.#processes.delete(targetGroupId);
     this.#targets.delete(targetGroupId);
-    await Promise.all([...backends.map((b) => b.close()), ...processes.map((p) => p.stop())]);
+    const shims = [...this.#lambdaTargets].filter(([k]) => k.startsWith(`${targetGroupId}|`));
+    for (const [k] of shims) this.#lambdaTargets.delete(k);
+    await Promise.all([
+      ...backends.map((b) => b.close()),
+      ...processes.map((p) => p.stop()),
+      ...shims.map(([, shim]) => shim.close()),
+    ]);
   }
 
   /** §4.3 the keys that seal session cookies and sign `x-amzn-oidc-data` (one set for every node). */
@@ -869,6 +1046,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
    */
   async #startNodes(): Promise<void> {
     const early = this.engine.advance().flatMap((e) => (e.type === 'health-input' ? [e] : []));
+    // node-address connections go to the node processes: none of their bytes may be read here first
+    this.#nodes.pauseOnConnect = true;
     const needsTls = this.#model.listeners.some((l) => l.protocol === 'HTTPS' || l.protocol === 'TLS');
     this.#workers = await NodeWorkers.start({
       count: this.#options.workers ?? 1,
@@ -944,6 +1123,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       }
     }
     this.#workers?.ports(Object.fromEntries([...this.#listeners].map(([id, l]) => [id, l.port])));
+    this.#shareAddresses();
   }
 
   /** One access-log entry (§5.5): the file or stdout, the callback, `access-log` listeners. */
@@ -959,26 +1139,30 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
    * serves node addresses, else the simulator's host. NLB health checks name it in `Host` (§1.1), and it
    * is the source a target sees without client IP preservation (§6.4).
    */
-  #nodeAddress(loadBalancerId: string): string {
+  #nodeAddress(loadBalancerId: string, zone?: string): string {
     // a node has an IP address: a host given by name (`--host localhost`) stands for loopback
     const host = net.isIP(this.#connectHost) ? this.#connectHost : '127.0.0.1';
-    if (!this.#dns) return host;
-    return this.#nodes.addresses(loadBalancerId)[0] ?? host;
+    if (!this.#dns || !this.#nodes.available) return host;
+    const lb = this.#model.loadBalancers.find((b) => b.id === loadBalancerId);
+    // the node of that zone (§2.4); else the load balancer's first
+    const index = zone !== undefined && lb ? Math.max(0, lb.availabilityZones.indexOf(zone)) : 0;
+    return this.#nodes.addressOf(loadBalancerId, index) ?? host;
   }
 
   /**
-   * Where a health check goes (§1.1): the target itself. NLB HTTP/HTTPS checks name the load balancer's node
+   * Where a health check goes (§1.1): the target itself (a Lambda target's local server, an `alb` target's
+   * listener). NLB HTTP/HTTPS checks name the probing node (§1.3: every zone's node checks on its own)
    * and the port of the listener that forwards to the target group in `Host`; with proxy protocol v2 on,
    * each check connection begins with a PPv2 LOCAL header.
    */
   #probeTarget(p: ProbeRequest): ProbeTarget {
-    const base = { host: p.target.targetId, port: p.port };
+    const base = this.#targetAddress(p.target, p.port);
     if (p.loadBalancerType !== 'network') return base;
     const tg = this.#model.targetGroups.find((t) => t.id === p.target.targetGroupId);
     const listener = listenerForwardingTo(this.#model, p.target.targetGroupId);
     const hostHeader =
       listener && p.protocol !== 'TCP'
-        ? nlbHealthCheckHost(this.#nodeAddress(listener.loadBalancerId), listener.port)
+        ? nlbHealthCheckHost(this.#nodeAddress(listener.loadBalancerId, p.availabilityZone), listener.port)
         : undefined;
     return {
       ...base,
@@ -1068,8 +1252,15 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     if (this.#stopped) return;
     try {
       this.engine.advance(Date.now());
+      const failed = this.engine.failedZones();
       for (const p of this.engine.probeDue(Date.now())) {
-        void this.#prober.probe(p).then((outcome) => {
+        const zone = failed.length > 0 ? this.engine.targetZone(p.target) : undefined;
+        // a target in a failed zone cannot be reached (also one the simulator does not run itself)
+        const probe =
+          zone !== undefined && failed.includes(zone)
+            ? Promise.resolve({ kind: 'error' as const, detail: `EHOSTUNREACH (Availability Zone ${zone} failed)` })
+            : this.#prober.probe(p);
+        void probe.then((outcome) => {
           if (this.#stopped) return;
           try {
             this.engine.probeResult(p.probeId, outcome);
@@ -1148,7 +1339,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       };
     };
     const toAddress = (ip: string) => {
-      const lbId = this.#nodes.loadBalancerAt(ip);
+      const lbId = this.#nodes.nodeAt(ip)?.loadBalancerId;
       if (lbId) return toLb(lbId);
       if (net.isIP(ip) && (ip.startsWith('127.') || ip === '::1')) {
         return {
@@ -1188,12 +1379,17 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   /** The load balancer whose own DNS name (or `dualstack.` name) this is. */
   #loadBalancerNamed(name: string): string | undefined {
     const n = normalizeDnsName(name).replace(/^dualstack\./, '');
-    return this.#model.loadBalancers.find((lb) => loadBalancerDnsName(lb) === n)?.id;
+    // DNS names compare without regard to case (a name made from a logical id has capitals)
+    return this.#model.loadBalancers.find((lb) => normalizeDnsName(loadBalancerDnsName(lb)) === n)?.id;
   }
 
-  /** The addresses a load balancer's name resolves to: its node address, else the simulator's host. */
+  /**
+   * The addresses a load balancer's name resolves to: the node addresses of the zones DNS answers with
+   * (§1.5: healthy zones whose node is up), else the simulator's host.
+   */
   #loadBalancerAddresses(loadBalancerId: string, type: 'A' | 'AAAA'): string[] {
-    if (this.#nodes.available) return type === 'A' ? this.#nodes.addresses(loadBalancerId) : [];
+    if (this.#nodes.available)
+      return type === 'A' ? this.#nodes.addresses(loadBalancerId, this.engine.dnsZones(loadBalancerId)) : [];
     const host = this.#connectHost;
     return (type === 'A' ? net.isIPv4(host) : net.isIPv6(host)) ? [host] : [];
   }
@@ -1333,6 +1529,79 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.engine.deregisterTargets(tg.id, targets);
     this.#updateHostCounts(tg.id);
     this.kick();
+  }
+
+  /**
+   * Fail an Availability Zone (§1.5, §2.4): in every load balancer its node stops (the node addresses
+   * refuse connections and cut open ones; DNS answers leave it out), and the targets in the zone go down:
+   * demo backends close their ports, target processes stop, and health checks of every target there,
+   * `--targets` addresses included, fail as unreachable. The other nodes find the targets unhealthy
+   * through their own checks and move traffic to the zones that are left. Resolves once the zone's sockets
+   * are closed.
+   */
+  async failZone(availabilityZone: string): Promise<void> {
+    this.#checkZone(availabilityZone);
+    if (this.engine.failedZones().includes(availabilityZone)) return;
+    this.engine.failZone(availabilityZone);
+    await this.#nodes.setZoneFailed(availabilityZone, true);
+    const downed: TargetControl[] = [];
+    for (const control of [...this.#targets.values()].flat()) {
+      if (this.engine.targetZone(control.target) !== availabilityZone || (!control.backend && !control.process))
+        continue;
+      if (control.backend?.state.down) continue;
+      await control.down();
+      downed.push(control);
+    }
+    this.#downedByZone.set(availabilityZone, downed);
+    this.emit('zone', { availabilityZone, failed: true, at: Date.now() });
+    this.kick();
+  }
+
+  /**
+   * The zone comes back: its nodes listen again, the targets `failZone` took down come up, and its
+   * nodes probe at once, starting from what the other nodes report (simulator choice `node_recovery_health`).
+   */
+  async recoverZone(availabilityZone: string): Promise<void> {
+    this.#checkZone(availabilityZone);
+    if (!this.engine.failedZones().includes(availabilityZone)) return;
+    for (const control of this.#downedByZone.get(availabilityZone) ?? []) await control.up();
+    this.#downedByZone.delete(availabilityZone);
+    this.engine.recoverZone(availabilityZone);
+    await this.#nodes.setZoneFailed(availabilityZone, false);
+    this.emit('zone', { availabilityZone, failed: false, at: Date.now() });
+    this.kick();
+  }
+
+  /** The Availability Zones of the load balancers, each with whether it is failed and which nodes it has. */
+  zones(): ZoneDescription[] {
+    const failed = this.engine.failedZones();
+    const names = [...new Set(this.#model.loadBalancers.flatMap((lb) => lb.availabilityZones))];
+    return names.map((zone) => ({
+      availabilityZone: zone,
+      failed: failed.includes(zone),
+      loadBalancers: this.#model.loadBalancers
+        .filter((lb) => lb.availabilityZones.includes(zone))
+        .map((lb) => {
+          const address = this.#nodes.available
+            ? this.#nodes.addressOf(lb.id, lb.availabilityZones.indexOf(zone))
+            : undefined;
+          return {
+            id: lb.id,
+            ...(this.#dns && address ? { nodeAddress: address } : {}),
+            inDns: this.engine.dnsZones(lb.id).includes(zone) && !failed.includes(zone),
+          };
+        }),
+    }));
+  }
+
+  #checkZone(availabilityZone: string): void {
+    const known = [...new Set(this.#model.loadBalancers.flatMap((lb) => lb.availabilityZones))];
+    if (!known.includes(availabilityZone)) {
+      throw new SimulatorError(
+        'SIM_ZONE_NOT_FOUND',
+        `no load balancer is in Availability Zone "${availabilityZone}" (known: ${known.join(', ') || 'none'})`,
+      );
+    }
   }
 
   /** `DescribeTargetHealth` (§1.4). */
@@ -1570,6 +1839,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
             listenerId: e.listenerId,
             protocol: l?.protocol ?? '',
             awsPort: l?.port ?? 0,
+            availabilityZone: e.availabilityZone,
             address: e.address,
             port: e.port,
           };
@@ -1597,12 +1867,17 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       },
       health: (id) => this.engine.describeTargetHealth(id),
       targets: (id) =>
-        (this.#targets.get(id) ?? []).map((c) => ({
-          index: c.index,
-          targetId: c.target.targetId,
-          port: c.target.port,
-          ...(c.name ? { name: c.name } : {}),
-        })),
+        (this.#targets.get(id) ?? []).map((c) => {
+          const availabilityZone = c.availabilityZone;
+          return {
+            index: c.index,
+            targetId: c.target.targetId,
+            port: c.target.port,
+            ...(c.name ? { name: c.name } : {}),
+            ...(availabilityZone ? { availabilityZone } : {}),
+          };
+        }),
+      failedZones: this.engine.failedZones(),
     });
   }
 
@@ -1743,7 +2018,12 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     ]);
     this.#unsubscribe?.();
     this.#host.close();
-    await Promise.all([...this.#backends.keys(), ...this.#processes.keys()].map((id) => this.#releaseTargets(id)));
+    await Promise.all(
+      [...new Set([...this.#backends.keys(), ...this.#processes.keys(), ...this.#targets.keys()])].map((id) =>
+        this.#releaseTargets(id),
+      ),
+    );
+    await Promise.all([...this.#lambdaRuntimes.values()].map((r) => r.close()));
     await this.#accessLog.close();
   }
 }

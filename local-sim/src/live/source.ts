@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { AssemblyError, buildModel, readAssemblyDirectory, type SimModel, type StackTemplate } from '../model';
+import { regionOfEnvironment } from '../model/assembly';
 import { SimulatorError } from '../errors';
 
 /** What `Simulator.start` accepts. */
@@ -99,7 +100,13 @@ export function templatesOf(source: string | object): StackTemplate[] {
         throw new SimulatorError('SIM_SOURCE_INVALID', `stack ${stack.node.path} is not part of an App or Stage`);
       // Stage.synth() caches its assembly, so synthesizing per stack costs one synthesis per stage.
       const artifact = synthWithoutValidation(stage).getStackArtifact(stack.artifactId);
-      out.push({ stackName: artifact.stackName, template: withPathMetadata(cdk, stack, artifact.template) });
+      const region = regionOfEnvironment(`aws://x/${artifact.environment.region}`);
+      out.push({
+        stackName: artifact.stackName,
+        template: withPathMetadata(cdk, stack, artifact.template),
+        ...(region ? { region } : {}),
+        assemblyDirectory: artifact.assembly.directory,
+      });
     }
     return out;
   }

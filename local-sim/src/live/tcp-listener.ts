@@ -22,6 +22,7 @@ import { normaliseAddress } from '../core/headers';
 import type { ResetSource } from '../core/metrics';
 import { alpnProtocols, proxyHeaderV2, targetSourceAddress } from '../core/nlb';
 import type { ListenerModel, LoadBalancerModel } from '../model/types';
+import type { TargetKey } from '../core/engine';
 import { LISTENER_DEFAULTS } from '@ha-load-balancer/spec';
 import type { FlowRecord, NlbListenerServices } from './flow';
 import { tlsVersions, type KeyPair } from './tls';
@@ -33,6 +34,11 @@ export interface TcpListenerServices extends NlbListenerServices {
   /** SIMULATOR TEST CONVENIENCE, NOT AWS: TCP idle timeout in ms instead of the AWS default (§6.3). */
   readonly idleTimeoutMs?: number;
   readonly connectTimeoutMs: number;
+  /**
+   * Where to connect for a target, when it is not simply `targetId:port` (an `alb` target: that ALB's
+   * listener on the simulator's host).
+   */
+  readonly targetAddress?: (target: TargetKey) => { host: string; port: number } | undefined;
 }
 
 /** A peer's RST shows up as ECONNRESET on our side of the socket. */
@@ -86,6 +92,11 @@ export class TcpListener {
 
   get port(): number {
     return this.#port;
+  }
+
+  /** A connection accepted elsewhere (a load-balancer node address, `lb-nodes.ts`) joins this listener. */
+  accept(socket: net.Socket): void {
+    this.#server.emit('connection', socket);
   }
 
   get scheme(): 'tcp' | 'tls' {
@@ -145,7 +156,9 @@ export class TcpListener {
     const { engine, inFlight, metrics } = this.services;
     const lb = this.services.loadBalancerDimension;
     const protocol = this.listener.protocol === 'TLS' ? 'TLS' : 'TCP';
-    const nodeAddress = this.services.nodeAddress?.() ?? '127.0.0.1';
+    // §2.4: a connection that arrived at a zone's node address is that node's flow
+    const zone = this.services.zoneOf?.(clientTcp.localAddress);
+    const nodeAddress = this.services.nodeAddress?.(zone) ?? '127.0.0.1';
     const alpn = client instanceof tls.TLSSocket && client.alpnProtocol ? client.alpnProtocol : undefined;
     const flow: FlowRecord = {
       listenerId: this.listener.id,
@@ -184,6 +197,7 @@ export class TcpListener {
       destinationPort: this.listener.port,
       // §6.2: the TCP flow hash includes the sequence number; a random per-connection nonce stands in.
       sequence: randomInt(0, 2 ** 32),
+      availabilityZone: zone,
     });
     if (d.kind === 'error') {
       client.on('error', () => undefined);
@@ -193,12 +207,13 @@ export class TcpListener {
     flow.target = d.target;
     metrics.flowOpened(lb, protocol, this.services.targetGroupDimension?.(d.targetGroupId), d.failOpen);
     const tg = this.services.targetGroup(d.targetGroupId);
+    const opts = this.services.targetAddress?.(d.target) ?? { host: d.target.targetId, port: d.target.port };
     // §6.4: the PPv2 header goes first on the TCP connection (before a TLS handshake to a TLS target).
     const header = tg?.attributes.proxyProtocolV2
       ? proxyHeaderV2(flow.client, { ip: nodeAddress, port: this.listener.port })
       : undefined;
     flow.proxyProtocol = header !== undefined;
-    const upstreamTcp = net.connect({ host: d.target.targetId, port: d.target.port });
+    const upstreamTcp = net.connect(opts);
     if (header) upstreamTcp.write(header);
     const targetTls = tg?.protocol === 'TLS';
     // To a TLS target the load balancer offers the protocol it agreed with the client (simulator choice
@@ -207,7 +222,7 @@ export class TcpListener {
       ? tls.connect({
           socket: upstreamTcp,
           rejectUnauthorized: false,
-          ...(net.isIP(d.target.targetId) === 0 ? { servername: d.target.targetId } : {}),
+          ...(net.isIP(opts.host) === 0 ? { servername: opts.host } : {}),
           ...(alpn ? { ALPNProtocols: [alpn] } : {}),
         })
       : upstreamTcp;

@@ -62,6 +62,11 @@ export interface UpstreamOptions {
   readonly tlsTimeoutMs?: number;
   /** Idle connections are closed after this long (kept below Node's 5 s default keep-alive). */
   readonly keepAliveMs?: number;
+  /**
+   * Where a target is reached when that is not `targetId:port` (a Lambda target: the local server that
+   * invokes the function, `lambda-target.ts`).
+   */
+  readonly address?: (target: TargetKey) => { host: string; port: number } | undefined;
 }
 
 const KEEP_ALIVE_MS = 4_000;
@@ -365,9 +370,10 @@ export class TargetPool {
   }
 
   #connect(call: UpstreamCall, idleMs: number): void {
-    const host = this.target.targetId;
-    const port = this.target.port;
-    const https = this.protocol === 'HTTPS';
+    const mapped = this.options.address?.(this.target);
+    const host = mapped?.host ?? this.target.targetId;
+    const port = mapped?.port ?? this.target.port;
+    const https = this.protocol === 'HTTPS' && mapped === undefined;
     let connected = false;
     const socket: net.Socket = https
       ? // targets behind an ALB need no valid certificate (§1.1)

@@ -11,6 +11,8 @@ import type { CfnTemplate, SimModel, StackTemplate } from './types';
 interface ManifestArtifact {
   readonly type?: string;
   readonly displayName?: string;
+  /** `aws://<account>/<region>`; `unknown-region` for environment-agnostic stacks. */
+  readonly environment?: string;
   readonly properties?: {
     readonly templateFile?: string;
     readonly stackName?: string;
@@ -27,6 +29,12 @@ export class AssemblyError extends Error {
     super(message);
     this.name = 'AssemblyError';
   }
+}
+
+/** The Region of `aws://<account>/<region>`, unless it is CDK's `unknown-region` placeholder. */
+export function regionOfEnvironment(environment: string | undefined): string | undefined {
+  const region = /^aws:\/\/[^/]*\/([a-z0-9-]+)$/.exec(environment ?? '')?.[1];
+  return region && region !== 'unknown-region' ? region : undefined;
 }
 
 /** Stack templates of a cloud-assembly directory (`cdk.out`). */
@@ -51,7 +59,13 @@ export function readAssemblyDirectory(dir: string): StackTemplate[] {
       } catch (err) {
         throw new AssemblyError('SIM_ASSEMBLY_INVALID', `Cannot read template ${file}: ${(err as Error).message}`);
       }
-      out.push({ stackName: artifact.properties.stackName ?? artifactId, template });
+      const region = regionOfEnvironment(artifact.environment);
+      out.push({
+        stackName: artifact.properties.stackName ?? artifactId,
+        template,
+        ...(region ? { region } : {}),
+        assemblyDirectory: dir,
+      });
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       out.push(...readAssemblyDirectory(path.join(dir, artifact.properties.directoryName)));
     }
@@ -66,14 +80,28 @@ export function modelFromAssemblyDirectory(dir: string): SimModel {
 
 /** The part of aws-cdk-lib's `CloudAssembly` the model needs (so the simulator does not import CDK). */
 export interface InProcessAssembly {
-  readonly stacks: readonly { readonly stackName: string; readonly template: unknown }[];
+  readonly stacks: readonly {
+    readonly stackName: string;
+    readonly template: unknown;
+    readonly environment?: { readonly region?: string };
+    readonly assembly?: { readonly directory?: string };
+  }[];
   readonly nestedAssemblies?: readonly { readonly nestedAssembly: InProcessAssembly }[];
 }
 
 /** Model of an in-process assembly, e.g. `modelFromCloudAssembly(app.synth())`. */
 export function modelFromCloudAssembly(assembly: InProcessAssembly): SimModel {
   const collect = (a: InProcessAssembly): StackTemplate[] => [
-    ...a.stacks.map((s) => ({ stackName: s.stackName, template: s.template as CfnTemplate })),
+    ...a.stacks.map((s) => {
+      const region = regionOfEnvironment(s.environment ? `aws://x/${s.environment.region}` : undefined);
+      const dir = s.assembly?.directory;
+      return {
+        stackName: s.stackName,
+        template: s.template as CfnTemplate,
+        ...(region ? { region } : {}),
+        ...(dir ? { assemblyDirectory: dir } : {}),
+      };
+    }),
     ...(a.nestedAssemblies ?? []).flatMap((n) => collect(n.nestedAssembly)),
   ];
   return buildModel(collect(assembly));

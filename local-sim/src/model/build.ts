@@ -4,6 +4,7 @@
  * references between them, applies AWS defaults from `../spec`, and lists every thing it cannot honour as
  * a `ModelIssue` (docs/aws-behaviour.md §1.1, §4, §7, §8).
  */
+import { resolve as pathResolve } from 'node:path';
 import {
   GRPC_HEALTH_CHECK_DEFAULTS,
   healthCheckDefaults,
@@ -17,6 +18,10 @@ import {
   type TargetTypeName,
   TRAFFIC_PORT,
   ALB_PROTOCOLS,
+  LAMBDA_FUNCTION_DEFAULTS,
+  LOCAL_LAMBDA_RUNTIME_PREFIX,
+  LOAD_BALANCER_LIMITS,
+  SIMULATOR_CHOICE_PARAMS,
   FAILOVER_ROLES,
   type FailoverRoleName,
 } from '@ha-load-balancer/spec';
@@ -25,11 +30,15 @@ import {
   collectExports,
   findResourceReference,
   intrinsicName,
+  regionOf,
+  regionZones,
   resolve,
+  resolveList,
   type ResolveContext,
   type Resolved,
 } from './intrinsics';
 import { assignZones, type ZoneReference, type ZoneResource } from './zones';
+import { lambdaFunctionArn, loadBalancerArn } from './ids';
 import * as features from './rule-features';
 import type {
   ActionModel,
@@ -37,6 +46,7 @@ import type {
   CfnTemplate,
   ConditionModel,
   HealthCheckModel,
+  LambdaFunctionModel,
   ListenerModel,
   LoadBalancerModel,
   ModelIssue,
@@ -95,6 +105,17 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Whether the simulator can run a function with the local Node.js, and why not. */
+export function runsLocally(fn: LambdaFunctionModel): { ok: true } | { ok: false; why: string } {
+  if (fn.code.kind === 'image') return { ok: false, why: 'a container-image function cannot run locally' };
+  if (!fn.runtime?.startsWith(LOCAL_LAMBDA_RUNTIME_PREFIX))
+    return { ok: false, why: `runtime ${fn.runtime ?? '(none)'} cannot run locally (only Node.js runtimes)` };
+  if (fn.code.kind === 'unavailable') return { ok: false, why: fn.code.why };
+  if (!fn.handler || !fn.handler.includes('.'))
+    return { ok: false, why: `Handler ${fn.handler ?? '(none)'} is not file.export` };
+  return { ok: true };
+}
+
 /** Build the model of several stacks (e.g. all stacks of a cloud assembly). */
 export function buildModel(stacks: readonly StackTemplate[]): SimModel {
   return new Builder(stacks).build();
@@ -110,6 +131,12 @@ class Builder {
   readonly #issues: ModelIssue[] = [];
   readonly #entries = new Map<string, Entry>();
   readonly #ids = new Set<string>();
+  /** The cloud-assembly directory of each stack read from one (asset paths are relative to it). */
+  readonly #assemblyDirs = new Map<string, string>();
+  /** Functions Lambda target groups register, by entry key. */
+  readonly #functions = new Map<string, LambdaFunctionModel>();
+  /** ARNs of the assembly's ALBs that are targets of a target group of type `alb`. */
+  readonly #albArns = new Set<string>();
   /** How each record (by id) names its hosted zone. */
   readonly #zoneRefs = new Map<string, ZoneReference>();
 
@@ -119,9 +146,11 @@ class Builder {
 
   build(): SimModel {
     const templates = new Map(this.#stacks.map((s) => [s.stackName, s.template]));
-    const exports = collectExports(templates);
-    for (const { stackName, template } of this.#stacks) {
-      const ctx: ResolveContext = { stackName, template, exports, templates };
+    const regions = new Map(this.#stacks.map((s) => [s.stackName, s.region]));
+    for (const s of this.#stacks) if (s.assemblyDirectory) this.#assemblyDirs.set(s.stackName, s.assemblyDirectory);
+    const exports = collectExports(templates, regions);
+    for (const { stackName, template, region } of this.#stacks) {
+      const ctx: ResolveContext = { stackName, template, exports, templates, region, regions };
       for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
         let identity = identityOf(stackName, logicalId, resource);
         if (this.#ids.has(identity.id)) identity = { ...identity, id: key(stackName, logicalId) };
@@ -233,6 +262,7 @@ class Builder {
       healthChecks,
       recordSets: zoned.records,
       hostedZones: zoned.zones,
+      lambdaFunctions: [...this.#functions.values()],
       issues: this.#issues,
     };
   }
@@ -343,6 +373,7 @@ class Builder {
       ? (p.Subnets as unknown[]).map((s) => resolve(s, e.ctx)).filter((r) => r.kind === 'literal')
       : [];
     const mappings = Array.isArray(p.SubnetMappings) ? (p.SubnetMappings as unknown[]) : [];
+    const zones = this.#loadBalancerZones(e, type, p);
     return {
       ...e.identity,
       kind: 'LoadBalancer',
@@ -356,10 +387,137 @@ class Builder {
         allocationId: typeof m.AllocationId === 'string' ? m.AllocationId : undefined,
         privateIPv4Address: typeof m.PrivateIPv4Address === 'string' ? m.PrivateIPv4Address : undefined,
       })),
+      availabilityZones: zones.zones,
+      availabilityZonesFrom: zones.from,
       attributes: loadBalancerAttributes(type, raw, (i) => this.#issue(e, i)),
       listenerIds: [],
       ...this.#tags(e, p.Tags),
     };
+  }
+
+  /**
+   * §2.4, §6.7: the load balancer has one node per Availability Zone of its subnets. A subnet of the
+   * assembly (`Ref`, also through `Fn::ImportValue`) names its zone (`AvailabilityZone`, often
+   * `Fn::Select [i, Fn::GetAZs '']`); other subnets (ids made outside the app) count, each in the next
+   * zone of the stack's Region not used yet (simulator choice `load_balancer_zones`).
+   */
+  #loadBalancerZones(
+    e: Entry,
+    type: LoadBalancerTypeName,
+    p: Props,
+  ): { zones: string[]; from: LoadBalancerModel['availabilityZonesFrom'] } {
+    const mappings = resolveList(p.SubnetMappings, e.ctx);
+    const listed = mappings
+      ? mappings.map((m) => (isObj(m) ? m.SubnetId : undefined))
+      : (resolveList(p.Subnets, e.ctx) ?? []);
+    const known = listed.map((subnet) => this.#subnetZone(e, subnet));
+    const region = regionOf(e.ctx);
+    const minimum = type === 'application' ? LOAD_BALANCER_LIMITS.albMinAvailabilityZones : 1;
+    const count = listed.length > 0 ? listed.length : Math.max(minimum, SIMULATOR_CHOICE_PARAMS.defaultZoneCount);
+    const spare = regionZones(region, count + known.length).filter((z) => !known.includes(z));
+    const zones: string[] = [];
+    for (const z of known) {
+      const zone = z ?? spare.shift()!;
+      if (!zones.includes(zone)) zones.push(zone);
+    }
+    while (zones.length < count) zones.push(spare.shift()!);
+    const from = listed.length === 0 ? 'default' : known.every((z) => z !== undefined) ? 'subnets' : 'subnet-count';
+    return { zones, from };
+  }
+
+  /** The Availability Zone of a subnet of the assembly (`AWS::EC2::Subnet`), when the template says. */
+  #subnetZone(e: Entry, subnet: unknown): string | undefined {
+    const r = resolve(subnet, e.ctx);
+    if (r.kind !== 'resource') return undefined;
+    const ent = this.#entries.get(key(r.stackName, r.logicalId));
+    if (ent?.resource.Type !== 'AWS::EC2::Subnet') return undefined;
+    const az = resolve(ent.resource.Properties?.AvailabilityZone, ent.ctx);
+    return az.kind === 'literal' && String(az.value) !== '' ? String(az.value) : undefined;
+  }
+
+  /**
+   * The Lambda function a target names (`Fn::GetAtt [Fn, Arn]`, `Ref` to the function, or to an alias or
+   * version of it), modelled once with what it takes to run it locally; undefined for other resources.
+   */
+  #functionOf(ent: Entry, depth = 0): LambdaFunctionModel | undefined {
+    const type = ent.resource.Type;
+    if ((type === 'AWS::Lambda::Alias' || type === 'AWS::Lambda::Version') && depth === 0) {
+      const r = resolve(ent.resource.Properties?.FunctionName, ent.ctx);
+      const target = r.kind === 'resource' ? this.#entries.get(key(r.stackName, r.logicalId)) : undefined;
+      return target ? this.#functionOf(target, 1) : undefined;
+    }
+    if (type !== 'AWS::Lambda::Function') return undefined;
+    const k = key(ent.stackName, ent.logicalId);
+    const known = this.#functions.get(k);
+    if (known) return known;
+    const p = ent.resource.Properties ?? {};
+    const functionName = this.#str(ent, p.FunctionName, 'FunctionName') ?? `${ent.stackName}-${ent.logicalId}`;
+    const environment: Record<string, string> = {};
+    const vars = isObj(p.Environment) && isObj(p.Environment.Variables) ? p.Environment.Variables : {};
+    for (const [name, value] of Object.entries(vars)) {
+      const v = resolve(value, ent.ctx);
+      if (v.kind === 'literal') environment[name] = String(v.value);
+      else
+        this.#issue(ent, {
+          severity: 'warning',
+          what: `environment variable ${name}`,
+          why: 'not a literal value; the function runs locally without it',
+        });
+    }
+    const fn: LambdaFunctionModel = {
+      ...ent.identity,
+      kind: 'LambdaFunction',
+      arn: lambdaFunctionArn(functionName),
+      functionName,
+      runtime: this.#str(ent, p.Runtime, 'Runtime'),
+      handler: this.#str(ent, p.Handler, 'Handler'),
+      code: this.#codeOf(ent, p),
+      timeoutSeconds: this.#num(ent, p.Timeout, 'Timeout') ?? LAMBDA_FUNCTION_DEFAULTS.timeoutSeconds,
+      memoryMb: this.#num(ent, p.MemorySize, 'MemorySize') ?? LAMBDA_FUNCTION_DEFAULTS.memoryMb,
+      environment,
+    };
+    this.#functions.set(k, fn);
+    const local = runsLocally(fn);
+    if (!local.ok) {
+      this.#issue(ent, {
+        severity: 'warning',
+        what: `Lambda function ${fn.functionName}`,
+        why: `${local.why}; requests forwarded to it get 502`,
+      });
+    }
+    return fn;
+  }
+
+  /** Where the function's code is: an asset folder of the assembly, inline source, or nowhere local. */
+  #codeOf(ent: Entry, p: Props): LambdaFunctionModel['code'] {
+    const code = isObj(p.Code) ? p.Code : {};
+    if (p.PackageType === 'Image' || code.ImageUri !== undefined) return { kind: 'image' };
+    if (typeof code.ZipFile === 'string') return { kind: 'inline', source: code.ZipFile };
+    const asset = ent.resource.Metadata?.['aws:asset:path'];
+    const dir = this.#assemblyDirs.get(ent.stackName);
+    if (typeof asset === 'string' && asset.length > 0 && dir !== undefined) {
+      return { kind: 'asset', directory: pathResolve(dir, asset) };
+    }
+    return {
+      kind: 'unavailable',
+      why:
+        typeof asset === 'string'
+          ? 'its code asset is in a cloud assembly that was not read from a directory'
+          : 'its code is only in S3 (no asset of the cloud assembly)',
+    };
+  }
+
+  /** The zone of an EC2 instance of the assembly: its `AvailabilityZone`, or that of its subnet. */
+  #instanceZone(ent: Entry): string | undefined {
+    const p = ent.resource.Properties ?? {};
+    const az = resolve(p.AvailabilityZone, ent.ctx);
+    if (p.AvailabilityZone !== undefined && az.kind === 'literal') return String(az.value);
+    const subnet =
+      p.SubnetId ??
+      (Array.isArray(p.NetworkInterfaces) && isObj(p.NetworkInterfaces[0])
+        ? p.NetworkInterfaces[0].SubnetId
+        : undefined);
+    return subnet === undefined ? undefined : this.#subnetZone(ent, subnet);
   }
 
   #listener(e: Entry, lbById: ReadonlyMap<string, LoadBalancerModel>): Mutable<ListenerModel> | undefined {
@@ -639,25 +797,12 @@ class Builder {
         why: 'AWS allows an ALB target group to serve one load balancer only (§4.4); the simulator shares its health',
       });
     }
-    if (targetType === 'lambda') {
-      this.#issue(e, {
-        severity: 'error',
-        what: 'lambda target group',
-        why: 'Lambda invocation is not simulated; requests forwarded to it get 502',
-      });
-    }
-    if (targetType === 'alb') {
+    const targets = this.#targets(e, p.Targets, port, lbById);
+    if (targetType === 'alb' && !targets.every((t) => this.#albArns.has(t.id))) {
       this.#issue(e, {
         severity: 'warning',
         what: 'alb target type',
-        why: 'the target ALB is reached like any other target; map its id to a local address',
-      });
-    }
-    if (protocolVersion === 'GRPC') {
-      this.#issue(e, {
-        severity: 'warning',
-        what: 'gRPC target group',
-        why: 'gRPC health checks are probed as HTTP and judged by the HTTP status',
+        why: 'the target is not an Application Load Balancer of the assembly; map its id to a local address with --targets',
       });
     }
     const raw = attributeRecord(p.TargetGroupAttributes, (i) => this.#issue(e, i));
@@ -675,7 +820,7 @@ class Builder {
       inUse: lbIds.length > 0,
       healthCheck: this.#healthCheckOf(e, p, inferred, targetType, protocol, protocolVersion),
       attributes,
-      targets: this.#targets(e, p.Targets, port),
+      targets,
       ...this.#tags(e, p.Tags),
     };
   }
@@ -709,14 +854,17 @@ class Builder {
     const httpCode = this.#str(e, matcher.HttpCode, 'Matcher.HttpCode');
     const grpcCode = this.#str(e, matcher.GrpcCode, 'Matcher.GrpcCode');
     const codeText = httpCode ?? d.httpCode;
-    let successCodes = parseMatcher(codeText);
+    // §1.1 a gRPC target group's checks are gRPC calls, judged by their grpc-status against GrpcCode
+    const matched = grpc ? (grpcCode ?? GRPC_HEALTH_CHECK_DEFAULTS.grpcCode) : codeText;
+    const fallback = grpc ? GRPC_HEALTH_CHECK_DEFAULTS.grpcCode : d.httpCode;
+    let successCodes = parseMatcher(matched);
     if (!successCodes) {
       this.#issue(e, {
         severity: 'error',
-        what: `Matcher.HttpCode ${codeText}`,
-        why: `not a list or range of codes; using ${d.httpCode}`,
+        what: `Matcher.${grpc ? 'GrpcCode' : 'HttpCode'} ${matched}`,
+        why: `not a list or range of codes; using ${fallback}`,
       });
-      successCodes = parseMatcher(d.httpCode) ?? [];
+      successCodes = parseMatcher(fallback) ?? [];
     }
     return {
       enabled: this.#bool(e, p.HealthCheckEnabled, 'HealthCheckEnabled') ?? d.enabled,
@@ -733,27 +881,48 @@ class Builder {
     };
   }
 
-  #targets(e: Entry, list: unknown, tgPort: number | undefined): TargetModel[] {
+  /**
+   * A target group's `Targets`. A target that is an Application Load Balancer of the assembly (an NLB
+   * target group of type `alb`, §6.1) gets the ALB's ARN as its id, as AWS registers it; the simulator
+   * connects it to that ALB's listener on the target's port.
+   */
+  #targets(
+    e: Entry,
+    list: unknown,
+    tgPort: number | undefined,
+    lbById: ReadonlyMap<string, LoadBalancerModel>,
+  ): TargetModel[] {
     const out: TargetModel[] = [];
     for (const t of Array.isArray(list) ? (list as unknown[]) : []) {
       if (!isObj(t)) continue;
       let id: string | undefined;
+      let instanceZone: string | undefined;
       const r = resolve(t.Id, e.ctx);
       if (r.kind === 'literal') id = String(r.value);
       else if (r.kind === 'resource') {
         const ent = this.#entries.get(key(r.stackName, r.logicalId));
         id = ent ? ent.identity.id : r.logicalId;
-        this.#issue(e, {
-          severity: 'warning',
-          what: `target ${id}`,
-          why: `target id is a reference to ${ent?.resource.Type ?? 'a resource'}; map "${id}" to a local address`,
-        });
+        const alb = ent ? lbById.get(ent.identity.id) : undefined;
+        const fn = ent ? this.#functionOf(ent) : undefined;
+        if (alb?.type === 'application') {
+          id = loadBalancerArn(alb);
+          this.#albArns.add(id);
+        } else if (fn) {
+          id = fn.arn;
+        } else {
+          if (ent?.resource.Type === 'AWS::EC2::Instance') instanceZone = this.#instanceZone(ent);
+          this.#issue(e, {
+            severity: 'warning',
+            what: `target ${id}`,
+            why: `target id is a reference to ${ent?.resource.Type ?? 'a resource'}; map "${id}" to a local address`,
+          });
+        }
       } else {
         this.#issue(e, { severity: 'error', what: 'target Id', why: `${r.why}; target skipped` });
       }
       if (id === undefined) continue;
       const port = t.Port === undefined ? tgPort : this.#num(e, t.Port, 'target Port');
-      const az = t.AvailabilityZone === undefined ? undefined : this.#str(e, t.AvailabilityZone, 'AvailabilityZone');
+      const az = t.AvailabilityZone === undefined ? instanceZone : this.#str(e, t.AvailabilityZone, 'AvailabilityZone');
       out.push({ id, ...(port !== undefined ? { port } : {}), ...(az !== undefined ? { availabilityZone: az } : {}) });
     }
     return out;

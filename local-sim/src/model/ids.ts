@@ -6,7 +6,7 @@
  * these same functions.
  */
 import { createHash } from 'node:crypto';
-import { ELB_CANONICAL_HOSTED_ZONE_IDS_US_EAST_1 } from '@ha-load-balancer/spec';
+import { ELB_CANONICAL_HOSTED_ZONE_IDS_US_EAST_1, SIMULATOR_CHOICE_PARAMS } from '@ha-load-balancer/spec';
 import type {
   ListenerModel,
   LoadBalancerModel,
@@ -17,7 +17,7 @@ import type {
 } from './types';
 
 export const SIM_ACCOUNT = '123456789012';
-export const SIM_REGION = 'us-east-1';
+export const SIM_REGION = SIMULATOR_CHOICE_PARAMS.defaultRegion;
 
 const ELB_ARN_PREFIX = `arn:aws:elasticloadbalancing:${SIM_REGION}:${SIM_ACCOUNT}:`;
 
@@ -85,6 +85,11 @@ export function loadBalancerDnsName(lb: LoadBalancerModel): string {
   if (lb.type === 'network') return `${prefix}${name}-${hex16(lb.id)}.elb.${SIM_REGION}.amazonaws.com`;
   const number = String(parseInt(digest(lb.id).slice(0, 8), 16)).padStart(10, '1');
   return `${prefix}${name}-${number}.${SIM_REGION}.elb.amazonaws.com`;
+}
+
+/** `arn:aws:lambda:<Region>:<account>:function:<name>` of a function the templates define. */
+export function lambdaFunctionArn(functionName: string): string {
+  return `arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${functionName}`;
 }
 
 /** `CanonicalHostedZoneId` of the load balancer in the simulator's Region. */

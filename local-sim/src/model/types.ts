@@ -87,6 +87,14 @@ export interface LoadBalancerModel extends ResourceIdentity {
   /** Subnets (or subnet mappings) when given literally; tokens are kept as `undefined` entries dropped. */
   readonly subnets: readonly string[];
   readonly subnetMappings: readonly SubnetMappingModel[];
+  /**
+   * The Availability Zones the load balancer is enabled in, one node each (§2.4, §6.7): the zones of its
+   * subnets where the template says, else zones of the stack's Region (simulator choice
+   * `load_balancer_zones`).
+   */
+  readonly availabilityZones: readonly string[];
+  /** Where `availabilityZones` came from: the subnets' zones, the number of subnets, or neither. */
+  readonly availabilityZonesFrom: 'subnets' | 'subnet-count' | 'default';
   readonly attributes: LoadBalancerAttributes;
   /** Ids of this load balancer's listeners, in template order. */
   readonly listenerIds: readonly string[];
@@ -286,7 +294,7 @@ export interface HealthCheckModel {
   readonly unhealthyThresholdCount: number;
   /** `Matcher.HttpCode` (or `GrpcCode` for gRPC target groups) as written or defaulted. */
   readonly matcher: { readonly httpCode?: string; readonly grpcCode?: string };
-  /** Codes accepted by the matcher, from `parseMatcher`. */
+  /** Codes accepted by the matcher, from `parseMatcher`: HTTP statuses, or gRPC status codes for gRPC target groups. */
   readonly successCodes: readonly number[];
 }
 
@@ -427,6 +435,37 @@ export interface HostedZoneModel {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Lambda functions (targets of Lambda target groups)
+// ---------------------------------------------------------------------------------------------------
+
+/** Where a function's code is, as far as the simulator can run it. */
+export type LambdaCodeModel =
+  /** An asset folder of the cloud assembly (`aws:asset:path` metadata), absolute. */
+  | { readonly kind: 'asset'; readonly directory: string }
+  /** `Code.ZipFile`: inline source, written to `index.js` (Node.js) as Lambda does. */
+  | { readonly kind: 'inline'; readonly source: string }
+  /** A container image (`PackageType: Image`, `Code.ImageUri`). */
+  | { readonly kind: 'image' }
+  /** Code only in S3, or not readable from the template. */
+  | { readonly kind: 'unavailable'; readonly why: string };
+
+/** An `AWS::Lambda::Function` that a Lambda target group registers. */
+export interface LambdaFunctionModel extends ResourceIdentity {
+  readonly kind: 'LambdaFunction';
+  /** The function ARN the target group registers (the target id). */
+  readonly arn: string;
+  readonly functionName: string;
+  readonly runtime?: string;
+  /** `file.export` (Node.js), e.g. `index.handler`. */
+  readonly handler?: string;
+  readonly code: LambdaCodeModel;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** `Environment.Variables` with literal values (others are left out and reported). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // The model
 // ---------------------------------------------------------------------------------------------------
 
@@ -442,6 +481,8 @@ export interface SimModel {
   readonly healthChecks: readonly Route53HealthCheckModel[];
   readonly recordSets: readonly RecordSetModel[];
   readonly hostedZones: readonly HostedZoneModel[];
+  /** Functions that Lambda target groups register (absent in models made before Lambda targets were read). */
+  readonly lambdaFunctions?: readonly LambdaFunctionModel[];
   readonly issues: readonly ModelIssue[];
 }
 
@@ -462,4 +503,8 @@ export interface CfnResource {
 export interface StackTemplate {
   readonly stackName: string;
   readonly template: CfnTemplate;
+  /** The stack's Region, when its environment names one (`aws://123456789012/eu-west-1`). */
+  readonly region?: string;
+  /** The cloud-assembly directory the template was read from (asset paths are relative to it). */
+  readonly assemblyDirectory?: string;
 }

@@ -38,6 +38,9 @@ import type {
 } from '../core/types';
 import type { SimModel } from '../model/types';
 import { healthyBackend, type Backend } from './backend';
+
+/** Every target of a failed zone: connections refused. */
+const REFUSING: Backend = { healthCheck: () => ({ kind: 'refuse' }), request: () => ({ kind: 'refuse' }) };
 import { VirtualClock } from './clock';
 import { EventQueue } from './event-queue';
 
@@ -70,6 +73,8 @@ export interface VirtualResponse {
   done: boolean;
   /** NLB: the connection was reset by the load balancer (§6.6). */
   reset?: boolean;
+  /** The node the request was sent to is in a failed zone: nothing accepted the connection. */
+  refused?: boolean;
   /** Response headers the client received (ELB-generated, or the target's with the load balancer's cookies). */
   headers: HeaderList;
   /** Virtual time the request was sent and (once done) completed. */
@@ -123,6 +128,10 @@ export class VirtualSimulator {
   readonly #default: Backend;
   readonly #queue = new EventQueue<QueueItem>();
   readonly #r53 = new Map<string, (now: number, probe: Route53ProbeRequest) => R53ProbeObservation>();
+  /** Next answered zone a DNS-resolving client uses, per load balancer (`clientZone`). */
+  readonly #clientTurn = new Map<string, number>();
+  /** Zones failed with `failZone` (checked per request only while there are any). */
+  readonly #failedZones = new Set<string>();
   /** Requests of `send()` waiting for their target. */
   readonly #open = new Map<number, Flight>();
   /** Requests of `request()` waiting for their target, with their exchange. */
@@ -370,12 +379,51 @@ export class VirtualSimulator {
   }
 
   backendOf(key: TargetKey): Backend {
+    if (this.#failedZones.size > 0) {
+      const zone = this.engine.targetZone(key);
+      // §2.4 a target in a failed zone is unreachable: connections are refused
+      if (zone !== undefined && this.#failedZones.has(zone)) return REFUSING;
+    }
     let b = this.#backendByKey.get(key);
     if (!b) {
       b = this.#backends.get(`${key.targetId}:${key.port}`) ?? this.#backends.get(key.targetId) ?? this.#default;
       this.#backendByKey.set(key, b);
     }
     return b;
+  }
+
+  /**
+   * An Availability Zone fails (§1.5, §2.4): its load-balancer nodes stop (no probes, no requests, out of
+   * DNS) and every target in it refuses connections, so the other nodes' health checks find them down.
+   */
+  failZone(availabilityZone: string): this {
+    this.engine.failZone(availabilityZone);
+    this.#failedZones.add(availabilityZone);
+    return this;
+  }
+
+  /** The zone comes back: its nodes probe and route again and its targets answer as their backends say. */
+  recoverZone(availabilityZone: string): this {
+    this.engine.recoverZone(availabilityZone);
+    this.#failedZones.delete(availabilityZone);
+    return this;
+  }
+
+  /** The zones whose node addresses the load balancer's DNS name answers with now (§1.5). */
+  dnsZones(loadBalancerId: string): string[] {
+    return this.engine.dnsZones(loadBalancerId);
+  }
+
+  /**
+   * The zone of the node a client reaches that resolves the load balancer's name for each request: the
+   * zones DNS answers with, in turn. Pass it as `request(..., { availabilityZone })`.
+   */
+  clientZone(loadBalancerId: string): string | undefined {
+    const zones = this.engine.dnsZones(loadBalancerId);
+    if (zones.length === 0) return undefined;
+    const turn = this.#clientTurn.get(loadBalancerId) ?? 0;
+    this.#clientTurn.set(loadBalancerId, turn + 1);
+    return zones[turn % zones.length];
   }
 
   /** Run `run` at virtual time `at` (not before now). */
@@ -547,7 +595,8 @@ export class VirtualSimulator {
   /**
    * Send one request now through the listener's edge (the same exchange as the live proxy: §5.2–§5.4
    * checks, rules, stickiness, gateway errors, cookies); the response completes after the backend's
-   * latency (run the clock to see it).
+   * latency (run the clock to see it). `request.availabilityZone` names the load-balancer node that takes
+   * it (§2.4); without it the load balancer routes as one whole.
    */
   request(loadBalancerId: string, listenerId: string, request: Partial<HttpRequestInfo> = {}): VirtualResponse {
     const req: HttpRequestInfo = {
@@ -561,6 +610,26 @@ export class VirtualSimulator {
       ...request,
     };
     const edge = this.#edge(loadBalancerId, listenerId);
+    const zone = req.availabilityZone;
+    if (zone !== undefined && this.engine.failedZones().includes(zone)) {
+      // the node of a failed zone accepts no connection
+      return {
+        decision: {
+          kind: 'error',
+          loadBalancerId,
+          listenerId,
+          matchedRulePriority: -1,
+          status: 0,
+          reason: 'ZoneFailed',
+        },
+        setCookies: [],
+        headers: [],
+        done: true,
+        refused: true,
+        sentAt: this.clock.now(),
+        doneAt: this.clock.now(),
+      };
+    }
     if (!edge) {
       // no such listener: what the engine answers (ListenerNotFound), as before the edge existed
       const decision = this.engine.route(loadBalancerId, listenerId, req);
@@ -588,6 +657,7 @@ export class VirtualSimulator {
       rawVersion: 'HTTP/1.1',
       headers,
       client: { address: req.sourceIp, port: 40000 },
+      ...(zone !== undefined ? { availabilityZone: zone } : {}),
     };
     const ex = edge.begin(edgeRequest);
     let step = ex.step;

@@ -73,6 +73,8 @@ describe('Describe* (model → API shapes)', () => {
       Type: 'application',
       IpAddressType: 'ipv4',
     });
+    // §2.4 one entry per zone the load balancer is enabled in
+    expect(lb.AvailabilityZones.member).toEqual([{ ZoneName: 'us-east-1a' }, { ZoneName: 'us-east-1b' }]);
   });
 
   test('DescribeLoadBalancers by Names; an unknown name is LoadBalancerNotFound; names with ARNs is ValidationError', async () => {
@@ -291,6 +293,19 @@ describe('targets', () => {
       'healthy',
       'healthy',
     ]);
+  });
+
+  test('§2.4 RegisterTargets with an AvailabilityZone: the target is in that zone, and DescribeTargetHealth says so', async () => {
+    const { tg } = await arns();
+    await h.elbv2('RegisterTargets', {
+      TargetGroupArn: tg.Api,
+      ...memberParams('Targets', [{ Id: '10.0.2.21', AvailabilityZone: 'us-east-1b' }]),
+    });
+    const target = { targetGroupId: IDS.tg('Api'), targetId: '10.0.2.21', port: 80 };
+    expect(h.engine.targetZone(target)).toBe('us-east-1b');
+    const described = await h.elbv2('DescribeTargetHealth', { TargetGroupArn: tg.Api });
+    const member = (described.TargetHealthDescriptions.member as Xml[]).find((d) => d.Target.Id === '10.0.2.21');
+    expect(member!.Target).toEqual({ Id: '10.0.2.21', Port: '80', AvailabilityZone: 'us-east-1b' });
   });
 
   test.each([

@@ -123,9 +123,18 @@ describe('config file: parsing', () => {
     ['host:65536', false],
     ['a b:80', false],
     [':80', false],
-  ])('isHostPort(%s) is %s', (text, ok) => {
+    ['127.0.0.1:3000@us-east-1b', true],
+    ['[::1]:3000@all', true],
+    ['127.0.0.1:3000@', false],
+    ['127.0.0.1:3000@US East', false],
+  ])('isHostPort(%s) is %s (§2.4: an optional @zone)', (text, ok) => {
     expect(isHostPort(text)).toBe(ok);
   });
+});
+
+test('§2.4 --targets TG=host:port@zone keeps the zone for the simulator', () => {
+  const args = parseWith(['start', '--targets', 'Site=127.0.0.1:3000@us-east-1b,127.0.0.1:3001'], {});
+  expect(args).toMatchObject({ options: { targets: { Site: ['127.0.0.1:3000@us-east-1b', '127.0.0.1:3001'] } } });
 });
 
 describe('config file: merged with the flags', () => {

@@ -28,7 +28,7 @@ describe('DNS lines of ha-sim start', () => {
     );
   });
 
-  test('the start-up section lists answers, node addresses, health-check targets and ready-to-paste dig and curl lines', () => {
+  test('the start-up section lists answers, each zone’s node address (§2.4), health-check targets and ready-to-paste dig and curl lines', () => {
     const d: DnsDescription = {
       server: '127.0.0.1:5300',
       zones: ['example.com'],
@@ -40,7 +40,22 @@ describe('DNS lines of ha-sim start', () => {
           dnsName: 'web-1.us-east-1.elb.amazonaws.com',
           addresses: ['127.1.1.1'],
           endpoints: [
-            { listenerId: 'WebPrimary/Web/Https', protocol: 'HTTPS', awsPort: 443, address: '127.1.1.1', port: 8443 },
+            {
+              listenerId: 'WebPrimary/Web/Https',
+              protocol: 'HTTPS',
+              awsPort: 443,
+              availabilityZone: 'us-east-1a',
+              address: '127.1.1.1',
+              port: 8443,
+            },
+            {
+              listenerId: 'WebPrimary/Web/Https',
+              protocol: 'HTTPS',
+              awsPort: 443,
+              availabilityZone: 'us-east-1b',
+              address: '127.1.1.2',
+              port: 8443,
+            },
           ],
         },
       ],
@@ -57,9 +72,9 @@ describe('DNS lines of ha-sim start', () => {
     const text = formatDns(d).join('\n');
     expect(text).toContain('DNS for the Route 53 hosted zones (example.com) on 127.0.0.1:5300, UDP and TCP');
     expect(text).toMatch(/www\.example\.com +A +127\.1\.1\.1 +primary/);
-    expect(text).toContain(
-      'WebPrimary/Web: web-1.us-east-1.elb.amazonaws.com → 127.1.1.1  (HTTPS:443 → 127.1.1.1:8443)',
-    );
+    expect(text).toContain('WebPrimary/Web: web-1.us-east-1.elb.amazonaws.com → 127.1.1.1\n');
+    expect(text).toContain('    node us-east-1a: 127.1.1.1  (HTTPS:443 → 8443)\n');
+    expect(text).toContain('    node us-east-1b: 127.1.1.2  (HTTPS:443 → 8443)  not in DNS\n');
     expect(text).toContain(
       'WebPrimary/Web/Failover/HealthCheck  HTTPS → listener WebPrimary/Web/Https (127.0.0.1:8443)  healthy',
     );

@@ -226,6 +226,7 @@ describe('colour', () => {
       },
     ],
     issues: [],
+    failedZones: [],
   };
 
   test('only on a terminal, and never with NO_COLOR (even empty) or TERM=dumb', () => {
@@ -240,6 +241,6 @@ describe('colour', () => {
     expect(coloured).toMatch(/\x1b\[32mhealthy\s*\x1b\[39m/);
     const plain = formatEndpoints(endpoints, painter({ tty: true, env: { NO_COLOR: '1' } }));
     expect(plain).not.toMatch(/\x1b\[/);
-    expect(plain).toMatch(/127\.0\.0\.1:1 +- +healthy/);
+    expect(plain).toMatch(/127\.0\.0\.1:1 +- +- +healthy/);
   });
 });

@@ -72,9 +72,17 @@ describe('engine: health (§1.3, §1.4)', () => {
         Description: 'Target registration is in progress',
       },
     });
-    // When the first probes are sent
+    // When the first probes are sent: every node (one per zone of the load balancer) probes every target
     const probes = engine.probeDue();
-    expect(probes).toHaveLength(3);
+    expect(probes).toHaveLength(6);
+    expect(probes.map((p) => p.availabilityZone)).toEqual([
+      'us-east-1a',
+      'us-east-1b',
+      'us-east-1a',
+      'us-east-1b',
+      'us-east-1a',
+      'us-east-1b',
+    ]);
     expect(probes[0]).toMatchObject({
       protocol: 'HTTP',
       port: 8080,
@@ -105,14 +113,14 @@ describe('engine: health (§1.3, §1.4)', () => {
   test('§1.3 no answer by the timeout → the engine records Target.Timeout (ALB) at the deadline', () => {
     const { engine, clock } = setup({ targetGroups: { App: { targets: [{ Id: '10.0.0.1', Port: 80 }] } } });
     answerProbes(engine);
-    // When two probes go unanswered
+    // When two probes of each node go unanswered
     clock.t += 10_000;
-    expect(engine.probeDue()).toHaveLength(1);
+    expect(engine.probeDue()).toHaveLength(2);
     clock.t += 5_000;
     engine.advance();
     expect(states(engine)).toEqual(['healthy']);
     clock.t += 5_000;
-    expect(engine.probeDue()).toHaveLength(1);
+    expect(engine.probeDue()).toHaveLength(2);
     clock.t += 5_000;
     const events = engine.advance();
     // Then
@@ -330,7 +338,7 @@ describe('engine: routing (§1.5, §2.1, §4)', () => {
     expect(green).toBeLessThan(7700);
   });
 
-  test('lambda target groups are not simulated → 502', () => {
+  test('§2.4 a Lambda target group forwards to its function, in every zone; health checks off → unavailable', () => {
     const { engine } = setup({
       targetGroups: {
         Fn: {
@@ -339,11 +347,13 @@ describe('engine: routing (§1.5, §2.1, §4)', () => {
         },
       },
     });
-    expect(engine.route(IDS.lb, IDS.listener, req())).toMatchObject({
-      kind: 'error',
-      status: 502,
-      reason: 'LambdaNotSimulated',
+    const d = forwarded(engine.route(IDS.lb, IDS.listener, req({ availabilityZone: 'us-east-1b' })));
+    expect(d.target).toEqual({
+      targetGroupId: IDS.tg('Fn'),
+      targetId: 'arn:aws:lambda:eu-west-1:1:function:f',
+      port: 0,
     });
+    expect(engine.targetZone(d.target)).toBeUndefined();
     expect(engine.describeTargetHealth(IDS.tg('Fn'))[0].TargetHealth).toMatchObject({
       State: 'unavailable',
       Reason: 'Target.HealthCheckDisabled',

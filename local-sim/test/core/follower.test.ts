@@ -126,3 +126,79 @@ describe('leader and follower engines (ha-sim --workers)', () => {
     expect(pick(leader)).toBe(order[(order.indexOf(firstOfLeader) + 1) % 3]);
   });
 });
+
+describe('leader and follower engines with Availability Zones (ha-sim --workers)', () => {
+  const A = 'us-east-1a';
+  const B = 'us-east-1b';
+  const LB = `${STACK}/Web/LB`;
+  const key = (i: number) => ({ targetGroupId: APP, targetId: THREE_TARGETS[i]!.Id, port: THREE_TARGETS[i]!.Port });
+
+  /** A leader and a follower that took every input the leader applied, its constructor's included. */
+  function zonedPair() {
+    const clock = { t: 1_000_000, now: () => clock.t };
+    const leader = createEngine(model, { clock, random: seededRandom(1), cookieKey: 'k', replicate: true });
+    const follower = createEngine(model, { clock, random: seededRandom(2), cookieKey: 'k', role: 'follower' });
+    const sync = () => {
+      for (const e of leader.advance()) if (e.type === 'health-input') follower.mirror(e);
+    };
+    sync();
+    return { clock, leader, follower, sync };
+  }
+
+  const via = (engine: Engine, zone: string) => {
+    const d = engine.route(LB, '80', { ...request, availabilityZone: zone });
+    if (d.kind !== 'forward') return d.kind === 'error' ? d.reason : d.kind;
+    engine.requestFinished(d.requestId);
+    return d.target.targetId;
+  };
+
+  test('§1.3 the follower mirrors each node’s own view: a target only node B finds failing is avoided by B alone (simulator choice node_health_view)', () => {
+    const { clock, leader, follower, sync } = zonedPair();
+    // the follower places the targets in the zones the leader did (simulator choice target_zone_spread)
+    expect(THREE_TARGETS.map((_, i) => follower.targetZone(key(i)))).toEqual([A, B, A]);
+    for (let i = 0; i < 6; i++) {
+      for (const p of leader.probeDue()) {
+        const failing = p.target.targetId === THREE_TARGETS[0]!.Id && p.availabilityZone === B;
+        leader.probeResult(p.probeId, { kind: 'response', status: failing ? 503 : 200 });
+      }
+      sync();
+      clock.t += 10_000;
+    }
+    expect(leader.nodeHealth(key(0))).toEqual({ [A]: 'healthy', [B]: 'unhealthy' });
+    expect(follower.nodeHealth(key(0))).toEqual(leader.nodeHealth(key(0)));
+    expect(states(follower)).toEqual(states(leader));
+    // node A of the follower still sends to the target; node B of the follower never does
+    const viaA = Array.from({ length: 6 }, () => via(follower, A));
+    const viaB = Array.from({ length: 6 }, () => via(follower, B));
+    expect(viaA).toContain(THREE_TARGETS[0]!.Id);
+    expect(new Set(viaB)).toEqual(new Set([THREE_TARGETS[1]!.Id, THREE_TARGETS[2]!.Id]));
+  });
+
+  test('§1.5 a zone the leader fails is failed on the follower: its node takes no requests and leaves DNS; recovery comes back too', () => {
+    const { clock, leader, follower, sync } = zonedPair();
+    for (let i = 0; i < 6; i++) {
+      for (const p of leader.probeDue()) leader.probeResult(p.probeId, { kind: 'response', status: 200 });
+      sync();
+      clock.t += 10_000;
+    }
+    leader.failZone(B);
+    sync();
+    expect(follower.failedZones()).toEqual([B]);
+    expect(via(follower, B)).toBe('ZoneFailed');
+    expect(THREE_TARGETS.map((t) => t.Id)).toContain(via(follower, A));
+    expect(follower.dnsZones(LB)).toEqual([A]);
+    expect(follower.dnsZones(LB)).toEqual(leader.dnsZones(LB));
+    // the failed node's probes stop on the leader; the follower never probes at all
+    expect(leader.probeDue().every((p) => p.availabilityZone === A)).toBe(true);
+    expect(follower.probeDue()).toEqual([]);
+    clock.t += 10_000;
+    leader.recoverZone(B);
+    sync();
+    expect(follower.failedZones()).toEqual([]);
+    expect(follower.dnsZones(LB)).toEqual([A, B]);
+    expect(THREE_TARGETS.map((_, i) => follower.nodeHealth(key(i)))).toEqual(
+      THREE_TARGETS.map((_, i) => leader.nodeHealth(key(i))),
+    );
+    expect(THREE_TARGETS.map((t) => t.Id)).toContain(via(follower, B));
+  });
+});

@@ -125,7 +125,9 @@ function resolver(): dnsPromises.Resolver {
   return r;
 }
 
-const addressOf = (lb: string) => sim.endpoints().dns!.loadBalancers.find((l) => l.id === lb)!.addresses[0];
+/** What a load balancer's name answers: one node address per zone (§2.4), sorted. */
+const addressesOf = (lb: string) => [...sim.endpoints().dns!.loadBalancers.find((l) => l.id === lb)!.addresses].sort();
+const sorted = (list: string[]) => [...list].sort();
 
 /** One query over TCP (RFC 7766 framing), decoded. */
 function tcpQuery(message: Buffer): Promise<dnsPacket.Packet> {
@@ -184,15 +186,17 @@ function dig(...args: string[]): Promise<string> {
 }
 
 describe('live DNS server for the hosted zones (§7.3–§7.6)', () => {
-  test('§7.5/§7.6 over UDP (node resolver): the failover alias answers the primary node address; TXT, CNAME, NXDOMAIN, REFUSED', async () => {
+  test('§7.5/§7.6 over UDP (node resolver): the failover alias answers the primary’s node addresses (one per zone, §2.4); TXT, CNAME, NXDOMAIN, REFUSED', async () => {
     await start();
     const r = resolver();
-    const primary = addressOf('Primary/Web/LB');
-    expect(primary).toMatch(/^127\.1\.\d+\.1$/);
-    expect(addressOf('Secondary/Web/LB')).not.toBe(primary);
-    expect(await r.resolve4('www.example.com', { ttl: true })).toEqual([{ address: primary, ttl: 60 }]);
+    const primary = addressesOf('Primary/Web/LB');
+    expect(primary).toEqual([expect.stringMatching(/^127\.1\.\d+\.1$/), expect.stringMatching(/^127\.1\.\d+\.2$/)]);
+    expect(addressesOf('Secondary/Web/LB')).not.toEqual(primary);
+    const answer = await r.resolve4('www.example.com', { ttl: true });
+    expect(answer.map((a) => a.ttl)).toEqual([60, 60]);
+    expect(sorted(answer.map((a) => a.address))).toEqual(primary);
     expect(await r.resolveTxt('www.example.com')).toEqual([['hello world']]);
-    expect(await r.resolve4('old.example.com')).toEqual([primary]);
+    expect(sorted(await r.resolve4('old.example.com'))).toEqual(primary);
     await expect(r.resolve4('nope.example.com')).rejects.toMatchObject({ code: 'ENOTFOUND' });
     await expect(r.resolve4('www.example.org')).rejects.toMatchObject({ code: 'EREFUSED' });
   });
@@ -203,9 +207,10 @@ describe('live DNS server for the hosted zones (§7.3–§7.6)', () => {
     expect(a.id).toBe(41);
     expect(authoritative(a)).toBe(true);
     expect(rcode(a)).toBe('NOERROR');
-    expect(a.answers).toMatchObject([
-      { name: 'www.example.com', type: 'A', ttl: 60, data: addressOf('Primary/Web/LB') },
-    ]);
+    expect(sorted(a.answers!.map((x) => String((x as { data?: unknown }).data)))).toEqual(
+      addressesOf('Primary/Web/LB'),
+    );
+    expect(a.answers).toMatchObject(a.answers!.map(() => ({ name: 'www.example.com', type: 'A', ttl: 60 })));
     const nx = await tcpQuery(query('nope.example.com', 'A'));
     expect(rcode(nx)).toBe('NXDOMAIN');
     expect(nx.authorities).toMatchObject([
@@ -232,16 +237,18 @@ describe('live DNS server for the hosted zones (§7.3–§7.6)', () => {
     expect(rcode(dnsPacket.decode(await udpExchange(notimp)))).toBe('NOTIMP');
     expect(rcode(await tcpQuery(garbage))).toBe('FORMERR');
     // still serving
-    expect(dnsPacket.decode(await udpExchange(query('www.example.com', 'A'))).answers).toHaveLength(1);
-    expect((await tcpQuery(query('www.example.com', 'A'))).answers).toHaveLength(1);
+    const nodes = addressesOf('Primary/Web/LB').length;
+    expect(dnsPacket.decode(await udpExchange(query('www.example.com', 'A'))).answers).toHaveLength(nodes);
+    expect((await tcpQuery(query('www.example.com', 'A'))).answers).toHaveLength(nodes);
   });
 
   (hasDig ? test : test.skip)(
     'dig @127.0.0.1 -p PORT shows the answer over UDP and TCP (skipped when dig is not installed: apt-get install dnsutils)',
     async () => {
       await start();
-      expect((await dig('+short', 'www.example.com')).trim()).toBe(addressOf('Primary/Web/LB'));
-      expect((await dig('+tcp', '+short', 'www.example.com')).trim()).toBe(addressOf('Primary/Web/LB'));
+      const lines = (text: string) => sorted(text.trim().split('\n'));
+      expect(lines(await dig('+short', 'www.example.com'))).toEqual(addressesOf('Primary/Web/LB'));
+      expect(lines(await dig('+tcp', '+short', 'www.example.com'))).toEqual(addressesOf('Primary/Web/LB'));
       const nx = await dig('nope.example.com');
       expect(nx).toMatch(/status: NXDOMAIN/);
       expect(nx).toMatch(
@@ -253,8 +260,8 @@ describe('live DNS server for the hosted zones (§7.3–§7.6)', () => {
   test('§7.4/§7.5 every primary target fails its health checks → DNS answers the secondary; recovery brings the primary back', async () => {
     await start();
     const r = resolver();
-    const secondaryAddress = addressOf('Secondary/Web/LB');
-    const primaryAddress = addressOf('Primary/Web/LB');
+    const secondaryAddresses = addressesOf('Secondary/Web/LB');
+    const primaryAddresses = addressesOf('Primary/Web/LB');
     // changes while the targets first turned healthy (either Region may come up first) are not this test's
     const baseline = sim.dnsAnswerChanges().length;
     const failedAt = Date.now();
@@ -266,7 +273,7 @@ describe('live DNS server for the hosted zones (§7.3–§7.6)', () => {
     expect(change!.clientsMoveBy - change!.at).toBe(60_000);
     expect(change!.at).toBeGreaterThanOrEqual(failedAt);
     expect(sim.engine.loadBalancerHealthy('Primary/Web/LB')).toBe(false);
-    expect(await r.resolve4('www.example.com')).toEqual([secondaryAddress]);
+    expect(sorted(await r.resolve4('www.example.com'))).toEqual(secondaryAddresses);
     // a client that follows DNS reaches the secondary's targets through its node address
     const node = sim.endpoints().dns!.loadBalancers.find((l) => l.id === 'Secondary/Web/LB')!.endpoints[0];
     const reply = await get(`http://${node.address}:${node.port}/`, { headers: { host: 'www.example.com' } });
@@ -276,7 +283,9 @@ describe('live DNS server for the hosted zones (§7.3–§7.6)', () => {
     for (const t of sim.targets(APP('Primary')).controls) await t.recover();
     const back = await sim.waitForDnsAnswer('www.example.com', 'primary');
     expect(back).toMatchObject({ from: ['secondary'], to: ['primary'], previousTtlSeconds: 60 });
-    expect(await r.resolve4('www.example.com')).toEqual([primaryAddress]);
+    // §1.5 each zone's node rejoins the answer once that node sees a healthy target (nodes probe on their own)
+    await allHealthy(sim, APP('Primary'));
+    expect(sorted(await r.resolve4('www.example.com'))).toEqual(primaryAddresses);
     expect(
       sim
         .dnsAnswerChanges()

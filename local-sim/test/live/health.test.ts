@@ -21,18 +21,20 @@ describe('active health checks against live targets, every 200 ms (healthCheckIn
     expect(sim.describeTargetHealth(SITE).map((d) => d.TargetHealth.State)).toEqual(['healthy', 'healthy', 'healthy']);
   });
 
-  test('§1.4 healthy → unhealthy after UnhealthyThresholdCount (2) failed checks, back after HealthyThresholdCount (2)', async () => {
+  test('§1.4 healthy → unhealthy after UnhealthyThresholdCount (2) failed checks of every node, back after HealthyThresholdCount (2)', async () => {
     await allHealthy(sim, SITE);
     const target = sim.targets(SITE).get(0);
     const failing = countChecks(sim, SITE, 0, 503);
     await target.failHealthChecks();
     await sim.waitForHealth(SITE, 0, 'unhealthy');
-    expect(failing.stop()).toBe(2);
+    // §1.3 every node (one per zone of the load balancer) probes on its own; the state follows them all
+    const nodes = sim.loadBalancer('LiveFixture/Web').availabilityZones.length;
+    expect(failing.stop()).toBe(2 * nodes);
     expect(target.health()?.TargetHealth.Reason).toBe('Target.ResponseCodeMismatch');
     const passing = countChecks(sim, SITE, 0, 200);
     await target.recover();
     await sim.waitForHealth(SITE, 0, 'healthy');
-    expect(passing.stop()).toBe(2);
+    expect(passing.stop()).toBe(2 * nodes);
     // and traffic comes back to it: the next three requests (round robin) include it
     const targets = new Set<string>();
     for (let i = 0; i < 3; i++) targets.add((await get(sim.url(WEB_HTTP) + '/')).json().target);

@@ -349,7 +349,7 @@ describe('model: issues instead of silent ignores', () => {
     );
   });
 
-  test('gateway load balancers and lambda target groups are reported as not simulated', () => {
+  test('gateway load balancers are reported as not simulated; a Lambda target naming no resource is an error', () => {
     const tpl = albTemplate({
       targetGroups: {
         App: {},
@@ -373,7 +373,6 @@ describe('model: issues instead of silent ignores', () => {
     expect(model.issues.map((i) => [i.severity, i.what])).toEqual(
       expect.arrayContaining([
         ['error', 'load balancer Type gateway'],
-        ['error', 'lambda target group'],
         ['error', 'target Id'],
       ]),
     );
@@ -535,5 +534,159 @@ describe('model: §8.1 cross-attribute rules are reported', () => {
   ])('§8.1 %j → %s', (attributes, severity, what) => {
     const model = modelFromTemplate(albTemplate({ targetGroups: { App: { attributes } } }), STACK);
     expect(model.issues).toEqual([expect.objectContaining({ severity, what })]);
+  });
+});
+
+describe('model: Availability Zones of load balancers and targets (§2.4, §6.7)', () => {
+  const subnet = (az: unknown) => ({ Type: 'AWS::EC2::Subnet', Properties: { AvailabilityZone: az, VpcId: 'vpc-1' } });
+  const withSubnets = (subnets: Record<string, unknown>, lbProps: Record<string, unknown> = {}) => {
+    const tpl = albTemplate({ extraResources: subnets as never });
+    const lb = tpl.Resources!.WebLB0A1B2C3D as { Properties: Record<string, unknown> };
+    Object.assign(lb.Properties, lbProps);
+    return tpl;
+  };
+
+  test('§2.4 zones come from the subnets: a literal AvailabilityZone and Fn::Select of Fn::GetAZs in the stack Region', () => {
+    const tpl = withSubnets({
+      VpcPublicSubnet1Subnet: subnet({ 'Fn::Select': [1, { 'Fn::GetAZs': '' }] }),
+      VpcPublicSubnet2Subnet: subnet('eu-west-1c'),
+    });
+    const model = buildModel([{ stackName: STACK, template: tpl, region: 'eu-west-1' }]);
+    expect(model.loadBalancers[0]).toMatchObject({
+      availabilityZones: ['eu-west-1b', 'eu-west-1c'],
+      availabilityZonesFrom: 'subnets',
+    });
+  });
+
+  test('§2.4 SubnetMappings name the zones too; an environment-agnostic stack is in us-east-1 (simulator choice load_balancer_zones)', () => {
+    const tpl = withSubnets(
+      {
+        S1: subnet({ 'Fn::Select': [0, { 'Fn::GetAZs': { Ref: 'AWS::Region' } }] }),
+        S2: subnet({ 'Fn::Select': [2, { 'Fn::GetAZs': '' }] }),
+      },
+      { Subnets: undefined, SubnetMappings: [{ SubnetId: { Ref: 'S1' } }, { SubnetId: { Ref: 'S2' } }] },
+    );
+    expect(modelFromTemplate(tpl, STACK).loadBalancers[0].availabilityZones).toEqual(['us-east-1a', 'us-east-1c']);
+  });
+
+  test('§2.4 subnets made outside the app: as many zones as subnets, the Region’s first unused ones (simulator choice load_balancer_zones)', () => {
+    const tpl = withSubnets(
+      { Mine: subnet('us-east-1a') },
+      { Subnets: ['subnet-0aaa', { Ref: 'Mine' }, 'subnet-0bbb'] },
+    );
+    expect(modelFromTemplate(tpl, STACK).loadBalancers[0]).toMatchObject({
+      availabilityZones: ['us-east-1b', 'us-east-1a', 'us-east-1c'],
+      availabilityZonesFrom: 'subnet-count',
+    });
+  });
+
+  test('§2.4 no subnets the template can count: two zones (simulator choice load_balancer_zones)', () => {
+    const tpl = withSubnets({}, { Subnets: { 'Fn::Split': [',', { 'Fn::ImportValue': 'Net:Subnets' }] } });
+    expect(modelFromTemplate(tpl, STACK).loadBalancers[0]).toMatchObject({
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      availabilityZonesFrom: 'default',
+    });
+  });
+
+  test('§2.4 a subnet exported by another stack of the assembly names its zone', () => {
+    const net = {
+      Resources: { Sub1: subnet('us-west-2b'), Sub2: subnet('us-west-2c') },
+      Outputs: {
+        A: { Value: { Ref: 'Sub1' }, Export: { Name: { 'Fn::Sub': '${AWS::StackName}-Subnet1' } } },
+        B: { Value: { Ref: 'Sub2' }, Export: { Name: { 'Fn::Join': ['-', [{ Ref: 'AWS::StackName' }, 'Subnet2']] } } },
+      },
+    };
+    const tpl = withSubnets(
+      {},
+      { Subnets: [{ 'Fn::ImportValue': 'Network-Subnet1' }, { 'Fn::ImportValue': 'Network-Subnet2' }] },
+    );
+    const model = buildModel([
+      { stackName: 'Network', template: net as never, region: 'us-west-2' },
+      { stackName: STACK, template: tpl, region: 'us-west-2' },
+    ]);
+    expect(model.loadBalancers[0].availabilityZones).toEqual(['us-west-2b', 'us-west-2c']);
+  });
+
+  test('§2.4 an EC2 instance target is in its subnet’s zone', () => {
+    const tpl = albTemplate({
+      targetGroups: { App: { props: { TargetType: 'instance', Targets: [{ Id: { Ref: 'Web1' } }] } } },
+      extraResources: {
+        Sub: subnet('us-east-1b'),
+        Web1: { Type: 'AWS::EC2::Instance', Properties: { SubnetId: { Ref: 'Sub' }, ImageId: 'ami-1' } },
+      } as never,
+    });
+    expect(modelFromTemplate(tpl, STACK).targetGroups[0].targets).toEqual([
+      { id: 'WebPrimary/Web1', port: 80, availabilityZone: 'us-east-1b' },
+    ]);
+  });
+
+  test('the stack Region comes from the manifest environment (unknown-region: none)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zones-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'A.template.json'), JSON.stringify(albTemplate()));
+      fs.writeFileSync(path.join(dir, 'B.template.json'), JSON.stringify(albTemplate()));
+      fs.writeFileSync(
+        path.join(dir, 'manifest.json'),
+        JSON.stringify({
+          artifacts: {
+            A: {
+              type: 'aws:cloudformation:stack',
+              environment: 'aws://111111111111/ap-southeast-2',
+              properties: { templateFile: 'A.template.json' },
+            },
+            B: {
+              type: 'aws:cloudformation:stack',
+              environment: 'aws://unknown-account/unknown-region',
+              properties: { templateFile: 'B.template.json' },
+            },
+          },
+        }),
+      );
+      const model = modelFromAssemblyDirectory(dir);
+      expect(model.loadBalancers.map((lb) => lb.availabilityZones)).toEqual([
+        ['ap-southeast-2a', 'ap-southeast-2b'],
+        ['us-east-1a', 'us-east-1b'],
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('model: Fn::ImportValue of computed export names', () => {
+  test('an Export.Name made with Fn::Sub or Fn::Join of AWS::StackName resolves with the stack name from the manifest', () => {
+    const exporter = albTemplate();
+    (exporter as Record<string, unknown>).Outputs = {
+      Listener: {
+        Value: { Ref: 'WebLBHttpListener1234' },
+        Export: { Name: { 'Fn::Sub': '${AWS::StackName}:Listener' } },
+      },
+      Tg: {
+        Value: { Ref: 'WebAppTG' },
+        Export: { Name: { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, ':Tg']] } },
+      },
+    };
+    const importer = {
+      Resources: {
+        Rule: {
+          Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+          Properties: {
+            ListenerArn: { 'Fn::ImportValue': 'Shop-prod:Listener' },
+            Priority: 5,
+            Conditions: [{ Field: 'path-pattern', Values: ['/x'] }],
+            Actions: [{ Type: 'forward', TargetGroupArn: { 'Fn::ImportValue': { 'Fn::Sub': 'Shop-prod:Tg' } } }],
+          },
+        },
+      },
+    };
+    const model = buildModel([
+      { stackName: 'Shop-prod', template: exporter },
+      { stackName: 'Rules', template: importer as never },
+    ]);
+    expect(model.issues).toEqual([]);
+    expect(model.listeners[0].rules).toHaveLength(1);
+    expect(model.listeners[0].rules[0].actions).toMatchObject([
+      { type: 'forward', targetGroups: [{ targetGroupId: IDS.tg(), weight: 1 }] },
+    ]);
   });
 });

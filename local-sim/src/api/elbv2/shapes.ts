@@ -24,10 +24,13 @@ import { members, type XmlNode } from '../xml';
 import type { ApiRule, ElbIndex } from './resources';
 
 export function loadBalancerShape(lb: LoadBalancerModel, createdTime: string): XmlNode {
-  const zones = [
-    ...lb.subnets.map((s) => ({ SubnetId: s })),
-    ...lb.subnetMappings.filter((m) => m.subnetId !== undefined).map((m) => ({ SubnetId: m.subnetId })),
-  ];
+  // §2.4 one entry per enabled zone, with its subnet when the template names every subnet literally
+  const subnets = lb.subnetMappings.length > 0 ? lb.subnetMappings.map((m) => m.subnetId) : lb.subnets;
+  const aligned = subnets.length === lb.availabilityZones.length;
+  const zones = lb.availabilityZones.map((zone, i) => ({
+    ZoneName: zone,
+    ...(aligned && subnets[i] !== undefined ? { SubnetId: subnets[i] } : {}),
+  }));
   return {
     LoadBalancerArn: loadBalancerArn(lb),
     DNSName: loadBalancerDnsName(lb),

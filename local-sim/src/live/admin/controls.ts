@@ -58,6 +58,36 @@ export function parseControlPath(pathname: string): ControlRequest | undefined {
   };
 }
 
+export const ZONE_HELP =
+  'POST /_sim/zones/<Availability Zone>/<fail|recover> with the X-HA-Sim-Token header (GET /_sim/zones lists them)';
+
+/** A zone control: fail or recover an Availability Zone (§1.5, §2.4). */
+export interface ZoneControlRequest {
+  readonly zone: string;
+  readonly action: 'fail' | 'recover';
+}
+
+/** `/_sim/zones/<zone>/<fail|recover>` → its parts, or undefined when the path is not a zone control. */
+export function parseZonePath(pathname: string): ZoneControlRequest | undefined {
+  const m = /^\/_sim\/zones\/([^/]+)\/(fail|recover)$/.exec(pathname);
+  if (!m) return undefined;
+  try {
+    return { zone: decodeURIComponent(m[1]!), action: m[2] as 'fail' | 'recover' };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Fail or recover a zone: its load-balancer nodes stop and leave DNS, the targets the simulator runs there
+ * go down (`Simulator.failZone`). An unknown zone throws `SIM_ZONE_NOT_FOUND`.
+ */
+export async function runZoneControl(sim: Simulator, req: ZoneControlRequest) {
+  if (req.action === 'fail') await sim.failZone(req.zone);
+  else await sim.recoverZone(req.zone);
+  return { ok: true as const, zone: sim.zones().find((z) => z.availabilityZone === req.zone) };
+}
+
 /** The answer to a control: the target's health after it, or the AWS API's error. */
 export type ControlResult =
   | { readonly ok: true; readonly target: TargetHealthDescription | undefined }

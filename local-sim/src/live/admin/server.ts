@@ -11,6 +11,8 @@
  * | `/api/requests[?filters]`, `/api/requests/<id>` | GET | the request timeline, explained (`timeline.ts`)       |
  * | `/assets/...`                             | GET    | the page's script and style, uPlot                        |
  * | `/_sim/targets/<tg>/<index>/<verb>[/<n>]` | POST   | target controls, with the `X-HA-Sim-Token` header         |
+ * | `/_sim/zones`                             | GET    | the Availability Zones, failed or not, and their nodes    |
+ * | `/_sim/zones/<zone>/<fail\|recover>`      | POST   | fail or recover a zone (§1.5, §2.4), with the token       |
  *
  * Every request passes `security.ts` first (Host, Origin, token for POST); every response carries its
  * headers.
@@ -22,7 +24,7 @@ import { SimulatorError, type SimErrorCode } from '../../errors';
 import { listen } from '../ports';
 import type { Simulator } from '../simulator';
 import { asset, dashboardPage } from './assets';
-import { CONTROL_HELP, parseControlPath, runControl } from './controls';
+import { CONTROL_HELP, parseControlPath, parseZonePath, runControl, runZoneControl, ZONE_HELP } from './controls';
 import { EventHub } from './events';
 import {
   allowedNames,
@@ -56,11 +58,13 @@ const REQUEST_ERRORS: Partial<Record<SimErrorCode, number>> = {
   SIM_TARGET_NOT_FOUND: 404,
   SIM_AMBIGUOUS_ID: 404,
   SIM_NO_DEMO_BACKENDS: 409,
+  SIM_ZONE_NOT_FOUND: 404,
 };
 
 const HELP = {
   paths: ['/ (dashboard)', '/stats', '/metrics', '/events', '/api/state', '/api/requests'],
   controls: CONTROL_HELP,
+  zones: ZONE_HELP,
 };
 
 /** The URL host of a bound address: wildcards are reached on loopback; IPv6 in brackets. */
@@ -175,7 +179,7 @@ export class AdminServer {
     const refusal = hostRefusal(req.headers, this.#names) ?? originRefusal(method, req.headers);
     if (refusal) return this.#refuse(res, refusal);
     const url = new URL(req.url ?? '/', 'http://admin');
-    const control = parseControlPath(url.pathname);
+    const control = parseControlPath(url.pathname) ?? parseZonePath(url.pathname);
     if (method === 'OPTIONS') {
       // never a CORS preflight answer: no Access-Control-* headers, nothing run
       res.writeHead(204, { ...SECURITY_HEADERS, allow: control ? 'POST' : 'GET, HEAD' });
@@ -197,6 +201,7 @@ export class AdminServer {
       const missing = tokenRefusal(req.headers, this.#token);
       if (missing) return this.#refuse(res, missing);
       req.resume();
+      if ('zone' in control) return this.#json(res, 200, await runZoneControl(this.#sim, control));
       const result = await runControl(this.#sim, this.#options.elbv2, control);
       if (result.ok) return this.#json(res, 200, result);
       return this.#json(res, result.status, result);
@@ -230,6 +235,7 @@ export class AdminServer {
       this.#events.open(req, res, SECURITY_HEADERS, url.searchParams.get('timeline') !== '0');
       return;
     }
+    if (path === '/_sim/zones') return this.#json(res, 200, sim.zones());
     if (path === '/api/state') return this.#json(res, 200, dashboardState(sim, this.#timeline.recording));
     if (path === '/api/requests') {
       const q = url.searchParams;

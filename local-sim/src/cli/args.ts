@@ -133,7 +133,10 @@ Options of run:
 Served: ALB HTTP/HTTPS listeners (HTTP/1.1, HTTP/2 over TLS, WebSocket), NLB TCP/TLS/UDP/TCP_UDP listeners.
 Lambda targets: Node.js handlers run locally from the assembly's assets (or inline code); functions of other
 runtimes and container images cannot, are listed at start-up, and get 502.
-Not served: QUIC listeners, authenticate-* actions (reported at start-up).
+Authenticate actions: deny → 401, allow → forwarded without identity; authenticate → the configured
+identity provider, or the test identity provider with --test-idp. Mutual TLS: verify (with --trust-store)
+and passthrough. Regex conditions and rule transforms as AWS applies them.
+Not served: QUIC listeners (reported at start-up).
 
 The admin port while running: http://127.0.0.1:8404/ is the dashboard (live health, charts, the request
 timeline with why each rule and target was chosen, and buttons for the controls); /stats (JSON), /metrics

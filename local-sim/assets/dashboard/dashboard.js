@@ -1,6 +1,7 @@
 /*
  * The ha-sim dashboard: renders the admin port's `state` and `requests` server-sent events (GET /events)
- * and drives the target controls (POST /_sim/targets/... with the page's admin token). Plain browser
+ * and drives the target and zone controls (POST /_sim/targets/... and /_sim/zones/... with the page's
+ * admin token). Plain browser
  * JavaScript, no build step; charts by uPlot. Tables are updated in place so that keyboard focus stays
  * on the control a person is using while the page refreshes every second.
  */
@@ -134,6 +135,24 @@
     }
   }
 
+  async function zoneControl(zone, action) {
+    const label = `${action === 'fail' ? 'Fail' : 'Recover'} zone ${zone}`;
+    try {
+      const res = await fetch(`/_sim/zones/${encodeURIComponent(zone)}/${action}`, {
+        method: 'POST',
+        headers: { 'x-ha-sim-token': TOKEN },
+      });
+      const body = await res.json().catch(() => ({}));
+      if (!res.ok || body.ok === false) {
+        toast(`${label}: ${(body.error && body.error.message) || res.status}`, true);
+        return;
+      }
+      toast(`${label}: done (now ${body.zone && body.zone.failed ? 'failed' : 'up'})`);
+    } catch (err) {
+      toast(`${label}: ${err.message}`, true);
+    }
+  }
+
   // ---- target groups ---------------------------------------------------------------------------------
 
   const tgViews = new Map(); // tg id → { section, tbody, rows: Map(index → row parts), shape }
@@ -141,10 +160,12 @@
   function renderTargetGroups(state) {
     const root = document.getElementById('target-groups');
     const seen = new Set();
+    const anyZones = (state.zones || []).length > 0;
+    const failedZones = new Set((state.zones || []).filter((z) => z.failed).map((z) => z.availabilityZone));
     for (const tg of state.targetGroups) {
       seen.add(tg.id);
       let view = tgViews.get(tg.id);
-      const zoned = tg.targets.some((t) => t.availabilityZone);
+      const zoned = anyZones || tg.targets.some((t) => t.availabilityZone);
       const shape = `${tg.targets.map((t) => `${t.index}:${t.address}:${t.kind}`).join(',')}|${zoned}`;
       if (!view || view.shape !== shape) {
         const fresh = buildTargetGroup(tg, zoned);
@@ -153,7 +174,7 @@
         view = { ...fresh, shape };
         tgViews.set(tg.id, view);
       }
-      updateTargetGroup(view, tg, state.at);
+      updateTargetGroup(view, tg, state.at, failedZones);
     }
     for (const [id, view] of tgViews) {
       if (!seen.has(id)) {
@@ -172,6 +193,7 @@
       const name = t.name ? `${t.name} · ` : '';
       const state = h('td', { 'data-cell': 'state' });
       const detail = h('td', { class: 'detail' });
+      const zone = zoned ? h('td', { 'data-cell': 'zone' }) : null;
       const buttons = VERBS.filter(([, , kinds]) => kinds.includes(t.kind)).map(([verb, label, , , danger]) =>
         h('button', {
           type: 'button',
@@ -192,7 +214,7 @@
           h('span', { class: 'mono', text: t.address }),
           h('span', { class: 'reason', text: `${name}${t.kind}` }),
         ),
-        zoned ? h('td', { text: t.availabilityZone || '-' }) : null,
+        zone,
         state,
         detail,
         h(
@@ -201,7 +223,7 @@
           buttons.length ? h('div', { class: 'controls' }, buttons) : h('span', { class: 'muted', text: '-' }),
         ),
       );
-      rows.set(t.index, { row, state, detail, buttons });
+      rows.set(t.index, { row, state, detail, zone, buttons });
       tbody.append(row);
     }
     const table = h(
@@ -236,7 +258,7 @@
     return { section, meta, zones, tbody, rows };
   }
 
-  function updateTargetGroup(view, tg, now) {
+  function updateTargetGroup(view, tg, now, failedZones) {
     const counts = {};
     for (const t of tg.targets) counts[t.state] = (counts[t.state] || 0) + 1;
     const summary = Object.entries(counts)
@@ -250,8 +272,9 @@
     );
     const byZone = {};
     for (const t of tg.targets) {
-      if (!t.availabilityZone) continue;
-      const z = (byZone[t.availabilityZone] ||= { healthy: 0, all: 0 });
+      const where = targetZone(t);
+      if (!where) continue;
+      const z = (byZone[where] ||= { healthy: 0, all: 0 });
       z.all++;
       if (t.state === 'healthy') z.healthy++;
     }
@@ -266,12 +289,126 @@
       if (!r) continue;
       stateCell(r.state, t);
       setText(r.detail, detailText(t, now));
+      if (r.zone) zoneCell(r.zone, t, failedZones);
       for (const b of r.buttons) {
         const spec = VERBS.find(([verb]) => verb === b.dataset.verb);
         const enabled = spec[3](t);
         if (b.disabled === enabled) b.disabled = !enabled;
       }
     }
+  }
+
+  /** The zone a target is in: as the simulator placed it, else as registered. */
+  function targetZone(t) {
+    return t.zone || t.availabilityZone;
+  }
+
+  /**
+   * The target's zone and, when the nodes disagree, how each zone's node sees it (§1.3); the nodes of
+   * failed zones do not check, so their views are left out.
+   */
+  function zoneCell(cell, t, failedZones) {
+    const views = Object.entries(t.nodeHealth || {}).filter(([z]) => !failedZones.has(z));
+    const split = new Set(views.map(([, s]) => s)).size > 1;
+    const key = `${targetZone(t) || '-'}|${split ? JSON.stringify(views) : ''}`;
+    if (cell.dataset.key === key) return;
+    cell.dataset.key = key;
+    fill(
+      cell,
+      targetZone(t) || '-',
+      split
+        ? h('span', {
+            class: 'reason',
+            text: `nodes: ${views.map(([z, s]) => `${z} ${(STATES[s] || ['', s])[1]}`).join(', ')}`,
+          })
+        : null,
+    );
+  }
+
+  // ---- Availability Zones ----------------------------------------------------------------------------
+
+  const zoneViews = new Map(); // zone → { card, status, nodes, targets, button }
+  let zoneShape = '';
+
+  function renderZones(state) {
+    const zones = state.zones || [];
+    const root = document.getElementById('zone-list');
+    const shape = zones.map((z) => `${z.availabilityZone}:${z.loadBalancers.map((l) => l.id).join(',')}`).join('|');
+    if (shape !== zoneShape) {
+      zoneShape = shape;
+      zoneViews.clear();
+      fill(
+        root,
+        zones.length === 0 ? h('p', { class: 'muted', text: 'The load balancers have no Availability Zones.' }) : null,
+        ...zones.map((z) => {
+          const view = buildZone(z.availabilityZone);
+          zoneViews.set(z.availabilityZone, view);
+          return view.card;
+        }),
+      );
+    }
+    for (const z of zones) updateZone(zoneViews.get(z.availabilityZone), z);
+  }
+
+  function buildZone(zone) {
+    const status = h('p', { class: 'zone-state', 'data-cell': 'zone-state' });
+    const nodes = h('ul', { class: 'zone-nodes' });
+    const targets = h('p', { class: 'zone-targets' });
+    const button = h('button', {
+      type: 'button',
+      onclick: () => {
+        if (button.dataset.pending) return;
+        button.dataset.pending = 'true';
+        zoneControl(zone, button.dataset.action).finally(() => delete button.dataset.pending);
+      },
+    });
+    const card = h(
+      'div',
+      { class: 'zone', 'data-zone': zone },
+      h('h3', { text: zone }),
+      status,
+      nodes,
+      targets,
+      button,
+    );
+    return { card, status, nodes, targets, button };
+  }
+
+  function updateZone(view, z) {
+    const failed = z.failed ? 'true' : 'false';
+    if (view.card.dataset.failed !== failed) {
+      view.card.dataset.failed = failed;
+      view.status.className = `zone-state ${z.failed ? 'state-unhealthy' : 'state-healthy'}`;
+      fill(
+        view.status,
+        h('span', { class: 'icon', 'aria-hidden': 'true', text: z.failed ? '✗' : '✓' }),
+        z.failed ? 'failed' : 'up',
+      );
+      const action = z.failed ? 'recover' : 'fail';
+      const label = z.failed ? 'Recover zone' : 'Fail zone';
+      view.button.dataset.action = action;
+      view.button.className = z.failed ? '' : 'danger';
+      view.button.textContent = label;
+      view.button.setAttribute('aria-label', `${label} ${z.availabilityZone}`);
+    }
+    const key = JSON.stringify(z.loadBalancers);
+    if (view.nodes.dataset.key !== key) {
+      view.nodes.dataset.key = key;
+      fill(
+        view.nodes,
+        ...z.loadBalancers.map((lb) =>
+          h(
+            'li',
+            { 'data-lb': lb.id },
+            h('span', { text: lb.id }),
+            ' ',
+            h('span', { class: 'mono', text: lb.nodeAddress || '(no node address)' }),
+            h('span', { class: 'reason', text: lb.inDns ? 'node in DNS answers' : 'node not in DNS answers' }),
+          ),
+        ),
+      );
+    }
+    setText(view.targets, `Healthy targets: ${z.targets.healthy} of ${z.targets.total}`);
   }
 
   // ---- load balancers, listeners, rules --------------------------------------------------------------
@@ -861,6 +998,7 @@
   function onState(state) {
     renderCharts(state);
     renderTargetGroups(state);
+    renderZones(state);
     renderLoadBalancers(state);
     renderProcesses(state);
     renderDns(state);

@@ -1,10 +1,12 @@
 /**
  * `GET /api/state` (the dashboard's data, also each `state` event of `/events`): targets with health,
  * reason and what their controls act on; Route 53 records with the one answering (§7.4); the node
- * processes; and the same counters `/metrics` renders (§5.6).
+ * processes; the Availability Zones with their nodes and targets (§1.5, §2.4); and the same counters
+ * `/metrics` renders (§5.6).
  */
-import { Simulator } from '../../src/index';
+import { modelFromTemplate, Simulator } from '../../src/index';
 import type { DashboardState } from '../../src/live/admin/state';
+import { albTemplate, IDS, STACK } from '../model/fixtures';
 import { allHealthy, fixtureWithRecords, get, SITE, WEB_HTTP } from './helpers';
 
 let sim: Simulator | undefined;
@@ -65,4 +67,74 @@ test('§1.4 §7.4 §5.6 /api/state: target health with reason, the answering Rou
   const buckets = s.metrics.targetResponseTimeBuckets[site.dimension]!;
   expect(buckets).toHaveLength(s.latencyBucketsSeconds.length + 1);
   expect(buckets.reduce((a, b) => a + b, 0)).toBe(s.metrics.targetGroups[site.dimension]!.TargetResponseTimeCount);
+});
+
+test('§1.5 §2.4 §1.3 /api/state: each zone with its node addresses and healthy targets, each target with its zone and every node’s view; a failed zone says so and its node leaves DNS', async () => {
+  const A = 'us-east-1a';
+  const B = 'us-east-1b';
+  const TG = IDS.tg();
+  // an ALB in two zones, four demo backends placed in turn: #0 and #2 in zone A, #1 and #3 in zone B
+  sim = await Simulator.fromModel(modelFromTemplate(albTemplate({ targetGroups: { App: { targets: [] } } }), STACK), {
+    ports: 0,
+    adminPort: 0,
+    dnsPort: 0,
+    demoBackends: 4,
+    healthCheckIntervalOverrideMs: 200,
+    healthCheckTimeoutOverrideMs: 150,
+  });
+  await allHealthy(sim, TG);
+  const answers = (st: DashboardState) => st.loadBalancers.find((l) => l.id === IDS.lb)!.answers;
+
+  let s = await state(sim);
+  expect(s.zones).toEqual([
+    {
+      availabilityZone: A,
+      failed: false,
+      loadBalancers: [{ id: IDS.lb, nodeAddress: '127.1.1.1', inDns: true }],
+      targets: { healthy: 2, total: 2 },
+    },
+    {
+      availabilityZone: B,
+      failed: false,
+      loadBalancers: [{ id: IDS.lb, nodeAddress: '127.1.1.2', inDns: true }],
+      targets: { healthy: 2, total: 2 },
+    },
+  ]);
+  let app = s.targetGroups.find((t) => t.id === TG)!;
+  expect(app.targets.map((t) => [t.index, t.zone])).toEqual([
+    [0, A],
+    [1, B],
+    [2, A],
+    [3, B],
+  ]);
+  // healthy is reported when both nodes see it so (a strict majority, node_health_view)
+  expect(app.targets[1]!.nodeHealth).toEqual({ [A]: 'healthy', [B]: 'healthy' });
+  expect(answers(s)).toEqual(['127.1.1.1', '127.1.1.2']);
+
+  // When zone B fails: the state says so at once, and its node leaves the load balancer's DNS answers
+  await sim.failZone(B);
+  s = await state(sim);
+  expect(s.zones.map((z) => [z.availabilityZone, z.failed, z.loadBalancers])).toEqual([
+    [A, false, [{ id: IDS.lb, nodeAddress: '127.1.1.1', inDns: true }]],
+    [B, true, [{ id: IDS.lb, nodeAddress: '127.1.1.2', inDns: false }]],
+  ]);
+  expect(answers(s)).toEqual(['127.1.1.1']);
+  expect(s.zones).toEqual(sim.zones().map((z, i) => ({ ...z, targets: s.zones[i]!.targets })));
+
+  // and once node A's checks find zone B's targets down, zone B has no healthy target left
+  await Promise.all([sim.waitForHealth(TG, 1, 'unhealthy'), sim.waitForHealth(TG, 3, 'unhealthy')]);
+  s = await state(sim);
+  expect(s.zones.map((z) => z.targets)).toEqual([
+    { healthy: 2, total: 2 },
+    { healthy: 0, total: 2 },
+  ]);
+  app = s.targetGroups.find((t) => t.id === TG)!;
+  expect(app.targets[1]!.nodeHealth![A]).toBe('unhealthy');
+  expect(app.targets[1]!.nodeHealth).toEqual(sim.engine.nodeHealth(sim.targets(TG).get(1).target));
+
+  // When it recovers, the state says so and its node is answered again
+  await sim.recoverZone(B);
+  s = await state(sim);
+  expect(s.zones.map((z) => z.failed)).toEqual([false, false]);
+  expect(answers(s)).toEqual(['127.1.1.1', '127.1.1.2']);
 });

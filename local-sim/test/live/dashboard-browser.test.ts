@@ -3,7 +3,7 @@
  * port's page and follows its server-sent events. A target failing in the simulator changes its row
  * within a bounded number of `state` updates (the page counts them in `body[data-updates]`); controls on
  * the page, clicked or driven from the keyboard, change the target's state through the same paths as
- * the AWS API; the page fits 1280×800 and a phone's width; a screenshot is saved (to
+ * the AWS API, and a zone is failed and recovered from its button; the page fits 1280×800 and a phone's width; a screenshot is saved (to
  * `$HA_SIM_SCREENSHOT` when set, which is how `docs/dashboard.png` is made).
  *
  * Waits are on the page's own state (Playwright polls on animation frames), never on time.
@@ -12,7 +12,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { Simulator } from '../../src/index';
+import { modelFromTemplate, Simulator } from '../../src/index';
+import { albTemplate, IDS, STACK } from '../model/fixtures';
 import { launchChromium } from './browser';
 import { allHealthy, API, fixtureWithRecords, get, SITE, startFixture, WEB_HTTP } from './helpers';
 
@@ -168,6 +169,80 @@ describe('dashboard in headless Chromium', () => {
     await sim.waitForHealth(API, 1, 'healthy');
   });
 
+  test('§1.5 §2.4 Fail zone on the page fails the zone in the simulator, the page shows it failed within two updates; Recover zone from the keyboard brings it back', async () => {
+    const A = 'us-east-1a';
+    const B = 'us-east-1b';
+    const TG = IDS.tg();
+    // an ALB in two zones, four demo backends placed in turn: #0 and #2 in zone A, #1 and #3 in zone B
+    sim = await Simulator.fromModel(modelFromTemplate(albTemplate({ targetGroups: { App: { targets: [] } } }), STACK), {
+      ports: 0,
+      adminPort: 0,
+      dnsPort: 0,
+      demoBackends: 4,
+      healthCheckIntervalOverrideMs: 200,
+      healthCheckTimeoutOverrideMs: 150,
+    });
+    await allHealthy(sim, TG);
+    const page = await open(sim);
+    await rowBecomes(page, TG, 3, 'healthy');
+    const card = (zone: string) => page.locator(`#zone-list [data-zone="${zone}"]`);
+    const zoneFailed = (zone: string, failed: boolean) =>
+      page.waitForFunction(
+        ([sel, want]) => document.querySelector(sel)?.dataset.failed === want,
+        [`#zone-list [data-zone="${zone}"]`, String(failed)] as const,
+        { timeout: 20_000 },
+      );
+    await page.waitForFunction(
+      () =>
+        document.querySelector('#zone-list [data-zone="us-east-1b"] .zone-targets')?.textContent ===
+        'Healthy targets: 2 of 2',
+      undefined,
+      { timeout: 20_000 },
+    );
+
+    // each zone in words, with its node address and whether DNS answers with it
+    expect(await card(B).locator('.zone-state').innerText()).toBe('✓up');
+    expect(await card(B).locator('.zone-nodes').innerText()).toBe(`${IDS.lb} 127.1.1.2\nnode in DNS answers`);
+    expect(await card(A).locator('.zone-nodes').innerText()).toBe(`${IDS.lb} 127.1.1.1\nnode in DNS answers`);
+    // and each target row its zone
+    expect(await page.locator(`${row(TG, 1)} td[data-cell="zone"]`).innerText()).toBe(B);
+    expect(await page.locator(`${row(TG, 2)} td[data-cell="zone"]`).innerText()).toBe(A);
+
+    // When Fail zone is clicked: the simulator fails the zone (through POST /_sim/zones/<zone>/fail)
+    const before = await updates(page);
+    const button = page.getByRole('button', { name: `Fail zone ${B}` });
+    await button.click();
+    await zoneFailed(B, true);
+    // the zone change sends a state at once (events.ts); one more may have been on its way already
+    expect((await updates(page)) - before).toBeLessThanOrEqual(2);
+    expect(sim.zones().map((z) => [z.availabilityZone, z.failed])).toEqual([
+      [A, false],
+      [B, true],
+    ]);
+    expect(await card(B).locator('.zone-state').innerText()).toBe('✗failed');
+    expect(await card(B).locator('.zone-nodes').innerText()).toBe(`${IDS.lb} 127.1.1.2\nnode not in DNS answers`);
+    // zone B's targets go down with it: node A finds them unhealthy, and the page counts none healthy there
+    await Promise.all([sim.waitForHealth(TG, 1, 'unhealthy'), sim.waitForHealth(TG, 3, 'unhealthy')]);
+    await rowBecomes(page, TG, 1, 'unhealthy');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('#zone-list [data-zone="us-east-1b"] .zone-targets')?.textContent ===
+        'Healthy targets: 0 of 2',
+      undefined,
+      { timeout: 20_000 },
+    );
+
+    // When Recover zone is pressed from the keyboard (the same button, relabelled; focus stays on it)
+    const recover = card(B).locator('button');
+    expect(await recover.getAttribute('aria-label')).toBe(`Recover zone ${B}`);
+    await recover.focus();
+    await page.keyboard.press('Enter');
+    await zoneFailed(B, false);
+    expect(sim.zones().map((z) => z.failed)).toEqual([false, false]);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '')).toBe(`Fail zone ${B}`);
+    await allHealthy(sim, TG);
+  });
+
   test('readable at 1280×800 and at phone width (390×844): no horizontal scrolling of the page, every section shown', async () => {
     sim = await startFixture({ adminPort: 0, demoBackends: 2 });
     await allHealthy(sim, SITE);
@@ -182,7 +257,7 @@ describe('dashboard in headless Chromium', () => {
         inner: window.innerWidth,
       }));
       expect(size.scroll).toBeLessThanOrEqual(size.inner);
-      for (const id of ['traffic', 'targets', 'balancers', 'route53', 'timeline']) {
+      for (const id of ['traffic', 'targets', 'zones', 'balancers', 'route53', 'timeline']) {
         const box = await page.locator(`#${id}`).boundingBox();
         expect(box).not.toBeNull();
         expect(box!.x).toBeGreaterThanOrEqual(0);

@@ -2,8 +2,8 @@
  * `GET /events`: the dashboard's live feed, as server-sent events.
  *
  * - `state`: the whole `DashboardState`, once a second, and at once (coalesced) after a target's health,
- *   a DNS answer, a Route 53 check or the model changes, so that a row changes without waiting for the
- *   tick;
+ *   a DNS answer, a Route 53 check, an Availability Zone or the model changes, so that a row changes
+ *   without waiting for the tick;
  * - `requests`: the request timeline's newest entries, explained, every 250 ms while there are any
  *   (`?timeline=0` leaves them out, and then the stream does not make the timeline record).
  *
@@ -21,6 +21,8 @@ export const STATE_INTERVAL_MS = 1000;
 export const TIMELINE_INTERVAL_MS = 250;
 /** Most timeline entries sent per batch; the rest are counted as skipped. */
 export const TIMELINE_BATCH = 100;
+/** Simulator events that send the state at once: health, a reload, DNS answers, Route 53 checks, a zone failing. */
+const STATE_EVENTS = ['health', 'reload', 'dns-answer', 'route53-health', 'zone'] as const;
 /** A client that has this many bytes unsent is too slow and is disconnected. */
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 
@@ -91,7 +93,7 @@ export class EventHub {
     this.#timelineTimer = setInterval(() => this.#flushTimeline(), TIMELINE_INTERVAL_MS);
     this.#stateTimer.unref();
     this.#timelineTimer.unref();
-    for (const e of ['health', 'reload', 'dns-answer', 'route53-health'] as const) this.#sim.on(e, this.#changed);
+    for (const e of STATE_EVENTS) this.#sim.on(e, this.#changed);
   }
 
   #stop(): void {
@@ -99,7 +101,7 @@ export class EventHub {
     clearInterval(this.#timelineTimer);
     if (this.#soon) clearImmediate(this.#soon);
     this.#soon = undefined;
-    for (const e of ['health', 'reload', 'dns-answer', 'route53-health'] as const) this.#sim.off(e, this.#changed);
+    for (const e of STATE_EVENTS) this.#sim.off(e, this.#changed);
   }
 
   /** A change: send the state after the current burst of events (one health change often brings others). */

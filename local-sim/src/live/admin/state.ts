@@ -2,15 +2,16 @@
  * What the dashboard shows, as one JSON document (`GET /api/state`, and each `state` event of
  * `/events`): load balancers with their listeners, rules and node addresses; target groups with each
  * target's health, reason code, time in state, draining and slow start; Route 53 records with the record
- * answering now; and the raw metric counters (the same numbers `/metrics` renders), from which the page
- * draws its charts.
+ * answering now; the Availability Zones, failed or not, with their nodes and the health of their
+ * targets; and the raw metric counters (the same numbers `/metrics` renders), from which the page draws
+ * its charts.
  */
 import { normalizeDnsName } from '../../model/zones';
 import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from '../../model/ids';
 import { LATENCY_BUCKETS_SECONDS, type MetricsSnapshot } from '../../core/metrics';
 import type { DnsAnswerChange } from '../../core/engine';
 import type { EndpointsDescription } from '../endpoints';
-import type { Simulator } from '../simulator';
+import type { Simulator, ZoneDescription } from '../simulator';
 
 export interface DashboardTarget {
   readonly index: number;
@@ -23,7 +24,18 @@ export interface DashboardTarget {
   readonly state: string;
   readonly reason?: string;
   readonly description?: string;
+  /** The zone the target was registered in (`DescribeTargetHealth`'s `Target.AvailabilityZone`). */
   readonly availabilityZone?: string;
+  /**
+   * The zone the target is in: as registered, or as the simulator placed it (simulator choice
+   * `target_zone_spread`); absent while not registered and for targets in every zone (Lambda, `alb`).
+   */
+  readonly zone?: string;
+  /**
+   * §1.3 each load-balancer node's own view of the target's health, by the node's zone (the reported
+   * `state` combines them, simulator choice `node_health_view`).
+   */
+  readonly nodeHealth?: Readonly<Record<string, string>>;
   /** When the target entered its state (ms since the epoch). */
   readonly since?: number;
   readonly drainingUntil?: number;
@@ -50,6 +62,12 @@ export interface DashboardTargetGroup {
   readonly slowStartSeconds: number;
   readonly deregistrationDelaySeconds: number;
   readonly targets: readonly DashboardTarget[];
+}
+
+/** One Availability Zone (§1.5, §2.4): `Simulator.zones()` plus the health of the targets in it. */
+export interface DashboardZone extends ZoneDescription {
+  /** Registered targets in the zone, over every target group, and how many of them are healthy. */
+  readonly targets: { readonly healthy: number; readonly total: number };
 }
 
 export interface DashboardRecord {
@@ -82,6 +100,8 @@ export interface DashboardState {
     readonly answers: readonly string[];
   })[];
   readonly targetGroups: readonly DashboardTargetGroup[];
+  /** The load balancers' Availability Zones, failed or not, with their nodes (`POST /_sim/zones/...` fails one). */
+  readonly zones: readonly DashboardZone[];
   /**
    * The load-balancer node processes and what each served (`Simulator.nodes()`): one entry per node of
    * `--workers N`, or one for this process.
@@ -154,6 +174,8 @@ export function dashboardState(sim: Simulator, recording: boolean): DashboardSta
       const h = health.find((x) => x.Target.Id === c.target.targetId && x.Target.Port === c.target.port);
       const d = details.find((x) => x.target.targetId === c.target.targetId && x.target.port === c.target.port);
       const registered = d !== undefined;
+      const zone = registered ? sim.engine.targetZone(c.target) : undefined;
+      const views = registered ? sim.engine.nodeHealth(c.target) : {};
       return {
         index: c.index,
         address: `${c.target.targetId}:${c.target.port}`,
@@ -167,6 +189,8 @@ export function dashboardState(sim: Simulator, recording: boolean): DashboardSta
             : { reason: 'Target.NotRegistered' }),
         ...(h?.TargetHealth.Description ? { description: h.TargetHealth.Description } : {}),
         ...(h?.Target.AvailabilityZone ? { availabilityZone: h.Target.AvailabilityZone } : {}),
+        ...(zone !== undefined ? { zone } : {}),
+        ...(Object.keys(views).length > 0 ? { nodeHealth: views } : {}),
         ...(d
           ? {
               since: d.since,
@@ -204,6 +228,7 @@ export function dashboardState(sim: Simulator, recording: boolean): DashboardSta
     ...(e.api ? { api: e.api } : {}),
     loadBalancers,
     targetGroups,
+    zones: zonesPart(sim, targetGroups),
     processes: sim.nodes().map((n) => ({
       node: n.node,
       ...(n.pid !== undefined ? { pid: n.pid } : {}),
@@ -217,6 +242,18 @@ export function dashboardState(sim: Simulator, recording: boolean): DashboardSta
     timeline: { recording },
     issues: e.issues,
   };
+}
+
+/** Each zone with the targets in it: registered ones, by the zone the engine puts them in. */
+function zonesPart(sim: Simulator, targetGroups: readonly DashboardTargetGroup[]): DashboardZone[] {
+  const targets = targetGroups.flatMap((tg) => tg.targets);
+  return sim.zones().map((z) => {
+    const inZone = targets.filter((t) => t.zone === z.availabilityZone);
+    return {
+      ...z,
+      targets: { healthy: inZone.filter((t) => t.state === 'healthy').length, total: inZone.length },
+    };
+  });
 }
 
 /** Route 53 records by name and type, with the record the engine answers with now (§7.3–§7.5). */

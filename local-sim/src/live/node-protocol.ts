@@ -20,23 +20,27 @@ export interface NodeForwarding {
   readonly flows: boolean;
 }
 
+/** What every node starts from: the primary's model, keys and settings, and the health applied so far. */
+export interface NodeSettings {
+  readonly model: SimModel;
+  /** The stickiness cookie key every node shares (§3: a cookie from one node works on any other). */
+  readonly cookieKey: Uint8Array;
+  readonly tls?: KeyPair;
+  /** §4.3 the load balancer's authentication keys and the test identity provider's endpoints. */
+  readonly auth?: NodeAuth;
+  readonly idleTimeoutOverrideMs?: number;
+  readonly connectTimeoutMs?: number;
+  readonly forwarding: NodeForwarding;
+  /** Health inputs the primary's engine applied before this node existed, in order. */
+  readonly health: readonly HealthInput[];
+}
+
 export type ToNode =
-  | {
+  | ({
       readonly t: 'init';
       /** 1-based node number. */
       readonly node: number;
-      readonly model: SimModel;
-      /** The stickiness cookie key every node shares (§3: a cookie from one node works on any other). */
-      readonly cookieKey: Uint8Array;
-      readonly tls?: KeyPair;
-      /** §4.3 the load balancer's authentication keys and the test identity provider's endpoints. */
-      readonly auth?: NodeAuth;
-      readonly idleTimeoutOverrideMs?: number;
-      readonly connectTimeoutMs?: number;
-      readonly forwarding: NodeForwarding;
-      /** Health inputs the primary's engine applied before this node existed, in order. */
-      readonly health: readonly HealthInput[];
-    }
+    } & NodeSettings)
   | { readonly t: 'listen'; readonly seq: number; readonly listeners: readonly ListenSpec[] }
   | { readonly t: 'close'; readonly seq: number; readonly ids: readonly string[]; readonly graceMs: number }
   | { readonly t: 'health'; readonly inputs: readonly HealthInput[] }

@@ -20,9 +20,8 @@ import type { SimModel } from '../model/types';
 import { SimulatorError } from '../errors';
 import type { LiveListener } from './listener-host';
 import type * as net from 'node:net';
-import type { FromNode, ListenSpec, NodeAuth, NodeForwarding, SharedAddresses, ToNode } from './node-protocol';
+import type { FromNode, ListenSpec, NodeForwarding, NodeSettings, SharedAddresses, ToNode } from './node-protocol';
 import type { FlowRecord } from './flow';
-import type { KeyPair } from './tls';
 
 type Worker = ReturnType<typeof cluster.fork>;
 
@@ -37,17 +36,8 @@ function workerScript(): string {
   return here;
 }
 
-export interface NodeWorkersOptions {
+export interface NodeWorkersOptions extends NodeSettings {
   readonly count: number;
-  readonly model: SimModel;
-  readonly cookieKey: Uint8Array;
-  readonly tls?: KeyPair;
-  readonly auth?: NodeAuth;
-  readonly idleTimeoutOverrideMs?: number;
-  readonly connectTimeoutMs?: number;
-  readonly forwarding: NodeForwarding;
-  /** Health inputs the leader applied so far (registrations made before the nodes started). */
-  readonly health: readonly HealthInput[];
   readonly onAccessLog: (entry: AccessLogEntry) => void;
   readonly onExchange: (o: ExchangeObservation) => void;
   readonly onFlow: (f: FlowRecord) => void;
@@ -197,7 +187,7 @@ export class NodeWorkers {
               ...(o.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
               forwarding: o.forwarding,
               health: o.health,
-            }),
+            } satisfies ToNode),
           );
         }),
       );

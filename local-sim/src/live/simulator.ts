@@ -1628,34 +1628,43 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const control = this.targets(targetGroupRef).get(index);
     const now = control.health();
     if (now && now.TargetHealth.State === state) return Promise.resolve(now);
+    return this.#waitFor(
+      'health',
+      (c) => c.targetGroupId === control.targetGroupId && c.index === index && c.to === state,
+      options.timeoutMs,
+      (ms) =>
+        `target ${index} of ${control.targetGroupId} did not reach "${state}" within ${ms} ms (now ${control.health()?.TargetHealth.State ?? 'unknown'})`,
+    );
+  }
+
+  /**
+   * The first `event` whose payload `matches`; rejects with SIM_WAIT_ABORTED after `timeoutMs` (default
+   * 30 s), or when the simulator stops. What every `waitFor...` waits with.
+   */
+  #waitFor<E extends 'health' | 'dns-answer' | 'route53-health'>(
+    event: E,
+    matches: (payload: SimulatorEvents[E][0]) => boolean,
+    timeoutMs = 30_000,
+    timedOut: (ms: number) => string,
+  ): Promise<SimulatorEvents[E][0]> {
     return new Promise((resolve, reject) => {
-      const timeoutMs = options.timeoutMs ?? 30_000;
       const cleanup = (): void => {
         clearTimeout(timer);
-        this.off('health', onHealth);
+        this.off(event, onEvent as never);
         this.#waiters.delete(onStop);
       };
-      const onHealth = (c: HealthChange): void => {
-        if (c.targetGroupId === control.targetGroupId && c.index === index && c.to === state) {
-          cleanup();
-          resolve(c);
-        }
+      const onEvent = (payload: SimulatorEvents[E][0]): void => {
+        if (!matches(payload)) return;
+        cleanup();
+        resolve(payload);
       };
       const onStop = (err: Error): void => {
         cleanup();
         reject(err);
       };
-      const timer = setTimeout(
-        () =>
-          onStop(
-            new SimulatorError(
-              'SIM_WAIT_ABORTED',
-              `target ${index} of ${control.targetGroupId} did not reach "${state}" within ${timeoutMs} ms (now ${control.health()?.TargetHealth.State ?? 'unknown'})`,
-            ),
-          ),
-        timeoutMs,
-      );
-      this.on('health', onHealth);
+      const timer = setTimeout(() => onStop(new SimulatorError('SIM_WAIT_ABORTED', timedOut(timeoutMs))), timeoutMs);
+      // TypeScript cannot resolve EventEmitter's listener type for a generic event name
+      this.on(event, onEvent as never);
       this.#waiters.add(onStop);
     });
   }
@@ -1698,36 +1707,13 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const routing = this.#model.recordSets.filter((r) => normalizeDnsName(r.name) === n && r.type === type);
     const single = routing.every((r) => r.failover !== undefined) || routing.length <= 1;
     if (single && current && (current.setIdentifier ?? current.id) === label) return Promise.resolve(undefined);
-    return new Promise((resolve, reject) => {
-      const timeoutMs = options.timeoutMs ?? 30_000;
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        this.off('dns-answer', onChange);
-        this.#waiters.delete(onStop);
-      };
-      const onChange = (c: DnsAnswerChange): void => {
-        if (c.name === n && c.recordType === type && c.to.includes(label)) {
-          cleanup();
-          resolve(c);
-        }
-      };
-      const onStop = (err: Error): void => {
-        cleanup();
-        reject(err);
-      };
-      const timer = setTimeout(
-        () =>
-          onStop(
-            new SimulatorError(
-              'SIM_WAIT_ABORTED',
-              `${n} ${type} did not answer "${label}" within ${timeoutMs} ms (now ${this.engine.resolveRecord(n, type)?.setIdentifier ?? 'nothing'})`,
-            ),
-          ),
-        timeoutMs,
-      );
-      this.on('dns-answer', onChange);
-      this.#waiters.add(onStop);
-    });
+    return this.#waitFor(
+      'dns-answer',
+      (c) => c.name === n && c.recordType === type && c.to.includes(label),
+      options.timeoutMs,
+      (ms) =>
+        `${n} ${type} did not answer "${label}" within ${ms} ms (now ${this.engine.resolveRecord(n, type)?.setIdentifier ?? 'nothing'})`,
+    );
   }
 
   /** Status of a Route 53 health check (§7.2) and what each checker last reported (GetHealthCheckStatus). */
@@ -1757,36 +1743,12 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   ): Promise<HealthCheckStatusChange | undefined> {
     const id = findHealthCheck(this.#model, healthCheckRef)?.id ?? healthCheckRef;
     if (this.healthCheckStatus(id).healthy === healthy) return Promise.resolve(undefined);
-    return new Promise((resolve, reject) => {
-      const timeoutMs = options.timeoutMs ?? 30_000;
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        this.off('route53-health', onChange);
-        this.#waiters.delete(onStop);
-      };
-      const onChange = (c: HealthCheckStatusChange): void => {
-        if (c.healthCheckId === id && c.healthy === healthy) {
-          cleanup();
-          resolve(c);
-        }
-      };
-      const onStop = (err: Error): void => {
-        cleanup();
-        reject(err);
-      };
-      const timer = setTimeout(
-        () =>
-          onStop(
-            new SimulatorError(
-              'SIM_WAIT_ABORTED',
-              `Route 53 health check ${id} did not turn ${healthy ? 'healthy' : 'unhealthy'} within ${timeoutMs} ms`,
-            ),
-          ),
-        timeoutMs,
-      );
-      this.on('route53-health', onChange);
-      this.#waiters.add(onStop);
-    });
+    return this.#waitFor(
+      'route53-health',
+      (c) => c.healthCheckId === id && c.healthy === healthy,
+      options.timeoutMs,
+      (ms) => `Route 53 health check ${id} did not turn ${healthy ? 'healthy' : 'unhealthy'} within ${ms} ms`,
+    );
   }
 
   /** Where the probes of each endpoint health check go (or why they are not sent). */

@@ -182,6 +182,8 @@ export function parseResponseHead(text: string, headBytes: number): ResponseHead
   };
 }
 
+const DIGITS = /^\d+$/;
+
 /** The framing of a response body (RFC 7230 §3.3.3), given the request method. */
 export function responseFraming(method: string, head: ResponseHead): ResponseFraming | undefined {
   const s = head.status;
@@ -195,6 +197,13 @@ export function responseFraming(method: string, head: ResponseHead): ResponseFra
       const codings = v.split(',');
       chunked = codings[codings.length - 1]!.trim().toLowerCase() === 'chunked';
     } else if (k.length === 14 && k.toLowerCase() === 'content-length') {
+      if (DIGITS.test(v)) {
+        // the usual case: one plain number
+        const n = Number(v);
+        if (length !== undefined && length !== n) return undefined;
+        length = n;
+        continue;
+      }
       const values = v.split(',').map((x) => x.trim());
       if (values.some((x) => !/^\d+$/.test(x)) || new Set(values).size > 1) return undefined;
       const n = Number(values[0]);

@@ -64,6 +64,9 @@ const KEEP_ALIVE = /(^|,)\s*keep-alive\s*(,|$)/i;
 const UPGRADE = /(^|,)\s*upgrade\s*(,|$)/i;
 const CONTINUE = /^\s*100-continue\s*$/i;
 
+/** Body chunks up to this size are written together with what precedes them, as one latin1 string. */
+const INLINE_BODY_BYTES = 16 * 1024;
+
 /** The current request on a connection. */
 interface Current {
   readonly ex: Exchange;
@@ -98,8 +101,8 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
   #tunneled = false;
   /** Bytes of a request head that is still arriving (for a 408's log line). */
   #partial = 0;
-  /** The client socket is corked while a target's read is being relayed. */
-  #corked = false;
+  /** A relayed response head not written yet: it leaves with the first body bytes, or at `onFlush`. */
+  #pendingHead?: string;
 
   constructor(socket: net.Socket, rt: EdgeRuntime) {
     this.#socket = socket;
@@ -288,28 +291,37 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
     if (cur.chunked) head += 'transfer-encoding: chunked\r\n';
     head += cur.closeAfter ? 'connection: close\r\n\r\n' : 'connection: keep-alive\r\n\r\n';
     cur.headWritten = true;
-    // the head and the body that came with it (usually the same packet from the target) leave in one
-    // write: corked until the target's read has been handed over (`onFlush`)
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-    }
-    this.#socket.write(head, 'latin1');
+    // The head waits for the body that came with it (usually in the same packet from the target): both
+    // leave in one write, made when the target's read has been handed over at the latest (`onFlush`).
+    this.#pendingHead = head;
   }
 
   onBody(call: UpstreamCall, chunk: Buffer): void {
     const cur = this.#live(call);
     if (!cur) return;
     const socket = this.#socket;
-    cur.sentBytes += chunk.length;
+    const n = chunk.length;
+    cur.sentBytes += n;
+    let head = this.#pendingHead;
+    this.#pendingHead = undefined;
     let ok: boolean;
-    if (cur.chunked) {
-      socket.cork();
-      socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
-      socket.write(chunk);
-      ok = socket.write('\r\n', 'latin1');
-      socket.uncork();
-    } else ok = socket.write(chunk);
+    if (n <= INLINE_BODY_BYTES) {
+      // small bodies join the head as latin1 text (one char per byte): one write, no corking
+      const text = chunk.toString('latin1', 0, n);
+      if (head === undefined) head = '';
+      ok = socket.write(cur.chunked ? `${head}${n.toString(16)}\r\n${text}\r\n` : head + text, 'latin1');
+    } else {
+      if (head !== undefined || cur.chunked) {
+        socket.cork();
+        if (head !== undefined) socket.write(head, 'latin1');
+        if (cur.chunked) {
+          socket.write(`${n.toString(16)}\r\n`, 'latin1');
+          socket.write(chunk);
+          ok = socket.write('\r\n', 'latin1');
+        } else ok = socket.write(chunk);
+        socket.uncork();
+      } else ok = socket.write(chunk);
+    }
     if (!ok) {
       // back-pressure: stop reading the target until the client has taken what it has
       const up = call.socket;
@@ -321,7 +333,10 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
   onEnd(call: UpstreamCall): void {
     const cur = this.#live(call);
     if (!cur) return;
-    if (cur.chunked) this.#socket.write('0\r\n\r\n', 'latin1');
+    const head = this.#pendingHead;
+    this.#pendingHead = undefined;
+    if (head !== undefined) this.#socket.write(cur.chunked ? `${head}0\r\n\r\n` : head, 'latin1');
+    else if (cur.chunked) this.#socket.write('0\r\n\r\n', 'latin1');
     this.#finish(cur);
   }
 
@@ -333,6 +348,7 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
       return;
     }
     // The response had started: the client can only see its connection drop (§5.4 in the log).
+    this.onFlush();
     cur.ex.interrupted(kind, detail);
     this.#finish(cur);
     this.#socket.destroy();
@@ -343,9 +359,10 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
   }
 
   onFlush(): void {
-    if (!this.#corked) return;
-    this.#corked = false;
-    this.#socket.uncork();
+    const head = this.#pendingHead;
+    if (head === undefined) return;
+    this.#pendingHead = undefined;
+    if (!this.#closed) this.#socket.write(head, 'latin1');
   }
 
   /** §2.3: the engine aborts a request still running when its target's deregistration delay ends. */

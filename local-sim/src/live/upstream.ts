@@ -208,8 +208,6 @@ export class UpstreamConnection {
   }
 
   start(call: UpstreamCall): void {
-    if (this.#idleTimer) clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
     this.#call = call;
     this.#afterHead = false;
     const s = call.send;
@@ -326,7 +324,26 @@ export class UpstreamConnection {
       this.destroy();
       return;
     }
-    this.#idleTimer = setTimeout(() => this.destroy(), this.pool.keepAliveMs);
+    this.#idleSince = Date.now();
+    if (!this.#idleTimer) this.#armIdle(this.pool.keepAliveMs);
+  }
+
+  /** When this connection last went back to the pool (ms). */
+  #idleSince = 0;
+
+  /**
+   * One timer per connection, armed when it goes idle and not already armed: a connection reused
+   * before the timer fires keeps it (no timer created and cleared per request); on firing, a
+   * connection idle for the whole keep-alive time closes, one reused meanwhile waits out the rest.
+   */
+  #armIdle(ms: number): void {
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#call || this.#closed) return; // busy: armed again when released
+      const left = this.pool.keepAliveMs - (Date.now() - this.#idleSince);
+      if (left > 0) this.#armIdle(left);
+      else this.destroy();
+    }, ms);
     this.#idleTimer.unref();
   }
 

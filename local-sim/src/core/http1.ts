@@ -256,10 +256,18 @@ export class Http1Parser<H extends RequestHead | ResponseHead> {
     return b;
   }
 
-  execute(chunk: Buffer): void {
+  /**
+   * More bytes. `transient`: `chunk` is reused once this returns (a shell's shared read buffer), so what
+   * the parser keeps of it (a partial head, pipelined bytes) is copied first.
+   */
+  execute(chunk: Buffer, transient = false): void {
     if (this.#state === State.Failed || this.#state === State.Tunnel) return;
     this.#buf = this.#buf && this.#buf.length > 0 ? Buffer.concat([this.#buf, chunk]) : chunk;
     this.#run();
+    const left = this.#buf;
+    if (transient && left !== undefined && left.length > 0 && left.buffer === chunk.buffer) {
+      this.#buf = Buffer.from(left);
+    }
   }
 
   /** Requests: parse the next pipelined request, if any was sent already. */

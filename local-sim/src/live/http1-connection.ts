@@ -15,6 +15,7 @@ import { Http1Parser, type ParseErrorKind, type RequestHead, type ResponseFramin
 import { authenticateThroughIdp } from './idp-client';
 import { clientCertificateChain } from './tls';
 import { openTunnel } from './tunnel';
+import { readDirect } from './direct-read';
 import type { UpstreamFailureKind } from '../core/gateway-errors';
 import { UpstreamCall, type UpstreamHandlers, type UpstreamPools } from './upstream';
 import { headerBlock, httpDate, statusLine, type Abortable, type InFlightRegistry } from './wire';
@@ -101,6 +102,10 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
   #tunneled = false;
   /** Bytes of a request head that is still arriving (for a 408's log line). */
   #partial = 0;
+  /** Reads land in the shared read buffer (`direct-read.ts`): request body chunks are copied when kept. */
+  readonly #direct: boolean;
+  /** Response body chunks are written (or copied) before `onBody` returns. */
+  readonly transientChunks = true;
   /** A relayed response head not written yet: it leaves with the first body bytes, or at `onFlush`. */
   #pendingHead?: string;
 
@@ -128,14 +133,18 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
     });
     socket.setNoDelay(true);
     socket.setTimeout(rt.idleMs);
-    socket.on('data', (chunk: Buffer) => {
-      if (this.#tunneled) return;
+    this.#direct = readDirect(socket, (chunk: Buffer) => {
+      if (this.#tunneled) {
+        // the tunnel's own 'data' listener takes the bytes (a copy: the read buffer is shared)
+        if (this.#direct) socket.emit('data', Buffer.from(chunk));
+        return;
+      }
       if (!this.#cur) {
         // the first byte of a request head starts its clock (simulator choice header_timeout)
         if (this.#partial === 0) this.#armHeadTimer();
         this.#partial += chunk.length;
       }
-      this.#parser.execute(chunk);
+      this.#parser.execute(chunk, this.#direct);
     });
     socket.on('timeout', () => {
       if (!this.#tunneled) this.#onIdle();
@@ -253,7 +262,8 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
     const cur = this.#cur;
     if (!cur) return;
     cur.receivedBytes += chunk.length;
-    if (cur.call && !cur.call.done && !cur.call.writeBody(chunk)) this.#socket.pause();
+    if (cur.call && !cur.call.done && !cur.call.writeBody(this.#direct ? Buffer.from(chunk) : chunk))
+      this.#socket.pause();
   }
 
   #onRequestEnd(): void {
@@ -316,11 +326,11 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
         if (head !== undefined) socket.write(head, 'latin1');
         if (cur.chunked) {
           socket.write(`${n.toString(16)}\r\n`, 'latin1');
-          socket.write(chunk);
+          socket.write(Buffer.from(chunk));
           ok = socket.write('\r\n', 'latin1');
-        } else ok = socket.write(chunk);
+        } else ok = socket.write(Buffer.from(chunk));
         socket.uncork();
-      } else ok = socket.write(chunk);
+      } else ok = socket.write(Buffer.from(chunk)); // the chunk may be a view of the shared read buffer
     }
     if (!ok) {
       // back-pressure: stop reading the target until the client has taken what it has

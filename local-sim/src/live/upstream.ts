@@ -16,6 +16,7 @@ import { classifyUpstreamError, type UpstreamFailureKind } from '../core/gateway
 import type { HeaderList } from '../core/headers';
 import { Http1Parser, responseFraming, type ResponseHead } from '../core/http1';
 import type { TargetKey } from '../core/types';
+import { readDirect } from './direct-read';
 
 /**
  * What happens to one request sent to a target. Exactly one of `onHead`+`onEnd` / `onFailure` ends it.
@@ -30,7 +31,13 @@ export interface UpstreamHandlers {
     headers: HeaderList,
     framing: 'none' | 'length' | 'chunked' | 'close',
   ): void;
+  /** A chunk of the response body; see `transientChunks`. */
   onBody(call: UpstreamCall, chunk: Buffer): void;
+  /**
+   * True: this handler is done with each `onBody` chunk when the call returns, so a chunk may be a view
+   * of the shared read buffer (no copy). Otherwise every chunk is the handler's to keep.
+   */
+  readonly transientChunks?: boolean;
   onEnd(call: UpstreamCall): void;
   /** `afterHead`: the response had started (its head was delivered) when it failed. */
   onFailure(call: UpstreamCall, kind: UpstreamFailureKind, detail: string, afterHead: boolean): void;
@@ -147,6 +154,8 @@ export class UpstreamConnection {
   #idleTimer?: NodeJS.Timeout;
   #closed = false;
   #tunnel = false;
+  /** Reads land in the shared read buffer (`direct-read.ts`): kept bytes must be copied. */
+  readonly #direct: boolean;
 
   constructor(
     readonly socket: net.Socket,
@@ -159,7 +168,9 @@ export class UpstreamConnection {
         onHead: (head) => this.#onHead(head),
         onBody: (chunk) => {
           const call = this.#call;
-          if (call) call.handlers.onBody(call, chunk);
+          // a chunk read into the shared buffer is copied unless the handler uses it before returning
+          if (call)
+            call.handlers.onBody(call, this.#direct && !call.handlers.transientChunks ? Buffer.from(chunk) : chunk);
         },
         onEnd: () => this.#onEnd(),
         onError: (kind, detail) =>
@@ -173,15 +184,19 @@ export class UpstreamConnection {
           ),
       },
     );
-    socket.on('data', (chunk: Buffer) => {
-      if (this.#tunnel) return; // the tunnel's own listener takes the bytes
+    this.#direct = readDirect(socket, (chunk: Buffer) => {
+      if (this.#tunnel) {
+        // the tunnel's own 'data' listener takes the bytes (a copy: the read buffer is shared)
+        if (this.#direct) socket.emit('data', Buffer.from(chunk));
+        return;
+      }
       const call = this.#call;
       if (!call) {
         // bytes from an idle connection: the target is not speaking HTTP as expected; never reuse it
         this.destroy();
         return;
       }
-      this.#parser.execute(chunk);
+      this.#parser.execute(chunk, this.#direct);
       call.handlers.onFlush?.(call);
     });
     socket.on('end', () => this.#onClose('the target closed the connection (FIN)'));

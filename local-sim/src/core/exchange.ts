@@ -835,8 +835,9 @@ export class Exchange implements ExchangeState {
     if (this.forward && this.#stoppedEarly) {
       o.engine.requestFinished(this.forward.requestId, { notSent: true });
     } else if (this.forward) {
+      // one object of one shape (no spread): this runs for every request; `status` undefined = none
       o.engine.requestFinished(this.forward.requestId, {
-        ...(this.#targetStatus !== undefined ? { status: this.#targetStatus } : {}),
+        status: this.#targetStatus,
         // anomaly detection (§2.1) counts connection errors: never connected, or closed mid-request
         connectionError: this.#targetConnectionError === true || this.#failure === 'target_closed',
       });

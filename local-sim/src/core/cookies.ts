@@ -23,13 +23,54 @@ function sign(data: string, key: string | Uint8Array): string {
   return createHmac('sha256', key).update(data).digest('base64url').slice(0, 22);
 }
 
+/**
+ * Memo of a pure function of (string, key): the proxy encodes the same payload and verifies the same
+ * cookie value over and over (every client resends its cookie; a target's cookie changes once per ms),
+ * and signing is most of the work. Bounded: emptied when full; a new key empties it.
+ */
+class Memo<T> {
+  readonly #map = new Map<string, T>();
+  #key: string | Uint8Array | undefined;
+
+  get(s: string, key: string | Uint8Array): T | undefined {
+    if (key !== this.#key) return undefined;
+    return this.#map.get(s);
+  }
+
+  set(s: string, key: string | Uint8Array, value: T): void {
+    if (key !== this.#key || this.#map.size >= MEMO_ENTRIES) {
+      this.#map.clear();
+      this.#key = key;
+    }
+    this.#map.set(s, value);
+  }
+}
+
+const MEMO_ENTRIES = 4096;
+const encoded = new Memo<string>();
+/** Verified payloads (frozen: callers share them); `null`: the value does not verify. */
+const decoded = new Memo<StickyPayload | null>();
+
 export function encodeStickyCookie(payload: StickyPayload, key: string | Uint8Array): string {
-  const data = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  return `${data}.${sign(data, key)}`;
+  const json = JSON.stringify(payload);
+  const known = encoded.get(json, key);
+  if (known !== undefined) return known;
+  const data = Buffer.from(json).toString('base64url');
+  const value = `${data}.${sign(data, key)}`;
+  encoded.set(json, key, value);
+  return value;
 }
 
 /** Decode and verify; undefined when tampered with or malformed (→ re-pick, §3.1). */
 export function decodeStickyCookie(value: string, key: string | Uint8Array): StickyPayload | undefined {
+  const known = decoded.get(value, key);
+  if (known !== undefined) return known ?? undefined;
+  const payload = verify(value, key);
+  decoded.set(value, key, payload ? Object.freeze(payload) : null);
+  return payload;
+}
+
+function verify(value: string, key: string | Uint8Array): StickyPayload | undefined {
   const dot = value.lastIndexOf('.');
   if (dot <= 0) return undefined;
   const data = value.slice(0, dot);
@@ -46,9 +87,17 @@ export function decodeStickyCookie(value: string, key: string | Uint8Array): Sti
   }
 }
 
-/** RFC 7231 IMF-fixdate, e.g. `Thu, 03 Dec 2026 21:33:28 GMT`. */
+let dateSecond = NaN;
+let dateText = '';
+
+/** RFC 7231 IMF-fixdate, e.g. `Thu, 03 Dec 2026 21:33:28 GMT` (the last second's text is reused). */
 export function httpDate(ms: number): string {
-  return new Date(ms).toUTCString();
+  const second = Math.floor(ms / 1000);
+  if (second !== dateSecond) {
+    dateText = new Date(ms).toUTCString();
+    dateSecond = second;
+  }
+  return dateText;
 }
 
 /** `Set-Cookie` value for an ALB cookie issued at `now`; `cors` adds `SameSite=None; Secure`. */

@@ -97,3 +97,33 @@ describe('§3.1 cookie validity', () => {
     ]);
   });
 });
+
+describe('§3.1 cookie verification is memoised without changing its answers', () => {
+  test('§3.1 a value verified under one key is still refused under another, and a tampered copy is refused', () => {
+    const value = encodeStickyCookie({ k: 'lb', g: 'tg', t: '10.0.0.1', p: 80, i: 1_000 }, 'key-one');
+    expect(decodeStickyCookie(value, 'key-one')).toEqual({ k: 'lb', g: 'tg', t: '10.0.0.1', p: 80, i: 1_000 });
+    expect(decodeStickyCookie(value, 'key-two')).toBeUndefined();
+    expect(decodeStickyCookie(value, 'key-one')).toEqual({ k: 'lb', g: 'tg', t: '10.0.0.1', p: 80, i: 1_000 });
+    const tampered = `${value.slice(0, -1)}${value.endsWith('A') ? 'B' : 'A'}`;
+    expect(decodeStickyCookie(tampered, 'key-one')).toBeUndefined();
+    expect(decodeStickyCookie(tampered, 'key-one')).toBeUndefined();
+  });
+
+  test('§3.1 the same payload under two keys gets two signatures', () => {
+    const payload = { k: 'tg', g: 'tg', i: 5 } as const;
+    const one = encodeStickyCookie(payload, 'key-one');
+    const two = encodeStickyCookie(payload, 'key-two');
+    expect(one.split('.')[0]).toBe(two.split('.')[0]);
+    expect(one).not.toBe(two);
+    expect(encodeStickyCookie(payload, 'key-one')).toBe(one);
+    expect(decodeStickyCookie(two, 'key-two')).toEqual(payload);
+  });
+
+  test('§3.1 Expires dates in the same second and the next one', () => {
+    const t = Date.UTC(2026, 10, 26, 21, 33, 28);
+    expect(httpDate(t)).toBe('Thu, 26 Nov 2026 21:33:28 GMT');
+    expect(httpDate(t + 999)).toBe('Thu, 26 Nov 2026 21:33:28 GMT');
+    expect(httpDate(t + 1000)).toBe('Thu, 26 Nov 2026 21:33:29 GMT');
+    expect(httpDate(t - 1)).toBe('Thu, 26 Nov 2026 21:33:27 GMT');
+  });
+});

@@ -16,6 +16,7 @@ import { authenticateThroughIdp } from './idp-client';
 import { clientCertificateChain } from './tls';
 import { openTunnel } from './tunnel';
 import { readDirect } from './direct-read';
+import { writeLatin1 } from './direct-write';
 import type { UpstreamFailureKind } from '../core/gateway-errors';
 import { UpstreamCall, type UpstreamHandlers, type UpstreamPools } from './upstream';
 import { headerBlock, httpDate, statusLine, type Abortable, type InFlightRegistry } from './wire';
@@ -319,7 +320,7 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
       // small bodies join the head as latin1 text (one char per byte): one write, no corking
       const text = chunk.toString('latin1', 0, n);
       if (head === undefined) head = '';
-      ok = socket.write(cur.chunked ? `${head}${n.toString(16)}\r\n${text}\r\n` : head + text, 'latin1');
+      ok = writeLatin1(socket, cur.chunked ? `${head}${n.toString(16)}\r\n${text}\r\n` : head + text);
     } else {
       if (head !== undefined || cur.chunked) {
         socket.cork();
@@ -345,8 +346,8 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
     if (!cur) return;
     const head = this.#pendingHead;
     this.#pendingHead = undefined;
-    if (head !== undefined) this.#socket.write(cur.chunked ? `${head}0\r\n\r\n` : head, 'latin1');
-    else if (cur.chunked) this.#socket.write('0\r\n\r\n', 'latin1');
+    if (head !== undefined) writeLatin1(this.#socket, cur.chunked ? `${head}0\r\n\r\n` : head);
+    else if (cur.chunked) writeLatin1(this.#socket, '0\r\n\r\n');
     this.#finish(cur);
   }
 
@@ -372,7 +373,7 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
     const head = this.#pendingHead;
     if (head === undefined) return;
     this.#pendingHead = undefined;
-    if (!this.#closed) this.#socket.write(head, 'latin1');
+    if (!this.#closed) writeLatin1(this.#socket, head);
   }
 
   /** §2.3: the engine aborts a request still running when its target's deregistration delay ends. */

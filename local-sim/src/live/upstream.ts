@@ -17,6 +17,7 @@ import type { HeaderList } from '../core/headers';
 import { Http1Parser, responseFraming, type ResponseHead } from '../core/http1';
 import type { TargetKey } from '../core/types';
 import { readDirect } from './direct-read';
+import { writeLatin1 } from './direct-write';
 
 /**
  * What happens to one request sent to a target. Exactly one of `onHead`+`onEnd` / `onFailure` ends it.
@@ -237,7 +238,7 @@ export class UpstreamConnection {
     if (s.upgrade !== undefined) head += `connection: upgrade\r\nupgrade: ${s.upgrade}\r\n\r\n`;
     else head += s.closeAfter ? 'connection: close\r\n\r\n' : 'connection: keep-alive\r\n\r\n';
     if (s.closeAfter) this.#reusable = false;
-    this.socket.write(head, 'latin1');
+    writeLatin1(this.socket, head);
   }
 
   writeBody(chunk: Buffer, chunked: boolean): boolean {

@@ -17,6 +17,7 @@ import { clientCertificateChain } from './tls';
 import { openTunnel } from './tunnel';
 import { readDirect } from './direct-read';
 import { writeLatin1 } from './direct-write';
+import { IdleClock, idleSweep, type Swept } from './idle-sweep';
 import type { UpstreamFailureKind } from '../core/gateway-errors';
 import { UpstreamCall, type UpstreamHandlers, type UpstreamPools } from './upstream';
 import { headerBlock, httpDate, statusLine, type Abortable, type InFlightRegistry } from './wire';
@@ -89,7 +90,7 @@ interface Current {
   sentBytes: number;
 }
 
-export class Http1Connection implements UpstreamHandlers, Abortable {
+export class Http1Connection implements UpstreamHandlers, Abortable, Swept {
   readonly #socket: net.Socket;
   readonly #rt: EdgeRuntime;
   readonly #parser: Http1Parser<RequestHead>;
@@ -133,22 +134,20 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
       onError: (kind, detail) => this.#onParseError(kind, detail),
     });
     socket.setNoDelay(true);
-    socket.setTimeout(rt.idleMs);
+    idleSweep.add(this, rt.idleMs);
     this.#direct = readDirect(socket, (chunk: Buffer) => {
       if (this.#tunneled) {
         // the tunnel's own 'data' listener takes the bytes (a copy: the read buffer is shared)
         if (this.#direct) socket.emit('data', Buffer.from(chunk));
         return;
       }
+      this.#clock.touch();
       if (!this.#cur) {
         // the first byte of a request head starts its clock (simulator choice header_timeout)
         if (this.#partial === 0) this.#armHeadTimer();
         this.#partial += chunk.length;
       }
       this.#parser.execute(chunk, this.#direct);
-    });
-    socket.on('timeout', () => {
-      if (!this.#tunneled) this.#onIdle();
     });
     socket.on('end', () => {
       if (!this.#tunneled) this.#onClientEnd();
@@ -227,6 +226,7 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
       // From here on the tunnel owns the connection; this object only keeps the connection count.
       this.#tunneled = true;
       this.#cur = undefined;
+      idleSweep.delete(this); // the tunnel keeps its own timeouts
       openTunnel(this.#socket, this.#parser, cur.ex, step.upstream, this.#rt, () => (cur.responseDone = true));
       return 'upgrade';
     }
@@ -313,6 +313,7 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
     const socket = this.#socket;
     const n = chunk.length;
     cur.sentBytes += n;
+    this.#clock.touch();
     let head = this.#pendingHead;
     this.#pendingHead = undefined;
     let ok: boolean;
@@ -346,6 +347,7 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
     if (!cur) return;
     const head = this.#pendingHead;
     this.#pendingHead = undefined;
+    this.#clock.touch();
     if (head !== undefined) writeLatin1(this.#socket, cur.chunked ? `${head}0\r\n\r\n` : head);
     else if (cur.chunked) writeLatin1(this.#socket, '0\r\n\r\n');
     this.#finish(cur);
@@ -373,6 +375,7 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
     const head = this.#pendingHead;
     if (head === undefined) return;
     this.#pendingHead = undefined;
+    this.#clock.touch();
     if (!this.#closed) writeLatin1(this.#socket, head);
   }
 
@@ -405,6 +408,7 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
       `date: ${httpDate()}\r\n` +
       (cur.closeAfter ? 'connection: close\r\n\r\n' : 'connection: keep-alive\r\n\r\n');
     cur.headWritten = true;
+    this.#clock.touch();
     if (!this.#closed) {
       if (noBody || response.body === '') this.#socket.write(head, 'latin1');
       else this.#socket.write(head + response.body, 'utf8');
@@ -438,18 +442,25 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
     this.#parser.resume();
   }
 
-  /** One timer per connection, re-armed for each request head (no timer object per request). */
-  #headTimer?: NodeJS.Timeout;
+  /** Reads and writes of this connection, for its idle timeout (§5.2), looked at by the sweep. */
+  readonly #clock = new IdleClock(Date.now());
+  /** A request head has begun (at `#headSince`) and is not complete yet. */
   #headArmed = false;
+  #headSince = 0;
+
+  /** The idle sweep (`idle-sweep.ts`): the head timeout, then the idle timeout. */
+  sweep(now: number): void {
+    if (this.#tunneled || this.#closed) return;
+    if (this.#headArmed && now - this.#headSince >= this.#rt.idleMs) this.#headTimeout();
+    else if (this.#clock.expired(now, this.#rt.idleMs)) this.#onIdle();
+  }
 
   #armHeadTimer(): void {
     this.#headArmed = true;
-    if (this.#headTimer) this.#headTimer.refresh();
-    else this.#headTimer = setTimeout(() => this.#headTimeout(), this.#rt.idleMs);
+    this.#headSince = Date.now();
   }
 
   #clearHeadTimer(): void {
-    // left to fire (and find nothing armed) rather than cleared and re-created for every request
     this.#headArmed = false;
   }
 
@@ -548,7 +559,7 @@ export class Http1Connection implements UpstreamHandlers, Abortable {
   #onClientClose(): void {
     this.#closed = true;
     this.#headArmed = false;
-    if (this.#headTimer) clearTimeout(this.#headTimer);
+    idleSweep.delete(this);
     const cur = this.#cur;
     if (cur && !cur.responseDone) {
       cur.responseDone = true;

@@ -18,6 +18,7 @@ import { Http1Parser, responseFraming, type ResponseHead } from '../core/http1';
 import type { TargetKey } from '../core/types';
 import { readDirect } from './direct-read';
 import { writeLatin1 } from './direct-write';
+import { IdleClock, idleSweep, type Swept } from './idle-sweep';
 
 /**
  * What happens to one request sent to a target. Exactly one of `onHead`+`onEnd` / `onFailure` ends it.
@@ -147,7 +148,7 @@ export class UpstreamCall {
 }
 
 /** One keep-alive connection to a target. */
-export class UpstreamConnection {
+export class UpstreamConnection implements Swept {
   readonly #parser: Http1Parser<ResponseHead>;
   #call?: UpstreamCall;
   #afterHead = false;
@@ -191,6 +192,7 @@ export class UpstreamConnection {
         if (this.#direct) socket.emit('data', Buffer.from(chunk));
         return;
       }
+      this.#clock.touch();
       const call = this.#call;
       if (!call) {
         // bytes from an idle connection: the target is not speaking HTTP as expected; never reuse it
@@ -207,7 +209,13 @@ export class UpstreamConnection {
       const call = this.#call;
       if (call) call.handlers.onDrain?.(call);
     });
-    socket.on('timeout', () => this.idleTimeout());
+  }
+
+  /** Reads and writes; the sweep looks at it while a request is out (§5.2 504). */
+  readonly #clock = new IdleClock(Date.now());
+
+  sweep(now: number): void {
+    if (this.#call && this.#clock.expired(now, this.#idleMs)) this.idleTimeout();
   }
 
   get idle(): boolean {
@@ -218,13 +226,15 @@ export class UpstreamConnection {
 
   /** The listener's idle timeout while a request is out (§5.2 504); set only when it changes. */
   set idleTimeoutMs(ms: number) {
-    if (ms === this.#idleMs) return;
+    if (ms === this.#idleMs || this.#closed) return;
     this.#idleMs = ms;
-    this.socket.setTimeout(ms);
+    idleSweep.add(this, ms);
   }
 
   start(call: UpstreamCall): void {
     this.#call = call;
+    // the target's idle timeout (§5.2 504) runs from the request on
+    this.#clock.touchAt(Date.now());
     this.#afterHead = false;
     const s = call.send;
     let head = `${s.method} ${s.path} HTTP/1.1\r\n`;
@@ -243,6 +253,7 @@ export class UpstreamConnection {
 
   writeBody(chunk: Buffer, chunked: boolean): boolean {
     if (this.#closed) return true;
+    this.#clock.touch();
     if (!chunked) return this.socket.write(chunk);
     this.socket.cork();
     this.socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
@@ -265,7 +276,7 @@ export class UpstreamConnection {
       this.#tunnel = true;
       this.#call = undefined;
       this.pool.forget(this);
-      this.socket.setTimeout(0);
+      idleSweep.delete(this);
       call.finished();
       call.handlers.onHead(call, 101, head.headers, 'close');
       return 'upgrade';
@@ -316,11 +327,13 @@ export class UpstreamConnection {
       // a close-delimited body ends with the connection
       this.#closed = true;
       this.pool.forget(this);
+      idleSweep.delete(this);
       this.#parser.finish();
       return;
     }
     this.#closed = true;
     this.pool.forget(this);
+    idleSweep.delete(this);
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     const call = this.#call;
     this.#call = undefined;
@@ -365,6 +378,7 @@ export class UpstreamConnection {
 
   destroy(): void {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    idleSweep.delete(this);
     this.#closed = true;
     this.pool.forget(this);
     this.socket.destroy();

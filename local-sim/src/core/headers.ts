@@ -204,12 +204,17 @@ export function rewriteHost(
   return [port ? `${host}:${port}` : `${host}:${listenerPort}`];
 }
 
-/** One trace-id segment `1-<8 hex epoch seconds>-<24 hex>` (§5.1). */
+let traceSecond = NaN;
+let tracePrefix = '';
+
+/** One trace-id segment `1-<8 hex epoch seconds>-<24 hex>` (§5.1); the prefix is reused within a second. */
 export function newTraceSegment(src: TraceIdSource): string {
-  const seconds = Math.floor(src.nowMs / 1000)
-    .toString(16)
-    .padStart(8, '0');
-  return `${TRACE_ID_VERSION}-${seconds}-${src.randomHex(24)}`;
+  const second = Math.floor(src.nowMs / 1000);
+  if (second !== traceSecond) {
+    tracePrefix = `${TRACE_ID_VERSION}-${second.toString(16).padStart(8, '0')}-`;
+    traceSecond = second;
+  }
+  return tracePrefix + src.randomHex(24);
 }
 
 /**

@@ -55,11 +55,38 @@ const PARSE_STATUS: Readonly<Record<ParseErrorKind, number>> = {
   incomplete: ELB_STATUS.badRequest,
 };
 
-function has(headers: HeaderList, name: string, token?: RegExp): boolean {
+/** What the connection needs to know of a request's headers, in one pass. */
+interface HeaderFacts {
+  upgrade: boolean;
+  connectionUpgrade: boolean;
+  connectionClose: boolean;
+  connectionKeepAlive: boolean;
+  expect: boolean;
+  expectContinue: boolean;
+}
+
+function scanHeaders(headers: HeaderList): HeaderFacts {
+  const f: HeaderFacts = {
+    upgrade: false,
+    connectionUpgrade: false,
+    connectionClose: false,
+    connectionKeepAlive: false,
+    expect: false,
+    expectContinue: false,
+  };
   for (const [k, v] of headers) {
-    if (k.length === name.length && k.toLowerCase() === name && (!token || token.test(v))) return true;
+    const n = k.length;
+    if (n === 10 && k.toLowerCase() === 'connection') {
+      if (CLOSE.test(v)) f.connectionClose = true;
+      if (KEEP_ALIVE.test(v)) f.connectionKeepAlive = true;
+      if (UPGRADE.test(v)) f.connectionUpgrade = true;
+    } else if (n === 7 && k.toLowerCase() === 'upgrade') f.upgrade = true;
+    else if (n === 6 && k.toLowerCase() === 'expect') {
+      f.expect = true;
+      if (CONTINUE.test(v)) f.expectContinue = true;
+    }
   }
-  return false;
+  return f;
 }
 
 const CLOSE = /(^|,)\s*close\s*(,|$)/i;
@@ -175,26 +202,36 @@ export class Http1Connection implements UpstreamHandlers, Abortable, Swept {
   // ---- requests ------------------------------------------------------------------------------------
 
   #onHead(head: RequestHead): ResponseFraming | 'upgrade' {
-    const version = /^HTTP\/(\d\.\d)$/.exec(head.version)?.[1] ?? head.version;
+    const version = head.version === 'HTTP/1.1' ? '1.1' : (/^HTTP\/(\d\.\d)$/.exec(head.version)?.[1] ?? head.version);
     const headers = head.headers;
-    const upgrade = has(headers, 'upgrade') && has(headers, 'connection', UPGRADE);
-    const request: EdgeRequest = {
-      method: head.method,
-      target: head.target,
-      httpVersion: version,
-      headers,
-      client: this.#client,
-      ...(this.#tls ? { tls: this.#tls } : {}),
-      ...(upgrade ? { upgrade: true } : {}),
-      rawVersion: head.version,
-      availabilityZone: this.#zone,
-    };
+    const h = scanHeaders(headers);
+    const upgrade = h.upgrade && h.connectionUpgrade;
+    const request: EdgeRequest =
+      this.#tls || upgrade
+        ? {
+            method: head.method,
+            target: head.target,
+            httpVersion: version,
+            headers,
+            client: this.#client,
+            ...(this.#tls ? { tls: this.#tls } : {}),
+            ...(upgrade ? { upgrade: true } : {}),
+            rawVersion: head.version,
+            availabilityZone: this.#zone,
+          }
+        : {
+            // the usual request: one object shape
+            method: head.method,
+            target: head.target,
+            httpVersion: version,
+            headers,
+            client: this.#client,
+            rawVersion: head.version,
+            availabilityZone: this.#zone,
+          };
     const framing: BodyFraming | undefined = bodyFraming(headers);
     const ex = this.#rt.edge.begin(request, { unframeable: framing === undefined });
-    const keepAlive =
-      version === '1.1'
-        ? !has(headers, 'connection', CLOSE)
-        : version === '1.0' && has(headers, 'connection', KEEP_ALIVE);
+    const keepAlive = version === '1.1' ? !h.connectionClose : version === '1.0' && h.connectionKeepAlive;
     const cur: Current = {
       ex,
       request,
@@ -236,9 +273,11 @@ export class Http1Connection implements UpstreamHandlers, Abortable, Swept {
         : framing!.kind === 'chunked'
           ? 'chunked'
           : { length: (framing as { length: number }).length };
-    if (body !== 'none' && has(headers, 'expect', CONTINUE))
-      this.#socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
-    const upstreamHeaders = step.upstream.headers.filter(([k]) => !(k.length === 6 && k.toLowerCase() === 'expect'));
+    if (body !== 'none' && h.expectContinue) this.#socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    // Expect is answered here, never passed on (the load balancer adds none of its own)
+    const upstreamHeaders = h.expect
+      ? step.upstream.headers.filter(([k]) => !(k.length === 6 && k.toLowerCase() === 'expect'))
+      : step.upstream.headers;
     const call = new UpstreamCall(
       {
         target: step.upstream.target,

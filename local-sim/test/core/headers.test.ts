@@ -175,3 +175,14 @@ describe('drop_invalid_header_fields (docs/aws-behaviour.md §5.3)', () => {
     expect(r.ok && headerValues(r.headers, 'x-ok')).toEqual(['2']);
   });
 });
+
+describe('§5.1 trace-id segments across seconds', () => {
+  test('§5.1 the epoch-seconds field follows the clock from one second to the next', () => {
+    const at = (ms: number) => updateTraceId(undefined, { nowMs: ms, randomHex: (n) => 'b'.repeat(n) });
+    expect(at(0x5f000000 * 1000)).toBe(`Root=1-5f000000-${'b'.repeat(24)}`);
+    expect(at(0x5f000000 * 1000 + 999)).toBe(`Root=1-5f000000-${'b'.repeat(24)}`);
+    expect(at(0x5f000001 * 1000)).toBe(`Root=1-5f000001-${'b'.repeat(24)}`);
+    expect(at(0x5f000000 * 1000 - 1)).toBe(`Root=1-5effffff-${'b'.repeat(24)}`);
+    expect(at(0)).toBe(`Root=1-00000000-${'b'.repeat(24)}`);
+  });
+});

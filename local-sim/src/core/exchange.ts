@@ -747,7 +747,8 @@ export class Exchange implements ExchangeState {
     const out: HeaderList = [];
     let targetSetsAppCookie = false;
     const appCookie = this.forward?.appCookie;
-    for (const [k, v] of headers) {
+    for (const h of headers) {
+      const [k, v] = h;
       const name = k.toLowerCase();
       if (RESPONSE_HOP_BY_HOP.has(name)) continue;
       if (!VALID_RESPONSE_HEADER_NAME.test(k) || INVALID_HEADER_VALUE.test(v)) {
@@ -756,7 +757,7 @@ export class Exchange implements ExchangeState {
       if (appCookie && name === 'set-cookie' && v.split('=')[0]!.trim() === appCookie.cookieName) {
         targetSetsAppCookie = true;
       }
-      out.push([k, v]);
+      out.push(h); // the pair itself: nothing changes it
     }
     if (this.forward)
       for (const c of loadBalancerSetCookies(this.forward, targetSetsAppCookie)) out.push(['set-cookie', c]);

@@ -204,6 +204,8 @@ export function bodyFraming(headers: HeaderList): BodyFraming | undefined {
   const lengths: string[] = [];
   const codings: string[] = [];
   for (const [name, value] of headers) {
+    // only two names matter: the others are not lower-cased
+    if (name.length !== 14 && name.length !== 17) continue;
     const lower = name.toLowerCase();
     if (lower === 'content-length') for (const part of value.split(',')) lengths.push(part.trim());
     else if (lower === 'transfer-encoding') {
@@ -214,10 +216,14 @@ export function bodyFraming(headers: HeaderList): BodyFraming | undefined {
       }
     }
   }
-  if (codings.length > 0) return codings[codings.length - 1] === 'chunked' ? { kind: 'chunked' } : undefined;
-  if (lengths.length === 0) return { kind: 'none' };
+  if (codings.length > 0) return codings[codings.length - 1] === 'chunked' ? CHUNKED : undefined;
+  if (lengths.length === 0) return NO_BODY;
   if (lengths.some((v) => !DIGITS.test(v)) || new Set(lengths.map((v) => BigInt(v))).size > 1) return undefined;
   const length = Number(lengths[0]);
   if (!Number.isSafeInteger(length)) return undefined;
-  return length === 0 ? { kind: 'none' } : { kind: 'length', length };
+  return length === 0 ? NO_BODY : { kind: 'length', length };
 }
+
+/** The framings without a length: one object each (they are compared by `kind`, never changed). */
+export const NO_BODY: BodyFraming = Object.freeze({ kind: 'none' });
+const CHUNKED: BodyFraming = Object.freeze({ kind: 'chunked' });

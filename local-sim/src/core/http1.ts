@@ -79,6 +79,14 @@ const enum State {
 }
 
 const LF = 0x0a;
+
+type Latin1Slicing = Buffer & { latin1Slice?(start: number, end: number): string };
+
+/** `buf.toString('latin1', start, end)` without its argument handling (Buffer's own slicer, when there). */
+function latin1(buf: Buffer, start: number, end: number): string {
+  const b = buf as Latin1Slicing;
+  return b.latin1Slice ? b.latin1Slice(start, end) : buf.toString('latin1', start, end);
+}
 const CR = 0x0d;
 
 /** Index just past the blank line ending a head (`\r\n\r\n` or a lenient `\n\n`), or -1. */
@@ -184,10 +192,15 @@ export function parseResponseHead(text: string, headBytes: number): ResponseHead
 
 const DIGITS = /^\d+$/;
 
+/** Framings without a length: one object each (compared by `kind`, never changed). */
+const NONE: ResponseFraming = Object.freeze({ kind: 'none' });
+const CHUNKED: ResponseFraming = Object.freeze({ kind: 'chunked' });
+const CLOSE: ResponseFraming = Object.freeze({ kind: 'close' });
+
 /** The framing of a response body (RFC 7230 §3.3.3), given the request method. */
 export function responseFraming(method: string, head: ResponseHead): ResponseFraming | undefined {
   const s = head.status;
-  if (method === 'HEAD' || (s >= 100 && s < 200) || s === 204 || s === 304) return { kind: 'none' };
+  if (method === 'HEAD' || (s >= 100 && s < 200) || s === 204 || s === 304) return NONE;
   let chunked = false;
   let sawTe = false;
   let length: number | undefined;
@@ -211,9 +224,9 @@ export function responseFraming(method: string, head: ResponseHead): ResponseFra
       length = n;
     }
   }
-  if (sawTe) return chunked ? { kind: 'chunked' } : { kind: 'close' };
-  if (length !== undefined) return length === 0 ? { kind: 'none' } : { kind: 'length', length };
-  return { kind: 'close' };
+  if (sawTe) return chunked ? CHUNKED : CLOSE;
+  if (length !== undefined) return length === 0 ? NONE : { kind: 'length', length };
+  return CLOSE;
 }
 
 export const PREFACE = 'PRI * HTTP/2.0';
@@ -399,7 +412,7 @@ export class Http1Parser<H extends RequestHead | ResponseHead> {
       }
       return false;
     }
-    const text = buf.toString('latin1', skip, end);
+    const text = latin1(buf, skip, end);
     const headBytes = end - skip;
     this.#buf = end === buf.length ? undefined : buf.subarray(end);
     if (this.#kind === 'request' && text.startsWith(PREFACE)) {

@@ -55,36 +55,25 @@ const PARSE_STATUS: Readonly<Record<ParseErrorKind, number>> = {
   incomplete: ELB_STATUS.badRequest,
 };
 
-/** What the connection needs to know of a request's headers, in one pass. */
-interface HeaderFacts {
-  upgrade: boolean;
-  connectionUpgrade: boolean;
-  connectionClose: boolean;
-  connectionKeepAlive: boolean;
-  expect: boolean;
-  expectContinue: boolean;
-}
+/** What the connection needs to know of a request's headers (bits of `scanHeaders`). */
+const UPGRADE_HEADER = 1;
+const CONNECTION_UPGRADE = 2;
+const CONNECTION_CLOSE = 4;
+const CONNECTION_KEEP_ALIVE = 8;
+const EXPECT = 16;
+const EXPECT_CONTINUE = 32;
 
-function scanHeaders(headers: HeaderList): HeaderFacts {
-  const f: HeaderFacts = {
-    upgrade: false,
-    connectionUpgrade: false,
-    connectionClose: false,
-    connectionKeepAlive: false,
-    expect: false,
-    expectContinue: false,
-  };
+/** Those facts in one pass over the headers (a number: nothing allocated per request). */
+function scanHeaders(headers: HeaderList): number {
+  let f = 0;
   for (const [k, v] of headers) {
     const n = k.length;
     if (n === 10 && k.toLowerCase() === 'connection') {
-      if (CLOSE.test(v)) f.connectionClose = true;
-      if (KEEP_ALIVE.test(v)) f.connectionKeepAlive = true;
-      if (UPGRADE.test(v)) f.connectionUpgrade = true;
-    } else if (n === 7 && k.toLowerCase() === 'upgrade') f.upgrade = true;
-    else if (n === 6 && k.toLowerCase() === 'expect') {
-      f.expect = true;
-      if (CONTINUE.test(v)) f.expectContinue = true;
-    }
+      if (CLOSE.test(v)) f |= CONNECTION_CLOSE;
+      if (KEEP_ALIVE.test(v)) f |= CONNECTION_KEEP_ALIVE;
+      if (UPGRADE.test(v)) f |= CONNECTION_UPGRADE;
+    } else if (n === 7 && k.toLowerCase() === 'upgrade') f |= UPGRADE_HEADER;
+    else if (n === 6 && k.toLowerCase() === 'expect') f |= CONTINUE.test(v) ? EXPECT | EXPECT_CONTINUE : EXPECT;
   }
   return f;
 }
@@ -205,7 +194,7 @@ export class Http1Connection implements UpstreamHandlers, Abortable, Swept {
     const version = head.version === 'HTTP/1.1' ? '1.1' : (/^HTTP\/(\d\.\d)$/.exec(head.version)?.[1] ?? head.version);
     const headers = head.headers;
     const h = scanHeaders(headers);
-    const upgrade = h.upgrade && h.connectionUpgrade;
+    const upgrade = (h & (UPGRADE_HEADER | CONNECTION_UPGRADE)) === (UPGRADE_HEADER | CONNECTION_UPGRADE);
     const request: EdgeRequest =
       this.#tls || upgrade
         ? {
@@ -231,7 +220,8 @@ export class Http1Connection implements UpstreamHandlers, Abortable, Swept {
           };
     const framing: BodyFraming | undefined = bodyFraming(headers);
     const ex = this.#rt.edge.begin(request, { unframeable: framing === undefined });
-    const keepAlive = version === '1.1' ? !h.connectionClose : version === '1.0' && h.connectionKeepAlive;
+    const keepAlive =
+      version === '1.1' ? (h & CONNECTION_CLOSE) === 0 : version === '1.0' && (h & CONNECTION_KEEP_ALIVE) !== 0;
     const cur: Current = {
       ex,
       request,
@@ -273,11 +263,12 @@ export class Http1Connection implements UpstreamHandlers, Abortable, Swept {
         : framing!.kind === 'chunked'
           ? 'chunked'
           : { length: (framing as { length: number }).length };
-    if (body !== 'none' && h.expectContinue) this.#socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    if (body !== 'none' && (h & EXPECT_CONTINUE) !== 0) this.#socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     // Expect is answered here, never passed on (the load balancer adds none of its own)
-    const upstreamHeaders = h.expect
-      ? step.upstream.headers.filter(([k]) => !(k.length === 6 && k.toLowerCase() === 'expect'))
-      : step.upstream.headers;
+    const upstreamHeaders =
+      (h & EXPECT) !== 0
+        ? step.upstream.headers.filter(([k]) => !(k.length === 6 && k.toLowerCase() === 'expect'))
+        : step.upstream.headers;
     const call = new UpstreamCall(
       {
         target: step.upstream.target,

@@ -87,7 +87,7 @@ export class UpstreamCall {
   #conn?: UpstreamConnection;
   #done = false;
   #headSent = false;
-  #pendingBody: Buffer[] = [];
+  #pendingBody?: Buffer[];
   #bodyEnded = false;
   #aborted = false;
 
@@ -109,8 +109,9 @@ export class UpstreamCall {
     this.#conn = conn;
     conn.start(this);
     this.#headSent = true;
-    for (const c of this.#pendingBody) conn.writeBody(c, this.send.body === 'chunked');
-    this.#pendingBody = [];
+    const pending = this.#pendingBody;
+    this.#pendingBody = undefined;
+    if (pending) for (const c of pending) conn.writeBody(c, this.send.body === 'chunked');
     if (this.#bodyEnded) conn.endBody(this.send.body === 'chunked');
   }
 
@@ -118,7 +119,7 @@ export class UpstreamCall {
   writeBody(chunk: Buffer): boolean {
     if (this.#done || chunk.length === 0) return true;
     if (!this.#headSent || !this.#conn) {
-      this.#pendingBody.push(chunk);
+      (this.#pendingBody ??= []).push(chunk);
       return true;
     }
     return this.#conn.writeBody(chunk, this.send.body === 'chunked');

@@ -94,4 +94,18 @@ describe('reads into one shared buffer (simulator internals, no AWS behaviour)',
     expect(r.status).toBe(200);
     expect(r.json().body).toBe(big);
   });
+
+  test('Expect: 100-continue is answered by the listener, and the target gets the body without the Expect header (no § in aws-behaviour.md)', async () => {
+    const port = sim.port(WEB_HTTP);
+    const s = await open(port);
+    const interim = new Promise<string>((resolve) => s.once('data', (c: Buffer) => resolve(c.toString('latin1'))));
+    s.write('POST /expect HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
+    expect(await interim).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+    const reply = response(s);
+    s.write('hello');
+    const echo = JSON.parse((await reply).body) as EchoBody;
+    s.destroy();
+    expect(echo.body).toBe('hello');
+    expect(header(echo, 'expect')).toEqual([]);
+  });
 });

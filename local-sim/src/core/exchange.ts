@@ -308,30 +308,59 @@ function precheck(request: EdgeRequest): number | undefined {
   return undefined;
 }
 
-/** The rule-matching view of a request (§4.2). */
-export function requestInfo(request: EdgeRequest, scheme: 'http' | 'https', listenerPort: number): HttpRequestInfo {
-  const url = request.target;
-  const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(url);
-  const pathAndQuery = origin ? url.slice(origin[0].length) || '/' : url;
-  const q = pathAndQuery.indexOf('?');
+/** Header lines → the rule-matching record (lower-case names, repeated headers as arrays). */
+function headerRecord(list: HeaderList): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
-  for (const [k, v] of request.headers) {
+  for (const [k, v] of list) {
     const n = k.toLowerCase();
     const cur = headers[n];
     if (cur === undefined) headers[n] = v;
     else headers[n] = Array.isArray(cur) ? [...cur, v] : [cur, v];
   }
-  return {
-    method: request.method,
-    path: q >= 0 ? pathAndQuery.slice(0, q) : pathAndQuery,
-    query: q >= 0 ? pathAndQuery.slice(q + 1) : '',
-    headers,
-    ...(origin ? { host: origin[0].replace(/^[a-z][a-z0-9+.-]*:\/\//i, '') } : {}),
-    sourceIp: normaliseAddress(request.client.address),
-    protocol: scheme,
-    port: listenerPort,
-    availabilityZone: request.availabilityZone,
-  };
+  return headers;
+}
+
+/**
+ * A request as rules see it. The header record is built when something reads it (a header, host or
+ * cookie condition, stickiness): a listener whose rules look at none builds none. `headers` is a
+ * getter: an object spread (`{ ...info }`) would not copy it.
+ */
+class RequestInfo implements HttpRequestInfo {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly host?: string;
+  readonly sourceIp: string;
+  readonly protocol: 'http' | 'https';
+  readonly port: number;
+  readonly availabilityZone?: string;
+  readonly #list: HeaderList;
+  #headers?: Record<string, string | string[]>;
+
+  constructor(request: EdgeRequest, scheme: 'http' | 'https', listenerPort: number) {
+    const url = request.target;
+    const origin = url.charCodeAt(0) === 0x2f ? null : /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(url);
+    const pathAndQuery = origin ? url.slice(origin[0].length) || '/' : url;
+    const q = pathAndQuery.indexOf('?');
+    this.method = request.method;
+    this.path = q >= 0 ? pathAndQuery.slice(0, q) : pathAndQuery;
+    this.query = q >= 0 ? pathAndQuery.slice(q + 1) : '';
+    if (origin) this.host = origin[0].replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+    this.sourceIp = normaliseAddress(request.client.address);
+    this.protocol = scheme;
+    this.port = listenerPort;
+    this.availabilityZone = request.availabilityZone;
+    this.#list = request.headers;
+  }
+
+  get headers(): Record<string, string | string[]> {
+    return (this.#headers ??= headerRecord(this.#list));
+  }
+}
+
+/** The rule-matching view of a request (§4.2). */
+export function requestInfo(request: EdgeRequest, scheme: 'http' | 'https', listenerPort: number): HttpRequestInfo {
+  return new RequestInfo(request, scheme, listenerPort);
 }
 
 /**

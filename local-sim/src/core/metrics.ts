@@ -180,9 +180,16 @@ export class Family<K extends string> {
     return this.#row(key) as Counters<K>;
   }
 
+  /** The row last looked up: a request adds several counters to the same row. */
+  #lastKey?: string;
+  #lastRow?: Record<string, number>;
+
   #row(key: string): Record<string, number> {
+    if (key === this.#lastKey) return this.#lastRow!;
     let c = this.#values.get(key);
     if (!c) this.#values.set(key, (c = {}));
+    this.#lastKey = key;
+    this.#lastRow = c;
     return c;
   }
 

@@ -32,6 +32,7 @@ import {
 import { belowThreshold, candidateSet, isRegistered, isRoutable } from './candidates';
 import { parseCookies } from './cookies';
 import { classifyProbe, type ProbeVerdict } from './health-check';
+import { InFlightTable } from './in-flight';
 import { redirectLocation, redirectStatus } from './redirect';
 import { headerValues, selectRule, type RuleSelection } from './rules';
 import { entersSlowStart, slowStartWeight } from './slow-start';
@@ -389,7 +390,7 @@ class EngineImpl implements Engine {
   readonly #key: string | Uint8Array;
   readonly #tgs = new Map<string, TgRt>();
   readonly #probes = new Map<number, { tg: TgRt; t: TargetRt; v: NodeView }>();
-  readonly #requests = new Map<number, { tg: TgRt; t: TargetRt; startedAt: number }>();
+  readonly #requests = new InFlightTable<{ tg: TgRt; t: TargetRt; startedAt: number }>();
   readonly #listeners = new Set<(e: EngineEvent) => void>();
   #pending: EngineEvent[] = [];
   #nextProbeId = 1;
@@ -905,7 +906,7 @@ class EngineImpl implements Engine {
   /** End every request in flight on `t` and return their ids, oldest first (the caller says why). */
   #dropInFlight(t: TargetRt): number[] {
     const ids: number[] = [];
-    for (const [id, r] of this.#requests) if (r.t === t) ids.push(id);
+    for (const [id, r] of this.#requests.entries()) if (r.t === t) ids.push(id);
     for (const id of ids) this.#requests.delete(id);
     t.inflight = 0;
     return ids;

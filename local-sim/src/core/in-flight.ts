@@ -3,10 +3,10 @@
  * requests end soon after they start, so an entry sits in the slot `id mod capacity` of a ring; the few
  * that meet an older entry still holding their slot (a long flow, a hung request) wait in a Map.
  *
- * Why not a Map for everything: under a million requests a second a Map keyed by ever-growing ids
- * rebuilds its table every few dozen requests, and the discarded tables keep the requests they held
- * reachable until a full garbage collection, so every request's objects outlive the young generation.
- * The ring is written in place and forgets an entry as soon as it ends.
+ * Why not a Map for everything: keyed by ever-growing ids, a Map rebuilds its table every few dozen
+ * requests. Measured in virtual time with 1,000 and 10,000 targets (`npm run bench:virtual`), most
+ * requests' objects then survived the young generation and were promoted, and the run spent a
+ * quarter of its time collecting them; with this ring they die young, and the same run is 2–3× faster.
  */
 export class InFlightTable<T extends object> {
   #ids: number[];

@@ -383,13 +383,16 @@ function requestCookies(request: HttpRequestInfo): Map<string, string> {
   return parseCookies(headerValues(request, 'cookie'));
 }
 
+/** A readonly shape being filled in before it is handed out. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 class EngineImpl implements Engine {
   model: SimModel;
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #key: string | Uint8Array;
   readonly #tgs = new Map<string, TgRt>();
-  readonly #probes = new Map<number, { tg: TgRt; t: TargetRt; v: NodeView }>();
+  readonly #probes = new InFlightTable<{ tg: TgRt; t: TargetRt; v: NodeView }>();
   readonly #requests = new InFlightTable<{ tg: TgRt; t: TargetRt; startedAt: number }>();
   readonly #listeners = new Set<(e: EngineEvent) => void>();
   #pending: EngineEvent[] = [];
@@ -763,33 +766,39 @@ class EngineImpl implements Engine {
     }
     const settings = this.#settingsFor(tg, t);
     let removed = false;
-    for (const v of only ? [only] : t.views.values()) {
-      const [next, effects] = transition(v.health, event, settings);
-      v.health = next;
-      for (const eff of effects) {
-        switch (eff.type) {
-          case 'schedule-probe':
-            v.nextProbeAt = eff.at;
-            break;
-          case 'stop-probing':
-            v.nextProbeAt = undefined;
-            if (v.probe) this.#probes.delete(v.probe.id);
-            v.probe = undefined;
-            break;
-          case 'schedule-removal':
-            break; // drainingUntil is part of the status; #fire checks it
-          case 'state-changed':
-            this.#dropPools(tg); // this node's candidates changed
-            break;
-          case 'removed':
-            removed = true;
-            break;
-        }
-      }
-    }
+    if (only) removed = this.#applyToView(tg, only, event, settings);
+    else for (const v of t.views.values()) removed = this.#applyToView(tg, v, event, settings) || removed;
     this.#settle(tg, t, event.at);
     if (removed) this.#remove(tg, t, event.at);
     else this.#lowerBounds(t);
+  }
+
+  /** One node's view takes the event (§1.3, §1.4); true when the target is to be removed. */
+  #applyToView(tg: TgRt, v: NodeView, event: HealthEvent, settings: HealthSettings): boolean {
+    const [next, effects] = transition(v.health, event, settings);
+    v.health = next;
+    let removed = false;
+    for (const eff of effects) {
+      switch (eff.type) {
+        case 'schedule-probe':
+          v.nextProbeAt = eff.at;
+          break;
+        case 'stop-probing':
+          v.nextProbeAt = undefined;
+          if (v.probe) this.#probes.delete(v.probe.id);
+          v.probe = undefined;
+          break;
+        case 'schedule-removal':
+          break; // drainingUntil is part of the status; #fire checks it
+        case 'state-changed':
+          this.#dropPools(tg); // this node's candidates changed
+          break;
+        case 'removed':
+          removed = true;
+          break;
+      }
+    }
+    return removed;
   }
 
   /**
@@ -797,13 +806,23 @@ class EngineImpl implements Engine {
    * nodes that are up hold (of all views when every node is down); without a majority it stays.
    */
   #settle(tg: TgRt, t: TargetRt, at: number): void {
-    const all = [...t.views.values()];
-    const up = all.filter((v) => !this.#failed.has(v.zone));
-    const pool = up.length > 0 ? up : all;
-    const counts = new Map<string, NodeView[]>();
-    for (const v of pool) counts.set(v.health.state, [...(counts.get(v.health.state) ?? []), v]);
+    // counted without allocating: a target has one view per zone, and every probe result lands here
+    let upCount = 0;
+    for (const v of t.views.values()) if (!this.#failed.has(v.zone)) upCount++;
+    const everyView = upCount === 0;
+    const poolSize = everyView ? t.views.size : upCount;
     let chosen: TargetHealthStatus | undefined;
-    for (const views of counts.values()) if (views.length * 2 > pool.length) chosen = views[0].health;
+    for (const v of t.views.values()) {
+      if (!everyView && this.#failed.has(v.zone)) continue;
+      let same = 0;
+      for (const w of t.views.values())
+        if ((everyView || !this.#failed.has(w.zone)) && w.health.state === v.health.state) same++;
+      // the first view of the majority's state (views in node order)
+      if (same * 2 > poolSize) {
+        chosen = v.health;
+        break;
+      }
+    }
     if (!chosen || chosen === t.health) return;
     const from = t.health;
     t.health = chosen;
@@ -992,19 +1011,20 @@ class EngineImpl implements Engine {
           v.probe = { id, deadline: now + timeoutMs };
           this.#probes.set(id, { tg, t, v });
           this.#lowerBounds(t);
-          out.push({
+          const probe: Mutable<ProbeRequest> = {
             probeId: id,
             target: t.key,
             loadBalancerType: tg.model.loadBalancerType,
             protocol: hc.protocol,
             port: hc.port === TRAFFIC_PORT ? t.key.port : hc.port,
             path: hc.path,
-            ...(tg.model.protocolVersion === 'GRPC' && hc.protocol !== 'TCP' ? { grpc: true } : {}),
             timeoutMs,
             deadline: now + timeoutMs,
             userAgent: HEALTH_CHECK_USER_AGENT,
-            ...(v.zone !== '' ? { availabilityZone: v.zone } : {}),
-          });
+          };
+          if (tg.model.protocolVersion === 'GRPC' && hc.protocol !== 'TCP') probe.grpc = true;
+          if (v.zone !== '') probe.availabilityZone = v.zone;
+          out.push(probe);
         }
       }
     }
@@ -1308,20 +1328,34 @@ class EngineImpl implements Engine {
       }
       tg.windowStart += windowMs;
       if (tg.model.targetType === 'lambda') continue;
-      const monitored = [...tg.targets.values()].filter((t) => t.health.state === 'healthy');
-      const stats = new Map<string, WindowStats>(monitored.map((t) => [t.k, t.stats]));
-      const prev = new Map(monitored.map((t) => [t.k, t.anomaly]));
-      const mitigation = tg.model.attributes.anomalyMitigation && tg.model.attributes.algorithm === 'weighted_random';
-      const next = evaluateAnomalies(stats, prev, mitigation);
-      for (const t of monitored) {
-        const status = next.get(t.k) ?? NORMAL;
-        if (status.weight !== t.anomaly.weight) this.#dropPools(tg);
-        t.anomaly = status;
+      // One pass first: with no error in the window and no target anomalous or mitigated, every target
+      // stays normal, which is what thousands of targets evaluated every window almost always find.
+      let errors = 0;
+      let settled = true;
+      for (const t of tg.targets.values()) {
+        if (t.health.state !== 'healthy') continue;
+        errors += t.stats.errors;
+        if (t.anomaly !== NORMAL) settled = false;
+      }
+      if (errors > 0 || !settled) {
+        const monitored = [...tg.targets.values()].filter((t) => t.health.state === 'healthy');
+        const stats = new Map<string, WindowStats>(monitored.map((t) => [t.k, t.stats]));
+        const prev = new Map(monitored.map((t) => [t.k, t.anomaly]));
+        const mitigation = tg.model.attributes.anomalyMitigation && tg.model.attributes.algorithm === 'weighted_random';
+        const next = evaluateAnomalies(stats, prev, mitigation);
+        for (const t of monitored) {
+          const status = next.get(t.k) ?? NORMAL;
+          if (status.weight !== t.anomaly.weight) this.#dropPools(tg);
+          t.anomaly = status;
+        }
       }
       for (const t of tg.targets.values()) {
         t.stats.requests = 0;
         t.stats.errors = 0;
       }
+      // the windows still to roll saw no request: each would find the same, so skip to the last
+      if (errors === 0 && settled && now - tg.windowStart >= windowMs)
+        tg.windowStart += Math.floor((now - tg.windowStart) / windowMs) * windowMs;
     }
   }
 

@@ -91,6 +91,9 @@ function changed(from: TargetHealthStatus, to: TargetHealthStatus): HealthEffect
   return from.state === to.state ? [] : [{ type: 'state-changed', from: from.state, to: to.state, reason: to.reason }];
 }
 
+/** The states whose probe results count. */
+const PROBED: readonly TargetHealthState[] = ['initial', 'healthy', 'unhealthy', 'unhealthy.draining'];
+
 export function transition(
   current: TargetHealthStatus,
   event: HealthEvent,
@@ -123,8 +126,7 @@ export function transition(
       return [next, [{ type: 'schedule-probe', at: event.at + settings.intervalMs }]];
     }
     case 'probe-result': {
-      const probed: readonly TargetHealthState[] = ['initial', 'healthy', 'unhealthy', 'unhealthy.draining'];
-      if (!probed.includes(current.state)) return [current, []];
+      if (!PROBED.includes(current.state)) return [current, []];
       const v = event.verdict;
       if (v.ok) {
         const passes = current.consecutivePasses + 1;

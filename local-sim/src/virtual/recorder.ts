@@ -54,8 +54,17 @@ export class RunRecorder {
     numberOfSignificantValueDigits: 3,
     useWebAssembly: false,
   });
+  /**
+   * Latencies not yet in the histogram: a run of equal values (fixed latencies make long runs), recorded
+   * with one call when a different value comes or the histogram is read.
+   */
+  #runValue = 0;
+  #runCount = 0;
   /** By status code (-1: no answer); turned into text only for the result. */
   readonly #statuses = new Map<number, number>();
+  /** The last status counted and its count so far (most requests repeat the status before them). */
+  #runStatus = NaN;
+  #runStatusCount = 0;
   readonly #errors = new Map<string, number>();
   /** By the engine's key object (fast), and by name: a target registered again gets a new key object. */
   readonly #targets = new Map<TargetKey, TargetEntry>();
@@ -115,14 +124,41 @@ export class RunRecorder {
   finished(status: number | undefined, cause: string, latencyMs: number, doneAt: number): void {
     this.completed++;
     const s = status ?? -1;
-    this.#statuses.set(s, (this.#statuses.get(s) ?? 0) + 1);
+    if (s === this.#runStatus) this.#runStatusCount++;
+    else {
+      this.#flushStatus();
+      this.#runStatus = s;
+      this.#runStatusCount = 1;
+    }
     if (isError(status)) {
       this.errors++;
       const k = errorKey(status, cause);
       this.#errors.set(k, (this.#errors.get(k) ?? 0) + 1);
       this.#errorSeries[this.#bucket(doneAt)]++;
     }
-    this.#histogram.recordValue(Math.max(1, Math.round(latencyMs * MICROS)));
+    const micros = Math.max(1, Math.round(latencyMs * MICROS));
+    if (micros === this.#runValue) this.#runCount++;
+    else {
+      if (this.#runCount > 0) this.#histogram.recordValueWithCount(this.#runValue, this.#runCount);
+      this.#runValue = micros;
+      this.#runCount = 1;
+    }
+  }
+
+  /** The histogram with every latency recorded so far. */
+  #latencies(): hdr.Histogram {
+    if (this.#runCount > 0) {
+      this.#histogram.recordValueWithCount(this.#runValue, this.#runCount);
+      this.#runCount = 0;
+    }
+    return this.#histogram;
+  }
+
+  #flushStatus(): void {
+    if (this.#runStatusCount === 0) return;
+    const s = this.#runStatus;
+    this.#statuses.set(s, (this.#statuses.get(s) ?? 0) + this.#runStatusCount);
+    this.#runStatusCount = 0;
   }
 
   /** Shorthand for a `VirtualOutcome`. */
@@ -131,7 +167,7 @@ export class RunRecorder {
   }
 
   latency(): LatencySummary {
-    const h = this.#histogram;
+    const h = this.#latencies();
     // HdrHistogram answers with the top of a value's bucket; never above the largest value seen
     const ms = (p: number) => (h.totalCount === 0 ? 0 : Math.min(h.getValueAtPercentile(p), h.maxValue) / MICROS);
     return {
@@ -147,7 +183,7 @@ export class RunRecorder {
 
   /** The latency CDF at `points` percentiles (spaced more densely in the tail). */
   cdf(points = 100): CdfPoint[] {
-    const h = this.#histogram;
+    const h = this.#latencies();
     if (h.totalCount === 0) return [];
     const out: CdfPoint[] = [];
     for (let i = 0; i <= points; i++) {
@@ -159,6 +195,7 @@ export class RunRecorder {
   }
 
   statuses(): Record<string, number> {
+    this.#flushStatus();
     return sortedRecord(new Map([...this.#statuses].map(([k, v]) => [k < 0 ? 'none' : String(k), v])));
   }
 

@@ -341,6 +341,8 @@ interface TgRt {
   readonly pools: Map<string, CachedPool>;
   /** The same for nodes that send only to their own zone's targets (cross-zone off, §2.4). */
   readonly zonePools: Map<string, CachedPool>;
+  /** `#zonesOf`, kept while the model and the TG's model are the same objects. */
+  zones?: { readonly model: SimModel; readonly tgModel: TargetGroupModel; readonly zones: readonly string[] };
 }
 
 const targetK = (id: string, port: number) => `${id}:${port}`;
@@ -573,12 +575,15 @@ class EngineImpl implements Engine {
   }
 
   /** The zones of the load balancers that use a target group, in model order (one node each, §2.4). */
-  #zonesOf(tg: TgRt): string[] {
+  #zonesOf(tg: TgRt): readonly string[] {
+    const cached = tg.zones;
+    if (cached && cached.model === this.model && cached.tgModel === tg.model) return cached.zones;
     const zones: string[] = [];
     for (const id of tg.model.loadBalancerIds) {
       const lb = this.model.loadBalancers.find((b) => b.id === id);
       for (const z of lb?.availabilityZones ?? []) if (!zones.includes(z)) zones.push(z);
     }
+    tg.zones = { model: this.model, tgModel: tg.model, zones };
     return zones;
   }
 
@@ -674,15 +679,19 @@ class EngineImpl implements Engine {
     const rt: TargetRt = existing ?? {
       key: { targetGroupId: tg.model.id, targetId: id, port },
       k,
-      ...(availabilityZone !== undefined ? { availabilityZone } : {}),
-      ...(zone !== undefined ? { zone } : {}),
+      // every field present from the start: one object shape for every target (requests read these)
+      availabilityZone,
+      zone,
       health: unregisteredStatus(now),
       views: this.#newViews(tg, now),
       inflight: 0,
+      slowStartFrom: undefined,
       stats: { requests: 0, errors: 0 },
       anomaly: NORMAL,
       batch,
       wasHealthy: false,
+      latencyMs: undefined,
+      entry: undefined,
     };
     rt.batch = batch;
     rt.wasHealthy = false;
@@ -1595,8 +1604,9 @@ class EngineImpl implements Engine {
 
   /** Forget every cached candidate pool of `tg` (a target's state on some node or its membership changed). */
   #dropPools(tg: TgRt): void {
-    tg.pools.clear();
-    tg.zonePools.clear();
+    // (clearing an empty Map still allocates a table: thousands of targets turning healthy call this)
+    if (tg.pools.size > 0) tg.pools.clear();
+    if (tg.zonePools.size > 0) tg.zonePools.clear();
   }
 
   /** The balancing state of one node (`''`: the load balancer as one whole); per node on AWS (§2.4). */

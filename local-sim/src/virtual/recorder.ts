@@ -67,8 +67,18 @@ export class RunRecorder {
   #runStatusCount = 0;
   readonly #errors = new Map<string, number>();
   /** By the engine's key object (fast), and by name: a target registered again gets a new key object. */
-  readonly #targets = new Map<TargetKey, TargetEntry>();
-  readonly #byName = new Map<string, TargetEntry>();
+  readonly #targets = new Map<TargetKey, number>();
+  readonly #byName = new Map<string, number>();
+  /** Each target's description, by index (in the order targets first received traffic). */
+  readonly #loads: Omit<TargetLoad, 'series' | 'requests'>[] = [];
+  /** Requests per target: `#perTarget[index]`. */
+  #perTarget = new Int32Array(64);
+  /**
+   * Requests per target and time bucket, bucket first (`#perBucket[bucket * #capacity + index]`): the
+   * requests of one stretch of time touch one small block, however many targets there are.
+   */
+  #perBucket: Int32Array;
+  #capacity = 64;
   readonly #requestSeries: Int32Array;
   readonly #errorSeries: Int32Array;
   readonly #zones: (key: TargetKey) => string | undefined;
@@ -83,6 +93,7 @@ export class RunRecorder {
   ) {
     this.#requestSeries = new Int32Array(buckets);
     this.#errorSeries = new Int32Array(buckets);
+    this.#perBucket = new Int32Array(this.#capacity * buckets);
     this.#zones = zones;
   }
 
@@ -96,28 +107,39 @@ export class RunRecorder {
     const b = this.#bucket(at);
     this.#requestSeries[b]++;
     if (!target) return;
-    let t = this.#targets.get(target);
-    if (!t) {
+    let i = this.#targets.get(target);
+    if (i === undefined) {
       const name = `${target.targetGroupId}|${target.targetId}:${target.port}`;
-      t = this.#byName.get(name);
-      if (!t) {
+      i = this.#byName.get(name);
+      if (i === undefined) {
         const zone = this.#zones(target);
-        t = {
-          load: {
-            targetGroupId: target.targetGroupId,
-            targetId: target.targetId,
-            port: target.port,
-            ...(zone ? { zone } : {}),
-          },
-          series: new Int32Array(this.buckets),
-          n: 0,
-        };
-        this.#byName.set(name, t);
+        i = this.#loads.length;
+        this.#loads.push({
+          targetGroupId: target.targetGroupId,
+          targetId: target.targetId,
+          port: target.port,
+          ...(zone ? { zone } : {}),
+        });
+        if (i === this.#capacity) this.#grow();
+        this.#byName.set(name, i);
       }
-      this.#targets.set(target, t);
+      this.#targets.set(target, i);
     }
-    t.series[b]++;
-    t.n++;
+    this.#perBucket[b * this.#capacity + i]++;
+    this.#perTarget[i]++;
+  }
+
+  #grow(): void {
+    const old = this.#capacity;
+    const capacity = old * 2;
+    const perTarget = new Int32Array(capacity);
+    perTarget.set(this.#perTarget);
+    const perBucket = new Int32Array(capacity * this.buckets);
+    for (let b = 0; b < this.buckets; b++)
+      perBucket.set(this.#perBucket.subarray(b * old, (b + 1) * old), b * capacity);
+    this.#perTarget = perTarget;
+    this.#perBucket = perBucket;
+    this.#capacity = capacity;
   }
 
   /** A request that ended (errors are counted in the bucket of their end). */
@@ -213,7 +235,12 @@ export class RunRecorder {
 
   /** Load per target, in the order targets first received traffic. */
   targets(): TargetLoad[] {
-    return [...this.#byName.values()].map((t) => ({ ...t.load, requests: t.n, series: [...t.series] }));
+    const c = this.#capacity;
+    return this.#loads.map((load, i) => ({
+      ...load,
+      requests: this.#perTarget[i],
+      series: Array.from({ length: this.buckets }, (_, b) => this.#perBucket[b * c + i]),
+    }));
   }
 }
 
@@ -221,10 +248,4 @@ function sortedRecord(m: Map<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of [...m.keys()].sort()) out[k] = m.get(k)!;
   return out;
-}
-
-interface TargetEntry {
-  readonly load: Omit<TargetLoad, 'series' | 'requests'>;
-  readonly series: Int32Array;
-  n: number;
 }

@@ -265,8 +265,11 @@ interface TargetRt {
   batch: number;
   /** Has been healthy since this registration. */
   wasHealthy: boolean;
-  /** Smoothed response time (ms), for non-AWS what-if algorithms. */
-  latencyMs?: number;
+  /**
+   * Smoothed response time (ms), for non-AWS what-if algorithms; NaN until the first response (a number
+   * from the start, so that each request updates it in place).
+   */
+  latencyMs: number;
   /** This target as balancers see it (created once; reads the live counts). */
   entry?: PoolEntry;
 }
@@ -291,7 +294,8 @@ class PoolEntry implements PoolTarget {
   }
 
   get latencyMs(): number | undefined {
-    return this.rt.latencyMs;
+    const ms = this.rt.latencyMs;
+    return ms === ms ? ms : undefined; // NaN: no response yet
   }
 }
 
@@ -690,7 +694,7 @@ class EngineImpl implements Engine {
       anomaly: NORMAL,
       batch,
       wasHealthy: false,
-      latencyMs: undefined,
+      latencyMs: NaN,
       entry: undefined,
     };
     rt.batch = batch;
@@ -1379,7 +1383,7 @@ class EngineImpl implements Engine {
     entry.t.stats.requests++;
     const latency = now - entry.startedAt;
     entry.t.latencyMs =
-      entry.t.latencyMs === undefined
+      entry.t.latencyMs !== entry.t.latencyMs // NaN: the first response
         ? latency
         : entry.t.latencyMs + LATENCY_EWMA_ALPHA * (latency - entry.t.latencyMs);
     if (outcome.connectionError || (outcome.status !== undefined && outcome.status >= 500)) entry.t.stats.errors++;

@@ -71,8 +71,9 @@ function status(
   state: TargetHealthState,
   reason: TargetHealthReason | undefined,
   since: number,
-  extra: Partial<TargetHealthStatus> = {},
+  drainingUntil?: number,
 ): TargetHealthStatus {
+  // every field written, in one order: statuses of thousands of targets share one object shape
   return {
     state,
     reason,
@@ -80,15 +81,33 @@ function status(
     consecutivePasses: 0,
     consecutiveFails: 0,
     since,
-    ...extra,
+    drainingUntil,
   };
 }
+
+/** `current` with new probe counts (the common result of a probe). */
+function counted(current: TargetHealthStatus, passes: number, fails: number): TargetHealthStatus {
+  return {
+    state: current.state,
+    reason: current.reason,
+    description: current.description,
+    consecutivePasses: passes,
+    consecutiveFails: fails,
+    since: current.since,
+    drainingUntil: current.drainingUntil,
+  };
+}
+
+/** No effect (shared: most transitions have none). */
+const NO_EFFECTS: readonly HealthEffect[] = Object.freeze([]);
 
 /** Status of a target that is not registered (DescribeTargetHealth for an unknown target, §1.4). */
 export const NOT_REGISTERED: TargetHealthStatus = status('unused', 'Target.NotRegistered', 0);
 
-function changed(from: TargetHealthStatus, to: TargetHealthStatus): HealthEffect[] {
-  return from.state === to.state ? [] : [{ type: 'state-changed', from: from.state, to: to.state, reason: to.reason }];
+function changed(from: TargetHealthStatus, to: TargetHealthStatus): readonly HealthEffect[] {
+  return from.state === to.state
+    ? NO_EFFECTS
+    : [{ type: 'state-changed', from: from.state, to: to.state, reason: to.reason }];
 }
 
 /** The states whose probe results count. */
@@ -98,7 +117,7 @@ export function transition(
   current: TargetHealthStatus,
   event: HealthEvent,
   settings: HealthSettings,
-): [TargetHealthStatus, HealthEffect[]] {
+): [TargetHealthStatus, readonly HealthEffect[]] {
   switch (event.type) {
     case 'register': {
       let next: TargetHealthStatus;
@@ -126,7 +145,7 @@ export function transition(
       return [next, [{ type: 'schedule-probe', at: event.at + settings.intervalMs }]];
     }
     case 'probe-result': {
-      if (!PROBED.includes(current.state)) return [current, []];
+      if (!PROBED.includes(current.state)) return [current, NO_EFFECTS];
       const v = event.verdict;
       if (v.ok) {
         const passes = current.consecutivePasses + 1;
@@ -136,20 +155,20 @@ export function transition(
           const next = status('healthy', undefined, event.at);
           return [next, changed(current, next)];
         }
-        return [{ ...current, consecutivePasses: passes, consecutiveFails: 0 }, []];
+        return [counted(current, passes, 0), NO_EFFECTS];
       }
       const fails = current.consecutiveFails + 1;
       if (current.state === 'unhealthy' || current.state === 'unhealthy.draining') {
         return [
           { ...current, reason: v.reason, description: v.description, consecutivePasses: 0, consecutiveFails: fails },
-          [],
+          NO_EFFECTS,
         ];
       }
       if (fails >= settings.unhealthyThresholdCount) {
         const drainMs = settings.unhealthyDrainingMs ?? 0;
         if (current.state === 'healthy' && drainMs > 0) {
           const next: TargetHealthStatus = {
-            ...status('unhealthy.draining', v.reason, event.at, { drainingUntil: event.at + drainMs }),
+            ...status('unhealthy.draining', v.reason, event.at, event.at + drainMs),
             description: v.description,
             consecutiveFails: fails,
           };
@@ -162,16 +181,16 @@ export function transition(
         };
         return [next, changed(current, next)];
       }
-      return [{ ...current, consecutivePasses: 0, consecutiveFails: fails }, []];
+      return [counted(current, 0, fails), NO_EFFECTS];
     }
     case 'deregister': {
-      if (current.state === 'draining') return [current, []];
+      if (current.state === 'draining') return [current, NO_EFFECTS];
       if (event.delayMs <= 0) {
         const next = { ...NOT_REGISTERED, since: event.at };
         return [next, [{ type: 'stop-probing' }, ...changed(current, next), { type: 'removed' }]];
       }
       const until = event.at + event.delayMs;
-      const next = status('draining', 'Target.DeregistrationInProgress', event.at, { drainingUntil: until });
+      const next = status('draining', 'Target.DeregistrationInProgress', event.at, until);
       return [next, [{ type: 'stop-probing' }, ...changed(current, next), { type: 'schedule-removal', at: until }]];
     }
     case 'delay-elapsed': {
@@ -179,7 +198,7 @@ export function transition(
         const next: TargetHealthStatus = { ...current, state: 'unhealthy', since: event.at, drainingUntil: undefined };
         return [next, changed(current, next)];
       }
-      if (current.state !== 'draining' || (current.drainingUntil ?? 0) > event.at) return [current, []];
+      if (current.state !== 'draining' || (current.drainingUntil ?? 0) > event.at) return [current, NO_EFFECTS];
       const next = { ...NOT_REGISTERED, since: event.at };
       return [next, [...changed(current, next), { type: 'removed' }]];
     }

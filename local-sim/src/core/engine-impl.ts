@@ -33,6 +33,7 @@ import { belowThreshold, candidateSet, isRegistered, isRoutable } from './candid
 import { parseCookies } from './cookies';
 import { classifyProbe, type ProbeVerdict } from './health-check';
 import { InFlightTable } from './in-flight';
+import { EngineTargetKey } from './target-key';
 import { redirectLocation, redirectStatus } from './redirect';
 import { headerValues, selectRule, type RuleSelection } from './rules';
 import { entersSlowStart, slowStartWeight } from './slow-start';
@@ -681,7 +682,7 @@ class EngineImpl implements Engine {
     const k = targetK(id, port);
     const existing = tg.targets.get(k);
     const rt: TargetRt = existing ?? {
-      key: { targetGroupId: tg.model.id, targetId: id, port },
+      key: new EngineTargetKey(tg.model.id, id, port),
       k,
       // every field present from the start: one object shape for every target (requests read these)
       availabilityZone,

@@ -4,6 +4,7 @@
  * (HdrHistogram, 3 significant digits), requests per target and errors per time bucket.
  */
 import * as hdr from 'hdr-histogram-js';
+import { Attachment } from '../core/target-key';
 import type { TargetKey } from '../core/types';
 import type { VirtualOutcome } from './simulator';
 
@@ -46,6 +47,9 @@ export function isError(status: number | undefined): boolean {
 export function errorKey(status: number | undefined, cause: string): string {
   return `${status ?? 'none'} ${cause}`;
 }
+
+/** A target's index in a recorder's arrays, kept on the engine's key (see `Attachment`). */
+const INDEX = new Attachment<number>();
 
 export class RunRecorder {
   readonly #histogram = hdr.build({
@@ -107,7 +111,7 @@ export class RunRecorder {
     const b = this.#bucket(at);
     this.#requestSeries[b]++;
     if (!target) return;
-    let i = this.#targets.get(target);
+    let i = INDEX.get(target, this) ?? this.#targets.get(target);
     if (i === undefined) {
       const name = `${target.targetGroupId}|${target.targetId}:${target.port}`;
       i = this.#byName.get(name);
@@ -123,7 +127,7 @@ export class RunRecorder {
         if (i === this.#capacity) this.#grow();
         this.#byName.set(name, i);
       }
-      this.#targets.set(target, i);
+      if (!INDEX.set(target, this, i)) this.#targets.set(target, i);
     }
     this.#perBucket[b * this.#capacity + i]++;
     this.#perTarget[i]++;

@@ -17,6 +17,7 @@ import { createEngine, type Engine, type EngineOptions } from '../core/engine';
 import { ListenerEdge, type EdgeRequest, type Exchange, type ExchangeObservation } from '../core/exchange';
 import { gatewayError, type UpstreamFailureKind } from '../core/gateway-errors';
 import { InFlightTable } from '../core/in-flight';
+import { Attachment } from '../core/target-key';
 import type { HeaderList } from '../core/headers';
 import { Metrics } from '../core/metrics';
 import { seededRandom } from '../core/random';
@@ -116,6 +117,9 @@ interface Flight {
   cookieNames?: readonly string[];
 }
 
+/** Each target's backend, kept on the engine's key (see `Attachment`). */
+const BACKEND = new Attachment<Backend>();
+
 /** A callback of the workload (`scheduleWorkload`): it sends requests and changes nothing else. */
 class WorkloadCallback {
   constructor(readonly run: () => void) {}
@@ -131,6 +135,8 @@ export class VirtualSimulator {
   readonly #backends = new Map<string, Backend>();
   /** Backends by the engine's `TargetKey` object (the engine hands out one per target): no string keys per request. */
   readonly #backendByKey = new Map<TargetKey, Backend>();
+  /** Owner of the backends kept on the engine's keys: a new object whenever `setBackend` changes them. */
+  #backendsVersion: object = {};
   readonly #default: Backend;
   readonly #queue = new EventQueue<QueueItem>();
   readonly #r53 = new Map<string, (now: number, probe: Route53ProbeRequest) => R53ProbeObservation>();
@@ -348,6 +354,7 @@ export class VirtualSimulator {
   setBackend(target: string, backend: Backend): this {
     this.#backends.set(target, backend);
     this.#backendByKey.clear();
+    this.#backendsVersion = {};
     return this;
   }
 
@@ -391,10 +398,10 @@ export class VirtualSimulator {
       // §2.4 a target in a failed zone is unreachable: connections are refused
       if (zone !== undefined && this.#failedZones.has(zone)) return REFUSING;
     }
-    let b = this.#backendByKey.get(key);
+    let b = BACKEND.get(key, this.#backendsVersion) ?? this.#backendByKey.get(key);
     if (!b) {
       b = this.#backends.get(`${key.targetId}:${key.port}`) ?? this.#backends.get(key.targetId) ?? this.#default;
-      this.#backendByKey.set(key, b);
+      if (!BACKEND.set(key, this.#backendsVersion, b)) this.#backendByKey.set(key, b);
     }
     return b;
   }

@@ -353,7 +353,7 @@ export class VirtualSimulator {
   /** Use `backend` for a target (`id` or `id:port`). */
   setBackend(target: string, backend: Backend): this {
     this.#backends.set(target, backend);
-    this.#backendByKey.clear();
+    if (this.#backendByKey.size > 0) this.#backendByKey.clear();
     this.#backendsVersion = {};
     return this;
   }

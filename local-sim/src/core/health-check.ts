@@ -4,10 +4,9 @@
  * reports Target.FailedHealthChecks for every failure).
  */
 import { TARGET_HEALTH_DESCRIPTIONS, type LoadBalancerTypeName, type TargetHealthReason } from '@ha-load-balancer/spec';
-import type { ProbeOutcome } from './types';
+import type { ProbeOutcome, ProbeVerdict } from './types';
 
-export type ProbeVerdict =
-  { readonly ok: true } | { readonly ok: false; readonly reason: TargetHealthReason; readonly description: string };
+export type { ProbeVerdict };
 
 /** A probe that passed (shared: most probes pass). */
 const PASS: ProbeVerdict = Object.freeze({ ok: true });

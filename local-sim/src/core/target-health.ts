@@ -16,7 +16,9 @@
  * ```
  */
 import { TARGET_HEALTH_DESCRIPTIONS, type TargetHealthReason, type TargetHealthState } from '@ha-load-balancer/spec';
-import type { ProbeVerdict } from './health-check';
+import type { HealthEvent } from './types';
+
+export type { HealthEvent };
 
 export interface TargetHealthStatus {
   readonly state: TargetHealthState;
@@ -46,14 +48,6 @@ export interface HealthSettings {
    */
   readonly unhealthyDrainingMs?: number;
 }
-
-export type HealthEvent =
-  | { readonly type: 'register'; readonly at: number }
-  /** A probe was sent; `at` is its scheduled time (the next probe is `interval` later, §1.3). */
-  | { readonly type: 'probe-sent'; readonly at: number }
-  | { readonly type: 'probe-result'; readonly at: number; readonly verdict: ProbeVerdict }
-  | { readonly type: 'deregister'; readonly at: number; readonly delayMs: number }
-  | { readonly type: 'delay-elapsed'; readonly at: number };
 
 export type HealthEffect =
   | { readonly type: 'schedule-probe'; readonly at: number }

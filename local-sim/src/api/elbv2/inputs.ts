@@ -73,6 +73,16 @@ export function parseConditions(params: QueryParams, name = 'Conditions'): Condi
           : `A ${field} condition does not take RegexValues (only host-header, path-pattern and http-header conditions do)`,
       );
     }
+    // §8.4 only the config block that belongs to Field; the old Values list only for host-header and path-pattern
+    const mine = FIELD_CONFIGS[field];
+    for (const cfg of CONDITION_CONFIGS) {
+      if (cfg !== mine && c.struct(cfg)) throw validationError(`A ${field} condition takes ${mine}, not ${cfg}`);
+    }
+    if (legacy.length > 0 && field !== 'host-header' && field !== 'path-pattern') {
+      throw validationError(
+        `Values is only for host-header and path-pattern conditions; a ${field} condition takes ${mine}`,
+      );
+    }
     switch (field) {
       case 'host-header':
         return { field, values: [...legacy, ...cfgValues('HostHeaderConfig')], ...regex('HostHeaderConfig') };
@@ -110,6 +120,16 @@ const CONDITION_CONFIGS = [
   'QueryStringConfig',
   'SourceIpConfig',
 ] as const;
+
+/** The config block of each condition field. */
+const FIELD_CONFIGS: Readonly<Record<(typeof CONDITION_FIELDS)[number], (typeof CONDITION_CONFIGS)[number]>> = {
+  'host-header': 'HostHeaderConfig',
+  'path-pattern': 'PathPatternConfig',
+  'http-header': 'HttpHeaderConfig',
+  'http-request-method': 'HttpRequestMethodConfig',
+  'query-string': 'QueryStringConfig',
+  'source-ip': 'SourceIpConfig',
+};
 
 const REGEX_CONFIGS = {
   'host-header': 'HostHeaderConfig',
@@ -424,6 +444,11 @@ export function parseActions(
         throw validationError(`Action type '${type}' is not valid`);
     }
   });
+  // §8.4 Order is required once there are several actions
+  if (actions.length > 1 && actions.some((a) => a.order === undefined)) {
+    const { min, max } = RULE_LIMITS.actionOrder;
+    throw validationError(`Every action needs an Order (${min}-${max}) when there are ${actions.length} actions`);
+  }
   return actions.sort((x, y) => (x.order ?? Number.MAX_SAFE_INTEGER) - (y.order ?? Number.MAX_SAFE_INTEGER));
 }
 

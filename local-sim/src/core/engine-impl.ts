@@ -32,6 +32,8 @@ import {
 import { belowThreshold, candidateSet, isRegistered, isRoutable } from './candidates';
 import { parseCookies } from './cookies';
 import { classifyProbe, type ProbeVerdict } from './health-check';
+import { InFlightTable } from './in-flight';
+import { EngineTargetKey } from './target-key';
 import { redirectLocation, redirectStatus } from './redirect';
 import { headerValues, selectRule, type RuleSelection } from './rules';
 import { entersSlowStart, slowStartWeight } from './slow-start';
@@ -264,8 +266,11 @@ interface TargetRt {
   batch: number;
   /** Has been healthy since this registration. */
   wasHealthy: boolean;
-  /** Smoothed response time (ms), for non-AWS what-if algorithms. */
-  latencyMs?: number;
+  /**
+   * Smoothed response time (ms), for non-AWS what-if algorithms; NaN until the first response (a number
+   * from the start, so that each request updates it in place).
+   */
+  latencyMs: number;
   /** This target as balancers see it (created once; reads the live counts). */
   entry?: PoolEntry;
 }
@@ -290,7 +295,8 @@ class PoolEntry implements PoolTarget {
   }
 
   get latencyMs(): number | undefined {
-    return this.rt.latencyMs;
+    const ms = this.rt.latencyMs;
+    return ms === ms ? ms : undefined; // NaN: no response yet
   }
 }
 
@@ -340,6 +346,8 @@ interface TgRt {
   readonly pools: Map<string, CachedPool>;
   /** The same for nodes that send only to their own zone's targets (cross-zone off, §2.4). */
   readonly zonePools: Map<string, CachedPool>;
+  /** `#zonesOf`, kept while the model and the TG's model are the same objects. */
+  zones?: { readonly model: SimModel; readonly tgModel: TargetGroupModel; readonly zones: readonly string[] };
 }
 
 const targetK = (id: string, port: number) => `${id}:${port}`;
@@ -382,14 +390,17 @@ function requestCookies(request: HttpRequestInfo): Map<string, string> {
   return parseCookies(headerValues(request, 'cookie'));
 }
 
+/** A readonly shape being filled in before it is handed out. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 class EngineImpl implements Engine {
   model: SimModel;
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #key: string | Uint8Array;
   readonly #tgs = new Map<string, TgRt>();
-  readonly #probes = new Map<number, { tg: TgRt; t: TargetRt; v: NodeView }>();
-  readonly #requests = new Map<number, { tg: TgRt; t: TargetRt; startedAt: number }>();
+  readonly #probes = new InFlightTable<{ tg: TgRt; t: TargetRt; v: NodeView }>();
+  readonly #requests = new InFlightTable<{ tg: TgRt; t: TargetRt; startedAt: number }>();
   readonly #listeners = new Set<(e: EngineEvent) => void>();
   #pending: EngineEvent[] = [];
   #nextProbeId = 1;
@@ -569,12 +580,15 @@ class EngineImpl implements Engine {
   }
 
   /** The zones of the load balancers that use a target group, in model order (one node each, §2.4). */
-  #zonesOf(tg: TgRt): string[] {
+  #zonesOf(tg: TgRt): readonly string[] {
+    const cached = tg.zones;
+    if (cached && cached.model === this.model && cached.tgModel === tg.model) return cached.zones;
     const zones: string[] = [];
     for (const id of tg.model.loadBalancerIds) {
       const lb = this.model.loadBalancers.find((b) => b.id === id);
       for (const z of lb?.availabilityZones ?? []) if (!zones.includes(z)) zones.push(z);
     }
+    tg.zones = { model: this.model, tgModel: tg.model, zones };
     return zones;
   }
 
@@ -668,17 +682,21 @@ class EngineImpl implements Engine {
     const k = targetK(id, port);
     const existing = tg.targets.get(k);
     const rt: TargetRt = existing ?? {
-      key: { targetGroupId: tg.model.id, targetId: id, port },
+      key: new EngineTargetKey(tg.model.id, id, port),
       k,
-      ...(availabilityZone !== undefined ? { availabilityZone } : {}),
-      ...(zone !== undefined ? { zone } : {}),
+      // every field present from the start: one object shape for every target (requests read these)
+      availabilityZone,
+      zone,
       health: unregisteredStatus(now),
       views: this.#newViews(tg, now),
       inflight: 0,
+      slowStartFrom: undefined,
       stats: { requests: 0, errors: 0 },
       anomaly: NORMAL,
       batch,
       wasHealthy: false,
+      latencyMs: NaN,
+      entry: undefined,
     };
     rt.batch = batch;
     rt.wasHealthy = false;
@@ -762,33 +780,39 @@ class EngineImpl implements Engine {
     }
     const settings = this.#settingsFor(tg, t);
     let removed = false;
-    for (const v of only ? [only] : t.views.values()) {
-      const [next, effects] = transition(v.health, event, settings);
-      v.health = next;
-      for (const eff of effects) {
-        switch (eff.type) {
-          case 'schedule-probe':
-            v.nextProbeAt = eff.at;
-            break;
-          case 'stop-probing':
-            v.nextProbeAt = undefined;
-            if (v.probe) this.#probes.delete(v.probe.id);
-            v.probe = undefined;
-            break;
-          case 'schedule-removal':
-            break; // drainingUntil is part of the status; #fire checks it
-          case 'state-changed':
-            this.#dropPools(tg); // this node's candidates changed
-            break;
-          case 'removed':
-            removed = true;
-            break;
-        }
-      }
-    }
+    if (only) removed = this.#applyToView(tg, only, event, settings);
+    else for (const v of t.views.values()) removed = this.#applyToView(tg, v, event, settings) || removed;
     this.#settle(tg, t, event.at);
     if (removed) this.#remove(tg, t, event.at);
     else this.#lowerBounds(t);
+  }
+
+  /** One node's view takes the event (§1.3, §1.4); true when the target is to be removed. */
+  #applyToView(tg: TgRt, v: NodeView, event: HealthEvent, settings: HealthSettings): boolean {
+    const [next, effects] = transition(v.health, event, settings);
+    v.health = next;
+    let removed = false;
+    for (const eff of effects) {
+      switch (eff.type) {
+        case 'schedule-probe':
+          v.nextProbeAt = eff.at;
+          break;
+        case 'stop-probing':
+          v.nextProbeAt = undefined;
+          if (v.probe) this.#probes.delete(v.probe.id);
+          v.probe = undefined;
+          break;
+        case 'schedule-removal':
+          break; // drainingUntil is part of the status; #fire checks it
+        case 'state-changed':
+          this.#dropPools(tg); // this node's candidates changed
+          break;
+        case 'removed':
+          removed = true;
+          break;
+      }
+    }
+    return removed;
   }
 
   /**
@@ -796,13 +820,23 @@ class EngineImpl implements Engine {
    * nodes that are up hold (of all views when every node is down); without a majority it stays.
    */
   #settle(tg: TgRt, t: TargetRt, at: number): void {
-    const all = [...t.views.values()];
-    const up = all.filter((v) => !this.#failed.has(v.zone));
-    const pool = up.length > 0 ? up : all;
-    const counts = new Map<string, NodeView[]>();
-    for (const v of pool) counts.set(v.health.state, [...(counts.get(v.health.state) ?? []), v]);
+    // counted without allocating: a target has one view per zone, and every probe result lands here
+    let upCount = 0;
+    for (const v of t.views.values()) if (!this.#failed.has(v.zone)) upCount++;
+    const everyView = upCount === 0;
+    const poolSize = everyView ? t.views.size : upCount;
     let chosen: TargetHealthStatus | undefined;
-    for (const views of counts.values()) if (views.length * 2 > pool.length) chosen = views[0].health;
+    for (const v of t.views.values()) {
+      if (!everyView && this.#failed.has(v.zone)) continue;
+      let same = 0;
+      for (const w of t.views.values())
+        if ((everyView || !this.#failed.has(w.zone)) && w.health.state === v.health.state) same++;
+      // the first view of the majority's state (views in node order)
+      if (same * 2 > poolSize) {
+        chosen = v.health;
+        break;
+      }
+    }
     if (!chosen || chosen === t.health) return;
     const from = t.health;
     t.health = chosen;
@@ -905,7 +939,7 @@ class EngineImpl implements Engine {
   /** End every request in flight on `t` and return their ids, oldest first (the caller says why). */
   #dropInFlight(t: TargetRt): number[] {
     const ids: number[] = [];
-    for (const [id, r] of this.#requests) if (r.t === t) ids.push(id);
+    for (const [id, r] of this.#requests.entries()) if (r.t === t) ids.push(id);
     for (const id of ids) this.#requests.delete(id);
     t.inflight = 0;
     return ids;
@@ -991,19 +1025,20 @@ class EngineImpl implements Engine {
           v.probe = { id, deadline: now + timeoutMs };
           this.#probes.set(id, { tg, t, v });
           this.#lowerBounds(t);
-          out.push({
+          const probe: Mutable<ProbeRequest> = {
             probeId: id,
             target: t.key,
             loadBalancerType: tg.model.loadBalancerType,
             protocol: hc.protocol,
             port: hc.port === TRAFFIC_PORT ? t.key.port : hc.port,
             path: hc.path,
-            ...(tg.model.protocolVersion === 'GRPC' && hc.protocol !== 'TCP' ? { grpc: true } : {}),
             timeoutMs,
             deadline: now + timeoutMs,
             userAgent: HEALTH_CHECK_USER_AGENT,
-            ...(v.zone !== '' ? { availabilityZone: v.zone } : {}),
-          });
+          };
+          if (tg.model.protocolVersion === 'GRPC' && hc.protocol !== 'TCP') probe.grpc = true;
+          if (v.zone !== '') probe.availabilityZone = v.zone;
+          out.push(probe);
         }
       }
     }
@@ -1307,20 +1342,34 @@ class EngineImpl implements Engine {
       }
       tg.windowStart += windowMs;
       if (tg.model.targetType === 'lambda') continue;
-      const monitored = [...tg.targets.values()].filter((t) => t.health.state === 'healthy');
-      const stats = new Map<string, WindowStats>(monitored.map((t) => [t.k, t.stats]));
-      const prev = new Map(monitored.map((t) => [t.k, t.anomaly]));
-      const mitigation = tg.model.attributes.anomalyMitigation && tg.model.attributes.algorithm === 'weighted_random';
-      const next = evaluateAnomalies(stats, prev, mitigation);
-      for (const t of monitored) {
-        const status = next.get(t.k) ?? NORMAL;
-        if (status.weight !== t.anomaly.weight) this.#dropPools(tg);
-        t.anomaly = status;
+      // One pass first: with no error in the window and no target anomalous or mitigated, every target
+      // stays normal, which is what thousands of targets evaluated every window almost always find.
+      let errors = 0;
+      let settled = true;
+      for (const t of tg.targets.values()) {
+        if (t.health.state !== 'healthy') continue;
+        errors += t.stats.errors;
+        if (t.anomaly !== NORMAL) settled = false;
+      }
+      if (errors > 0 || !settled) {
+        const monitored = [...tg.targets.values()].filter((t) => t.health.state === 'healthy');
+        const stats = new Map<string, WindowStats>(monitored.map((t) => [t.k, t.stats]));
+        const prev = new Map(monitored.map((t) => [t.k, t.anomaly]));
+        const mitigation = tg.model.attributes.anomalyMitigation && tg.model.attributes.algorithm === 'weighted_random';
+        const next = evaluateAnomalies(stats, prev, mitigation);
+        for (const t of monitored) {
+          const status = next.get(t.k) ?? NORMAL;
+          if (status.weight !== t.anomaly.weight) this.#dropPools(tg);
+          t.anomaly = status;
+        }
       }
       for (const t of tg.targets.values()) {
         t.stats.requests = 0;
         t.stats.errors = 0;
       }
+      // the windows still to roll saw no request: each would find the same, so skip to the last
+      if (errors === 0 && settled && now - tg.windowStart >= windowMs)
+        tg.windowStart += Math.floor((now - tg.windowStart) / windowMs) * windowMs;
     }
   }
 
@@ -1335,7 +1384,7 @@ class EngineImpl implements Engine {
     entry.t.stats.requests++;
     const latency = now - entry.startedAt;
     entry.t.latencyMs =
-      entry.t.latencyMs === undefined
+      entry.t.latencyMs !== entry.t.latencyMs // NaN: the first response
         ? latency
         : entry.t.latencyMs + LATENCY_EWMA_ALPHA * (latency - entry.t.latencyMs);
     if (outcome.connectionError || (outcome.status !== undefined && outcome.status >= 500)) entry.t.stats.errors++;
@@ -1560,8 +1609,9 @@ class EngineImpl implements Engine {
 
   /** Forget every cached candidate pool of `tg` (a target's state on some node or its membership changed). */
   #dropPools(tg: TgRt): void {
-    tg.pools.clear();
-    tg.zonePools.clear();
+    // (clearing an empty Map still allocates a table: thousands of targets turning healthy call this)
+    if (tg.pools.size > 0) tg.pools.clear();
+    if (tg.zonePools.size > 0) tg.zonePools.clear();
   }
 
   /** The balancing state of one node (`''`: the load balancer as one whole); per node on AWS (§2.4). */

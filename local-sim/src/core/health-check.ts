@@ -4,33 +4,36 @@
  * reports Target.FailedHealthChecks for every failure).
  */
 import { TARGET_HEALTH_DESCRIPTIONS, type LoadBalancerTypeName, type TargetHealthReason } from '@ha-load-balancer/spec';
-import type { ProbeOutcome } from './types';
+import type { ProbeOutcome, ProbeVerdict } from './types';
 
-export type ProbeVerdict =
-  { readonly ok: true } | { readonly ok: false; readonly reason: TargetHealthReason; readonly description: string };
+export type { ProbeVerdict };
+
+/** A probe that passed (shared: most probes pass). */
+const PASS: ProbeVerdict = Object.freeze({ ok: true });
+
+function failed(reason: TargetHealthReason, description: string = TARGET_HEALTH_DESCRIPTIONS[reason]): ProbeVerdict {
+  return { ok: false, reason, description };
+}
 
 export function classifyProbe(
   lbType: LoadBalancerTypeName,
   successCodes: readonly number[],
   outcome: ProbeOutcome,
 ): ProbeVerdict {
-  const failed = (reason: TargetHealthReason, description: string = TARGET_HEALTH_DESCRIPTIONS[reason]) =>
-    ({ ok: false, reason, description }) as const;
-  const generic = () => failed('Target.FailedHealthChecks');
   switch (outcome.kind) {
     case 'connected':
-      return { ok: true };
+      return PASS;
     case 'response':
-      if (successCodes.includes(outcome.status)) return { ok: true };
+      if (successCodes.includes(outcome.status)) return PASS;
       return lbType === 'application'
         ? failed(
             'Target.ResponseCodeMismatch',
             `${TARGET_HEALTH_DESCRIPTIONS['Target.ResponseCodeMismatch']}[${outcome.status}]`,
           )
-        : generic();
+        : failed('Target.FailedHealthChecks');
     case 'timeout':
-      return lbType === 'application' ? failed('Target.Timeout') : generic();
+      return failed(lbType === 'application' ? 'Target.Timeout' : 'Target.FailedHealthChecks');
     case 'error':
-      return generic();
+      return failed('Target.FailedHealthChecks');
   }
 }

@@ -16,7 +16,9 @@
  * ```
  */
 import { TARGET_HEALTH_DESCRIPTIONS, type TargetHealthReason, type TargetHealthState } from '@ha-load-balancer/spec';
-import type { ProbeVerdict } from './health-check';
+import type { HealthEvent } from './types';
+
+export type { HealthEvent };
 
 export interface TargetHealthStatus {
   readonly state: TargetHealthState;
@@ -47,14 +49,6 @@ export interface HealthSettings {
   readonly unhealthyDrainingMs?: number;
 }
 
-export type HealthEvent =
-  | { readonly type: 'register'; readonly at: number }
-  /** A probe was sent; `at` is its scheduled time (the next probe is `interval` later, §1.3). */
-  | { readonly type: 'probe-sent'; readonly at: number }
-  | { readonly type: 'probe-result'; readonly at: number; readonly verdict: ProbeVerdict }
-  | { readonly type: 'deregister'; readonly at: number; readonly delayMs: number }
-  | { readonly type: 'delay-elapsed'; readonly at: number };
-
 export type HealthEffect =
   | { readonly type: 'schedule-probe'; readonly at: number }
   | { readonly type: 'stop-probing' }
@@ -71,8 +65,9 @@ function status(
   state: TargetHealthState,
   reason: TargetHealthReason | undefined,
   since: number,
-  extra: Partial<TargetHealthStatus> = {},
+  drainingUntil?: number,
 ): TargetHealthStatus {
+  // every field written, in one order: statuses of thousands of targets share one object shape
   return {
     state,
     reason,
@@ -80,22 +75,43 @@ function status(
     consecutivePasses: 0,
     consecutiveFails: 0,
     since,
-    ...extra,
+    drainingUntil,
   };
 }
+
+/** `current` with new probe counts (the common result of a probe). */
+function counted(current: TargetHealthStatus, passes: number, fails: number): TargetHealthStatus {
+  return {
+    state: current.state,
+    reason: current.reason,
+    description: current.description,
+    consecutivePasses: passes,
+    consecutiveFails: fails,
+    since: current.since,
+    drainingUntil: current.drainingUntil,
+  };
+}
+
+/** No effect (shared: most transitions have none). */
+const NO_EFFECTS: readonly HealthEffect[] = Object.freeze([]);
 
 /** Status of a target that is not registered (DescribeTargetHealth for an unknown target, §1.4). */
 export const NOT_REGISTERED: TargetHealthStatus = status('unused', 'Target.NotRegistered', 0);
 
-function changed(from: TargetHealthStatus, to: TargetHealthStatus): HealthEffect[] {
-  return from.state === to.state ? [] : [{ type: 'state-changed', from: from.state, to: to.state, reason: to.reason }];
+function changed(from: TargetHealthStatus, to: TargetHealthStatus): readonly HealthEffect[] {
+  return from.state === to.state
+    ? NO_EFFECTS
+    : [{ type: 'state-changed', from: from.state, to: to.state, reason: to.reason }];
 }
+
+/** The states whose probe results count. */
+const PROBED: readonly TargetHealthState[] = ['initial', 'healthy', 'unhealthy', 'unhealthy.draining'];
 
 export function transition(
   current: TargetHealthStatus,
   event: HealthEvent,
   settings: HealthSettings,
-): [TargetHealthStatus, HealthEffect[]] {
+): [TargetHealthStatus, readonly HealthEffect[]] {
   switch (event.type) {
     case 'register': {
       let next: TargetHealthStatus;
@@ -123,8 +139,7 @@ export function transition(
       return [next, [{ type: 'schedule-probe', at: event.at + settings.intervalMs }]];
     }
     case 'probe-result': {
-      const probed: readonly TargetHealthState[] = ['initial', 'healthy', 'unhealthy', 'unhealthy.draining'];
-      if (!probed.includes(current.state)) return [current, []];
+      if (!PROBED.includes(current.state)) return [current, NO_EFFECTS];
       const v = event.verdict;
       if (v.ok) {
         const passes = current.consecutivePasses + 1;
@@ -134,20 +149,20 @@ export function transition(
           const next = status('healthy', undefined, event.at);
           return [next, changed(current, next)];
         }
-        return [{ ...current, consecutivePasses: passes, consecutiveFails: 0 }, []];
+        return [counted(current, passes, 0), NO_EFFECTS];
       }
       const fails = current.consecutiveFails + 1;
       if (current.state === 'unhealthy' || current.state === 'unhealthy.draining') {
         return [
           { ...current, reason: v.reason, description: v.description, consecutivePasses: 0, consecutiveFails: fails },
-          [],
+          NO_EFFECTS,
         ];
       }
       if (fails >= settings.unhealthyThresholdCount) {
         const drainMs = settings.unhealthyDrainingMs ?? 0;
         if (current.state === 'healthy' && drainMs > 0) {
           const next: TargetHealthStatus = {
-            ...status('unhealthy.draining', v.reason, event.at, { drainingUntil: event.at + drainMs }),
+            ...status('unhealthy.draining', v.reason, event.at, event.at + drainMs),
             description: v.description,
             consecutiveFails: fails,
           };
@@ -160,16 +175,16 @@ export function transition(
         };
         return [next, changed(current, next)];
       }
-      return [{ ...current, consecutivePasses: 0, consecutiveFails: fails }, []];
+      return [counted(current, 0, fails), NO_EFFECTS];
     }
     case 'deregister': {
-      if (current.state === 'draining') return [current, []];
+      if (current.state === 'draining') return [current, NO_EFFECTS];
       if (event.delayMs <= 0) {
         const next = { ...NOT_REGISTERED, since: event.at };
         return [next, [{ type: 'stop-probing' }, ...changed(current, next), { type: 'removed' }]];
       }
       const until = event.at + event.delayMs;
-      const next = status('draining', 'Target.DeregistrationInProgress', event.at, { drainingUntil: until });
+      const next = status('draining', 'Target.DeregistrationInProgress', event.at, until);
       return [next, [{ type: 'stop-probing' }, ...changed(current, next), { type: 'schedule-removal', at: until }]];
     }
     case 'delay-elapsed': {
@@ -177,7 +192,7 @@ export function transition(
         const next: TargetHealthStatus = { ...current, state: 'unhealthy', since: event.at, drainingUntil: undefined };
         return [next, changed(current, next)];
       }
-      if (current.state !== 'draining' || (current.drainingUntil ?? 0) > event.at) return [current, []];
+      if (current.state !== 'draining' || (current.drainingUntil ?? 0) > event.at) return [current, NO_EFFECTS];
       const next = { ...NOT_REGISTERED, since: event.at };
       return [next, [...changed(current, next), { type: 'removed' }]];
     }

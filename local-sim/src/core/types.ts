@@ -3,7 +3,6 @@
  * Times are milliseconds on the injected clock; nothing here reads the wall clock.
  */
 import type { TargetHealthReason, TargetHealthState } from '@ha-load-balancer/spec';
-import type { HealthEvent } from './target-health';
 
 /** Injected time source (ms). The live shell passes a wall clock; tests pass a `VirtualClock`. */
 export interface Clock {
@@ -205,6 +204,19 @@ export type ProbeOutcome =
   | { readonly kind: 'timeout' }
   /** Connection refused/reset, TLS failure, malformed response. */
   | { readonly kind: 'error'; readonly detail?: string };
+
+/** What a probe's outcome means for the target (§1.3): passed, or failed with the reason AWS reports. */
+export type ProbeVerdict =
+  { readonly ok: true } | { readonly ok: false; readonly reason: TargetHealthReason; readonly description: string };
+
+/** An input of the target health state machine (`core/target-health.ts`, §1.4). */
+export type HealthEvent =
+  | { readonly type: 'register'; readonly at: number }
+  /** A probe was sent; `at` is its scheduled time (the next probe is `interval` later, §1.3). */
+  | { readonly type: 'probe-sent'; readonly at: number }
+  | { readonly type: 'probe-result'; readonly at: number; readonly verdict: ProbeVerdict }
+  | { readonly type: 'deregister'; readonly at: number; readonly delayMs: number }
+  | { readonly type: 'delay-elapsed'; readonly at: number };
 
 /** `DescribeTargetHealth` entry, in the API's shape (PascalCase, like the XML/JSON it serialises to). */
 export interface TargetHealthDescription {

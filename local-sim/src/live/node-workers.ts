@@ -225,11 +225,11 @@ export class NodeWorkers {
     this.#flush();
     const out = new Map<string, LiveListener>();
     for (const spec of specs) {
-      // one listener at a time, so that a port 0 bind is shared: the cluster keys sockets by address and port
+      // one listener at a time, so that a port 0 bind is shared: the cluster keys sockets by address and port.
+      // Everything of the spec but the scheme goes to the nodes: §5.1 verify mode needs the trust store's CA.
+      const { scheme: _scheme, ...listen } = spec;
       const answers = await Promise.all(
-        this.#live().map((n) =>
-          n.ask({ t: 'listen', seq: this.#seq++, listeners: [{ id: spec.id, port: spec.port, host: spec.host }] }),
-        ),
+        this.#live().map((n) => n.ask({ t: 'listen', seq: this.#seq++, listeners: [listen] })),
       );
       const failed = answers.find((a) => a.t === 'failed');
       if (failed && failed.t === 'failed') {

@@ -4,6 +4,7 @@
  * (HdrHistogram, 3 significant digits), requests per target and errors per time bucket.
  */
 import * as hdr from 'hdr-histogram-js';
+import { Attachment } from '../core/target-key';
 import type { TargetKey } from '../core/types';
 import type { VirtualOutcome } from './simulator';
 
@@ -47,6 +48,9 @@ export function errorKey(status: number | undefined, cause: string): string {
   return `${status ?? 'none'} ${cause}`;
 }
 
+/** A target's index in a recorder's arrays, kept on the engine's key (see `Attachment`). */
+const INDEX = new Attachment<number>();
+
 export class RunRecorder {
   readonly #histogram = hdr.build({
     lowestDiscernibleValue: 1,
@@ -54,12 +58,31 @@ export class RunRecorder {
     numberOfSignificantValueDigits: 3,
     useWebAssembly: false,
   });
+  /**
+   * Latencies not yet in the histogram: a run of equal values (fixed latencies make long runs), recorded
+   * with one call when a different value comes or the histogram is read.
+   */
+  #runValue = 0;
+  #runCount = 0;
   /** By status code (-1: no answer); turned into text only for the result. */
   readonly #statuses = new Map<number, number>();
+  /** The last status counted and its count so far (most requests repeat the status before them). */
+  #runStatus = NaN;
+  #runStatusCount = 0;
   readonly #errors = new Map<string, number>();
   /** By the engine's key object (fast), and by name: a target registered again gets a new key object. */
-  readonly #targets = new Map<TargetKey, TargetEntry>();
-  readonly #byName = new Map<string, TargetEntry>();
+  readonly #targets = new Map<TargetKey, number>();
+  readonly #byName = new Map<string, number>();
+  /** Each target's description, by index (in the order targets first received traffic). */
+  readonly #loads: Omit<TargetLoad, 'series' | 'requests'>[] = [];
+  /** Requests per target: `#perTarget[index]`. */
+  #perTarget = new Int32Array(64);
+  /**
+   * Requests per target and time bucket, bucket first (`#perBucket[bucket * #capacity + index]`): the
+   * requests of one stretch of time touch one small block, however many targets there are.
+   */
+  #perBucket: Int32Array;
+  #capacity = 64;
   readonly #requestSeries: Int32Array;
   readonly #errorSeries: Int32Array;
   readonly #zones: (key: TargetKey) => string | undefined;
@@ -74,6 +97,7 @@ export class RunRecorder {
   ) {
     this.#requestSeries = new Int32Array(buckets);
     this.#errorSeries = new Int32Array(buckets);
+    this.#perBucket = new Int32Array(this.#capacity * buckets);
     this.#zones = zones;
   }
 
@@ -87,42 +111,80 @@ export class RunRecorder {
     const b = this.#bucket(at);
     this.#requestSeries[b]++;
     if (!target) return;
-    let t = this.#targets.get(target);
-    if (!t) {
+    let i = INDEX.get(target, this) ?? this.#targets.get(target);
+    if (i === undefined) {
       const name = `${target.targetGroupId}|${target.targetId}:${target.port}`;
-      t = this.#byName.get(name);
-      if (!t) {
+      i = this.#byName.get(name);
+      if (i === undefined) {
         const zone = this.#zones(target);
-        t = {
-          load: {
-            targetGroupId: target.targetGroupId,
-            targetId: target.targetId,
-            port: target.port,
-            ...(zone ? { zone } : {}),
-          },
-          series: new Int32Array(this.buckets),
-          n: 0,
-        };
-        this.#byName.set(name, t);
+        i = this.#loads.length;
+        this.#loads.push({
+          targetGroupId: target.targetGroupId,
+          targetId: target.targetId,
+          port: target.port,
+          ...(zone ? { zone } : {}),
+        });
+        if (i === this.#capacity) this.#grow();
+        this.#byName.set(name, i);
       }
-      this.#targets.set(target, t);
+      if (!INDEX.set(target, this, i)) this.#targets.set(target, i);
     }
-    t.series[b]++;
-    t.n++;
+    this.#perBucket[b * this.#capacity + i]++;
+    this.#perTarget[i]++;
+  }
+
+  #grow(): void {
+    const old = this.#capacity;
+    const capacity = old * 2;
+    const perTarget = new Int32Array(capacity);
+    perTarget.set(this.#perTarget);
+    const perBucket = new Int32Array(capacity * this.buckets);
+    for (let b = 0; b < this.buckets; b++)
+      perBucket.set(this.#perBucket.subarray(b * old, (b + 1) * old), b * capacity);
+    this.#perTarget = perTarget;
+    this.#perBucket = perBucket;
+    this.#capacity = capacity;
   }
 
   /** A request that ended (errors are counted in the bucket of their end). */
   finished(status: number | undefined, cause: string, latencyMs: number, doneAt: number): void {
     this.completed++;
     const s = status ?? -1;
-    this.#statuses.set(s, (this.#statuses.get(s) ?? 0) + 1);
+    if (s === this.#runStatus) this.#runStatusCount++;
+    else {
+      this.#flushStatus();
+      this.#runStatus = s;
+      this.#runStatusCount = 1;
+    }
     if (isError(status)) {
       this.errors++;
       const k = errorKey(status, cause);
       this.#errors.set(k, (this.#errors.get(k) ?? 0) + 1);
       this.#errorSeries[this.#bucket(doneAt)]++;
     }
-    this.#histogram.recordValue(Math.max(1, Math.round(latencyMs * MICROS)));
+    const micros = Math.max(1, Math.round(latencyMs * MICROS));
+    if (micros === this.#runValue) this.#runCount++;
+    else {
+      if (this.#runCount > 0) this.#histogram.recordValueWithCount(this.#runValue, this.#runCount);
+      this.#runValue = micros;
+      this.#runCount = 1;
+    }
+  }
+
+  /** The histogram with every latency recorded so far. */
+  #latencies(): hdr.Histogram {
+    if (this.#runCount > 0) {
+      this.#histogram.recordValueWithCount(this.#runValue, this.#runCount);
+      this.#runCount = 0;
+    }
+    return this.#histogram;
+  }
+
+  #flushStatus(): void {
+    if (this.#runStatusCount === 0) return;
+    const s = this.#runStatus;
+    this.#statuses.set(s, (this.#statuses.get(s) ?? 0) + this.#runStatusCount);
+    this.#runStatusCount = 0;
   }
 
   /** Shorthand for a `VirtualOutcome`. */
@@ -131,7 +193,7 @@ export class RunRecorder {
   }
 
   latency(): LatencySummary {
-    const h = this.#histogram;
+    const h = this.#latencies();
     // HdrHistogram answers with the top of a value's bucket; never above the largest value seen
     const ms = (p: number) => (h.totalCount === 0 ? 0 : Math.min(h.getValueAtPercentile(p), h.maxValue) / MICROS);
     return {
@@ -147,7 +209,7 @@ export class RunRecorder {
 
   /** The latency CDF at `points` percentiles (spaced more densely in the tail). */
   cdf(points = 100): CdfPoint[] {
-    const h = this.#histogram;
+    const h = this.#latencies();
     if (h.totalCount === 0) return [];
     const out: CdfPoint[] = [];
     for (let i = 0; i <= points; i++) {
@@ -159,6 +221,7 @@ export class RunRecorder {
   }
 
   statuses(): Record<string, number> {
+    this.#flushStatus();
     return sortedRecord(new Map([...this.#statuses].map(([k, v]) => [k < 0 ? 'none' : String(k), v])));
   }
 
@@ -176,7 +239,12 @@ export class RunRecorder {
 
   /** Load per target, in the order targets first received traffic. */
   targets(): TargetLoad[] {
-    return [...this.#byName.values()].map((t) => ({ ...t.load, requests: t.n, series: [...t.series] }));
+    const c = this.#capacity;
+    return this.#loads.map((load, i) => ({
+      ...load,
+      requests: this.#perTarget[i],
+      series: Array.from({ length: this.buckets }, (_, b) => this.#perBucket[b * c + i]),
+    }));
   }
 }
 
@@ -184,10 +252,4 @@ function sortedRecord(m: Map<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of [...m.keys()].sort()) out[k] = m.get(k)!;
   return out;
-}
-
-interface TargetEntry {
-  readonly load: Omit<TargetLoad, 'series' | 'requests'>;
-  readonly series: Int32Array;
-  n: number;
 }

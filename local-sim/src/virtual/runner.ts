@@ -406,7 +406,7 @@ export function runScenario(model: SimModel, scenario: Scenario, options: RunOpt
       const next = now + nextGap();
       if (next < end) {
         arrivalScheduled = true;
-        sim.schedule(next, arrive);
+        sim.scheduleWorkload(next, arrive);
       }
     }
   };
@@ -653,7 +653,7 @@ export function runScenario(model: SimModel, scenario: Scenario, options: RunOpt
         rate = a.rate;
         if (rate > 0 && !arrivalScheduled && sim.clock.now() >= start) {
           arrivalScheduled = true;
-          sim.schedule(sim.clock.now() + nextGap(), arrive);
+          sim.scheduleWorkload(sim.clock.now() + nextGap(), arrive);
         }
         break;
     }
@@ -679,7 +679,7 @@ export function runScenario(model: SimModel, scenario: Scenario, options: RunOpt
     });
   if (rate > 0) {
     arrivalScheduled = true;
-    sim.schedule(start, arrive);
+    sim.scheduleWorkload(start, arrive);
   }
 
   // ---- run ---------------------------------------------------------------------------------------------

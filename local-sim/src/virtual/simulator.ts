@@ -16,6 +16,8 @@ import { formatAccessLogLine, type AccessLogEntry } from '../core/access-log';
 import { createEngine, type Engine, type EngineOptions } from '../core/engine';
 import { ListenerEdge, type EdgeRequest, type Exchange, type ExchangeObservation } from '../core/exchange';
 import { gatewayError, type UpstreamFailureKind } from '../core/gateway-errors';
+import { InFlightTable } from '../core/in-flight';
+import { Attachment } from '../core/target-key';
 import type { HeaderList } from '../core/headers';
 import { Metrics } from '../core/metrics';
 import { seededRandom } from '../core/random';
@@ -115,8 +117,16 @@ interface Flight {
   cookieNames?: readonly string[];
 }
 
-/** What waits in the event queue: a callback, or a forwarded request due to end. */
-type QueueItem = (() => void) | Flight;
+/** Each target's backend, kept on the engine's key (see `Attachment`). */
+const BACKEND = new Attachment<Backend>();
+
+/** A callback of the workload (`scheduleWorkload`): it sends requests and changes nothing else. */
+class WorkloadCallback {
+  constructor(readonly run: () => void) {}
+}
+
+/** What waits in the event queue: a callback, a workload callback, or a forwarded request due to end. */
+type QueueItem = (() => void) | WorkloadCallback | Flight;
 
 export class VirtualSimulator {
   readonly clock: VirtualClock;
@@ -125,6 +135,8 @@ export class VirtualSimulator {
   readonly #backends = new Map<string, Backend>();
   /** Backends by the engine's `TargetKey` object (the engine hands out one per target): no string keys per request. */
   readonly #backendByKey = new Map<TargetKey, Backend>();
+  /** Owner of the backends kept on the engine's keys: a new object whenever `setBackend` changes them. */
+  #backendsVersion: object = {};
   readonly #default: Backend;
   readonly #queue = new EventQueue<QueueItem>();
   readonly #r53 = new Map<string, (now: number, probe: Route53ProbeRequest) => R53ProbeObservation>();
@@ -133,7 +145,8 @@ export class VirtualSimulator {
   /** Zones failed with `failZone` (checked per request only while there are any). */
   readonly #failedZones = new Set<string>();
   /** Requests of `send()` waiting for their target. */
-  readonly #open = new Map<number, Flight>();
+  readonly #open = new InFlightTable<Flight>();
+  readonly #workload = new WeakMap<() => void, WorkloadCallback>();
   /** Requests of `request()` waiting for their target, with their exchange. */
   readonly #exchanges = new Map<number, { readonly out: VirtualResponse; readonly ex: Exchange }>();
   readonly #edges = new Map<string, ListenerEdge>();
@@ -340,7 +353,8 @@ export class VirtualSimulator {
   /** Use `backend` for a target (`id` or `id:port`). */
   setBackend(target: string, backend: Backend): this {
     this.#backends.set(target, backend);
-    this.#backendByKey.clear();
+    if (this.#backendByKey.size > 0) this.#backendByKey.clear();
+    this.#backendsVersion = {};
     return this;
   }
 
@@ -384,10 +398,10 @@ export class VirtualSimulator {
       // §2.4 a target in a failed zone is unreachable: connections are refused
       if (zone !== undefined && this.#failedZones.has(zone)) return REFUSING;
     }
-    let b = this.#backendByKey.get(key);
+    let b = BACKEND.get(key, this.#backendsVersion) ?? this.#backendByKey.get(key);
     if (!b) {
       b = this.#backends.get(`${key.targetId}:${key.port}`) ?? this.#backends.get(key.targetId) ?? this.#default;
-      this.#backendByKey.set(key, b);
+      if (!BACKEND.set(key, this.#backendsVersion, b)) this.#backendByKey.set(key, b);
     }
     return b;
   }
@@ -431,6 +445,17 @@ export class VirtualSimulator {
     this.#queue.push(Math.max(at, this.clock.now()), run);
   }
 
+  /**
+   * Like `schedule`, for a callback that only sends requests (a workload's arrivals): since requests
+   * cannot change target health or DNS answers, the engine is not re-evaluated after it, which
+   * `schedule`'s callbacks (probe results, timeline events) need.
+   */
+  scheduleWorkload(at: number, run: () => void): void {
+    let cb = this.#workload.get(run);
+    if (!cb) this.#workload.set(run, (cb = new WorkloadCallback(run)));
+    this.#queue.push(Math.max(at, this.clock.now()), cb);
+  }
+
   #engineWake(): number {
     if (this.#r53Stale) {
       this.#r53WakeAt = this.engine.route53NextWakeAt();
@@ -448,14 +473,15 @@ export class VirtualSimulator {
       if (next > this.clock.now()) this.clock.set(next);
       const now = this.clock.now();
       // Callbacks (probe results, timeline events) can change health, and with it DNS answers, which
-      // the engine re-evaluates when it advances (§7.3: at once); finished requests cannot.
+      // the engine re-evaluates when it advances (§7.3: at once); requests sent or finished cannot.
       let callbacks = false;
       while (this.#queue.peekAt() <= now) {
         const item = this.#queue.pop()!;
         if (typeof item === 'function') {
           item();
           callbacks = true;
-        } else this.#finish(item, item.status, item.cause, item.connectionError, item.cookieNames);
+        } else if (item instanceof WorkloadCallback) item.run();
+        else this.#finish(item, item.status, item.cause, item.connectionError, item.cookieNames);
       }
       if (callbacks || wake <= now) this.#tick();
     }

@@ -75,6 +75,9 @@ export const HEALTH_CHECK_LATENCY_MS = 1;
  */
 const ANSWER = { kind: 'response' as const, status: 200, latencyMs: 0 };
 
+/** A target that is up answers health checks with this (shared, never changed). */
+const HEALTH_CHECK_PASSED: BackendResponse = Object.freeze(ok(200, HEALTH_CHECK_LATENCY_MS));
+
 export class SimulatedTarget implements Backend {
   /** Fixed latency (the common case, read without a call), or NaN to use `#sample`. */
   readonly #fixedMs: number;
@@ -106,7 +109,7 @@ export class SimulatedTarget implements Backend {
   }
 
   healthCheck(): BackendResponse {
-    return failed(this.healthFailure) ?? ok(200, HEALTH_CHECK_LATENCY_MS);
+    return failed(this.healthFailure) ?? HEALTH_CHECK_PASSED;
   }
 
   request(now: number): BackendResponse {

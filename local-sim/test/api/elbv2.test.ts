@@ -593,6 +593,30 @@ describe('changes to listeners and rules', () => {
       { Priority: 5, 'Conditions.member.1.PathPatternConfig.Values.member.1': 'no spaces' },
       "The path-pattern condition value 'no spaces' is not valid; allowed: A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & * ?",
     ],
+    [
+      'ValidationError',
+      { Priority: 5, 'Conditions.member.1.HostHeaderConfig.Values.member.1': 'a.example.com' },
+      'A path-pattern condition takes PathPatternConfig, not HostHeaderConfig',
+    ],
+    [
+      'ValidationError',
+      {
+        Priority: 5,
+        'Conditions.member.2.Field': 'http-request-method',
+        'Conditions.member.2.Values.member.1': 'GET',
+      },
+      'Values is only for host-header and path-pattern conditions; a http-request-method condition takes HttpRequestMethodConfig',
+    ],
+    [
+      'ValidationError',
+      {
+        Priority: 5,
+        'Actions.member.2.Type': 'fixed-response',
+        'Actions.member.2.FixedResponseConfig.StatusCode': '200',
+        'Actions.member.2.Order': 2,
+      },
+      'Every action needs an Order (1-50000) when there are 2 actions',
+    ],
   ])('CreateRule → %s (%j)', async (code, extra, message) => {
     const { listener, tg } = await arns();
     const e = await h.elbv2Error('CreateRule', {

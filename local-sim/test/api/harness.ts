@@ -1,7 +1,9 @@
 /**
  * The AWS API handlers driven without sockets: a model, a real engine on a virtual clock, and the
  * contexts the handlers need, applied the way the live simulator applies them (`Engine.updateModel`).
- * Responses are parsed back with an XML parser so tests assert on the API's field names.
+ * Responses are parsed back with an XML parser so tests assert on the API's field names. Given a
+ * `VirtualSimulator`, the harness uses its engine and clock and applies changes with its `updateModel`,
+ * so requests can go through the whole listener edge (§4.3 transforms and authenticate actions).
  */
 import { XMLParser } from 'fast-xml-parser';
 import { createEngine, seededRandom, type Engine } from '../../src/core';
@@ -16,6 +18,7 @@ import {
   type Route53Context,
 } from '../../src/api/route53/handler';
 import { VirtualClock } from '../../src/virtual/clock';
+import type { VirtualSimulator } from '../../src/virtual';
 
 /** Lists parse as arrays even with one item: `member` in ELBv2, `<Plural><Singular>` in Route 53. */
 const ROUTE53_LISTS = new Set([
@@ -41,16 +44,19 @@ export function parse(xml: string): Xml {
 }
 
 export class ApiHarness implements Elbv2Context, Route53Context {
-  readonly clock = new VirtualClock(1_000_000);
+  readonly clock: VirtualClock;
   readonly engine: Engine;
   readonly changes = new Map<string, ChangeRecord>();
   readonly createdTime = '2024-01-01T00:00:00.000Z';
   #model: SimModel;
   #next = 1;
+  readonly #sim: VirtualSimulator | undefined;
 
-  constructor(model: SimModel) {
+  constructor(model: SimModel, sim?: VirtualSimulator) {
     this.#model = model;
-    this.engine = createEngine(model, { clock: this.clock, random: seededRandom(1), cookieKey: 'k' });
+    this.#sim = sim;
+    this.clock = sim?.clock ?? new VirtualClock(1_000_000);
+    this.engine = sim?.engine ?? createEngine(model, { clock: this.clock, random: seededRandom(1), cookieKey: 'k' });
   }
 
   model(): SimModel {
@@ -58,7 +64,8 @@ export class ApiHarness implements Elbv2Context, Route53Context {
   }
   async apply(model: SimModel): Promise<void> {
     this.#model = model;
-    this.engine.updateModel(model);
+    if (this.#sim) this.#sim.updateModel(model);
+    else this.engine.updateModel(model);
   }
   describeTargetHealth(id: string, targets?: readonly TargetModel[]) {
     return this.engine.describeTargetHealth(id, targets);

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { EventQueue } from '../../src/virtual';
+import { modelFromTemplate } from '../../src/model';
+import { EventQueue, VirtualSimulator } from '../../src/virtual';
+import { albTemplate, STACK } from '../model/fixtures';
 
 describe('virtual: the event queue (binary heap, time then sequence)', () => {
   test('pops in time order; events due at the same time in the order they were scheduled', () => {
@@ -35,5 +37,34 @@ describe('virtual: the event queue (binary heap, time then sequence)', () => {
         expect(Array.from({ length: q.size }, () => q.pop())).toEqual(model.map((m) => m.seq));
       }),
     );
+  });
+});
+
+describe('virtual: workload callbacks (scheduleWorkload)', () => {
+  test('run in time order with other events, without re-evaluating the engine after them', () => {
+    const sim = new VirtualSimulator(modelFromTemplate(albTemplate(), STACK), { seed: 3 });
+    sim.runUntil(1000); // first probes answered; the next are 30 s away
+    const order: string[] = [];
+    const ticks: number[] = [];
+    sim.onTick((now) => ticks.push(now));
+    sim.scheduleWorkload(2000, () => order.push('workload@2000'));
+    sim.schedule(2000, () => order.push('control@2000'));
+    sim.scheduleWorkload(3000, () => order.push('workload@3000'));
+    sim.schedule(4000, () => order.push('control@4000'));
+    sim.runUntil(5000);
+    expect(order).toEqual(['workload@2000', 'control@2000', 'workload@3000', 'control@4000']);
+    // a tick after each step with a control callback and at the end of the run; none at 3000
+    expect(ticks).toEqual([2000, 4000, 5000]);
+  });
+
+  test('the same callback may wait in the queue several times', () => {
+    const sim = new VirtualSimulator(modelFromTemplate(albTemplate(), STACK), { seed: 3 });
+    const at: number[] = [];
+    const arrive = () => at.push(sim.clock.now());
+    sim.scheduleWorkload(30, arrive);
+    sim.scheduleWorkload(10, arrive);
+    sim.scheduleWorkload(20, arrive);
+    sim.runUntil(100);
+    expect(at).toEqual([10, 20, 30]);
   });
 });

@@ -294,7 +294,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     const listener = idx.listener(p.required('ListenerArn'));
     const lb = idx.loadBalancerOf(listener);
     const protocol = p.string('Protocol') ?? listener.protocol;
-    const defaultActions = parseActions(p, 'DefaultActions', idx);
+    const defaultActions = parseActions(p, 'DefaultActions', idx, listener.defaultActions);
     if (defaultActions) validateActions(defaultActions, lb, { protocol }, idx);
     const sslPolicy = p.string('SslPolicy');
     if (sslPolicy !== undefined && !/^ELBSecurityPolicy-[A-Za-z0-9-]+$/.test(sslPolicy)) {
@@ -357,7 +357,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     if (r.kind === 'default')
       throw new ApiError('OperationNotPermitted', 'Default rules cannot be modified; use ModifyListener');
     const conditions = parseConditions(p);
-    const actions = parseActions(p, 'Actions', idx);
+    const actions = parseActions(p, 'Actions', idx, r.rule.actions);
     if (conditions) validateConditions(conditions);
     if (actions) validateActions(actions, idx.loadBalancerOf(r.listener), r.listener, idx);
     const next = modifyRule(model, r.listener, r.rule, { conditions, actions, transforms: parseTransforms(p) });

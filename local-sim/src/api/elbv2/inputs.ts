@@ -63,10 +63,25 @@ export function parseConditions(params: QueryParams, name = 'Conditions'): Condi
       for (const v of list) checkRegexValue(field, v);
       return { regexValues: list };
     };
-    for (const cfg of ['HostHeaderConfig', 'PathPatternConfig', 'HttpHeaderConfig']) {
-      if (cfg !== REGEX_CONFIGS[field as keyof typeof REGEX_CONFIGS] && c.struct(cfg)?.has('RegexValues')) {
-        throw validationError(`${cfg}.RegexValues is not valid for a ${field} condition`);
-      }
+    // §4.2 RegexValues only in the config block of a host-header, path-pattern or http-header condition
+    const own: string | undefined = REGEX_CONFIGS[field as keyof typeof REGEX_CONFIGS];
+    for (const cfg of CONDITION_CONFIGS) {
+      if (cfg === own || !c.struct(cfg)?.has('RegexValues')) continue;
+      throw validationError(
+        own
+          ? `${cfg}.RegexValues is not valid for a ${field} condition; use ${own}.RegexValues`
+          : `A ${field} condition does not take RegexValues (only host-header, path-pattern and http-header conditions do)`,
+      );
+    }
+    // §8.4 only the config block that belongs to Field; the old Values list only for host-header and path-pattern
+    const mine = FIELD_CONFIGS[field];
+    for (const cfg of CONDITION_CONFIGS) {
+      if (cfg !== mine && c.struct(cfg)) throw validationError(`A ${field} condition takes ${mine}, not ${cfg}`);
+    }
+    if (legacy.length > 0 && field !== 'host-header' && field !== 'path-pattern') {
+      throw validationError(
+        `Values is only for host-header and path-pattern conditions; a ${field} condition takes ${mine}`,
+      );
     }
     switch (field) {
       case 'host-header':
@@ -97,6 +112,25 @@ export function parseConditions(params: QueryParams, name = 'Conditions'): Condi
   });
 }
 
+const CONDITION_CONFIGS = [
+  'HostHeaderConfig',
+  'PathPatternConfig',
+  'HttpHeaderConfig',
+  'HttpRequestMethodConfig',
+  'QueryStringConfig',
+  'SourceIpConfig',
+] as const;
+
+/** The config block of each condition field. */
+const FIELD_CONFIGS: Readonly<Record<(typeof CONDITION_FIELDS)[number], (typeof CONDITION_CONFIGS)[number]>> = {
+  'host-header': 'HostHeaderConfig',
+  'path-pattern': 'PathPatternConfig',
+  'http-header': 'HttpHeaderConfig',
+  'http-request-method': 'HttpRequestMethodConfig',
+  'query-string': 'QueryStringConfig',
+  'source-ip': 'SourceIpConfig',
+};
+
 const REGEX_CONFIGS = {
   'host-header': 'HostHeaderConfig',
   'path-pattern': 'PathPatternConfig',
@@ -111,6 +145,11 @@ function checkRegexValue(field: string, v: string): void {
       `The ${field} regex '${v.slice(0, 64)}' is not valid; allowed: ${len.min}-${len.max} characters`,
     );
   }
+  checkRegexDialect(field, v);
+}
+
+/** §4.2/§4.3 AWS's rule regex dialect (no lookaround, backreferences, ...); lengths are checked by the caller. */
+function checkRegexDialect(field: string, v: string): void {
   const problem = checkRuleRegex(v);
   if (problem) {
     throw validationError(
@@ -121,9 +160,16 @@ function checkRegexValue(field: string, v: string): void {
   }
 }
 
-/** `Transforms.member.N` of CreateRule / ModifyRule (§4.3); undefined when absent. */
+/**
+ * `Transforms.member.N` of CreateRule / ModifyRule (§4.3); undefined when absent. ModifyRule's
+ * `ResetTransforms=true` removes the rule's transforms: an empty list (it cannot come with `Transforms`).
+ */
 export function parseTransforms(params: QueryParams): TransformModel[] | undefined {
   const list = params.structs('Transforms');
+  if (params.bool('ResetTransforms') === true) {
+    if (list) throw validationError('ResetTransforms and Transforms cannot be specified together');
+    return [];
+  }
   if (!list) return undefined;
   const out: TransformModel[] = [];
   for (const t of list) {
@@ -139,7 +185,8 @@ export function parseTransforms(params: QueryParams): TransformModel[] | undefin
       if (!inRange(replace.length, pl)) {
         throw validationError(`Transform replace must have ${pl.min}-${pl.max} characters`);
       }
-      checkRegexValue(type, regex);
+      // §4.3: a transform's Regex may hold up to 1024 characters (not the 128 of RegexValues)
+      checkRegexDialect(type, regex);
       return { regex, replace };
     });
     if (rewrites.length !== 1) throw validationError(`A ${type} transform must have exactly one rewrite`);
@@ -148,11 +195,16 @@ export function parseTransforms(params: QueryParams): TransformModel[] | undefin
   return out;
 }
 
-/** `AuthenticateOidcConfig` / `AuthenticateCognitoConfig` → an authenticate action (§4.3). */
+/**
+ * `AuthenticateOidcConfig` / `AuthenticateCognitoConfig` → an authenticate action (§4.3). An OIDC action
+ * needs `ClientSecret`, except when it replaces actions (`replaced`: ModifyRule, ModifyListener) with
+ * `UseExistingClientSecret=true`, which keeps the secret of the authenticate-oidc action replaced.
+ */
 function parseAuthenticate(
   a: QueryParams,
   type: 'authenticate-oidc' | 'authenticate-cognito',
   order: number | undefined,
+  replaced: readonly ActionModel[] | undefined,
 ): AuthenticateActionModel {
   const oidc = type === 'authenticate-oidc';
   const c = a.struct(oidc ? 'AuthenticateOidcConfig' : 'AuthenticateCognitoConfig');
@@ -179,7 +231,7 @@ function parseAuthenticate(
       }
       return v;
     };
-    const secret = c.string('ClientSecret');
+    const secret = clientSecret(c, replaced);
     return {
       type,
       ...common,
@@ -207,6 +259,24 @@ function parseAuthenticate(
     userPool: pool,
     userPoolDomain: domain,
   };
+}
+
+/** §4.3 the OAuth 2.0 client secret of an authenticate-oidc action (see `parseAuthenticate`). */
+function clientSecret(c: QueryParams, replaced: readonly ActionModel[] | undefined): string | undefined {
+  const given = c.string('ClientSecret');
+  if (given !== undefined && given !== '') return given;
+  if (c.bool('UseExistingClientSecret') === true) {
+    const old = replaced?.find((x): x is AuthenticateActionModel => x.type === 'authenticate-oidc');
+    if (!old) {
+      throw validationError(
+        'UseExistingClientSecret needs an existing authenticate-oidc action; give AuthenticateOidcConfig.ClientSecret',
+      );
+    }
+    return old.clientSecret;
+  }
+  throw validationError(
+    'An authenticate-oidc action needs AuthenticateOidcConfig.ClientSecret (or, when modifying one, UseExistingClientSecret)',
+  );
 }
 
 function isCidr(v: string): boolean {
@@ -291,8 +361,16 @@ export function validateConditions(conditions: readonly ConditionModel[]): void 
   }
 }
 
-/** `Actions.member.N` (or `DefaultActions.member.N`) → actions sorted by Order (undefined when absent). */
-export function parseActions(params: QueryParams, name: string, idx: ElbIndex): ActionModel[] | undefined {
+/**
+ * `Actions.member.N` (or `DefaultActions.member.N`) → actions sorted by Order (undefined when absent).
+ * `replaced`: the actions these replace (ModifyRule, ModifyListener), for `UseExistingClientSecret`.
+ */
+export function parseActions(
+  params: QueryParams,
+  name: string,
+  idx: ElbIndex,
+  replaced?: readonly ActionModel[],
+): ActionModel[] | undefined {
   const list = params.structs(name);
   if (!list) return undefined;
   const actions = list.map((a): ActionModel => {
@@ -359,13 +437,18 @@ export function parseActions(params: QueryParams, name: string, idx: ElbIndex): 
       }
       case 'authenticate-oidc':
       case 'authenticate-cognito':
-        return parseAuthenticate(a, type, order);
+        return parseAuthenticate(a, type, order, replaced);
       case 'jwt-validation':
         return { type: 'unsupported', order, originalType: type };
       default:
         throw validationError(`Action type '${type}' is not valid`);
     }
   });
+  // §8.4 Order is required once there are several actions
+  if (actions.length > 1 && actions.some((a) => a.order === undefined)) {
+    const { min, max } = RULE_LIMITS.actionOrder;
+    throw validationError(`Every action needs an Order (${min}-${max}) when there are ${actions.length} actions`);
+  }
   return actions.sort((x, y) => (x.order ?? Number.MAX_SAFE_INTEGER) - (y.order ?? Number.MAX_SAFE_INTEGER));
 }
 

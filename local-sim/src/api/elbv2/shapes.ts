@@ -97,7 +97,8 @@ export function actionShape(a: ActionModel, index: number, idx: ElbIndex): XmlNo
         SessionTimeout: a.sessionTimeoutSeconds,
         AuthenticationRequestExtraParams:
           Object.keys(a.extraParams).length > 0
-            ? { entry: members(Object.entries(a.extraParams).map(([key, value]) => ({ key, value }))) }
+            ? // a Query map: one <entry><key/><value/></entry> per pair (no <member> level), as the SDKs read it
+              { entry: Object.entries(a.extraParams).map(([key, value]) => ({ key, value })) }
             : undefined,
       };
       return a.type === 'authenticate-oidc'

@@ -4,7 +4,7 @@
  * without the write buffer bookkeeping, callbacks and tick that `Writable` adds to every write. Anything
  * else (TLS, a socket still connecting, ending or with writes queued) takes `socket.write`.
  *
- * What `socket.write` would do is kept: the idle timer is refreshed (a write is activity, §5.2), a write
+ * What `socket.write` would do is kept: a socket timeout, if one is set, is refreshed (a write is activity), a write
  * the kernel could not take at once is finished by libuv in order (its completion emits 'drain', and
  * `false` is returned, as `write` does above its high-water mark), and a write error destroys the socket.
  */
@@ -68,7 +68,7 @@ export function writeLatin1(socket: net.Socket, data: string): boolean {
     socket.destroy(new Error(`write failed (${err})`));
     return false;
   }
-  s._unrefTimer?.();
+  if (s.timeout) s._unrefTimer?.(); // a socket timeout counts writes as activity
   // not all of it went out at once: libuv finishes it (in order, before any later write) and then 'drain'
   return binding.streamBaseState[binding.kLastWriteWasAsync] === 0;
 }

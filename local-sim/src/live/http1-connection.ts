@@ -20,7 +20,7 @@ import { writeLatin1 } from './direct-write';
 import { IdleClock, idleSweep, type Swept } from './idle-sweep';
 import type { UpstreamFailureKind } from '../core/gateway-errors';
 import { UpstreamCall, type UpstreamHandlers, type UpstreamPools } from './upstream';
-import { headerBlock, httpDate, statusLine, type Abortable, type InFlightRegistry } from './wire';
+import { headerBlock, httpDate, statusLine, type InFlightHolder, type InFlightRegistry } from './wire';
 
 type UpstreamFraming = Parameters<UpstreamHandlers['onHead']>[3];
 
@@ -106,7 +106,7 @@ interface Current {
   sentBytes: number;
 }
 
-export class Http1Connection implements UpstreamHandlers, Abortable, Swept {
+export class Http1Connection implements UpstreamHandlers, InFlightHolder, Swept {
   readonly #socket: net.Socket;
   readonly #rt: EdgeRuntime;
   readonly #parser: Http1Parser<RequestHead>;
@@ -151,6 +151,7 @@ export class Http1Connection implements UpstreamHandlers, Abortable, Swept {
     });
     socket.setNoDelay(true);
     idleSweep.add(this, rt.idleMs);
+    rt.inFlight.addHolder(this);
     this.#direct = readDirect(socket, (chunk: Buffer) => {
       if (this.#tunneled) {
         // the tunnel's own 'data' listener takes the bytes (a copy: the read buffer is shared)
@@ -283,8 +284,8 @@ export class Http1Connection implements UpstreamHandlers, Abortable, Swept {
     );
     cur.call = call;
     cur.requestId = step.upstream.requestId;
-    // §2.3: the engine aborts requests still running when their target's deregistration delay ends
-    this.#rt.inFlight.add(cur.requestId, this);
+    // §2.3: the engine aborts requests still running when their target's deregistration delay ends (it
+    // finds this one through `inFlightRequest`: this connection is registered once, not per request)
     this.#rt.pools.get(step.upstream.target, step.upstream.protocol).request(call, this.#rt.idleMs);
     return framing!;
   }
@@ -409,6 +410,12 @@ export class Http1Connection implements UpstreamHandlers, Abortable, Swept {
     if (!this.#closed) writeLatin1(this.#socket, head);
   }
 
+  /** The engine's id of the forwarded request this connection is still answering, if any. */
+  inFlightRequest(): number | undefined {
+    const cur = this.#cur;
+    return cur && !cur.responseDone ? cur.requestId : undefined;
+  }
+
   /** §2.3: the engine aborts a request still running when its target's deregistration delay ends. */
   abortInFlight(requestId: number): void {
     const cur = this.#cur;
@@ -450,7 +457,6 @@ export class Http1Connection implements UpstreamHandlers, Abortable, Swept {
   #finish(cur: Current): void {
     if (cur.responseDone) return;
     cur.responseDone = true;
-    if (cur.requestId !== undefined) this.#rt.inFlight.delete(cur.requestId);
     cur.ex.finish({ receivedBytes: cur.receivedBytes, sentBytes: cur.sentBytes });
     if (cur.closeAfter) {
       this.#cur = undefined;
@@ -590,10 +596,10 @@ export class Http1Connection implements UpstreamHandlers, Abortable, Swept {
     this.#closed = true;
     this.#headArmed = false;
     idleSweep.delete(this);
+    this.#rt.inFlight.deleteHolder(this);
     const cur = this.#cur;
     if (cur && !cur.responseDone) {
       cur.responseDone = true;
-      if (cur.requestId !== undefined) this.#rt.inFlight.delete(cur.requestId);
       cur.call?.abort();
       if (!cur.headWritten) cur.ex.clientGone({ receivedBytes: cur.receivedBytes });
       else cur.ex.finish({ receivedBytes: cur.receivedBytes, sentBytes: cur.sentBytes });

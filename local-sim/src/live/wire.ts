@@ -35,9 +35,19 @@ export interface Abortable {
   abortInFlight(requestId: number): void;
 }
 
+/**
+ * A connection that has at most one forwarded request in flight at a time and answers for it itself
+ * (an HTTP/1.1 client connection): registered once for its life instead of once per request.
+ */
+export interface InFlightHolder extends Abortable {
+  /** The engine's id of its request in flight, if any. */
+  inFlightRequest(): number | undefined;
+}
+
 /** Requests forwarded and not yet finished, so the engine can abort them (§2.3 → 502, §6.6 resets). */
 export class InFlightRegistry {
   readonly #map = new Map<number, Abortable | (() => void)>();
+  readonly #holders = new Set<InFlightHolder>();
   /** `abort`: a function, or an object that handles several requests (no closure per request). */
   add(id: number, abort: Abortable | (() => void)): void {
     this.#map.set(id, abort);
@@ -45,14 +55,35 @@ export class InFlightRegistry {
   delete(id: number): void {
     this.#map.delete(id);
   }
+  addHolder(holder: InFlightHolder): void {
+    this.#holders.add(holder);
+  }
+  deleteHolder(holder: InFlightHolder): void {
+    this.#holders.delete(holder);
+  }
   abort(id: number): void {
     const f = this.#map.get(id);
-    this.#map.delete(id);
-    if (typeof f === 'function') f();
-    else f?.abortInFlight(id);
+    if (f !== undefined) {
+      this.#map.delete(id);
+      if (typeof f === 'function') f();
+      else f.abortInFlight(id);
+      return;
+    }
+    // rare (a deregistration delay ending with requests in flight): the holders are asked one by one
+    for (const h of this.#holders) {
+      if (h.inFlightRequest() === id) {
+        h.abortInFlight(id);
+        return;
+      }
+    }
   }
   /** Every request still in flight (simulator stop: none of them is a target error). */
   ids(): number[] {
-    return [...this.#map.keys()];
+    const out = [...this.#map.keys()];
+    for (const h of this.#holders) {
+      const id = h.inFlightRequest();
+      if (id !== undefined) out.push(id);
+    }
+    return out;
   }
 }

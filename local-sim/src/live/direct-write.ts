@@ -12,11 +12,10 @@ import type * as net from 'node:net';
 
 interface Handle {
   writeLatin1String?(req: object, data: string): number;
-  writeQueueSize?: number;
 }
 
 interface StreamWrapBinding {
-  WriteWrap: new () => { handle?: Handle; oncomplete?: (status: number) => void; async?: boolean };
+  WriteWrap: new () => { handle?: Handle; oncomplete?: (this: never, status: number) => void; async?: boolean };
   streamBaseState: Int32Array;
   kLastWriteWasAsync: number;
 }
@@ -35,6 +34,15 @@ const binding: StreamWrapBinding | undefined = (() => {
 
 type Internals = net.Socket & { _handle?: Handle | null; encrypted?: boolean; _unrefTimer?(): void };
 
+type WriteReq = InstanceType<StreamWrapBinding['WriteWrap']> & { socket?: net.Socket };
+
+/** A write that libuv finished later (the kernel could not take it at once): 'drain', or the error. */
+function onWriteComplete(this: WriteReq, status: number): void {
+  const socket = this.socket!;
+  if (status < 0) socket.destroy(new Error(`write failed (${status})`));
+  else socket.emit('drain');
+}
+
 /**
  * Write `data` (latin1: one byte per char) to `socket`. Returns false when the caller should wait for
  * 'drain' before writing more, like `socket.write`.
@@ -51,18 +59,16 @@ export function writeLatin1(socket: net.Socket, data: string): boolean {
     s.destroyed ||
     s.writableEnded ||
     s.writableCorked > 0 ||
-    s.writableLength > 0 ||
-    handle.writeQueueSize !== 0
+    s.writableLength > 0
   ) {
+    // (writes libuv still holds need no check: a new one queues behind them)
     return socket.write(data, 'latin1');
   }
-  const req = new binding.WriteWrap();
+  const req = new binding.WriteWrap() as WriteReq;
   req.handle = handle;
   req.async = false;
-  req.oncomplete = (status: number) => {
-    if (status < 0) socket.destroy(new Error(`write failed (${status})`));
-    else socket.emit('drain');
-  };
+  req.socket = socket;
+  req.oncomplete = onWriteComplete;
   const err = handle.writeLatin1String(req, data);
   if (err !== 0) {
     socket.destroy(new Error(`write failed (${err})`));

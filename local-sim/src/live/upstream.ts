@@ -80,7 +80,6 @@ export interface UpstreamOptions {
 
 const KEEP_ALIVE_MS = 4_000;
 const MAX_IDLE_PER_TARGET = 256;
-const EMPTY = Buffer.alloc(0);
 
 /** A request in progress on one connection. */
 export class UpstreamCall {
@@ -201,6 +200,13 @@ export class UpstreamConnection implements Swept {
         return;
       }
       this.#parser.execute(chunk, this.#direct);
+      if (this.#tunnel) {
+        // a 101 just turned the connection into a tunnel: what the target sent past its head in the same
+        // read (its first WebSocket frames) goes to the tunnel first, ahead of the next reads
+        const rest = this.#parser.takeRemainder();
+        if (rest && rest.length > 0) socket.emit('data', Buffer.from(rest));
+        return;
+      }
       call.handlers.onFlush?.(call);
     });
     socket.on('end', () => this.#onClose('the target closed the connection (FIN)'));
@@ -296,11 +302,6 @@ export class UpstreamConnection implements Swept {
     this.#afterHead = true;
     call.handlers.onHead(call, head.status, head.headers, framing.kind);
     return framing;
-  }
-
-  /** After a 101: what the target sent past its response head (the first tunnel bytes). */
-  takeTunnelBytes(): Buffer {
-    return this.#parser.takeRemainder() ?? EMPTY;
   }
 
   #onEnd(): void {

@@ -260,7 +260,9 @@ interface TargetRt {
    */
   inflight: number;
   slowStartFrom?: number;
-  stats: { requests: number; errors: number };
+  /** This anomaly window's requests and errors (§2.1), on the target itself: one object less per request. */
+  windowRequests: number;
+  windowErrors: number;
   anomaly: AnomalyStatus;
   /** RegisterTargets call this registration came from (§2.2: one call into an empty TG → no slow start). */
   batch: number;
@@ -691,7 +693,8 @@ class EngineImpl implements Engine {
       views: this.#newViews(tg, now),
       inflight: 0,
       slowStartFrom: undefined,
-      stats: { requests: 0, errors: 0 },
+      windowRequests: 0,
+      windowErrors: 0,
       anomaly: NORMAL,
       batch,
       wasHealthy: false,
@@ -1348,12 +1351,14 @@ class EngineImpl implements Engine {
       let settled = true;
       for (const t of tg.targets.values()) {
         if (t.health.state !== 'healthy') continue;
-        errors += t.stats.errors;
+        errors += t.windowErrors;
         if (t.anomaly !== NORMAL) settled = false;
       }
       if (errors > 0 || !settled) {
         const monitored = [...tg.targets.values()].filter((t) => t.health.state === 'healthy');
-        const stats = new Map<string, WindowStats>(monitored.map((t) => [t.k, t.stats]));
+        const stats = new Map<string, WindowStats>(
+          monitored.map((t) => [t.k, { requests: t.windowRequests, errors: t.windowErrors }]),
+        );
         const prev = new Map(monitored.map((t) => [t.k, t.anomaly]));
         const mitigation = tg.model.attributes.anomalyMitigation && tg.model.attributes.algorithm === 'weighted_random';
         const next = evaluateAnomalies(stats, prev, mitigation);
@@ -1364,8 +1369,8 @@ class EngineImpl implements Engine {
         }
       }
       for (const t of tg.targets.values()) {
-        t.stats.requests = 0;
-        t.stats.errors = 0;
+        t.windowRequests = 0;
+        t.windowErrors = 0;
       }
       // the windows still to roll saw no request: each would find the same, so skip to the last
       if (errors === 0 && settled && now - tg.windowStart >= windowMs)
@@ -1381,13 +1386,13 @@ class EngineImpl implements Engine {
     if (outcome.notSent) return;
     const now = this.#clock.now();
     this.#rollWindow(entry.tg, now);
-    entry.t.stats.requests++;
+    entry.t.windowRequests++;
     const latency = now - entry.startedAt;
     entry.t.latencyMs =
       entry.t.latencyMs !== entry.t.latencyMs // NaN: the first response
         ? latency
         : entry.t.latencyMs + LATENCY_EWMA_ALPHA * (latency - entry.t.latencyMs);
-    if (outcome.connectionError || (outcome.status !== undefined && outcome.status >= 500)) entry.t.stats.errors++;
+    if (outcome.connectionError || (outcome.status !== undefined && outcome.status >= 500)) entry.t.windowErrors++;
   }
 
   connectionClosed(connectionId: string): void {

@@ -3,60 +3,12 @@
  * provider on a socket, and §5.1 mutual TLS (verify with a local trust store, passthrough) on real TLS
  * connections. The request-level behaviour is the shared exchange's (test/virtual/alb-features.test.ts).
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { rmSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { generate } from 'selfsigned';
 import { modelFromTemplate, Simulator, type SimulatorOptions } from '../../src/index';
 import { albTemplate, IDS, resource, STACK, tgRef, type AlbSpec } from '../model/fixtures';
-import { allHealthy, type EchoBody } from './helpers';
-
-interface TlsReply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** One request over a fresh connection; HTTPS without server verification (the simulator's certificate is self-signed). */
-function fetch(
-  url: string,
-  options: { headers?: http.OutgoingHttpHeaders; key?: string; cert?: string } = {},
-): Promise<TlsReply> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const lib = u.protocol === 'https:' ? https : http;
-    const req = lib.request(
-      u,
-      {
-        headers: options.headers,
-        agent: false,
-        ...(u.protocol === 'https:' ? { rejectUnauthorized: false, key: options.key, cert: options.cert } : {}),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const cookiePairs = (setCookie: readonly string[] | undefined): string =>
-  (setCookie ?? [])
-    .map((c) => c.split(';')[0]!)
-    .filter((c) => !c.endsWith('='))
-    .join('; ');
-
-const echoHeader = (body: string, name: string): string[] =>
-  (JSON.parse(body) as EchoBody).headers.filter(([k]) => k.toLowerCase() === name.toLowerCase()).map(([, v]) => v);
+import { clientPki, cookiePairs, echoHeader, fetch } from './alb-clients';
+import { allHealthy } from './helpers';
 
 let sim: Simulator | undefined;
 let dir: string | undefined;
@@ -169,27 +121,9 @@ describe('live: §4.3 authenticate-oidc with the test identity provider', () => 
 
 describe('live: §5.1 mutual TLS', () => {
   async function pki() {
-    const ca = await generate([{ name: 'commonName', value: 'Test Client CA' }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      extensions: [
-        { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-      ],
-    });
-    const client = await generate([{ name: 'commonName', value: 'device-42' }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      ca: { key: ca.private, cert: ca.cert },
-    });
-    const stranger = await generate([{ name: 'commonName', value: 'stranger' }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-    });
-    dir = mkdtempSync(path.join(tmpdir(), 'ha-sim-mtls-'));
-    const caFile = path.join(dir, 'ca.pem');
-    writeFileSync(caFile, ca.cert);
-    return { caFile, client, stranger };
+    const made = await clientPki('ha-sim-mtls-');
+    dir = made.dir;
+    return made;
   }
 
   const withMtls =

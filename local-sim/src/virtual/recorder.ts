@@ -58,17 +58,12 @@ export class RunRecorder {
     numberOfSignificantValueDigits: 3,
     useWebAssembly: false,
   });
-  /**
-   * Latencies not yet in the histogram: a run of equal values (fixed latencies make long runs), recorded
-   * with one call when a different value comes or the histogram is read.
-   */
-  #runValue = 0;
-  #runCount = 0;
+  /** Latencies (µs) not yet in the histogram: fixed latencies make long runs of one value. */
+  readonly #latencyRun = new Runs((micros, n) => this.#histogram.recordValueWithCount(micros, n));
   /** By status code (-1: no answer); turned into text only for the result. */
   readonly #statuses = new Map<number, number>();
-  /** The last status counted and its count so far (most requests repeat the status before them). */
-  #runStatus = NaN;
-  #runStatusCount = 0;
+  /** Statuses not yet in `#statuses` (most requests repeat the status before them). */
+  readonly #statusRun = new Runs((s, n) => this.#statuses.set(s, (this.#statuses.get(s) ?? 0) + n));
   readonly #errors = new Map<string, number>();
   /** By the engine's key object (fast), and by name: a target registered again gets a new key object. */
   readonly #targets = new Map<TargetKey, number>();
@@ -150,41 +145,20 @@ export class RunRecorder {
   finished(status: number | undefined, cause: string, latencyMs: number, doneAt: number): void {
     this.completed++;
     const s = status ?? -1;
-    if (s === this.#runStatus) this.#runStatusCount++;
-    else {
-      this.#flushStatus();
-      this.#runStatus = s;
-      this.#runStatusCount = 1;
-    }
+    this.#statusRun.add(s);
     if (isError(status)) {
       this.errors++;
       const k = errorKey(status, cause);
       this.#errors.set(k, (this.#errors.get(k) ?? 0) + 1);
       this.#errorSeries[this.#bucket(doneAt)]++;
     }
-    const micros = Math.max(1, Math.round(latencyMs * MICROS));
-    if (micros === this.#runValue) this.#runCount++;
-    else {
-      if (this.#runCount > 0) this.#histogram.recordValueWithCount(this.#runValue, this.#runCount);
-      this.#runValue = micros;
-      this.#runCount = 1;
-    }
+    this.#latencyRun.add(Math.max(1, Math.round(latencyMs * MICROS)));
   }
 
   /** The histogram with every latency recorded so far. */
   #latencies(): hdr.Histogram {
-    if (this.#runCount > 0) {
-      this.#histogram.recordValueWithCount(this.#runValue, this.#runCount);
-      this.#runCount = 0;
-    }
+    this.#latencyRun.flush();
     return this.#histogram;
-  }
-
-  #flushStatus(): void {
-    if (this.#runStatusCount === 0) return;
-    const s = this.#runStatus;
-    this.#statuses.set(s, (this.#statuses.get(s) ?? 0) + this.#runStatusCount);
-    this.#runStatusCount = 0;
   }
 
   /** Shorthand for a `VirtualOutcome`. */
@@ -221,7 +195,7 @@ export class RunRecorder {
   }
 
   statuses(): Record<string, number> {
-    this.#flushStatus();
+    this.#statusRun.flush();
     return sortedRecord(new Map([...this.#statuses].map(([k, v]) => [k < 0 ? 'none' : String(k), v])));
   }
 
@@ -245,6 +219,27 @@ export class RunRecorder {
       requests: this.#perTarget[i],
       series: Array.from({ length: this.buckets }, (_, b) => this.#perBucket[b * c + i]),
     }));
+  }
+}
+
+/** Counts repeats of the last value; a run is handed to `record` when another value comes, or on `flush`. */
+class Runs {
+  #value = NaN;
+  #count = 0;
+  constructor(readonly record: (value: number, count: number) => void) {}
+
+  add(value: number): void {
+    if (value === this.#value) this.#count++;
+    else {
+      this.flush();
+      this.#value = value;
+      this.#count = 1;
+    }
+  }
+
+  flush(): void {
+    if (this.#count > 0) this.record(this.#value, this.#count);
+    this.#count = 0;
   }
 }
 

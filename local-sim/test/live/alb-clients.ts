@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { generate } from 'selfsigned';
+import { tgRef, type AlbSpec } from '../model/fixtures';
 import type { EchoBody } from './helpers';
 
 export interface TlsReply {
@@ -81,3 +82,22 @@ export async function clientPki(prefix: string) {
   writeFileSync(caFile, ca.cert);
   return { dir, caFile, client, stranger };
 }
+
+/** An HTTPS listener that logs clients in with OIDC (the test identity provider answers), then forwards to App. */
+export const OIDC_LOGIN: AlbSpec = {
+  defaultActions: [
+    {
+      Type: 'authenticate-oidc',
+      Order: 1,
+      AuthenticateOidcConfig: {
+        Issuer: 'https://login.example.com',
+        AuthorizationEndpoint: 'https://login.example.com/authorize',
+        TokenEndpoint: 'https://login.example.com/token',
+        UserInfoEndpoint: 'https://login.example.com/userinfo',
+        ClientId: 'web-app',
+        ClientSecret: 'web-secret',
+      },
+    },
+    { Type: 'forward', TargetGroupArn: tgRef('App'), Order: 2 },
+  ],
+};

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { modelFromTemplate, Simulator, type SimulatorOptions } from '../../src/index';
 import { albTemplate, IDS, resource, STACK, tgRef, type AlbSpec } from '../model/fixtures';
-import { clientPki, cookiePairs, echoHeader, fetch } from './alb-clients';
+import { clientPki, cookiePairs, echoHeader, fetch, OIDC_LOGIN } from './alb-clients';
 import { allHealthy } from './helpers';
 
 let sim: Simulator | undefined;
@@ -40,26 +40,10 @@ async function start(
 
 describe('live: §4.3 authenticate-oidc with the test identity provider', () => {
   test('§4.3 client → 302 to the local identity provider → /oauth2/idpresponse with a code → session cookie → forwarded with x-amzn-oidc-* headers', async () => {
-    const { sim: s, url } = await start(
-      {
-        defaultActions: [
-          {
-            Type: 'authenticate-oidc',
-            Order: 1,
-            AuthenticateOidcConfig: {
-              Issuer: 'https://login.example.com',
-              AuthorizationEndpoint: 'https://login.example.com/authorize',
-              TokenEndpoint: 'https://login.example.com/token',
-              UserInfoEndpoint: 'https://login.example.com/userinfo',
-              ClientId: 'web-app',
-              ClientSecret: 'web-secret',
-            },
-          },
-          { Type: 'forward', TargetGroupArn: tgRef('App'), Order: 2 },
-        ],
-      },
-      { testIdpPort: 0, testIdpUsers: { alice: { groups: ['admins'] } } },
-    );
+    const { sim: s, url } = await start(OIDC_LOGIN, {
+      testIdpPort: 0,
+      testIdpUsers: { alice: { groups: ['admins'] } },
+    });
     const idp = s.testIdp!;
     expect(s.endpoints().testIdp).toBe(idp.url);
 

@@ -11,8 +11,8 @@ import { rmSync } from 'node:fs';
 import { createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { modelFromTemplate, Simulator, type SimulatorOptions } from '../../src/index';
 import { loadBalancerArn } from '../../src/model/ids';
-import { albTemplate, IDS, resource, STACK, tgRef, type AlbSpec } from '../model/fixtures';
-import { clientPki, cookiePairs, echoHeader, fetch } from './alb-clients';
+import { albTemplate, IDS, resource, STACK, type AlbSpec } from '../model/fixtures';
+import { clientPki, cookiePairs, echoHeader, fetch, OIDC_LOGIN } from './alb-clients';
 import { allHealthy } from './helpers';
 
 let sim: Simulator | undefined;
@@ -56,23 +56,7 @@ async function servedSince(s: Simulator, before: readonly number[]): Promise<num
 }
 
 describe('workers: 2 — §4.3 authenticate-oidc with the test identity provider', () => {
-  const oidcSpec: AlbSpec = {
-    defaultActions: [
-      {
-        Type: 'authenticate-oidc',
-        Order: 1,
-        AuthenticateOidcConfig: {
-          Issuer: 'https://login.example.com',
-          AuthorizationEndpoint: 'https://login.example.com/authorize',
-          TokenEndpoint: 'https://login.example.com/token',
-          UserInfoEndpoint: 'https://login.example.com/userinfo',
-          ClientId: 'web-app',
-          ClientSecret: 'web-secret',
-        },
-      },
-      { Type: 'forward', TargetGroupArn: tgRef('App'), Order: 2 },
-    ],
-  };
+  const oidcSpec = OIDC_LOGIN;
 
   test('§4.3 a login whose steps land on alternating node processes: 302 to the IdP, the callback on the other node sets the session, then forwarded with x-amzn-oidc-* signed by the primary key', async () => {
     const { sim: s, url } = await start(oidcSpec, { testIdpPort: 0, testIdpUsers: { alice: { groups: ['admins'] } } });

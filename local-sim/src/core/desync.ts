@@ -99,6 +99,66 @@ function normalisesTo(raw: string, name: string): boolean {
  * `desync_suspicious_header`).
  */
 export function classifyRequest(head: RawRequestHead): DesyncClassification {
+  return plainlyCompliant(head) ? COMPLIANT : classifyFully(head);
+}
+
+const COMPLIANT: DesyncClassification = Object.freeze({ class: 'Compliant' });
+
+/** Which of the 128 ASCII characters are RFC 7230 token characters (derived from `TOKEN`). */
+const TOKEN_CHAR = Uint8Array.from({ length: 128 }, (_, c) => (TOKEN.test(String.fromCharCode(c)) ? 1 : 0));
+const UNDERSCORE = 0x5f;
+
+/** A token (`TOKEN`) without `_`: such a header name can only read as itself. */
+function isPlainToken(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || TOKEN_CHAR[c] === 0 || c === UNDERSCORE) return false;
+  }
+  return true;
+}
+
+/** Only visible ASCII, spaces and tabs (nothing `NON_ASCII_OR_CONTROL` finds). */
+function isPlainValue(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/**
+ * The usual request, recognised in one pass without allocating: a token method, HTTP/1.0 or 1.1, a target
+ * without spaces or control characters, header names that are tokens without `_`, plain values, and at
+ * most one all-digit Content-Length outside GET and HEAD, no Transfer-Encoding. Every such request is
+ * Compliant by the rules of `classifyFully`; anything else is classified there.
+ */
+function plainlyCompliant(head: RawRequestHead): boolean {
+  const v = head.version;
+  if ((v !== 'HTTP/1.1' && v !== 'HTTP/1.0') || !isPlainToken(head.method)) return false;
+  const target = head.target;
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) return false;
+  }
+  let lengths = 0;
+  for (const [name, value] of head.headers) {
+    if (!isPlainToken(name) || !isPlainValue(value)) return false;
+    const n = name.length;
+    if (n === 17 && name.toLowerCase() === 'transfer-encoding') return false;
+    if (n === 14 && name.toLowerCase() === 'content-length') {
+      if (++lengths > 1 || !DIGITS.test(value)) return false;
+    }
+  }
+  return lengths === 0 || (head.method !== 'GET' && head.method !== 'HEAD');
+}
+
+/**
+ * The whole classification (§5.3), for requests `plainlyCompliant` does not recognise. Exported for the
+ * test that holds both paths to the same answer.
+ */
+export function classifyFully(head: RawRequestHead): DesyncClassification {
   let worst: DesyncClassification = { class: 'Compliant' };
   const found = (reason: DesyncReason): void => {
     const c = CLASS_OF.get(reason)!;
@@ -201,23 +261,23 @@ export type BodyFraming =
   { readonly kind: 'none' } | { readonly kind: 'length'; readonly length: number } | { readonly kind: 'chunked' };
 
 export function bodyFraming(headers: HeaderList): BodyFraming | undefined {
-  const lengths: string[] = [];
-  const codings: string[] = [];
+  let lengths: string[] | undefined;
+  let codings: string[] | undefined;
   for (const [name, value] of headers) {
     // only two names matter: the others are not lower-cased
     if (name.length !== 14 && name.length !== 17) continue;
     const lower = name.toLowerCase();
-    if (lower === 'content-length') for (const part of value.split(',')) lengths.push(part.trim());
+    if (lower === 'content-length') for (const part of value.split(',')) (lengths ??= []).push(part.trim());
     else if (lower === 'transfer-encoding') {
       for (const t of value.split(',')) {
         const coding = t.trim().toLowerCase();
         // `identity` means no coding at all (RFC 2616); it frames nothing
-        if (coding !== '' && coding !== 'identity') codings.push(coding);
+        if (coding !== '' && coding !== 'identity') (codings ??= []).push(coding);
       }
     }
   }
-  if (codings.length > 0) return codings[codings.length - 1] === 'chunked' ? CHUNKED : undefined;
-  if (lengths.length === 0) return NO_BODY;
+  if (codings !== undefined) return codings[codings.length - 1] === 'chunked' ? CHUNKED : undefined;
+  if (lengths === undefined) return NO_BODY;
   if (lengths.some((v) => !DIGITS.test(v)) || new Set(lengths.map((v) => BigInt(v))).size > 1) return undefined;
   const length = Number(lengths[0]);
   if (!Number.isSafeInteger(length)) return undefined;

@@ -275,6 +275,12 @@ interface TargetRt {
   latencyMs: number;
   /** This target as balancers see it (created once; reads the live counts). */
   entry?: PoolEntry;
+  /**
+   * The AWSALB cookies last issued for this target and when (ms): requests to it within the same
+   * millisecond get the same ones (encoding and signing them is most of what stickiness costs).
+   */
+  lbCookiesAt: number;
+  lbCookies: readonly string[];
 }
 
 /**
@@ -388,8 +394,8 @@ function forwardError(
 }
 
 /** The request's cookies by name (first occurrence wins). */
-function requestCookies(request: HttpRequestInfo): Map<string, string> {
-  return parseCookies(headerValues(request, 'cookie'));
+function requestCookies(request: HttpRequestInfo): ReadonlyMap<string, string> {
+  return request.cookies ?? parseCookies(headerValues(request, 'cookie'));
 }
 
 /** A readonly shape being filled in before it is handed out. */
@@ -700,6 +706,8 @@ class EngineImpl implements Engine {
       wasHealthy: false,
       latencyMs: NaN,
       entry: undefined,
+      lbCookiesAt: NaN,
+      lbCookies: NO_STRINGS,
     };
     rt.batch = batch;
     rt.wasHealthy = false;
@@ -1551,6 +1559,8 @@ class EngineImpl implements Engine {
     let stickiness: StickinessOutcome = 'none';
     let chosen: (PoolTarget & { rt: TargetRt }) | undefined;
     let appCookie: ForwardDecision['appCookie'];
+    /** AWSALB cookies (shared with other requests to the target in the same millisecond: never changed). */
+    let lbIssued: readonly string[] | undefined;
     const stickyKind = st.enabled && lb.type === 'application' ? st.type : undefined;
     if (stickyKind === 'lb_cookie' || stickyKind === 'app_cookie') {
       const isLb = stickyKind === 'lb_cookie';
@@ -1578,7 +1588,12 @@ class EngineImpl implements Engine {
     });
     const key = chosen.rt.key;
     if (stickyKind === 'lb_cookie') {
-      (setCookies ??= []).push(...lbCookies(tg.model.id, key.targetId, key.port, now, this.#key));
+      const rt = chosen.rt;
+      if (rt.lbCookiesAt !== now) {
+        rt.lbCookies = lbCookies(tg.model.id, key.targetId, key.port, now, this.#key);
+        rt.lbCookiesAt = now;
+      }
+      lbIssued = rt.lbCookies;
     } else if (stickyKind === 'app_cookie') {
       const issued = appCookies(
         tg.model.id,
@@ -1593,19 +1608,22 @@ class EngineImpl implements Engine {
       appCookie = { cookieName: st.appCookieName ?? '', setCookies: issued };
     }
     const requestId = this.#startRequest(tg, chosen.rt, now);
-    return {
+    // fields written out rather than spread: this runs for every request
+    const d: { -readonly [K in keyof ForwardDecision]: ForwardDecision[K] } = {
       kind: 'forward',
       requestId,
-      ...base,
+      loadBalancerId: base.loadBalancerId,
+      listenerId: base.listenerId,
       targetGroupId: tg.model.id,
       target: key,
       matchedRulePriority: priority,
-      setCookies: setCookies ?? NO_STRINGS,
-      ...(appCookie ? { appCookie } : {}),
+      setCookies: lbIssued ? (setCookies ? [...setCookies, ...lbIssued] : lbIssued) : (setCookies ?? NO_STRINGS),
       stickiness,
       failOpen: pool.failOpen,
       skippedActions: skipped,
     };
+    if (appCookie) d.appCookie = appCookie;
+    return d;
   }
 
   #hasRegistered(tg: TgRt): boolean {

@@ -20,7 +20,7 @@
  */
 import {
   ACCEPTED_TRANSFER_ENCODINGS,
-  ELB_STATUS,
+  ELB_STATUS as SPEC_ELB_STATUS,
   HTTP_LIMITS,
   LAMBDA_TARGET_LIMITS,
   SIMULATOR_CHOICES,
@@ -42,6 +42,13 @@ import {
 import type { Clock, ForwardDecision, HttpRequestInfo, RouteDecision, StickinessOutcome, TargetKey } from './types';
 import type { RuleSelection } from './rules';
 import { loadBalancerSetCookies } from './stickiness';
+import { parseCookies } from './cookies';
+
+// The spec package re-exports its values through getters (CommonJS `export *`): the ones read on every
+// request are bound here once.
+const ELB_STATUS = SPEC_ELB_STATUS;
+const LIMITS = HTTP_LIMITS;
+const ACCEPTED_CODINGS: readonly string[] = ACCEPTED_TRANSFER_ENCODINGS;
 
 /** The request as the edge received it. */
 export interface EdgeRequest {
@@ -266,6 +273,8 @@ const RESPONSE_HOP_BY_HOP: ReadonlySet<string> = new Set([
   'upgrade',
 ]);
 
+const HOP_BY_HOP_NAME_LENGTHS: ReadonlySet<number> = new Set([...RESPONSE_HOP_BY_HOP].map((h) => h.length));
+
 const COMPLIANT: DesyncClassification = { class: 'Compliant' };
 
 /**
@@ -282,28 +291,36 @@ function utf8Length(s: string): number {
  * status to answer, or undefined.
  */
 function precheck(request: EdgeRequest): number | undefined {
-  const requestLine = `${request.method} ${request.target} HTTP/${request.httpVersion}`;
-  if (utf8Length(requestLine) > HTTP_LIMITS.requestLineBytes) return ELB_STATUS.uriTooLong;
+  // the request line as `method target HTTP/version`; counted exactly only when it could be too long
+  const lineChars = request.method.length + request.target.length + request.httpVersion.length + 7;
+  if (
+    3 * lineChars > LIMITS.requestLineBytes &&
+    utf8Length(`${request.method} ${request.target} HTTP/${request.httpVersion}`) > LIMITS.requestLineBytes
+  ) {
+    return ELB_STATUS.uriTooLong;
+  }
   let bound = 0;
+  let unsupportedCoding = false;
   for (const [k, v] of request.headers) {
     const upper = 3 * (k.length + v.length) + 2;
-    if (upper > HTTP_LIMITS.singleHeaderBytes && utf8Length(k) + utf8Length(v) + 2 > HTTP_LIMITS.singleHeaderBytes) {
+    if (upper > LIMITS.singleHeaderBytes && utf8Length(k) + utf8Length(v) + 2 > LIMITS.singleHeaderBytes) {
       return ELB_STATUS.badRequest;
     }
     bound += upper + 2;
-  }
-  if (bound > HTTP_LIMITS.requestHeaderBytes) {
-    let total = 0;
-    for (const [k, v] of request.headers) total += utf8Length(k) + utf8Length(v) + 4;
-    if (total > HTTP_LIMITS.requestHeaderBytes) return ELB_STATUS.badRequest;
-  }
-  for (const [k, v] of request.headers) {
-    if (k.length !== 17 || k.toLowerCase() !== 'transfer-encoding') continue;
-    for (const token of v.split(',')) {
-      const t = token.trim().toLowerCase();
-      if (t && !(ACCEPTED_TRANSFER_ENCODINGS as readonly string[]).includes(t)) return ELB_STATUS.notImplemented;
+    if (k.length === 17 && !unsupportedCoding && k.toLowerCase() === 'transfer-encoding') {
+      for (const token of v.split(',')) {
+        const t = token.trim().toLowerCase();
+        if (t && !ACCEPTED_CODINGS.includes(t)) unsupportedCoding = true;
+      }
     }
   }
+  if (bound > LIMITS.requestHeaderBytes) {
+    let total = 0;
+    for (const [k, v] of request.headers) total += utf8Length(k) + utf8Length(v) + 4;
+    if (total > LIMITS.requestHeaderBytes) return ELB_STATUS.badRequest;
+  }
+  // (the sizes first: an oversized head is 400 whatever it holds)
+  if (unsupportedCoding) return ELB_STATUS.notImplemented;
   if (request.method === 'TRACE') return ELB_STATUS.methodNotAllowed;
   return undefined;
 }
@@ -355,6 +372,17 @@ class RequestInfo implements HttpRequestInfo {
 
   get headers(): Record<string, string | string[]> {
     return (this.#headers ??= headerRecord(this.#list));
+  }
+
+  #cookies?: ReadonlyMap<string, string>;
+
+  get cookies(): ReadonlyMap<string, string> {
+    if (this.#cookies === undefined) {
+      const values: string[] = [];
+      for (const [k, v] of this.#list) if (k.length === 6 && k.toLowerCase() === 'cookie') values.push(v);
+      this.#cookies = parseCookies(values);
+    }
+    return this.#cookies;
   }
 }
 
@@ -778,12 +806,19 @@ export class Exchange implements ExchangeState {
     const appCookie = this.forward?.appCookie;
     for (const h of headers) {
       const [k, v] = h;
-      const name = k.toLowerCase();
-      if (RESPONSE_HOP_BY_HOP.has(name)) continue;
+      const len = k.length;
+      // only names as long as a hop-by-hop one are lower-cased and looked up
+      const name = HOP_BY_HOP_NAME_LENGTHS.has(len) ? k.toLowerCase() : undefined;
+      if (name !== undefined && RESPONSE_HOP_BY_HOP.has(name)) continue;
       if (!VALID_RESPONSE_HEADER_NAME.test(k) || INVALID_HEADER_VALUE.test(v)) {
         return this.#fail(gatewayError('bad_response_headers', `invalid response header ${JSON.stringify(k)}`));
       }
-      if (appCookie && name === 'set-cookie' && v.split('=')[0]!.trim() === appCookie.cookieName) {
+      if (
+        appCookie &&
+        len === 10 &&
+        k.toLowerCase() === 'set-cookie' &&
+        v.split('=')[0]!.trim() === appCookie.cookieName
+      ) {
         targetSetsAppCookie = true;
       }
       out.push(h); // the pair itself: nothing changes it

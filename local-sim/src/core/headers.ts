@@ -7,6 +7,11 @@
  */
 import { HTTP_LIMITS, TRACE_ID_VERSION, VALID_HEADER_NAME, type XffMode } from '@ha-load-balancer/spec';
 
+// The spec package re-exports its values through getters (CommonJS `export *`): the ones read on every
+// request are bound here once.
+const LIMITS = HTTP_LIMITS;
+const VALID_NAME = VALID_HEADER_NAME;
+
 export type HeaderList = Array<[string, string]>;
 
 /** Load-balancer attributes that shape forwarded headers (§5.1, §8.2). */
@@ -196,10 +201,11 @@ export function rewriteHost(
   preserveHostHeader: boolean,
 ): string[] {
   if (preserveHostHeader) return [...hostValues];
-  const source = absoluteUriAuthority(requestTarget) ?? hostValues[0];
+  // (an origin-form target, `/...`, has no authority)
+  const source =
+    (requestTarget.charCodeAt(0) === 0x2f ? undefined : absoluteUriAuthority(requestTarget)) ?? hostValues[0];
   if (source === undefined || source.trim() === '') return [];
-  const { host } = splitHostPort(source);
-  const { port } = splitHostPort(source);
+  const { host, port } = splitHostPort(source);
   if (listenerPort === 80 || listenerPort === 443) return [host];
   return [port ? `${host}:${port}` : `${host}:${listenerPort}`];
 }
@@ -232,7 +238,7 @@ export function updateTraceId(incoming: string | undefined, src: TraceIdSource, 
     .map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)] as [string, string]);
   const root = fields.find(([k]) => k === 'Root');
   const hasSelf = fields.some(([k]) => k === 'Self');
-  if (requestHeaderBytes > HTTP_LIMITS.traceIdRewriteHeaderBytes) {
+  if (requestHeaderBytes > LIMITS.traceIdRewriteHeaderBytes) {
     return `Root=${root ? root[1] : newTraceSegment(src)}`;
   }
   if (!root && !hasSelf) {
@@ -265,79 +271,103 @@ export function forwardRequestHeaders(
   trace: TraceIdSource,
   options: { keepUpgrade?: boolean } = {},
 ): ForwardResult {
-  // One pass over the incoming headers: lower-case names, the values the rewrite needs, name validity
-  // and the header block size.
+  // One pass over the incoming headers: the values the rewrite needs, which lines are not passed on as
+  // they are, name validity and the header block size. Only names as long as one of those the load
+  // balancer handles are lower-cased; arrays are made only for what is there.
   const n = headers.length;
-  const names: string[] = new Array<string>(n);
-  const valid: boolean[] = new Array<boolean>(n);
-  const xffIn: string[] = [];
-  const hostValues: string[] = [];
-  const connectionValues: string[] = [];
-  const upgrade: string[] = [];
-  const invalidHeaderNames: string[] = [];
+  let xffIn: string[] | undefined;
+  let hostValues: string[] | undefined;
+  let connectionValues: string[] | undefined;
+  let upgrade: string | undefined;
+  let invalidHeaderNames: string[] | undefined;
+  /** Lines not forwarded as they are (hop-by-hop, rewritten, invalid when dropped), as bits. */
+  const skip = new LineSet(n);
+  const dropInvalid = attributes.dropInvalidHeaderFields === true;
   let traceIn: string | undefined;
   let bytes = 0;
   for (let i = 0; i < n; i++) {
     const [k, v] = headers[i];
+    const len = k.length;
+    // latin1 heads: one char per byte (the 7 KB trace-id rule needs no more precision than that)
+    bytes += len + v.length + 4;
+    if (!VALID_NAME.test(k)) {
+      (invalidHeaderNames ??= []).push(k);
+      if (dropInvalid) skip.add(i);
+    }
+    if (!HANDLED_NAME_LENGTHS.has(len)) continue;
     const name = lower(k);
-    names[i] = name;
     switch (name) {
       case 'x-forwarded-for':
-        xffIn.push(v);
+        (xffIn ??= []).push(v);
         break;
       case 'host':
-        hostValues.push(v);
+        (hostValues ??= []).push(v);
         break;
       case 'connection':
-        connectionValues.push(v);
+        (connectionValues ??= []).push(v);
         break;
       case 'upgrade':
-        if (options.keepUpgrade) upgrade.push(v);
+        if (options.keepUpgrade && upgrade === undefined) upgrade = v;
         break;
       case TRACE_HEADER:
         if (traceIn === undefined) traceIn = v;
         break;
     }
-    const ok = VALID_HEADER_NAME.test(k);
-    valid[i] = ok;
-    if (!ok) invalidHeaderNames.push(k);
-    // latin1 heads: one char per byte (the 7 KB trace-id rule needs no more precision than that)
-    bytes += k.length + v.length + 4;
+    if (HOP_BY_HOP_SET.has(name) || REWRITTEN_HEADERS.has(name)) skip.add(i);
   }
-  const count = countXffAddresses(xffIn);
-  if (count > HTTP_LIMITS.maxXffAddresses) {
+  const count = xffIn ? countXffAddresses(xffIn) : 0;
+  if (count > LIMITS.maxXffAddresses) {
     return {
       ok: false,
       status: 463,
-      reason: `X-Forwarded-For carries ${count} addresses (more than ${HTTP_LIMITS.maxXffAddresses})`,
+      reason: `X-Forwarded-For carries ${count} addresses (more than ${LIMITS.maxXffAddresses})`,
     };
   }
   const out: HeaderList = [];
-  for (const h of rewriteHost(hostValues, requestTarget, client.listenerPort, attributes.preserveHostHeader)) {
+  for (const h of rewriteHost(hostValues ?? NONE, requestTarget, client.listenerPort, attributes.preserveHostHeader)) {
     out.push(['host', h]);
   }
-  // Hop-by-hop headers and those named in Connection, invalid names when dropped, and the headers set below.
-  const named = connectionTokens(connectionValues);
-  const dropInvalid = attributes.dropInvalidHeaderFields;
+  // headers named in Connection are not passed on either (RFC 7230 §6.1)
+  const named = connectionValues ? connectionTokens(connectionValues) : undefined;
   for (let i = 0; i < n; i++) {
-    const name = names[i];
-    if (HOP_BY_HOP_SET.has(name) || named?.has(name)) continue;
-    if (dropInvalid && !valid[i]) continue;
-    if (REWRITTEN_HEADERS.has(name)) continue;
-    out.push(headers[i]);
+    if (skip.has(i)) continue;
+    const h = headers[i];
+    if (named?.has(lower(h[0]))) continue;
+    out.push(h);
   }
-  const xff = forwardedFor(xffIn, attributes.xffMode, client, attributes.xffClientPort);
+  const xff = forwardedFor(xffIn ?? NONE, attributes.xffMode, client, attributes.xffClientPort);
   if (xff !== undefined) out.push(['x-forwarded-for', xff]);
   out.push(['x-forwarded-proto', client.protocol]);
   out.push(['x-forwarded-port', String(client.listenerPort)]);
   const traceId = updateTraceId(traceIn, trace, bytes);
   out.push(['x-amzn-trace-id', traceId]);
-  if (upgrade.length > 0) {
+  if (upgrade !== undefined) {
     out.push(['connection', 'upgrade']);
-    out.push(['upgrade', upgrade[0]]);
+    out.push(['upgrade', upgrade]);
   }
-  return { ok: true, headers: out, traceId, invalidHeaderNames };
+  return { ok: true, headers: out, traceId, invalidHeaderNames: invalidHeaderNames ?? NONE };
 }
+
+const NONE: readonly string[] = Object.freeze([]);
+
+/** A set of line numbers: bits of one number for the first 31 lines (no allocation), then an array. */
+class LineSet {
+  #low = 0;
+  #high?: Uint8Array;
+  constructor(private readonly size: number) {}
+  add(i: number): void {
+    if (i < 31) this.#low |= 1 << i;
+    else (this.#high ??= new Uint8Array(this.size))[i] = 1;
+  }
+  has(i: number): boolean {
+    return i < 31 ? ((this.#low >>> i) & 1) === 1 : this.#high?.[i] === 1;
+  }
+}
+
+/** Lengths of the names `forwardRequestHeaders` looks at (hop-by-hop, rewritten): the rest are not lower-cased. */
+const HANDLED_NAME_LENGTHS: ReadonlySet<number> = new Set(
+  [...HOP_BY_HOP_HEADERS, ...REWRITTEN_HEADERS].map((h) => h.length),
+);
 
 /** The Root segment of a trace-id value (for access logs: `trace_id` field). */
 export function traceRoot(traceId: string): string {

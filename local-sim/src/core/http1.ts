@@ -174,17 +174,34 @@ export function parseRequestHead(text: string, headBytes: number): RequestHead |
   };
 }
 
-const STATUS_LINE = /^(HTTP\/\d\.\d) (\d{3})(?: ([^\r\n]*))?$/;
+function isDigitAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c >= 0x30 && c <= 0x39;
+}
 
 /** Parse a response head; undefined when the status line is not `HTTP/x.y NNN [reason]`. */
 export function parseResponseHead(text: string, headBytes: number): ResponseHead | undefined {
   const line = lineEnd(text, 0);
-  const m = STATUS_LINE.exec(text.slice(0, line.stop));
-  if (!m) return undefined;
+  const stop = line.stop;
+  // `HTTP/d.d ddd`, then nothing or a space and a reason without CR
+  if (
+    stop < 12 ||
+    !text.startsWith('HTTP/') ||
+    !isDigitAt(text, 5) ||
+    text.charCodeAt(6) !== 0x2e ||
+    !isDigitAt(text, 7) ||
+    text.charCodeAt(8) !== 0x20 ||
+    !isDigitAt(text, 9) ||
+    !isDigitAt(text, 10) ||
+    !isDigitAt(text, 11)
+  ) {
+    return undefined;
+  }
+  if (stop > 12 && (text.charCodeAt(12) !== 0x20 || text.slice(13, stop).includes('\r'))) return undefined;
   return {
-    version: m[1]!,
-    status: Number(m[2]),
-    reason: m[3] ?? '',
+    version: text.slice(0, 8),
+    status: (text.charCodeAt(9) - 0x30) * 100 + (text.charCodeAt(10) - 0x30) * 10 + (text.charCodeAt(11) - 0x30),
+    reason: stop > 12 ? text.slice(13, stop) : '',
     headers: parseHeaderLines(text, line.next, 'join'),
     headBytes,
   };

@@ -53,6 +53,12 @@ export interface HttpRequestInfo {
    * balance connections (least connections, not AWS) use it; see `Engine.connectionClosed`.
    */
   readonly connectionId?: string;
+  /**
+   * The request's cookies (`Cookie` headers, the first occurrence of a name wins), when the shell can
+   * give them without building `headers` (stickiness reads them on every request). Absent: taken from
+   * `headers`.
+   */
+  readonly cookies?: ReadonlyMap<string, string>;
 }
 
 /** How the target was chosen, for logs/metrics (`NonStickyRequestCount`, §3.1). */

@@ -4,7 +4,14 @@
  * so the table proves the classification of what is really on the wire.
  */
 import fc from 'fast-check';
-import { bodyFraming, classifyRequest, desyncAction, DESYNC_REASONS, type DesyncClass } from '../../src/core/desync';
+import {
+  bodyFraming,
+  classifyFully,
+  classifyRequest,
+  desyncAction,
+  DESYNC_REASONS,
+  type DesyncClass,
+} from '../../src/core/desync';
 import { Http1Parser, type RequestHead } from '../../src/core/http1';
 
 /** Parse one request head the way the live listener does. */
@@ -270,6 +277,36 @@ describe('fuzzing the request line and headers (fast-check)', () => {
         },
       ),
       { numRuns: 3000, seed: 7 },
+    );
+  });
+});
+
+describe('the one-pass path for usual requests', () => {
+  const chars = (alphabet: string[], maxLength: number) =>
+    fc.array(fc.constantFrom(...alphabet), { maxLength }).map((a) => a.join(''));
+  // mostly ordinary characters, with every kind of character the classification looks at mixed in
+  const ordinary = [...'abcXYZ019-/?=&.%~'];
+  const odd = ['_', ' ', '\t', '\r', '\x00', '\x01', '\x7f', '\x80', '\xff', ',', ':', '(', '"'];
+  const text = chars([...ordinary, ...ordinary, ...odd], 12);
+  const name = fc.oneof(
+    fc.constantFrom('Host', 'Content-Length', 'content-length', 'Transfer-Encoding', 'Content_Length', 'X-A', ''),
+    text,
+  );
+  const value = fc.oneof(fc.constantFrom('0', '5', '12', 'chunked', '', ' 5', '5,5'), text);
+
+  test('says Compliant exactly when the whole classification does, and otherwise gives its answer', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'G T', 'G_T', ''),
+        fc.oneof(fc.constantFrom('/', '/a?b=c', 'http://h/x'), text),
+        fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/1.1 ', 'http/1.1'),
+        fc.array(fc.tuple(name, value), { maxLength: 5 }),
+        (method, target, version, headers) => {
+          const head = { method, target, version, headers };
+          expect(classifyRequest(head)).toEqual(classifyFully(head));
+        },
+      ),
+      { numRuns: 5000, seed: 11 },
     );
   });
 });

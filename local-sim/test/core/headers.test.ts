@@ -130,6 +130,32 @@ describe('forwardRequestHeaders (docs/aws-behaviour.md §5.1)', () => {
     expect(headerValues(r.headers, 'accept')).toEqual(['*/*']);
   });
 
+  test('the same lines are dropped past the 31st header as before it, in order', () => {
+    const filler: HeaderList = Array.from({ length: 34 }, (_, i) => [`X-Filler-${i}`, String(i)] as [string, string]);
+    const r = forwardRequestHeaders(
+      [...filler, ...incoming, ['X_Bad', 'v']],
+      '/',
+      hop,
+      {
+        ...defaults,
+        dropInvalidHeaderFields: true,
+      },
+      trace,
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.headers.map(([k]) => k)).toEqual([
+      'host',
+      ...filler.map(([k]) => k),
+      'Accept',
+      'x-forwarded-for',
+      'x-forwarded-proto',
+      'x-forwarded-port',
+      'x-amzn-trace-id',
+    ]);
+    expect(r.invalidHeaderNames).toEqual(['X_Bad']);
+  });
+
   test('WebSocket upgrade keeps Connection: upgrade and Upgrade', () => {
     const r = forwardRequestHeaders(
       [

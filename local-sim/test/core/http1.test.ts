@@ -2,7 +2,13 @@
  * The sans-I/O HTTP/1.x parser the live listener and its target connections use: heads, body framings
  * (RFC 7230 §3.3.3), chunked bodies split anywhere, pipelining, limits and errors.
  */
-import { Http1Parser, responseFraming, type RequestHead, type ResponseHead } from '../../src/core/http1';
+import {
+  Http1Parser,
+  parseResponseHead,
+  responseFraming,
+  type RequestHead,
+  type ResponseHead,
+} from '../../src/core/http1';
 import { bodyFraming } from '../../src/core/desync';
 
 interface Events {
@@ -175,5 +181,31 @@ describe('responses', () => {
     const { p, ev } = responseParser();
     feed(p, 'HTTP/1.1 OK\r\n\r\n');
     expect(ev.errors).toEqual(['malformed']);
+  });
+});
+
+describe('status lines (HTTP/x.y NNN [reason])', () => {
+  test.each([
+    ['HTTP/1.1 200 OK', { version: 'HTTP/1.1', status: 200, reason: 'OK' }],
+    ['HTTP/1.0 404 Not Found', { version: 'HTTP/1.0', status: 404, reason: 'Not Found' }],
+    ['HTTP/1.1 503', { version: 'HTTP/1.1', status: 503, reason: '' }],
+    ['HTTP/1.1 204 ', { version: 'HTTP/1.1', status: 204, reason: '' }],
+    ['HTTP/2.0 599 odd: reason', { version: 'HTTP/2.0', status: 599, reason: 'odd: reason' }],
+  ])('%j is read', (line, expected) => {
+    expect(parseResponseHead(`${line}\r\nA: b`, 0)).toEqual({ ...expected, headers: [['A', 'b']], headBytes: 0 });
+  });
+
+  test.each([
+    'HTTP/1.1 20 OK',
+    'HTTP/1.1 2000 OK',
+    'HTTP/1.1 2x0 OK',
+    'HTTP/1.1 200OK',
+    'HTTP/11 200 OK',
+    'HTTP/1.1  200 OK',
+    'http/1.1 200 OK',
+    'HTTP/1.1 200 O\rK',
+    'ICY 200 OK',
+  ])('%j is not a status line', (line) => {
+    expect(parseResponseHead(`${line}\r\n`, 0)).toBeUndefined();
   });
 });

@@ -395,6 +395,13 @@ const TARGET_STATUS_METRIC: Readonly<Record<'2XX' | '3XX' | '4XX' | '5XX', Targe
   '5XX': 'HTTPCode_Target_5XX_Count',
 };
 
+/** `HTTPCode_ELB_<class>_Count` by status class (constant names: none is built per request). */
+const ELB_CLASS_METRIC: Readonly<Record<'3XX' | '4XX' | '5XX', AlbLbMetric>> = {
+  '3XX': 'HTTPCode_ELB_3XX_Count',
+  '4XX': 'HTTPCode_ELB_4XX_Count',
+  '5XX': 'HTTPCode_ELB_5XX_Count',
+};
+
 const RESET_METRIC: Readonly<Record<ResetSource, NlbLbMetric>> = {
   client: 'TCP_Client_Reset_Count',
   elb: 'TCP_ELB_Reset_Count',
@@ -474,7 +481,7 @@ export class Metrics {
     if (o.action === 'fixed-response') family.add(lb, 'HTTP_Fixed_Response_Count');
     if (o.elbStatusCode !== undefined) {
       const cls = statusClass(o.elbStatusCode);
-      if (cls === '3XX' || cls === '4XX' || cls === '5XX') family.add(lb, `HTTPCode_ELB_${cls}_Count`);
+      if (cls === '3XX' || cls === '4XX' || cls === '5XX') family.add(lb, ELB_CLASS_METRIC[cls]);
       const exact = ELB_EXACT_STATUS_METRIC.get(o.elbStatusCode);
       if (exact !== undefined) family.add(lb, exact);
     }
@@ -486,7 +493,7 @@ export class Metrics {
       if (o.unhealthyRouting) this.#albTg.add(tg, 'UnhealthyRoutingRequestCount');
       if (o.targetStatusCode !== undefined) {
         const cls = statusClass(o.targetStatusCode);
-        if (cls) this.#albTg.add(tg, `HTTPCode_Target_${cls}_Count`);
+        if (cls) this.#albTg.add(tg, TARGET_STATUS_METRIC[cls]);
       }
       if (o.targetResponseTime !== undefined) this.#albTg.observe(tg, 'TargetResponseTime', o.targetResponseTime);
       if (o.target && o.targetChosen) this.#recordTarget(tg, o.target, o);

@@ -27,6 +27,9 @@ import { LISTENER_DEFAULTS } from '@ha-load-balancer/spec';
 import type { FlowRecord, NlbListenerServices } from './flow';
 import { tlsVersions, type KeyPair } from './tls';
 import { listen } from './ports';
+import { readDirect } from './direct-read';
+import { writeLatin1 } from './direct-write';
+import { IdleClock, idleSweep, type Swept } from './idle-sweep';
 
 export type { FlowRecord } from './flow';
 
@@ -253,21 +256,22 @@ export class TcpListener {
       if (tg) {
         flow.targetSource = targetSourceAddress(tg, flow.client, { ip: nodeAddress, port: upstreamTcp.localPort ?? 0 });
       }
-      client.on('data', (chunk: Buffer) => {
-        flow.receivedBytes += chunk.length;
-        metrics.flowBytes(lb, protocol, chunk.length);
-      });
-      upstream.on('data', (chunk: Buffer) => {
-        flow.sentBytes += chunk.length;
-        metrics.flowBytes(lb, protocol, chunk.length);
-      });
-      upstream.pipe(client);
-      client.pipe(upstream);
-      // §6.3: after the idle timeout the flow is gone; data afterwards gets a RST.
-      client.setTimeout(this.#idleMs, () => {
+      // §6.3: after the idle timeout (no byte either way) the flow is gone; data afterwards gets a RST.
+      // One idle sweep looks at every flow (no timer refreshed per chunk).
+      const idle = new FlowIdle(this.#idleMs, () => {
         elbReset(clientTcp);
         elbReset(upstreamTcp);
       });
+      relay(client, upstream, idle, (n) => {
+        flow.receivedBytes += n;
+        metrics.flowBytes(lb, protocol, n);
+      });
+      relay(upstream, client, idle, (n) => {
+        flow.sentBytes += n;
+        metrics.flowBytes(lb, protocol, n);
+      });
+      clientTcp.once('close', () => idle.stop());
+      upstream.once('close', () => idle.stop());
     });
     let upstreamFailed = false;
     const onUpstreamError = (err: NodeJS.ErrnoException): void => {
@@ -298,4 +302,59 @@ export class TcpListener {
       metrics.flowClosed(lb, protocol);
     };
   }
+}
+
+/** A flow's idle timeout (§6.3): both directions touch one clock; the idle sweep looks at it. */
+class FlowIdle implements Swept {
+  readonly clock = new IdleClock(Date.now());
+  #stopped = false;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly onIdle: () => void,
+  ) {
+    idleSweep.add(this, timeoutMs);
+  }
+
+  sweep(now: number): void {
+    if (!this.#stopped && this.clock.expired(now, this.timeoutMs)) {
+      this.stop();
+      this.onIdle();
+    }
+  }
+
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    idleSweep.delete(this);
+  }
+}
+
+/**
+ * Bytes from `from` to `to` as they arrive, with back-pressure (reading `from` pauses while `to` has
+ * not taken what it was given), and `from`'s end passed on as `to`'s (FIN). Plain TCP sockets are read
+ * into the shared buffer and written straight to the other socket's handle (`direct-read.ts`,
+ * `direct-write.ts`): no stream pipe, 'data' event or timer per chunk. Bytes go as latin1 text, one
+ * char per byte, so every byte value passes unchanged.
+ */
+function relay(from: net.Socket, to: net.Socket, idle: FlowIdle, count: (bytes: number) => void): void {
+  const pass = (chunk: Buffer, shared: boolean): void => {
+    const n = chunk.length;
+    count(n);
+    idle.clock.touch();
+    // a view of the shared read buffer is written (copied) before this returns; an own chunk as it is
+    const ok = shared ? writeLatin1(to, chunk.toString('latin1', 0, n)) : to.write(chunk);
+    if (!ok && !to.destroyed) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
+  };
+  // what `from` read before the flow had its target (a client speaks first) goes first
+  for (let chunk = from.read() as Buffer | null; chunk !== null; chunk = from.read() as Buffer | null) {
+    pass(chunk, false);
+  }
+  const direct = readDirect(from, (chunk: Buffer) => pass(chunk, direct));
+  from.once('end', () => {
+    if (!to.destroyed) to.end();
+  });
 }

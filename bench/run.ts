@@ -143,6 +143,9 @@ function table(rows: readonly Row[], nginx: Row | undefined): string {
   return [line(head), ...body.map(line)].join('\n');
 }
 
+/** The CPU goal as a ratio: 45 µs per request when the goal was set, against nginx's 18.5 µs then. */
+const GOAL_CPU_RATIO = 45 / 18.5;
+
 function goals(rows: ReadonlyMap<RowKey, Row>): string[] {
   const out: string[] = [];
   const nginx = rows.get('nginx');
@@ -154,6 +157,12 @@ function goals(rows: ReadonlyMap<RowKey, Row>): string[] {
   if (alb && nginx) {
     const ratio = alb.requestsPerSecond / nginx.requestsPerSecond;
     out.push(`${mark(alb.cpuUsPerRequest <= 45)}  ALB CPU per request ≤ 45 µs: ${fmt(alb.cpuUsPerRequest)} µs`);
+    // The 45 µs were set on this machine when nginx took 18.5 µs; on a busier day both take longer.
+    const cpuRatio = alb.cpuUsPerRequest / nginx.cpuUsPerRequest;
+    out.push(
+      `${mark(cpuRatio <= GOAL_CPU_RATIO)}  ALB CPU per request ≤ ${fmt(GOAL_CPU_RATIO, 2)}× nginx's ` +
+        `(45 µs at nginx's 18.5 µs): ${fmt(cpuRatio, 2)}×`,
+    );
     out.push(`${mark(ratio >= 0.6)}  ALB throughput ≥ 0.6× nginx: ${fmt(ratio, 2)}×`);
     const p99 = alb.p99Ms / nginx.p99Ms;
     out.push(`${mark(p99 <= 2)}  ALB p99 ≤ 2× nginx's: ${fmt(p99, 2)}×`);

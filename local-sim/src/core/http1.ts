@@ -83,7 +83,7 @@ const LF = 0x0a;
 type Latin1Slicing = Buffer & { latin1Slice?(start: number, end: number): string };
 
 /** `buf.toString('latin1', start, end)` without its argument handling (Buffer's own slicer, when there). */
-function latin1(buf: Buffer, start: number, end: number): string {
+export function latin1(buf: Buffer, start: number, end: number): string {
   const b = buf as Latin1Slicing;
   return b.latin1Slice ? b.latin1Slice(start, end) : buf.toString('latin1', start, end);
 }

@@ -19,6 +19,19 @@ interface Internals {
   encrypted?: boolean;
 }
 
+/**
+ * Views of the first `n` bytes of the shared buffer, kept by `n` (reads of a connection are mostly the
+ * same few sizes): no view allocated per read. Whoever keeps bytes copies them anyway.
+ */
+const VIEWS: (Buffer | undefined)[] = new Array<Buffer | undefined>(256);
+
+function viewOf(n: number): Buffer {
+  const i = n & 255;
+  let v = VIEWS[i];
+  if (v === undefined || v.length !== n) VIEWS[i] = v = SHARED.subarray(0, n);
+  return v;
+}
+
 let slots: { buffer: symbol; callback: symbol } | null | undefined;
 
 /** The socket's `onread` slots (found once, by their names; null when this Node has none). */
@@ -44,8 +57,8 @@ export function readDirect(socket: net.Socket, onData: (chunk: Buffer) => void):
     return false;
   }
   s[k.buffer] = SHARED;
-  s[k.callback] = (n: number, buf: Buffer) => {
-    onData(buf.subarray(0, n));
+  s[k.callback] = (n: number) => {
+    onData(viewOf(n));
   };
   handle!.useUserBuffer!(SHARED);
   return true;

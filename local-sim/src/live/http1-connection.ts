@@ -11,7 +11,7 @@ import { ELB_STATUS, HTTP_LIMITS } from '@ha-load-balancer/spec';
 import { bodyFraming, type BodyFraming } from '../core/desync';
 import type { EdgeRequest, ElbResponse, Exchange, ListenerEdge } from '../core/exchange';
 import { normaliseAddress, type HeaderList } from '../core/headers';
-import { Http1Parser, type ParseErrorKind, type RequestHead, type ResponseFraming } from '../core/http1';
+import { Http1Parser, latin1, type ParseErrorKind, type RequestHead, type ResponseFraming } from '../core/http1';
 import { authenticateThroughIdp } from './idp-client';
 import { clientCertificateChain } from './tls';
 import { openTunnel } from './tunnel';
@@ -350,7 +350,7 @@ export class Http1Connection implements UpstreamHandlers, InFlightHolder, Swept 
     let ok: boolean;
     if (n <= INLINE_BODY_BYTES) {
       // small bodies join the head as latin1 text (one char per byte): one write, no corking
-      const text = chunk.toString('latin1', 0, n);
+      const text = latin1(chunk, 0, n);
       if (head === undefined) head = '';
       ok = writeLatin1(socket, cur.chunked ? `${head}${n.toString(16)}\r\n${text}\r\n` : head + text);
     } else {

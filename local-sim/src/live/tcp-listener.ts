@@ -27,6 +27,7 @@ import { LISTENER_DEFAULTS } from '@ha-load-balancer/spec';
 import type { FlowRecord, NlbListenerServices } from './flow';
 import { tlsVersions, type KeyPair } from './tls';
 import { listen } from './ports';
+import { latin1 } from '../core/http1';
 import { readDirect } from './direct-read';
 import { writeLatin1 } from './direct-write';
 import { IdleClock, idleSweep, type Swept } from './idle-sweep';
@@ -343,7 +344,7 @@ function relay(from: net.Socket, to: net.Socket, idle: FlowIdle, count: (bytes: 
     count(n);
     idle.clock.touch();
     // a view of the shared read buffer is written (copied) before this returns; an own chunk as it is
-    const ok = shared ? writeLatin1(to, chunk.toString('latin1', 0, n)) : to.write(chunk);
+    const ok = shared ? writeLatin1(to, latin1(chunk, 0, n)) : to.write(chunk);
     if (!ok && !to.destroyed) {
       from.pause();
       to.once('drain', () => from.resume());

@@ -19,8 +19,12 @@ export function httpDate(): string {
   return dateText;
 }
 
+// (three-digit statuses: one slot each, allocated up front so the array keeps fast elements)
+const STATUS_LINES: (string | undefined)[] = new Array<string | undefined>(1000);
+
+/** `HTTP/1.1 <status> <reason>` and its line end (made once per status). */
 export function statusLine(status: number): string {
-  return `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Unknown'}\r\n`;
+  return (STATUS_LINES[status] ??= `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Unknown'}\r\n`);
 }
 
 /** A header block (without the final blank line). */

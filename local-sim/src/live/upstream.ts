@@ -85,10 +85,10 @@ const KEEP_ALIVE_MS = 4_000;
  * every read of the turn is handled), in order. Each write to a target wakes its process; written one
  * by one as requests arrive, each wake-up tends to preempt the proxy and the target runs for one
  * request. Gathered, the targets find several requests waiting when they run. Measured beside the
- * build that wrote them at once (bench/README.md): about 5 % less CPU per
- * request for the proxy, 13 % less for the targets, 9 % more requests per second, and a quarter fewer
- * involuntary context switches. Only heads of requests without a body wait: nothing else is
- * written on their connections until the response, and a connection closed meanwhile is skipped.
+ * build that wrote them at once (bench/README.md): about 5 % less CPU per request for the proxy, 13 %
+ * less for the targets, 9 % more requests per second, and a quarter fewer involuntary context
+ * switches. Only heads of requests without a body wait: nothing else is written on their connections
+ * until the response, and a connection closed meanwhile is skipped.
  */
 class TurnWrites {
   readonly #pending: (net.Socket | string)[] = [];

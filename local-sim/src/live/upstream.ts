@@ -90,7 +90,7 @@ const KEEP_ALIVE_MS = 4_000;
  * switches. Only heads of requests without a body wait: nothing else is written on their connections
  * until the response, and a connection closed meanwhile is skipped.
  */
-class TurnWrites {
+export class TurnWrites {
   readonly #pending: (net.Socket | string)[] = [];
   #scheduled = false;
   readonly #flush = (): void => {

@@ -17,11 +17,14 @@ function fakeSocket(name: string, log: string[]): net.Socket {
   } as unknown as net.Socket;
 }
 
-test('heads wait for the end of the turn, then go in the order they were made', async () => {
+/** Fresh writes and two connections whose writes land in one log. */
+function setup() {
   const log: string[] = [];
-  const writes = new TurnWrites();
-  const a = fakeSocket('a', log);
-  const b = fakeSocket('b', log);
+  return { log, writes: new TurnWrites(), a: fakeSocket('a', log), b: fakeSocket('b', log) };
+}
+
+test('heads wait for the end of the turn, then go in the order they were made', async () => {
+  const { log, writes, a, b } = setup();
   writes.add(a, 'GET /1');
   writes.add(b, 'GET /2');
   writes.add(a, 'GET /3');
@@ -31,10 +34,7 @@ test('heads wait for the end of the turn, then go in the order they were made', 
 });
 
 test('a connection closed before the end of the turn gets nothing; the next turn starts empty', async () => {
-  const log: string[] = [];
-  const writes = new TurnWrites();
-  const a = fakeSocket('a', log);
-  const b = fakeSocket('b', log);
+  const { log, writes, a, b } = setup();
   writes.add(a, 'GET /1');
   writes.add(b, 'GET /2');
   (a as { destroyed: boolean }).destroyed = true;

@@ -15,7 +15,8 @@ import {
   type AuthStep,
   type IdpEndpoints,
 } from './authenticate';
-import { elbResponse, type EdgeRequest, type ExchangeState as Exchange, type ExchangeStep } from './exchange';
+import { elbResponse } from './elb-response';
+import type { EdgeRequest, ExchangeState as Exchange, ExchangeStep } from './exchange-types';
 import type { HeaderList } from './headers';
 import { mtlsHeaders } from './mtls';
 import { selectRule, type RuleSelection } from './rules';

@@ -26,7 +26,7 @@ import {
   SIMULATOR_CHOICES,
   type DesyncMitigationMode,
 } from '@ha-load-balancer/spec';
-import type { LoadBalancerModel, ListenerModel, TargetGroupModel } from '../model/types';
+import type { LoadBalancerModel, ListenerModel } from '../model/types';
 import { edgeFeatures, type EdgeAuthOptions, type EdgeFeatures } from './edge-features';
 import type { AuthCallback, IdpCall, IdpReply } from './authenticate';
 import { classifyRequest, desyncAction, type DesyncClassification } from './desync';
@@ -43,145 +43,39 @@ import type { Clock, ForwardDecision, HttpRequestInfo, RouteDecision, Stickiness
 import type { RuleSelection } from './rules';
 import { loadBalancerSetCookies } from './stickiness';
 import { parseCookies } from './cookies';
+import { elbResponse, type ElbResponse } from './elb-response';
+import type {
+  EdgeRequest,
+  EdgeTargetGroup,
+  ExchangeObservation,
+  ExchangeRecorder,
+  ExchangeState,
+  ExchangeStep,
+  ForwardExtras,
+  Relay,
+} from './exchange-types';
+
+// The exchange's shapes live in `exchange-types.ts` and the load balancer's own responses in
+// `elb-response.ts` (the edge features build on both without importing this module); the shells import
+// them from here.
+export type {
+  EdgeRequest,
+  EdgeTargetGroup,
+  ElbResponse,
+  ExchangeObservation,
+  ExchangeRecorder,
+  ExchangeState,
+  ExchangeStep,
+  ForwardExtras,
+  Relay,
+};
+export type { UpstreamRequest } from './exchange-types';
 
 // The spec package re-exports its values through getters (CommonJS `export *`): the ones read on every
 // request are bound here once.
 const ELB_STATUS = SPEC_ELB_STATUS;
 const LIMITS = HTTP_LIMITS;
 const ACCEPTED_CODINGS: readonly string[] = ACCEPTED_TRANSFER_ENCODINGS;
-
-/** The request as the edge received it. */
-export interface EdgeRequest {
-  readonly method: string;
-  /** The request-target as sent: origin form (`/a?b`) or absolute form (`http://h/a`). */
-  readonly target: string;
-  /** `1.0`, `1.1` or `2.0`, or what an HTTP/1.x request line said (classification reads it). */
-  readonly httpVersion: string;
-  /** Header lines as received (HTTP/2: pseudo-headers removed, `:authority` as `host`). */
-  readonly headers: HeaderList;
-  readonly client: { readonly address: string; readonly port: number };
-  /** HTTPS listeners: what the TLS handshake negotiated. */
-  readonly tls?: {
-    readonly protocol?: string;
-    readonly cipher?: string;
-    readonly servername?: string;
-    /** Mutual TLS (§5.1): the certificate chain the client presented, PEM, leaf first. */
-    readonly clientCertificateChain?: readonly string[];
-  };
-  /** A WebSocket (or other) upgrade request. */
-  readonly upgrade?: boolean;
-  /**
-   * HTTP/1.x requests: the request line's protocol token as sent (`HTTP/1.1`); classification (§5.3)
-   * needs it. Absent for HTTP/2, which desync mitigation does not apply to.
-   */
-  readonly rawVersion?: string;
-  /**
-   * The Availability Zone of the load-balancer node the client connected to (§2.4): that node routes the
-   * request. Absent: the load balancer as one whole (the listener's own local address).
-   */
-  readonly availabilityZone?: string;
-}
-
-/** A response the load balancer sends by itself. */
-export interface ElbResponse {
-  readonly status: number;
-  readonly headers: HeaderList;
-  readonly body: string;
-  /** Close the client connection after this response. */
-  readonly close: boolean;
-}
-
-/** What the shell sends to the target for a forwarded request. */
-export interface UpstreamRequest {
-  readonly requestId: number;
-  readonly target: TargetKey;
-  /** Target-group protocol: how to talk to the target. */
-  readonly protocol: 'HTTP' | 'HTTPS';
-  readonly method: string;
-  /** Origin-form path and query. */
-  readonly path: string;
-  readonly headers: HeaderList;
-  /** Close the connection to the target after this request (§5.3 defensive, Ambiguous request). */
-  readonly closeAfter: boolean;
-}
-
-export type ExchangeStep =
-  | { readonly kind: 'respond'; readonly response: ElbResponse }
-  | { readonly kind: 'forward'; readonly upstream: UpstreamRequest }
-  /**
-   * §4.3 authentication: the load balancer calls the identity provider (token, then user-info
-   * endpoint). The shell performs `call` and hands the reply to `Exchange.idpAnswered`.
-   */
-  | { readonly kind: 'idp'; readonly call: IdpCall };
-
-/** The target's response as the client gets it. */
-export interface Relay {
-  readonly kind: 'relay';
-  readonly status: number;
-  /** The target's headers minus hop-by-hop ones, plus the load balancer's cookies. */
-  readonly headers: HeaderList;
-  /** Close the client connection after this response (§5.3 defensive, Ambiguous request). */
-  readonly close: boolean;
-}
-
-/** Everything one exchange left behind: what the metrics and the access log are made of. */
-export interface ExchangeObservation {
-  readonly loadBalancer: string;
-  readonly scheme: 'http' | 'https';
-  /** The listener port as configured (80, 443, ...). */
-  readonly listenerPort: number;
-  readonly request: EdgeRequest;
-  /** Clock time the request was received (ms). */
-  readonly receivedAtMs: number;
-  /** Clock time the exchange finished (ms). */
-  readonly finishedAtMs: number;
-  /** ms from receipt until the request went to the target (or until the answer, when none did). */
-  readonly requestProcessingMs: number;
-  /** ms the target took to send its response headers; -1 when no target answered. */
-  readonly targetProcessingMs: number;
-  /** ms from the target's response headers to the end of the response; -1 when no target answered. */
-  readonly responseProcessingMs: number;
-  /** Status the client received (460: none, the client had left). */
-  readonly status: number;
-  /** The load balancer generated the status itself (not a target's status passed through). */
-  readonly generated: boolean;
-  readonly targetStatus?: number;
-  readonly action?: 'forward' | 'redirect' | 'fixed-response';
-  /** `actions_executed` (§5.5), in order. */
-  readonly actions: readonly string[];
-  /** `error_reason` (§5.5), e.g. an `Auth*` reason of a failed authenticate action. */
-  readonly errorReason?: string;
-  /** §5.6 ELBAuthSuccess / ELBAuthFailure / ELBAuthError: how an authentication ended, when one did. */
-  readonly authOutcome?: 'ELBAuthSuccess' | 'ELBAuthFailure' | 'ELBAuthError';
-  /** Set once a rule was evaluated: 0 for the default rule (§4.1). */
-  readonly matchedRulePriority?: number;
-  readonly targetGroup?: { readonly id: string; readonly dimension: string; readonly arn: string };
-  readonly target?: TargetKey;
-  /** A target was chosen for the request (`RequestCount`, §5.6). */
-  readonly targetChosen: boolean;
-  readonly stickiness?: StickinessOutcome;
-  readonly failOpen?: boolean;
-  readonly targetConnectionError?: boolean;
-  readonly redirectUrl?: string;
-  /** The Root trace id the target saw. */
-  readonly traceId?: string;
-  readonly invalidHeaders?: 'dropped' | 'forwarded';
-  readonly classification: DesyncClassification;
-  /** Simulator only: why the load balancer answered by itself (gateway-error kind, §5.4 cause). */
-  readonly cause?: string;
-  readonly receivedBytes: number;
-  readonly sentBytes: number;
-}
-
-/** Receives each finished exchange (metrics, access log, request timeline). */
-export type ExchangeRecorder = (observation: ExchangeObservation) => void;
-
-/** A target group as the edge needs it. */
-export interface EdgeTargetGroup {
-  readonly model: TargetGroupModel;
-  readonly dimension: string;
-  readonly arn: string;
-}
 
 export interface ListenerEdgeOptions {
   readonly engine: Engine;
@@ -201,67 +95,6 @@ export interface ListenerEdgeOptions {
   readonly localRedirect?: (location: string) => string;
   /** §4.3 authenticate actions: keys and identity-provider endpoints (absent: such rules answer 500). */
   readonly auth?: EdgeAuthOptions;
-}
-
-/** Body of responses the load balancer generates itself: simulator choice `elb_error_page`. */
-export function errorPage(status: number): string {
-  const text = `${status} ${STATUS_TEXT[status] ?? ''}`.trim();
-  return `<html>\r\n<head><title>${text}</title></head>\r\n<body>\r\n<center><h1>${text}</h1></center>\r\n</body>\r\n</html>\r\n`;
-}
-
-/** Reason phrases of the statuses the load balancer generates (and the common ones it relays). */
-export const STATUS_TEXT: Readonly<Record<number, string>> = {
-  100: 'Continue',
-  101: 'Switching Protocols',
-  200: 'OK',
-  201: 'Created',
-  202: 'Accepted',
-  204: 'No Content',
-  206: 'Partial Content',
-  301: 'Moved Permanently',
-  302: 'Found',
-  304: 'Not Modified',
-  307: 'Temporary Redirect',
-  308: 'Permanent Redirect',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  413: 'Payload Too Large',
-  414: 'URI Too Long',
-  418: "I'm a Teapot",
-  429: 'Too Many Requests',
-  460: '',
-  463: '',
-  464: '',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-  505: 'HTTP Version Not Supported',
-  561: '',
-};
-
-/** A response the load balancer generates: `Server: awselb/2.0`, a body, its length (choice `elb_error_page`). */
-export function elbResponse(
-  status: number,
-  options: { body?: string; contentType?: string; headers?: HeaderList; close?: boolean } = {},
-): ElbResponse {
-  const body = options.body ?? errorPage(status);
-  return {
-    status,
-    headers: [
-      ['server', 'awselb/2.0'],
-      ['content-type', options.contentType ?? 'text/html'],
-      ['content-length', String(Buffer.byteLength(body))],
-      ...(options.headers ?? []),
-    ],
-    body,
-    close: options.close ?? false,
-  };
 }
 
 /** Response headers a proxy does not pass on (RFC 7230 §6.1), and `transfer-encoding` (re-framed). */
@@ -656,46 +489,6 @@ export class ListenerEdge {
       },
     };
   }
-}
-
-/** The mutable part of an exchange while it runs (what becomes the observation). */
-export interface ExchangeState {
-  decision?: RouteDecision;
-  classification: DesyncClassification;
-  closeAfter: boolean;
-  /** Set by the shell's parser: the body framing could not be determined (§5.3, choice desync_unframeable). */
-  readonly unframeable: boolean;
-  traceId?: string;
-  matchedRulePriority?: number;
-  action?: 'forward' | 'redirect' | 'fixed-response';
-  actions: readonly string[];
-  redirectUrl?: string;
-  forward?: ForwardDecision;
-  targetChosen: boolean;
-  target?: TargetKey;
-  stickiness?: StickinessOutcome;
-  failOpen?: boolean;
-  invalidHeaders?: 'dropped' | 'forwarded';
-  sentToTargetAt?: number;
-  /** What the forwarded request gets beyond §5.1 (identity headers, rewrites, mTLS headers). */
-  forwardExtras?: ForwardExtras;
-  /** §4.3: an authenticate action ran before the terminal action (`actions_executed`). */
-  authenticated?: boolean;
-  errorReason?: string;
-  authOutcome?: ExchangeObservation['authOutcome'];
-  /** §4.3: the running callback of an authentication (IdP calls pending). */
-  authCallback?: { readonly flow: AuthCallback; call: IdpCall };
-  targetGroupOf(id: string): EdgeTargetGroup | undefined;
-  answer(response: ElbResponse, cause?: string): ExchangeStep;
-}
-
-/** Changes to a forwarded request decided before routing (`edge-features.ts`). */
-export interface ForwardExtras {
-  readonly authenticated: boolean;
-  /** The rewritten origin-form path and query (§4.3 url-rewrite). */
-  readonly pathAndQuery?: string;
-  /** Headers to forward instead of `headers` (Host rewrite, identity and mTLS headers added). */
-  apply(headers: HeaderList): HeaderList;
 }
 
 /**

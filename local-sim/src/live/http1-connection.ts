@@ -9,7 +9,7 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { ELB_STATUS, HTTP_LIMITS } from '@ha-load-balancer/spec';
 import { bodyFraming, type BodyFraming } from '../core/desync';
-import type { EdgeRequest, ElbResponse, Exchange, ListenerEdge } from '../core/exchange';
+import type { EdgeRequest, ElbResponse, Exchange } from '../core/exchange';
 import { normaliseAddress, type HeaderList } from '../core/headers';
 import { Http1Parser, latin1, type ParseErrorKind, type RequestHead, type ResponseFraming } from '../core/http1';
 import { authenticateThroughIdp } from './idp-client';
@@ -19,26 +19,11 @@ import { readDirect } from './direct-read';
 import { writeLatin1 } from './direct-write';
 import { IdleClock, idleSweep, type Swept } from './idle-sweep';
 import type { UpstreamFailureKind } from '../core/gateway-errors';
-import { UpstreamCall, type UpstreamHandlers, type UpstreamPools } from './upstream';
-import { headerBlock, httpDate, statusLine, type InFlightHolder, type InFlightRegistry } from './wire';
+import { UpstreamCall, type UpstreamHandlers } from './upstream';
+import { headerBlock, httpDate, statusLine, type InFlightHolder } from './wire';
+import type { EdgeRuntime } from './edge-runtime';
 
 type UpstreamFraming = Parameters<UpstreamHandlers['onHead']>[3];
-
-/** What every connection of one listener shares. */
-export interface EdgeRuntime {
-  readonly edge: ListenerEdge;
-  readonly pools: UpstreamPools;
-  readonly inFlight: InFlightRegistry;
-  /** Idle timeout towards clients and targets (§5.2). */
-  readonly idleMs: number;
-  /** `client_keep_alive.seconds` in ms: connections older than this close after their next response. */
-  readonly clientKeepAliveMs: number;
-  readonly onError: (err: unknown) => void;
-  /** True once the simulator is stopping: each connection closes after its current response. */
-  readonly stopping: () => boolean;
-  /** The zone of the load-balancer node a connection's local address belongs to (§2.4); undefined: none. */
-  readonly zoneOf?: (localAddress: string | undefined) => string | undefined;
-}
 
 const LIMITS = {
   startLineBytes: HTTP_LIMITS.requestLineBytes,

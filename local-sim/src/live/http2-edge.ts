@@ -8,7 +8,7 @@ import type * as tls from 'node:tls';
 import { HTTP_LIMITS } from '@ha-load-balancer/spec';
 import type { EdgeRequest, ElbResponse, Exchange } from '../core/exchange';
 import { normaliseAddress, type HeaderList } from '../core/headers';
-import type { EdgeRuntime } from './http1-connection';
+import type { EdgeRuntime } from './edge-runtime';
 import { authenticateThroughIdp } from './idp-client';
 import { clientCertificateChain } from './tls';
 import { UpstreamCall } from './upstream';

@@ -7,7 +7,8 @@
 import { SIMULATOR_CHOICE_PARAMS } from '@ha-load-balancer/spec';
 import { request } from 'undici';
 import type { IdpCall, IdpReply } from '../core/authenticate';
-import { elbResponse, type ElbResponse, type Exchange } from '../core/exchange';
+import { elbResponse, type ElbResponse } from '../core/elb-response';
+import type { Exchange } from '../core/exchange';
 
 /** Bodies larger than this are cut (the claims limit is 11 KB; this leaves room to see it exceeded). */
 const MAX_BODY_BYTES = 64 * 1024;

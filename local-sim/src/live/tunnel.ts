@@ -8,7 +8,7 @@ import type * as net from 'node:net';
 import type { Exchange, UpstreamRequest } from '../core/exchange';
 import type { RequestHead } from '../core/http1';
 import type { Http1Parser } from '../core/http1';
-import type { EdgeRuntime } from './http1-connection';
+import type { EdgeRuntime } from './edge-runtime';
 import { UpstreamCall } from './upstream';
 import { headerBlock, httpDate, statusLine } from './wire';
 

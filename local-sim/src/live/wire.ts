@@ -3,7 +3,7 @@
  * header (formatted at most once a second), and the registry of forwarded requests the engine may abort.
  */
 import type { HeaderList } from '../core/headers';
-import { STATUS_TEXT } from '../core/exchange';
+import { STATUS_TEXT } from '../core/elb-response';
 
 let dateSecond = 0;
 let dateText = '';

@@ -58,18 +58,8 @@ import type {
 // The exchange's shapes live in `exchange-types.ts` and the load balancer's own responses in
 // `elb-response.ts` (the edge features build on both without importing this module); the shells import
 // them from here.
-export type {
-  EdgeRequest,
-  EdgeTargetGroup,
-  ElbResponse,
-  ExchangeObservation,
-  ExchangeRecorder,
-  ExchangeState,
-  ExchangeStep,
-  ForwardExtras,
-  Relay,
-};
-export type { UpstreamRequest } from './exchange-types';
+export type * from './exchange-types';
+export type { ElbResponse } from './elb-response';
 
 // The spec package re-exports its values through getters (CommonJS `export *`): the ones read on every
 // request are bound here once.

@@ -10,7 +10,7 @@ import { ApiError } from '../../api/errors';
 import { QueryParams } from '../../api/query';
 import { targetGroupArn } from '../../model/ids';
 import type { TargetHealthDescription } from '../../core/engine';
-import type { Simulator, TargetControl } from '../simulator';
+import type { AdminHost, TargetControl } from '../simulator-api';
 
 type Verb = (c: TargetControl, arg: number | undefined, api: ApiCall) => Promise<void> | void;
 type ApiCall = (action: 'RegisterTargets' | 'DeregisterTargets', c: TargetControl) => Promise<void>;
@@ -82,7 +82,7 @@ export function parseZonePath(pathname: string): ZoneControlRequest | undefined 
  * Fail or recover a zone: its load-balancer nodes stop and leave DNS, the targets the simulator runs there
  * go down (`Simulator.failZone`). An unknown zone throws `SIM_ZONE_NOT_FOUND`.
  */
-export async function runZoneControl(sim: Simulator, req: ZoneControlRequest) {
+export async function runZoneControl(sim: AdminHost, req: ZoneControlRequest) {
   if (req.action === 'fail') await sim.failZone(req.zone);
   else await sim.recoverZone(req.zone);
   return { ok: true as const, zone: sim.zones().find((z) => z.availabilityZone === req.zone) };
@@ -103,7 +103,7 @@ export type ControlResult =
  * results.
  */
 export async function runControl(
-  sim: Simulator,
+  sim: AdminHost,
   elbv2: () => Elbv2Context,
   req: ControlRequest,
 ): Promise<ControlResult> {

@@ -11,7 +11,7 @@
  * admin port costs nothing per request or per second.
  */
 import type * as http from 'node:http';
-import type { Simulator } from '../simulator';
+import type { AdminHost } from '../simulator-api';
 import { dashboardState } from './state';
 import type { RequestTimeline } from './timeline';
 
@@ -35,7 +35,7 @@ interface Client {
 }
 
 export class EventHub {
-  readonly #sim: Simulator;
+  readonly #sim: AdminHost;
   readonly #timeline: RequestTimeline;
   readonly #clients = new Set<Client>();
   #stateTimer?: NodeJS.Timeout;
@@ -43,7 +43,7 @@ export class EventHub {
   #soon?: NodeJS.Immediate;
   readonly #changed = (): void => this.#stateSoon();
 
-  constructor(sim: Simulator, timeline: RequestTimeline) {
+  constructor(sim: AdminHost, timeline: RequestTimeline) {
     this.#sim = sim;
     this.#timeline = timeline;
   }

@@ -22,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import type { Elbv2Context } from '../../api/elbv2/handler';
 import { SimulatorError, type SimErrorCode } from '../../errors';
 import { listen } from '../ports';
-import type { Simulator } from '../simulator';
+import type { AdminHost } from '../simulator-api';
 import { asset, dashboardPage } from './assets';
 import { CONTROL_HELP, parseControlPath, parseZonePath, runControl, runZoneControl, ZONE_HELP } from './controls';
 import { EventHub } from './events';
@@ -75,14 +75,14 @@ function urlHost(address: string): string {
 
 export class AdminServer {
   readonly #server: http.Server;
-  readonly #sim: Simulator;
+  readonly #sim: AdminHost;
   readonly #options: AdminOptions;
   readonly #token: string;
   readonly #names: ReadonlySet<string>;
   readonly #timeline: RequestTimeline;
   readonly #events: EventHub;
 
-  private constructor(sim: Simulator, options: AdminOptions) {
+  private constructor(sim: AdminHost, options: AdminOptions) {
     this.#sim = sim;
     this.#options = options;
     this.#token = options.token ?? newAdminToken();
@@ -102,7 +102,7 @@ export class AdminServer {
   }
 
   /** Bind the admin server. A port in use is SIM_PORT_IN_USE with what to do about it. */
-  static async start(sim: Simulator, options: AdminOptions): Promise<AdminServer> {
+  static async start(sim: AdminHost, options: AdminOptions): Promise<AdminServer> {
     const admin = new AdminServer(sim, options);
     try {
       await listen(admin.#server, options.port, options.host, (err) => sim.emit('error', err));

@@ -11,7 +11,7 @@ import { loadBalancerDimension, targetGroupArn, targetGroupDimension } from '../
 import { LATENCY_BUCKETS_SECONDS, type MetricsSnapshot } from '../../core/metrics';
 import type { DnsAnswerChange } from '../../core/engine';
 import type { EndpointsDescription } from '../endpoints';
-import type { Simulator, ZoneDescription } from '../simulator';
+import type { AdminHost, ZoneDescription } from '../simulator-api';
 
 export interface DashboardTarget {
   readonly index: number;
@@ -146,7 +146,7 @@ function stickinessText(st: { enabled: boolean; type: string; appCookieName?: st
 }
 
 /** The dashboard's view of the running simulator now. */
-export function dashboardState(sim: Simulator, recording: boolean): DashboardState {
+export function dashboardState(sim: AdminHost, recording: boolean): DashboardState {
   const e = sim.endpoints();
   const model = sim.model;
   const dnsLbs = new Map((e.dns?.loadBalancers ?? []).map((l) => [l.id, l]));
@@ -245,7 +245,7 @@ export function dashboardState(sim: Simulator, recording: boolean): DashboardSta
 }
 
 /** Each zone with the targets in it: registered ones, by the zone the engine puts them in. */
-function zonesPart(sim: Simulator, targetGroups: readonly DashboardTargetGroup[]): DashboardZone[] {
+function zonesPart(sim: AdminHost, targetGroups: readonly DashboardTargetGroup[]): DashboardZone[] {
   const targets = targetGroups.flatMap((tg) => tg.targets);
   return sim.zones().map((z) => {
     const inZone = targets.filter((t) => t.zone === z.availabilityZone);
@@ -257,7 +257,7 @@ function zonesPart(sim: Simulator, targetGroups: readonly DashboardTargetGroup[]
 }
 
 /** Route 53 records by name and type, with the record the engine answers with now (§7.3–§7.5). */
-function records(sim: Simulator, answerOf: (name: string, type: string) => readonly string[]): DashboardRecord[] {
+function records(sim: AdminHost, answerOf: (name: string, type: string) => readonly string[]): DashboardRecord[] {
   const model = sim.model;
   const byKey = new Map<string, typeof model.recordSets>();
   for (const r of model.recordSets) {
@@ -294,7 +294,7 @@ function records(sim: Simulator, answerOf: (name: string, type: string) => reado
   });
 }
 
-function dnsPart(sim: Simulator, e: EndpointsDescription): NonNullable<DashboardState['dns']> {
+function dnsPart(sim: AdminHost, e: EndpointsDescription): NonNullable<DashboardState['dns']> {
   const dns = e.dns!;
   const answers = new Map(dns.records.map((r) => [`${r.name}|${r.type}`, r.answer]));
   return {
@@ -312,7 +312,7 @@ function dnsPart(sim: Simulator, e: EndpointsDescription): NonNullable<Dashboard
 }
 
 /** Without the DNS server the records are still shown, with the record answering (no addresses). */
-function route53Part(sim: Simulator): { dns?: DashboardState['dns'] } {
+function route53Part(sim: AdminHost): { dns?: DashboardState['dns'] } {
   if (sim.model.recordSets.length === 0) return {};
   return {
     dns: {
@@ -330,7 +330,7 @@ function route53Part(sim: Simulator): { dns?: DashboardState['dns'] } {
   };
 }
 
-function checkers(sim: Simulator, id: string): { checkers?: { healthy: number; total: number } } {
+function checkers(sim: AdminHost, id: string): { checkers?: { healthy: number; total: number } } {
   const obs = sim.engine.healthCheckObservations(id);
   if (!obs || obs.length === 0) return {};
   return { checkers: { healthy: obs.filter((o) => o.healthy).length, total: obs.length } };

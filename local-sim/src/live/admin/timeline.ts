@@ -22,7 +22,7 @@ import { headerValues } from '../../core/rules';
 import { describeActions } from '../endpoints';
 import { loadBalancerDimension } from '../../model/ids';
 import type { ActionModel, ForwardActionModel, ListenerModel, LoadBalancerModel, SimModel } from '../../model/types';
-import type { Simulator } from '../simulator';
+import type { AdminHost } from '../simulator-api';
 
 /** How many requests the timeline keeps. */
 export const TIMELINE_CAPACITY = 500;
@@ -122,7 +122,7 @@ function statusMatches(filter: string, status: number): boolean {
 }
 
 export class RequestTimeline {
-  readonly #sim: Simulator;
+  readonly #sim: AdminHost;
   readonly #cookieKey: string | Uint8Array;
   readonly #capacity: number;
   // parallel rings: no object per request while recording
@@ -137,7 +137,7 @@ export class RequestTimeline {
   readonly #onExchange = (o: ExchangeObservation): void => this.#record(o);
   readonly #onHealth = (): void => this.#healthSeen.clear();
 
-  constructor(sim: Simulator, cookieKey: string | Uint8Array, capacity = TIMELINE_CAPACITY) {
+  constructor(sim: AdminHost, cookieKey: string | Uint8Array, capacity = TIMELINE_CAPACITY) {
     this.#sim = sim;
     this.#cookieKey = cookieKey;
     this.#capacity = capacity;

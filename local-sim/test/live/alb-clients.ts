@@ -4,12 +4,13 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { generate } from 'selfsigned';
-import { tgRef, type AlbSpec } from '../model/fixtures';
-import type { EchoBody } from './helpers';
+import { modelFromTemplate, Simulator, type SimulatorOptions } from '../../src/index';
+import { albTemplate, IDS, STACK, tgRef, type AlbSpec } from '../model/fixtures';
+import { allHealthy, type EchoBody } from './helpers';
 
 export interface TlsReply {
   status: number;
@@ -101,3 +102,48 @@ export const OIDC_LOGIN: AlbSpec = {
     { Type: 'forward', TargetGroupArn: tgRef('App'), Order: 2 },
   ],
 };
+
+/**
+ * The simulator of one HTTPS:443 ALB listener built from a fixture spec, with a demo backend and health
+ * checks every 200 ms (SIMULATOR TEST CONVENIENCE, NOT AWS), and a client PKI in a scratch folder; both
+ * are stopped and removed after each test of the file that calls this (at its top level).
+ */
+export function albFeatureFixture(defaults: SimulatorOptions = {}) {
+  let sim: Simulator | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await sim?.stop();
+    sim = undefined;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+  return {
+    /** Start it (after `edit` changed the template), once every target is healthy and every node has reported. */
+    async start(
+      spec: AlbSpec,
+      options: SimulatorOptions = {},
+      edit?: (t: ReturnType<typeof albTemplate>) => void,
+    ): Promise<{ sim: Simulator; url: string }> {
+      const tpl = albTemplate({ listenerProtocol: 'HTTPS', listenerPort: 443, ...spec });
+      edit?.(tpl);
+      sim = await Simulator.fromModel(modelFromTemplate(tpl, STACK), {
+        ports: 0,
+        demoBackends: 1,
+        healthCheckIntervalOverrideMs: 200,
+        healthCheckTimeoutOverrideMs: 150,
+        ...defaults,
+        ...options,
+      });
+      await allHealthy(sim, IDS.tg());
+      await sim.settle();
+      const url = sim.endpoints().loadBalancers[0]!.listeners[0]!.url!;
+      return { sim, url };
+    },
+    /** `clientPki` in a scratch folder removed after the test. */
+    async pki(prefix: string) {
+      const made = await clientPki(prefix);
+      dir = made.dir;
+      return made;
+    },
+  };
+}

@@ -3,40 +3,11 @@
  * provider on a socket, and §5.1 mutual TLS (verify with a local trust store, passthrough) on real TLS
  * connections. The request-level behaviour is the shared exchange's (test/virtual/alb-features.test.ts).
  */
-import { rmSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { modelFromTemplate, Simulator, type SimulatorOptions } from '../../src/index';
-import { albTemplate, IDS, resource, STACK, tgRef, type AlbSpec } from '../model/fixtures';
-import { clientPki, cookiePairs, echoHeader, fetch, OIDC_LOGIN } from './alb-clients';
-import { allHealthy } from './helpers';
+import { albTemplate, resource, tgRef } from '../model/fixtures';
+import { albFeatureFixture, cookiePairs, echoHeader, fetch, OIDC_LOGIN } from './alb-clients';
 
-let sim: Simulator | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await sim?.stop();
-  sim = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
-
-async function start(
-  spec: AlbSpec,
-  options: SimulatorOptions = {},
-  edit?: (t: ReturnType<typeof albTemplate>) => void,
-) {
-  const tpl = albTemplate({ listenerProtocol: 'HTTPS', listenerPort: 443, ...spec });
-  edit?.(tpl);
-  sim = await Simulator.fromModel(modelFromTemplate(tpl, STACK), {
-    ports: 0,
-    demoBackends: 1,
-    healthCheckIntervalOverrideMs: 200,
-    healthCheckTimeoutOverrideMs: 150,
-    ...options,
-  });
-  await allHealthy(sim, IDS.tg());
-  const url = sim.endpoints().loadBalancers[0]!.listeners[0]!.url!;
-  return { sim, url };
-}
+const { start, pki: scratchPki } = albFeatureFixture();
 
 describe('live: §4.3 authenticate-oidc with the test identity provider', () => {
   test('§4.3 client → 302 to the local identity provider → /oauth2/idpresponse with a code → session cookie → forwarded with x-amzn-oidc-* headers', async () => {
@@ -104,11 +75,7 @@ describe('live: §4.3 authenticate-oidc with the test identity provider', () => 
 });
 
 describe('live: §5.1 mutual TLS', () => {
-  async function pki() {
-    const made = await clientPki('ha-sim-mtls-');
-    dir = made.dir;
-    return made;
-  }
+  const pki = () => scratchPki('ha-sim-mtls-');
 
   const withMtls =
     (auth: Record<string, unknown>) =>

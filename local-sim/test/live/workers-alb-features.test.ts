@@ -7,43 +7,13 @@
  * steps of one login alternate between the two node processes. Health checks every 200 ms: SIMULATOR TEST
  * CONVENIENCE, NOT AWS. Needs the compiled node script (`npm run build`, which `npm test` runs first).
  */
-import { rmSync } from 'node:fs';
 import { createPublicKey, verify, X509Certificate } from 'node:crypto';
-import { modelFromTemplate, Simulator, type SimulatorOptions } from '../../src/index';
+import type { Simulator } from '../../src/index';
 import { loadBalancerArn } from '../../src/model/ids';
-import { albTemplate, IDS, resource, STACK, type AlbSpec } from '../model/fixtures';
-import { clientPki, cookiePairs, echoHeader, fetch, OIDC_LOGIN } from './alb-clients';
-import { allHealthy } from './helpers';
+import { albTemplate, resource } from '../model/fixtures';
+import { albFeatureFixture, cookiePairs, echoHeader, fetch, OIDC_LOGIN } from './alb-clients';
 
-let sim: Simulator | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await sim?.stop();
-  sim = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
-
-async function start(
-  spec: AlbSpec,
-  options: SimulatorOptions = {},
-  edit?: (t: ReturnType<typeof albTemplate>) => void,
-): Promise<{ sim: Simulator; url: string }> {
-  const tpl = albTemplate({ listenerProtocol: 'HTTPS', listenerPort: 443, ...spec });
-  edit?.(tpl);
-  sim = await Simulator.fromModel(modelFromTemplate(tpl, STACK), {
-    ports: 0,
-    demoBackends: 1,
-    workers: 2,
-    healthCheckIntervalOverrideMs: 200,
-    healthCheckTimeoutOverrideMs: 150,
-    ...options,
-  });
-  await allHealthy(sim, IDS.tg());
-  await sim.settle();
-  const url = sim.endpoints().loadBalancers[0]!.listeners[0]!.url!;
-  return { sim, url };
-}
+const { start, pki: scratchPki } = albFeatureFixture({ workers: 2 });
 
 /**
  * Requests each node process forwarded since `before` (§5.6 `RequestCount`: requests for which a target
@@ -151,11 +121,7 @@ describe('workers: 2 — §4.3 authenticate-oidc with the test identity provider
 });
 
 describe('workers: 2 — §5.1 mutual TLS, verify mode', () => {
-  async function pki() {
-    const made = await clientPki('ha-sim-mtls-workers-');
-    dir = made.dir;
-    return made;
-  }
+  const pki = () => scratchPki('ha-sim-mtls-workers-');
 
   const verifyMode = (t: ReturnType<typeof albTemplate>): void => {
     const r = t.Resources as Record<string, { Properties: Record<string, unknown> }>;

@@ -7,6 +7,7 @@
  */
 import { modelFromTemplate } from '../../src/model';
 import { VirtualSimulator, type VirtualResponse, type VirtualSimulatorOptions } from '../../src/virtual';
+import { cookieJar, forwardedHeader, headerOf, idpRedirect } from '../virtual/responses';
 import { albTemplate, forward, IDS, STACK } from '../model/fixtures';
 import { ApiHarness, memberParams, type Xml } from './harness';
 
@@ -45,10 +46,6 @@ function routeOf(path: string, headers: Record<string, string> = {}): string {
   const r = send(path, headers);
   return r.decision.kind === 'forward' ? r.decision.targetGroupId : `status ${r.status}`;
 }
-const headerOf = (r: VirtualResponse, name: string): string[] =>
-  r.headers.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
-const forwardedHeader = (r: VirtualResponse, name: string): string[] =>
-  (r.forwarded?.headers ?? []).filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
 
 async function arns(): Promise<{ listener: string; tg: Record<string, string>; rules: Xml[] }> {
   const lb = (await h.elbv2('DescribeLoadBalancers')).LoadBalancers.member[0].LoadBalancerArn as string;
@@ -430,12 +427,6 @@ describe('§4.3 authenticate actions', () => {
       ...memberParams('Actions', actions),
     });
   }
-  const cookieJar = (setCookies: readonly string[]): string =>
-    setCookies
-      .map((c) => c.split(';')[0]!)
-      .filter((c) => !c.endsWith('='))
-      .join('; ');
-
   test('§4.3 CreateRule authenticate-oidc + forward: AuthenticateOidcConfig with the defaults; the next request is sent to log in, and after the login forwarded with x-amzn-oidc-*', async () => {
     const rule = await createAuthRule([
       {
@@ -479,14 +470,7 @@ describe('§4.3 authenticate actions', () => {
     expect(routeOf('/public')).toBe(IDS.tg('App'));
 
     // the login: identity provider → /oauth2/idpresponse → session cookie → forwarded with the identity
-    const idp = sim.testIdp.handle({
-      method: 'GET',
-      path: location.pathname,
-      query: `${location.search.slice(1)}&login_hint=alice`,
-      headers: {},
-      body: '',
-    });
-    const back = new URL(idp.headers.location!);
+    const back = idpRedirect(sim, location);
     const callback = send(back.pathname, { cookie: cookieJar(headerOf(first, 'set-cookie')) }, back.search.slice(1));
     expect(callback.status).toBe(302);
     expect(headerOf(callback, 'location')).toEqual(['https://www.example.com/private/page?a=1']);

@@ -8,6 +8,7 @@ import { modelFromTemplate } from '../../src/model';
 import { loadBalancerArn } from '../../src/model/ids';
 import type { IdpCall, IdpReply } from '../../src/core/authenticate';
 import { VirtualSimulator, type VirtualResponse } from '../../src/virtual';
+import { cookieJar, forwardedHeader, headerOf, idpRedirect } from './responses';
 import { albTemplate, forward, IDS, STACK, tgRef, type AlbSpec } from '../model/fixtures';
 
 function sim(spec: AlbSpec, options: ConstructorParameters<typeof VirtualSimulator>[1] = {}): VirtualSimulator {
@@ -15,11 +16,6 @@ function sim(spec: AlbSpec, options: ConstructorParameters<typeof VirtualSimulat
   s.runUntil(1); // first health checks answered: every target healthy
   return s;
 }
-
-const headerOf = (r: VirtualResponse, name: string): string[] =>
-  r.headers.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
-const forwardedHeader = (r: VirtualResponse, name: string): string[] =>
-  (r.forwarded?.headers ?? []).filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
 
 describe('virtual: §4.2 RegexValues conditions', () => {
   const spec: AlbSpec = {
@@ -168,13 +164,6 @@ describe('virtual: §4.3 authenticate actions', () => {
   });
   const https = { protocol: 'https' as const, port: 443 };
 
-  /** Cookie header value from Set-Cookie lines (name=value pairs only). */
-  const cookieJar = (setCookies: readonly string[]): string =>
-    setCookies
-      .map((c) => c.split(';')[0]!)
-      .filter((c) => !c.endsWith('='))
-      .join('; ');
-
   /** The browser's part of a login: ALB → 302 to the IdP → IdP → 302 to /oauth2/idpresponse → ALB. */
   function login(
     s: VirtualSimulator,
@@ -183,14 +172,7 @@ describe('virtual: §4.3 authenticate actions', () => {
   ): { first: VirtualResponse; callback: VirtualResponse } {
     const first = s.request(IDS.lb, IDS.listener, { ...https, path, query });
     const location = new URL(headerOf(first, 'location')[0]!);
-    const idp = s.testIdp.handle({
-      method: 'GET',
-      path: location.pathname,
-      query: `${location.search.slice(1)}&login_hint=alice`,
-      headers: {},
-      body: '',
-    });
-    const back = new URL(idp.headers.location!);
+    const back = idpRedirect(s, location);
     const callback = s.request(IDS.lb, IDS.listener, {
       ...https,
       path: back.pathname,
